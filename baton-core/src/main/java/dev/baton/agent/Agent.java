@@ -1,0 +1,351 @@
+package dev.baton.agent;
+
+import dev.baton.UserError;
+import dev.baton.handoff.Handoff;
+import dev.baton.handoff.HandoffTarget;
+import dev.baton.model.Model;
+import dev.baton.model.ModelSettings;
+import dev.baton.model.ToolChoice;
+import dev.baton.run.AgentTools;
+import dev.baton.run.RunContext;
+import dev.baton.tool.Tool;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An LLM with instructions, tools, and handoffs to other agents. Immutable: build one with
+ * {@link #builder(String)}, change a copy with {@link #toBuilder()}.
+ *
+ * <pre>{@code
+ * Agent<Support> billing = Agent.<Support>builder("billing_specialist")
+ *         .handoffDescription("Invoices, charges, refunds")
+ *         .instructions("Always look up the invoice first.")
+ *         .tools(getInvoice)
+ *         .handoffs(Handoff.to("support_triage"))
+ *         .build();
+ * }</pre>
+ *
+ * <p>Agents that hand to each other name their targets ({@code Handoff.to("support_triage")}) and
+ * are assembled with {@link Team#of}, which resolves the names and rejects dangling ones.
+ *
+ * @param <C> the type of the application context object tools and callbacks receive
+ */
+public final class Agent<C> implements HandoffTarget<C> {
+    private final String name;
+    private final @Nullable Instructions<C> instructions;
+    private final @Nullable String handoffDescription;
+    private final @Nullable String modelName;
+    private final @Nullable Model model;
+    private final ModelSettings modelSettings;
+    private final List<Tool<C>> tools;
+    private final List<Handoff<C, ?>> handoffs;
+    private final ToolUseBehavior<C> toolUseBehavior;
+    private final boolean resetToolChoice;
+    private volatile java.util.@Nullable Map<String, Agent<C>> reachable;
+
+    private Agent(Builder<C> b) {
+        if (b.name == null || b.name.isBlank()) {
+            throw new UserError("An agent needs a non-blank name");
+        }
+        this.name = b.name;
+        this.instructions = b.instructions;
+        this.handoffDescription = b.handoffDescription;
+        this.modelName = b.modelName;
+        this.model = b.model;
+        this.modelSettings = b.modelSettings;
+        this.tools = List.copyOf(b.tools);
+        this.handoffs = List.copyOf(b.handoffs);
+        this.toolUseBehavior = b.toolUseBehavior;
+        this.resetToolChoice = b.resetToolChoice;
+        validate();
+    }
+
+    private void validate() {
+        Set<String> toolNames = new HashSet<>();
+        for (Tool<C> t : tools) {
+            if (!toolNames.add(t.name())) {
+                throw new UserError("Agent '" + name + "' has two tools named '" + t.name() + "'");
+            }
+        }
+        Set<String> handoffNames = new HashSet<>();
+        for (Handoff<C, ?> h : handoffs) {
+            String tn = h.toolName();
+            if (toolNames.contains(tn)) {
+                throw new UserError("Agent '" + name + "' has a tool and a handoff both named '" + tn
+                        + "': rename one (Handoff.toolName(...))");
+            }
+            if (!handoffNames.add(tn)) {
+                throw new UserError("Agent '" + name + "' has two handoffs named '" + tn + "'");
+            }
+        }
+        if (modelSettings.toolChoice() instanceof ToolChoice.Named named
+                && !toolNames.contains(named.name()) && !handoffNames.contains(named.name())) {
+            throw new UserError("Agent '" + name + "' forces tool choice '" + named.name()
+                    + "', which is neither one of its tools " + toolNames + " nor its handoffs " + handoffNames);
+        }
+        if (toolUseBehavior instanceof ToolUseBehavior.StopAtTools<C> stop) {
+            for (String t : stop.toolNames()) {
+                if (!toolNames.contains(t)) {
+                    throw new UserError("Agent '" + name + "' stops at tool '" + t + "', which it does not have");
+                }
+            }
+        }
+    }
+
+    /** Starts an agent definition. */
+    public static <C> Builder<C> builder(String name) {
+        return new Builder<C>().name(name);
+    }
+
+    public Builder<C> toBuilder() {
+        Builder<C> b = new Builder<>();
+        b.name = name;
+        b.instructions = instructions;
+        b.handoffDescription = handoffDescription;
+        b.modelName = modelName;
+        b.model = model;
+        b.modelSettings = modelSettings;
+        b.tools.addAll(tools);
+        b.handoffs.addAll(handoffs);
+        b.toolUseBehavior = toolUseBehavior;
+        b.resetToolChoice = resetToolChoice;
+        return b;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The instructions for a model call in this context, or null if the agent has none. */
+    public @Nullable String instructions(RunContext<C> context) {
+        return instructions == null ? null : instructions.render(context, this);
+    }
+
+    /** What other agents' models read about this agent when offered a handoff to it. */
+    public @Nullable String handoffDescription() {
+        return handoffDescription;
+    }
+
+    /** The model name this agent asks for, or null to use the run's default. */
+    public @Nullable String modelName() {
+        return modelName;
+    }
+
+    /** The model instance this agent uses, or null to resolve {@link #modelName()}. */
+    public @Nullable Model model() {
+        return model;
+    }
+
+    public ModelSettings modelSettings() {
+        return modelSettings;
+    }
+
+    public List<Tool<C>> tools() {
+        return tools;
+    }
+
+    public List<Handoff<C, ?>> handoffs() {
+        return handoffs;
+    }
+
+    public ToolUseBehavior<C> toolUseBehavior() {
+        return toolUseBehavior;
+    }
+
+    /** Whether a forced tool choice reverts to auto after the agent's tools ran, so it cannot loop. */
+    public boolean resetToolChoice() {
+        return resetToolChoice;
+    }
+
+    /** The tool of this name, or null. */
+    public @Nullable Tool<C> tool(String toolName) {
+        for (Tool<C> t : tools) {
+            if (t.name().equals(toolName)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** The handoff whose transfer function is this name, or null. */
+    public @Nullable Handoff<C, ?> handoff(String toolName) {
+        for (Handoff<C, ?> h : handoffs) {
+            if (h.toolName().equals(toolName)) {
+                return h;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * This agent as a tool of another agent: the caller's model writes an input, this agent runs
+     * on it as a separate run (sharing the context object), and its final output is the tool's
+     * result. Unlike a handoff, the caller keeps the conversation.
+     */
+    public Tool<C> asTool(String toolName, String description) {
+        return AgentTools.asTool(this, toolName, description, null);
+    }
+
+    /** As {@link #asTool(String, String)}, with a function that extracts the tool result from the run. */
+    public Tool<C> asTool(String toolName, String description, Function<dev.baton.run.RunResult, String> outputExtractor) {
+        return AgentTools.asTool(this, toolName, description, Objects.requireNonNull(outputExtractor));
+    }
+
+    /** A handoff to this agent with default settings. */
+    @Override
+    public Handoff<C, ?> toHandoff() {
+        return Handoff.to(this);
+    }
+
+    /**
+     * Every agent reachable from this one through handoffs, this one included, by name. Computed
+     * once. Runs use it to check the graph before the first model call and to find the agent a
+     * session says holds the conversation.
+     *
+     * @throws UserError if a handoff names an agent no team resolved, or two different agents
+     *     reachable from here share a name
+     */
+    public java.util.Map<String, Agent<C>> reachableAgents() {
+        java.util.Map<String, Agent<C>> r = reachable;
+        if (r == null) {
+            r = AgentGraph.reachable(this);
+            reachable = r;
+        }
+        return r;
+    }
+
+    @Override
+    public String toString() {
+        return "Agent[" + name + "]";
+    }
+
+    /** Builds an {@link Agent}. */
+    public static final class Builder<C> {
+        private @Nullable String name;
+        private @Nullable Instructions<C> instructions;
+        private @Nullable String handoffDescription;
+        private @Nullable String modelName;
+        private @Nullable Model model;
+        private ModelSettings modelSettings = ModelSettings.defaults();
+        private final List<Tool<C>> tools = new ArrayList<>();
+        private final List<Handoff<C, ?>> handoffs = new ArrayList<>();
+        private ToolUseBehavior<C> toolUseBehavior = ToolUseBehavior.runLlmAgain();
+        private boolean resetToolChoice = true;
+
+        private Builder() {}
+
+        public Builder<C> name(String value) {
+            this.name = value;
+            return this;
+        }
+
+        public Builder<C> instructions(String value) {
+            Objects.requireNonNull(value, "instructions");
+            this.instructions = (ctx, agent) -> value;
+            return this;
+        }
+
+        /** Instructions computed for each model call. */
+        public Builder<C> instructions(Instructions<C> value) {
+            this.instructions = value;
+            return this;
+        }
+
+        public Builder<C> handoffDescription(String value) {
+            this.handoffDescription = value;
+            return this;
+        }
+
+        /** The model by name, resolved by the runner's {@link dev.baton.model.ModelProvider}. */
+        public Builder<C> model(String value) {
+            this.modelName = value;
+            this.model = null;
+            return this;
+        }
+
+        public Builder<C> model(Model value) {
+            this.model = value;
+            this.modelName = null;
+            return this;
+        }
+
+        public Builder<C> modelSettings(ModelSettings value) {
+            this.modelSettings = Objects.requireNonNull(value, "modelSettings");
+            return this;
+        }
+
+        /** Shortcut for the tool choice of {@link #modelSettings}: e.g. force one tool or handoff. */
+        public Builder<C> toolChoice(ToolChoice value) {
+            this.modelSettings = modelSettings.withToolChoice(value);
+            return this;
+        }
+
+        @SafeVarargs
+        public final Builder<C> tools(Tool<C>... values) {
+            this.tools.addAll(Arrays.asList(values));
+            return this;
+        }
+
+        public Builder<C> tools(List<Tool<C>> values) {
+            this.tools.addAll(values);
+            return this;
+        }
+
+        /** Handoffs to agents (default settings) or configured {@link Handoff}s, in the order offered. */
+        @SafeVarargs
+        public final Builder<C> handoffs(HandoffTarget<C>... values) {
+            for (HandoffTarget<C> v : values) {
+                this.handoffs.add(v.toHandoff());
+            }
+            return this;
+        }
+
+        public Builder<C> handoffs(List<? extends HandoffTarget<C>> values) {
+            for (HandoffTarget<C> v : values) {
+                this.handoffs.add(v.toHandoff());
+            }
+            return this;
+        }
+
+        /** Handoffs to agents by name, resolved by {@link Team#of}. */
+        public Builder<C> handoffs(String... targetNames) {
+            for (String t : targetNames) {
+                this.handoffs.add(Handoff.to(t));
+            }
+            return this;
+        }
+
+        /** Replaces all handoffs. */
+        public Builder<C> clearHandoffs() {
+            this.handoffs.clear();
+            return this;
+        }
+
+        /** Replaces all tools. */
+        public Builder<C> clearTools() {
+            this.tools.clear();
+            return this;
+        }
+
+        public Builder<C> toolUseBehavior(ToolUseBehavior<C> value) {
+            this.toolUseBehavior = Objects.requireNonNull(value, "toolUseBehavior");
+            return this;
+        }
+
+        public Builder<C> resetToolChoice(boolean value) {
+            this.resetToolChoice = value;
+            return this;
+        }
+
+        /** @throws UserError on duplicate names, a tool and handoff sharing a name, or a forced unknown tool */
+        public Agent<C> build() {
+            return new Agent<>(this);
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package dev.baton.handoff;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.UserError;
+import dev.baton.agent.Agent;
+import dev.baton.agent.AgentRef;
+import dev.baton.agent.EnabledWhen;
+import dev.baton.model.HandoffSpec;
+import dev.baton.model.ToolSpec;
+import dev.baton.run.RunContext;
+import dev.baton.schema.JsonSchemas;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A way for an agent to pass the conversation to another agent. The model sees it as a transfer
+ * function ({@code transfer_to_<snake_case_name>} unless renamed); calling it makes the target the
+ * active agent for the rest of the run and for the session's next message.
+ *
+ * <pre>{@code
+ * Handoff.to(escalation)
+ *        .inputType(Escalation.class)
+ *        .onHandoff((ctx, e) -> audit.log(e.reason()))
+ * }</pre>
+ *
+ * <p>Immutable: every method returns a changed copy.
+ *
+ * @param <C> the run context type
+ * @param <I> the type of the input the model writes when it hands off ({@link Void} for none)
+ */
+public final class Handoff<C, I> implements HandoffTarget<C> {
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+
+    private final AgentRef<C> target;
+    private final @Nullable String toolName;
+    private final @Nullable String description;
+    private final @Nullable Class<I> inputType;
+    private final @Nullable OnHandoff<C, I> onHandoff;
+    private final @Nullable HandoffInputFilter inputFilter;
+    private final EnabledWhen<C> enabled;
+    private final @Nullable Boolean nestHistory;
+    private final @Nullable HistoryNesting nesting;
+    private final @Nullable ObjectNode inputSchema;
+    private volatile @Nullable HandoffSpec spec;
+
+    private Handoff(AgentRef<C> target, @Nullable String toolName, @Nullable String description,
+            @Nullable Class<I> inputType, @Nullable OnHandoff<C, I> onHandoff, @Nullable HandoffInputFilter inputFilter,
+            EnabledWhen<C> enabled, @Nullable Boolean nestHistory, @Nullable HistoryNesting nesting,
+            @Nullable ObjectNode inputSchema) {
+        if (toolName != null && !NAME.matcher(toolName).matches()) {
+            throw new UserError("Handoff tool name '" + toolName + "' is invalid: use 1 to 64 letters, digits, '_' or '-'");
+        }
+        this.target = target;
+        this.toolName = toolName;
+        this.description = description;
+        this.inputType = inputType;
+        this.onHandoff = onHandoff;
+        this.inputFilter = inputFilter;
+        this.enabled = enabled;
+        this.nestHistory = nestHistory;
+        this.nesting = nesting;
+        this.inputSchema = inputSchema;
+    }
+
+    /** A handoff to an agent object. */
+    public static <C> Handoff<C, Void> to(Agent<C> agent) {
+        Objects.requireNonNull(agent, "agent");
+        return new Handoff<>(AgentRef.of(agent), null, null, null, null, null, EnabledWhen.always(), null, null, null);
+    }
+
+    /**
+     * A handoff to the agent of this name, resolved when the agents are assembled with
+     * {@link dev.baton.agent.Team#of}. Use it for cycles (a specialist handing back to triage).
+     */
+    public static <C> Handoff<C, Void> to(String agentName) {
+        return new Handoff<>(AgentRef.named(agentName), null, null, null, null, null, EnabledWhen.always(), null, null, null);
+    }
+
+    /** The default transfer function name for an agent name: {@code transfer_to_<snake_case_name>}. */
+    public static String defaultToolName(String agentName) {
+        String snake = JsonSchemas.toSnakeCase(agentName.trim().replaceAll("[^A-Za-z0-9_]+", "_"))
+                .replaceAll("_+", "_")
+                .replaceAll("^_|_$", "");
+        String name = "transfer_to_" + snake;
+        return name.length() > 64 ? name.substring(0, 64) : name;
+    }
+
+    /** The default transfer function description, built from the target's handoff description. */
+    public static String defaultDescription(Agent<?> target) {
+        String base = "Hand the conversation to the " + target.name() + " agent, who takes over from here.";
+        String more = target.handoffDescription();
+        return more == null || more.isBlank() ? base : base + " " + more.trim();
+    }
+
+    public Handoff<C, I> toolName(String value) {
+        return new Handoff<>(target, value, description, inputType, onHandoff, inputFilter, enabled, nestHistory, nesting, inputSchema);
+    }
+
+    public Handoff<C, I> description(String value) {
+        return new Handoff<>(target, toolName, value, inputType, onHandoff, inputFilter, enabled, nestHistory, nesting, inputSchema);
+    }
+
+    /**
+     * The input the model must write when it hands off (a record: a reason, a priority). Its
+     * strict schema is sent to the model; input that does not fit is a
+     * {@link dev.baton.ModelBehaviorError}. Replaces any callback set before.
+     */
+    public <J> Handoff<C, J> inputType(Class<J> type) {
+        Objects.requireNonNull(type, "type");
+        return new Handoff<>(target, toolName, description, type, null, inputFilter, enabled, nestHistory, nesting,
+                JsonSchemas.objectSchema(type));
+    }
+
+    /** Runs when the handoff takes place, before the target agent's first turn. */
+    public Handoff<C, I> onHandoff(OnHandoff.Simple<C> callback) {
+        Objects.requireNonNull(callback, "callback");
+        return new Handoff<>(target, toolName, description, inputType, (ctx, input) -> callback.accept(ctx),
+                inputFilter, enabled, nestHistory, nesting, inputSchema);
+    }
+
+    /** Runs when the handoff takes place, with the input the model wrote (see {@link #inputType}). */
+    public Handoff<C, I> onHandoff(OnHandoff<C, I> callback) {
+        Objects.requireNonNull(callback, "callback");
+        if (inputType == null) {
+            throw new UserError("onHandoff with an input needs inputType(...) first, on the handoff to '" + target.name() + "'");
+        }
+        return new Handoff<>(target, toolName, description, inputType, callback, inputFilter, enabled, nestHistory, nesting, inputSchema);
+    }
+
+    /** Rewrites what the target agent sees of the conversation. Replaces the run's filter for this handoff. */
+    public Handoff<C, I> inputFilter(HandoffInputFilter value) {
+        return new Handoff<>(target, toolName, description, inputType, onHandoff, value, enabled, nestHistory, nesting, inputSchema);
+    }
+
+    public Handoff<C, I> enabled(boolean value) {
+        return new Handoff<>(target, toolName, description, inputType, onHandoff, inputFilter,
+                value ? EnabledWhen.always() : EnabledWhen.never(), nestHistory, nesting, inputSchema);
+    }
+
+    public Handoff<C, I> enabledWhen(EnabledWhen<C> value) {
+        return new Handoff<>(target, toolName, description, inputType, onHandoff, inputFilter,
+                Objects.requireNonNull(value, "enabledWhen"), nestHistory, nesting, inputSchema);
+    }
+
+    /**
+     * Whether the target sees the prior transcript collapsed into one summary message, overriding
+     * the run's choice for this handoff.
+     */
+    public Handoff<C, I> nestHistory(boolean value) {
+        return new Handoff<>(target, toolName, description, inputType, onHandoff, inputFilter, enabled, value, nesting, inputSchema);
+    }
+
+    /** Nests history for this handoff with a custom mapper or wrapper text. */
+    public Handoff<C, I> nestHistory(HistoryNesting value) {
+        return new Handoff<>(target, toolName, description, inputType, onHandoff, inputFilter, enabled, true,
+                Objects.requireNonNull(value, "nesting"), inputSchema);
+    }
+
+    /** Where the handoff leads. */
+    public AgentRef<C> target() {
+        return target;
+    }
+
+    /** Name of the target agent. */
+    public String targetName() {
+        return target.name();
+    }
+
+    /** The transfer function's name. */
+    public String toolName() {
+        return toolName != null ? toolName : defaultToolName(target.name());
+    }
+
+    public @Nullable Class<I> inputType() {
+        return inputType;
+    }
+
+    public @Nullable OnHandoff<C, I> onHandoffCallback() {
+        return onHandoff;
+    }
+
+    public @Nullable HandoffInputFilter inputFilter() {
+        return inputFilter;
+    }
+
+    public EnabledWhen<C> enabled() {
+        return enabled;
+    }
+
+    /** This handoff's nesting choice, or null to follow the run's. */
+    public @Nullable Boolean nestHistoryOverride() {
+        return nestHistory;
+    }
+
+    /** This handoff's nesting configuration, or null to use the run's. */
+    public @Nullable HistoryNesting nesting() {
+        return nesting;
+    }
+
+    /** A copy of this handoff leading to {@code newTarget} (used by {@link dev.baton.agent.Team}). */
+    public Handoff<C, I> retarget(AgentRef<C> newTarget) {
+        return new Handoff<>(newTarget, toolName, description, inputType, onHandoff, inputFilter, enabled, nestHistory, nesting, inputSchema);
+    }
+
+    /**
+     * The handoff as sent to a model. Built on first use (the target's description may only be
+     * known once a team has resolved it) and then reused.
+     */
+    public HandoffSpec spec() {
+        HandoffSpec s = spec;
+        if (s == null) {
+            String desc = description != null ? description : defaultDescription(target.resolve());
+            ObjectNode params = inputSchema != null ? inputSchema : emptySchema();
+            s = new HandoffSpec(new ToolSpec(toolName(), desc, params, true), target.name());
+            spec = s;
+        }
+        return s;
+    }
+
+    /** Typed input, parsed from the model's arguments; null when the handoff takes none. */
+    public @Nullable I parseInput(String arguments) {
+        return inputType == null ? null : dev.baton.schema.JsonArguments.bind(arguments, inputType);
+    }
+
+    /** Runs the callback, if any. */
+    public void runCallback(RunContext<C> context, @Nullable I input) {
+        if (onHandoff != null) {
+            onHandoff.accept(context, input);
+        }
+    }
+
+    private static ObjectNode emptySchema() {
+        ObjectNode schema = JsonSchemas.mapper().createObjectNode();
+        schema.put("type", "object");
+        schema.putObject("properties");
+        schema.putArray("required");
+        schema.put("additionalProperties", false);
+        return schema;
+    }
+
+    @Override
+    public Handoff<C, ?> toHandoff() {
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return "Handoff[" + toolName() + " -> " + target.name() + "]";
+    }
+}

@@ -1,0 +1,25 @@
+package dev.baton.model;
+
+import java.util.function.Consumer;
+
+/**
+ * A language model that answers one request: the SPI every provider implements.
+ *
+ * <p>Calls block; the runner calls them on virtual threads and interrupts the thread when a run
+ * is cancelled, so implementations should let {@link InterruptedException} (or an interrupted
+ * I/O call) end the call. Errors are unchecked exceptions.
+ */
+public interface Model {
+
+    /** Sends the request and returns the whole response. */
+    ModelResponse respond(ModelRequest request);
+
+    /**
+     * Sends the request, reports output as it arrives, and returns the whole response, which
+     * must hold exactly the items a {@link #respond} call would have returned. The default
+     * streams nothing and answers with {@link #respond}.
+     */
+    default ModelResponse stream(ModelRequest request, Consumer<ModelStreamEvent> events) {
+        return respond(request);
+    }
+}

@@ -1,0 +1,14 @@
+package dev.baton.model;
+
+/** A piece of a model response that arrived before the whole response. */
+public sealed interface ModelStreamEvent {
+
+    /** Text appended to the assistant message being written. */
+    record TextDelta(String text) implements ModelStreamEvent {}
+
+    /** Part of the arguments of the function call at {@code index} in the response. */
+    record ToolCallDelta(int index, String callId, String name, String argumentsDelta) implements ModelStreamEvent {}
+
+    /** Part of a reasoning summary. */
+    record ReasoningDelta(String text) implements ModelStreamEvent {}
+}

@@ -1,0 +1,44 @@
+package dev.baton.model;
+
+import java.util.Objects;
+
+/** Whether and which function the model must call on its next answer. */
+public sealed interface ToolChoice {
+
+    /** The model decides. */
+    record Auto() implements ToolChoice {}
+
+    /** The model must call some function. */
+    record Required() implements ToolChoice {}
+
+    /** The model must not call a function. */
+    record None() implements ToolChoice {}
+
+    /** The model must call this function (a tool or a handoff's transfer tool). */
+    record Named(String name) implements ToolChoice {
+        public Named {
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    static ToolChoice auto() {
+        return new Auto();
+    }
+
+    static ToolChoice required() {
+        return new Required();
+    }
+
+    static ToolChoice none() {
+        return new None();
+    }
+
+    static ToolChoice named(String name) {
+        return new Named(name);
+    }
+
+    /** True for choices that force a call ({@code required} or a named function). */
+    default boolean forcesCall() {
+        return this instanceof Required || this instanceof Named;
+    }
+}

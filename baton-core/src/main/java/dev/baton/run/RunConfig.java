@@ -1,0 +1,174 @@
+package dev.baton.run;
+
+import dev.baton.handoff.HandoffInputFilter;
+import dev.baton.handoff.HistoryNesting;
+import dev.baton.model.Model;
+import dev.baton.model.ModelProvider;
+import dev.baton.model.ModelSettings;
+import dev.baton.session.InMemorySessionStore;
+import dev.baton.session.SessionStore;
+import dev.baton.tool.ToolErrorFormatter;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Settings of a {@link Runner}, shared by all its runs. Build with {@link #builder()}.
+ *
+ * @param modelProvider resolves model names; null to discover one with {@link java.util.ServiceLoader}
+ * @param defaultModelName model name for agents that name none
+ * @param defaultModel model instance for agents that name none (wins over {@code defaultModelName})
+ * @param modelSettings settings layered over every agent's
+ * @param sessionStore where {@link RunOptions#session(String)} sessions live
+ * @param maxTurns default turn limit of a run
+ * @param maxConcurrentTools how many tool calls of one turn run at once
+ * @param unknownTools what a call of a tool the agent does not have leads to
+ * @param toolErrorFormatter wording of failed tool calls, for tools without their own
+ * @param handoffInputFilter default filter for handoffs
+ * @param nestHandoffHistory whether handoffs collapse the prior transcript by default
+ * @param historyNesting default wrapper text and mapper for nesting
+ */
+public record RunConfig(
+        @Nullable ModelProvider modelProvider,
+        @Nullable String defaultModelName,
+        @Nullable Model defaultModel,
+        @Nullable ModelSettings modelSettings,
+        SessionStore sessionStore,
+        int maxTurns,
+        int maxConcurrentTools,
+        UnknownToolPolicy unknownTools,
+        ToolErrorFormatter toolErrorFormatter,
+        @Nullable HandoffInputFilter handoffInputFilter,
+        boolean nestHandoffHistory,
+        HistoryNesting historyNesting) {
+
+    /** What happens when the model calls a tool the active agent does not have (or has disabled). */
+    public enum UnknownToolPolicy {
+        /** Answer the call with an error output naming the available tools; the run goes on. */
+        ERROR_OUTPUT,
+        /** Fail the run with a {@link dev.baton.ModelBehaviorError}. */
+        FAIL
+    }
+
+    public RunConfig {
+        Objects.requireNonNull(sessionStore, "sessionStore");
+        Objects.requireNonNull(unknownTools, "unknownTools");
+        Objects.requireNonNull(toolErrorFormatter, "toolErrorFormatter");
+        Objects.requireNonNull(historyNesting, "historyNesting");
+        if (maxTurns < 1) {
+            throw new IllegalArgumentException("maxTurns must be at least 1, got " + maxTurns);
+        }
+        if (maxConcurrentTools < 1) {
+            throw new IllegalArgumentException("maxConcurrentTools must be at least 1, got " + maxConcurrentTools);
+        }
+    }
+
+    public static RunConfig defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.modelProvider = modelProvider;
+        b.defaultModelName = defaultModelName;
+        b.defaultModel = defaultModel;
+        b.modelSettings = modelSettings;
+        b.sessionStore = sessionStore;
+        b.maxTurns = maxTurns;
+        b.maxConcurrentTools = maxConcurrentTools;
+        b.unknownTools = unknownTools;
+        b.toolErrorFormatter = toolErrorFormatter;
+        b.handoffInputFilter = handoffInputFilter;
+        b.nestHandoffHistory = nestHandoffHistory;
+        b.historyNesting = historyNesting;
+        return b;
+    }
+
+    /** Builds a {@link RunConfig}. */
+    public static final class Builder {
+        private @Nullable ModelProvider modelProvider;
+        private @Nullable String defaultModelName;
+        private @Nullable Model defaultModel;
+        private @Nullable ModelSettings modelSettings;
+        private @Nullable SessionStore sessionStore;
+        private int maxTurns = 10;
+        private int maxConcurrentTools = 16;
+        private UnknownToolPolicy unknownTools = UnknownToolPolicy.ERROR_OUTPUT;
+        private ToolErrorFormatter toolErrorFormatter = ToolErrorFormatter.defaultFormatter();
+        private @Nullable HandoffInputFilter handoffInputFilter;
+        private boolean nestHandoffHistory;
+        private HistoryNesting historyNesting = HistoryNesting.defaults();
+
+        private Builder() {}
+
+        public Builder modelProvider(ModelProvider value) {
+            this.modelProvider = value;
+            return this;
+        }
+
+        public Builder defaultModel(String name) {
+            this.defaultModelName = name;
+            return this;
+        }
+
+        public Builder defaultModel(Model value) {
+            this.defaultModel = value;
+            return this;
+        }
+
+        public Builder modelSettings(ModelSettings value) {
+            this.modelSettings = value;
+            return this;
+        }
+
+        public Builder sessionStore(SessionStore value) {
+            this.sessionStore = value;
+            return this;
+        }
+
+        public Builder maxTurns(int value) {
+            this.maxTurns = value;
+            return this;
+        }
+
+        public Builder maxConcurrentTools(int value) {
+            this.maxConcurrentTools = value;
+            return this;
+        }
+
+        public Builder unknownTools(UnknownToolPolicy value) {
+            this.unknownTools = value;
+            return this;
+        }
+
+        public Builder toolErrorFormatter(ToolErrorFormatter value) {
+            this.toolErrorFormatter = value;
+            return this;
+        }
+
+        public Builder handoffInputFilter(HandoffInputFilter value) {
+            this.handoffInputFilter = value;
+            return this;
+        }
+
+        public Builder nestHandoffHistory(boolean value) {
+            this.nestHandoffHistory = value;
+            return this;
+        }
+
+        public Builder historyNesting(HistoryNesting value) {
+            this.historyNesting = value;
+            return this;
+        }
+
+        public RunConfig build() {
+            return new RunConfig(modelProvider, defaultModelName, defaultModel, modelSettings,
+                    sessionStore != null ? sessionStore : new InMemorySessionStore(),
+                    maxTurns, maxConcurrentTools, unknownTools, toolErrorFormatter,
+                    handoffInputFilter, nestHandoffHistory, historyNesting);
+        }
+    }
+}

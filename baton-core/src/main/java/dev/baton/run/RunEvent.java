@@ -1,0 +1,85 @@
+package dev.baton.run;
+
+import dev.baton.item.Item;
+import dev.baton.item.RunItem;
+import dev.baton.model.ModelResponse;
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Something that happened in a run, in order. Every event carries the run id, a per-run
+ * sequence number starting at 0 with no gaps, the active agent's name and a timestamp. Streaming,
+ * listeners and (later) the journal and tracing all read this one sequence.
+ *
+ * <p>The {@link ItemEvent}s carry the run's items: collected in order they are exactly
+ * {@link RunResult#newItems()}, streamed or not.
+ */
+public sealed interface RunEvent {
+
+    String runId();
+
+    long seq();
+
+    /** The agent active when the event happened. */
+    String agent();
+
+    Instant at();
+
+    /** An event that adds an item to the run. */
+    sealed interface ItemEvent extends RunEvent {
+        RunItem item();
+    }
+
+    /** The run began with this input (after session history was loaded). */
+    record RunStarted(String runId, long seq, String agent, Instant at, List<Item> input) implements RunEvent {}
+
+    /** {@code agent} is now active; {@code previous} is null at the start of the run. */
+    record AgentUpdated(String runId, long seq, String agent, Instant at, @Nullable String previous) implements RunEvent {}
+
+    /** A turn (one model call and what follows from it) began. Turns count from 1. */
+    record TurnStarted(String runId, long seq, String agent, Instant at, int turn) implements RunEvent {}
+
+    /** The model answered. */
+    record ModelResponded(String runId, long seq, String agent, Instant at, int turn, ModelResponse response) implements RunEvent {}
+
+    /** Text the model streamed before its answer was complete. */
+    record TextDelta(String runId, long seq, String agent, Instant at, String delta) implements RunEvent {}
+
+    /** The model wrote a message. */
+    record MessageOutput(String runId, long seq, String agent, Instant at, RunItem.MessageItem item) implements ItemEvent {}
+
+    /** The model produced a reasoning item. */
+    record ReasoningOutput(String runId, long seq, String agent, Instant at, RunItem.ReasoningItem item) implements ItemEvent {}
+
+    /** The model called a tool. */
+    record ToolCalled(String runId, long seq, String agent, Instant at, RunItem.ToolCallItem item) implements ItemEvent {}
+
+    /** A tool call has its output (a result or an error the model will read). */
+    record ToolFinished(String runId, long seq, String agent, Instant at, RunItem.ToolOutputItem item) implements ItemEvent {}
+
+    /** The model called a handoff's transfer function. */
+    record HandoffRequested(String runId, long seq, String agent, Instant at, RunItem.HandoffCallItem item) implements ItemEvent {}
+
+    /**
+     * A handoff call was not carried out because another handoff in the same response came first;
+     * {@code item} is the output telling the model so.
+     */
+    record HandoffIgnored(String runId, long seq, String agent, Instant at, RunItem.ToolOutputItem item, String targetAgent)
+            implements ItemEvent {}
+
+    /** The conversation passed from {@code from} to {@code to}. */
+    record HandoffOccurred(String runId, long seq, String agent, Instant at, RunItem.HandoffOutputItem item, String from, String to)
+            implements ItemEvent {}
+
+    /** The run ended with a final output. Always the last event of a successful run. */
+    record RunCompleted(String runId, long seq, String agent, Instant at, Object finalOutput) implements RunEvent {}
+
+    /** The run ended with an error. Always the last event of a failed run. */
+    record RunFailed(String runId, long seq, String agent, Instant at, RuntimeException error) implements RunEvent {}
+
+    /** True for the last event of a run. */
+    default boolean isTerminal() {
+        return this instanceof RunCompleted || this instanceof RunFailed;
+    }
+}

@@ -1,0 +1,500 @@
+package dev.baton.run;
+
+import dev.baton.BatonException;
+import dev.baton.CallbackFailed;
+import dev.baton.MaxTurnsExceeded;
+import dev.baton.ModelBehaviorError;
+import dev.baton.ModelCallFailed;
+import dev.baton.RunCancelled;
+import dev.baton.agent.Agent;
+import dev.baton.handoff.Handoff;
+import dev.baton.handoff.HandoffInputData;
+import dev.baton.handoff.HandoffInputFilter;
+import dev.baton.handoff.HistoryNesting;
+import dev.baton.item.Item;
+import dev.baton.item.Message;
+import dev.baton.item.Reasoning;
+import dev.baton.item.RunItem;
+import dev.baton.item.ToolCall;
+import dev.baton.item.ToolOutput;
+import dev.baton.model.HandoffSpec;
+import dev.baton.model.Model;
+import dev.baton.model.ModelRequest;
+import dev.baton.model.ModelResponse;
+import dev.baton.model.ModelSettings;
+import dev.baton.model.ModelStreamEvent;
+import dev.baton.model.ToolSpec;
+import dev.baton.model.Usage;
+import dev.baton.schema.InvalidArgumentsException;
+import dev.baton.session.Session;
+import dev.baton.tool.Tool;
+import dev.baton.tool.ToolResult;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run: the agent loop as a state machine over turns. A turn calls the active agent's model,
+ * records what it said, runs the tools it called, then either follows a handoff, ends with a
+ * final output, or goes round again. Every step is reported as a {@link RunEvent} from this
+ * thread, in order.
+ */
+final class RunLoop<C> {
+    private static final Logger log = LoggerFactory.getLogger(RunLoop.class);
+
+    private final Runner runner;
+    private final RunConfig config;
+    private final Agent<C> startAgent;
+    private final List<Item> input;
+    private final RunOptions<C> options;
+    private final Cancellation cancellation;
+    private final boolean streaming;
+    private final @Nullable Consumer<RunEvent> sink;
+    private final String runId = RunContext.newRunId();
+    private final ToolCalls<C> toolCalls;
+
+    private final List<RunItem> newItems = new ArrayList<>();
+    /** Items of the turn in progress, not yet committed; part of what a failure reports. */
+    private List<RunItem> pendingTurn = List.of();
+    private final List<ModelResponse> responses = new ArrayList<>();
+    /** What the active agent's model sees: the (possibly filtered) history, then the visible run items. */
+    private List<Item> inputHistory = List.of();
+    private final List<RunItem> visible = new ArrayList<>();
+    private Agent<C> agent;
+    private @Nullable Session session;
+    private @Nullable RunContext<C> ctx;
+    private long seq;
+    private int turns;
+    private boolean resetToolChoice;
+    private boolean failed;
+
+    RunLoop(Runner runner, Agent<C> startAgent, List<Item> input, RunOptions<C> options,
+            Cancellation cancellation, boolean streaming, @Nullable Consumer<RunEvent> sink) {
+        this.runner = runner;
+        this.config = runner.config();
+        this.startAgent = startAgent;
+        this.agent = startAgent;
+        this.input = List.copyOf(input);
+        this.options = options;
+        this.cancellation = cancellation;
+        this.streaming = streaming;
+        this.sink = sink;
+        this.toolCalls = new ToolCalls<>(config, this::checkCancelled, this::cancelled);
+    }
+
+    RunResult execute() {
+        session = resolveSession();
+        AutoCloseable lock = null;
+        try {
+            if (session != null) {
+                try {
+                    lock = SessionLocks.acquire(session.store(), session.id());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new RunCancelled("Run " + runId + " was cancelled while waiting for session '" + session.id() + "'");
+                }
+            }
+            return loop();
+        } catch (BatonException e) {
+            List<RunItem> soFar = new ArrayList<>(newItems);
+            soFar.addAll(pendingTurn);
+            e.attachRunData(runId, agent.name(), soFar, responses);
+            fail(e);
+            throw e;
+        } catch (RuntimeException e) {
+            fail(e);
+            throw e;
+        } finally {
+            if (lock != null) {
+                try {
+                    lock.close();
+                } catch (Exception e) {
+                    log.warn("releasing the lock of session {} failed", session.id(), e);
+                }
+            }
+        }
+    }
+
+    private @Nullable Session resolveSession() {
+        if (options.session() != null) {
+            return options.session();
+        }
+        return options.sessionId() != null ? new Session(options.sessionId(), config.sessionStore()) : null;
+    }
+
+    private RunResult loop() {
+        Map<String, Agent<C>> reachable = startAgent.reachableAgents();
+        List<Item> history = List.of();
+        if (session != null) {
+            Optional<String> active = session.activeAgent();
+            if (active.isPresent()) {
+                Agent<C> holder = reachable.get(active.get());
+                if (holder != null) {
+                    agent = holder;
+                } else {
+                    log.warn("session {} was held by agent '{}', which is not reachable from '{}'; starting with '{}'",
+                            session.id(), active.get(), startAgent.name(), startAgent.name());
+                }
+            }
+            history = session.items();
+        }
+        ctx = new RunContext<>(options.context(), runId, session == null ? null : session.id(), runner);
+        List<Item> startInput = new ArrayList<>(history.size() + input.size());
+        startInput.addAll(history);
+        startInput.addAll(input);
+        inputHistory = List.copyOf(startInput);
+        if (session != null) {
+            session.add(input);
+        }
+        emit(new RunEvent.RunStarted(runId, seq++, agent.name(), Instant.now(), inputHistory));
+        emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), null));
+
+        int maxTurns = options.maxTurns() != null ? options.maxTurns() : config.maxTurns();
+        while (true) {
+            checkCancelled();
+            if (turns >= maxTurns) {
+                throw new MaxTurnsExceeded(maxTurns);
+            }
+            turns++;
+            emit(new RunEvent.TurnStarted(runId, seq++, agent.name(), Instant.now(), turns));
+            Optional<Object> finalOutput = turn();
+            if (finalOutput.isPresent()) {
+                return complete(finalOutput.get(), List.copyOf(startInput));
+            }
+        }
+    }
+
+    /** One model call and its consequences; returns the final output if the run is over. */
+    private Optional<Object> turn() {
+        Map<String, Tool<C>> tools = enabledTools();
+        Map<String, Handoff<C, ?>> handoffs = enabledHandoffs();
+        ModelRequest request = buildRequest(tools, handoffs);
+        ModelResponse response = callModel(runner.resolveModel(agent, options), request);
+        responses.add(response);
+        Usage usage = response.usage().requests() == 0 ? new Usage(1, response.usage().inputTokens(),
+                response.usage().outputTokens(), response.usage().totalTokens(), response.usage().cachedInputTokens(),
+                response.usage().reasoningTokens()) : response.usage();
+        ctx.addUsage(agent.name(), usage);
+        emit(new RunEvent.ModelResponded(runId, seq++, agent.name(), Instant.now(), turns, response));
+
+        List<RunItem> turnItems = new ArrayList<>();
+        pendingTurn = turnItems;
+        List<ToolCalls.Pending<C>> pendingTools = new ArrayList<>();
+        List<HandoffCall<C>> handoffCalls = new ArrayList<>();
+        String lastText = null;
+        for (Item item : response.output()) {
+            switch (item) {
+                case Message m -> {
+                    RunItem.MessageItem mi = new RunItem.MessageItem(agent.name(), m);
+                    turnItems.add(mi);
+                    emit(new RunEvent.MessageOutput(runId, seq++, agent.name(), Instant.now(), mi));
+                    if (m.role() == Message.Role.ASSISTANT) {
+                        lastText = m.text();
+                    }
+                }
+                case Reasoning r -> {
+                    RunItem.ReasoningItem ri = new RunItem.ReasoningItem(agent.name(), r);
+                    turnItems.add(ri);
+                    emit(new RunEvent.ReasoningOutput(runId, seq++, agent.name(), Instant.now(), ri));
+                }
+                case ToolCall call -> {
+                    Handoff<C, ?> handoff = handoffs.get(call.name());
+                    if (handoff != null) {
+                        RunItem.HandoffCallItem hi = new RunItem.HandoffCallItem(agent.name(), call);
+                        turnItems.add(hi);
+                        handoffCalls.add(new HandoffCall<>(call, handoff));
+                        emit(new RunEvent.HandoffRequested(runId, seq++, agent.name(), Instant.now(), hi));
+                    } else {
+                        Tool<C> tool = tools.get(call.name());
+                        if (tool == null && config.unknownTools() == RunConfig.UnknownToolPolicy.FAIL) {
+                            throw new ModelBehaviorError("Model called '" + call.name() + "', which agent '" + agent.name()
+                                    + "' does not offer (tools: " + tools.keySet() + ", handoffs: " + handoffs.keySet() + ")",
+                                    call.arguments(), null);
+                        }
+                        RunItem.ToolCallItem ti = new RunItem.ToolCallItem(agent.name(), call);
+                        turnItems.add(ti);
+                        pendingTools.add(new ToolCalls.Pending<>(call, tool));
+                        emit(new RunEvent.ToolCalled(runId, seq++, agent.name(), Instant.now(), ti));
+                    }
+                }
+                case ToolOutput o -> throw new ModelBehaviorError(
+                        "Model returned a function call output item (call id " + o.callId() + "); only tools produce those",
+                        o.output(), null);
+            }
+        }
+
+        List<ToolResult> results = new ArrayList<>(pendingTools.size());
+        if (!pendingTools.isEmpty()) {
+            List<ToolCalls.Outcome> outcomes = toolCalls.runAll(pendingTools, ctx, agent, tools.keySet(), handoffs.keySet());
+            for (int i = 0; i < outcomes.size(); i++) {
+                ToolCall call = pendingTools.get(i).call();
+                ToolCalls.Outcome o = outcomes.get(i);
+                RunItem.ToolOutputItem oi = new RunItem.ToolOutputItem(agent.name(), new ToolOutput(call.callId(), o.output()), o.error());
+                turnItems.add(oi);
+                results.add(new ToolResult(call.name(), call.callId(), call.arguments(), o.output(), o.error()));
+                emit(new RunEvent.ToolFinished(runId, seq++, agent.name(), Instant.now(), oi));
+            }
+        }
+
+        if (!handoffCalls.isEmpty()) {
+            handOff(turnItems, handoffCalls);
+            return Optional.empty();
+        }
+        commit(turnItems);
+        if (!pendingTools.isEmpty()) {
+            Optional<String> output = decideAfterTools(results);
+            if (output.isPresent()) {
+                return Optional.of(output.get());
+            }
+            if (agent.resetToolChoice() && request.settings().toolChoice() != null && request.settings().toolChoice().forcesCall()) {
+                resetToolChoice = true;
+            }
+            return Optional.empty();
+        }
+        return Optional.of(lastText == null ? "" : lastText);
+    }
+
+    private record HandoffCall<C>(ToolCall call, Handoff<C, ?> handoff) {}
+
+    private Map<String, Tool<C>> enabledTools() {
+        Map<String, Tool<C>> enabled = new LinkedHashMap<>();
+        for (Tool<C> t : agent.tools()) {
+            if (callback(() -> t.enabled().test(ctx, agent), "enabling check of tool '" + t.name() + "'")) {
+                enabled.put(t.name(), t);
+            }
+        }
+        return enabled;
+    }
+
+    private Map<String, Handoff<C, ?>> enabledHandoffs() {
+        Map<String, Handoff<C, ?>> enabled = new LinkedHashMap<>();
+        for (Handoff<C, ?> h : agent.handoffs()) {
+            if (callback(() -> h.enabled().test(ctx, agent), "enabling check of handoff '" + h.toolName() + "'")) {
+                enabled.put(h.toolName(), h);
+            }
+        }
+        return enabled;
+    }
+
+    private ModelRequest buildRequest(Map<String, Tool<C>> tools, Map<String, Handoff<C, ?>> handoffs) {
+        String instructions = callback(() -> agent.instructions(ctx), "instructions of agent '" + agent.name() + "'");
+        List<ToolSpec> toolSpecs = new ArrayList<>(tools.size());
+        for (Tool<C> t : tools.values()) {
+            toolSpecs.add(t.spec());
+        }
+        List<HandoffSpec> handoffSpecs = new ArrayList<>(handoffs.size());
+        for (Handoff<C, ?> h : handoffs.values()) {
+            handoffSpecs.add(h.spec());
+        }
+        ModelSettings settings = agent.modelSettings()
+                .overriddenBy(config.modelSettings())
+                .overriddenBy(options.modelSettings());
+        if (resetToolChoice) {
+            settings = settings.withToolChoice(null);
+        }
+        return new ModelRequest(agent.name(), instructions, currentInput(), toolSpecs, handoffSpecs, null, settings);
+    }
+
+    private List<Item> currentInput() {
+        List<Item> all = new ArrayList<>(inputHistory.size() + visible.size());
+        all.addAll(inputHistory);
+        for (RunItem i : visible) {
+            all.add(i.toItem());
+        }
+        return all;
+    }
+
+    private ModelResponse callModel(Model model, ModelRequest request) {
+        checkCancelled();
+        ModelResponse response;
+        try {
+            response = streaming ? model.stream(request, this::onModelEvent) : model.respond(request);
+        } catch (BatonException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (cancellation.isCancelled() || Thread.currentThread().isInterrupted()) {
+                throw cancelled();
+            }
+            throw new ModelCallFailed("Model call for agent '" + agent.name() + "' failed: " + message(e), e);
+        }
+        if (response == null) {
+            throw new ModelBehaviorError("Model for agent '" + agent.name() + "' returned no response");
+        }
+        return response;
+    }
+
+    private void onModelEvent(ModelStreamEvent event) {
+        if (event instanceof ModelStreamEvent.TextDelta d && !d.text().isEmpty()) {
+            emit(new RunEvent.TextDelta(runId, seq++, agent.name(), Instant.now(), d.text()));
+        }
+    }
+
+    private Optional<String> decideAfterTools(List<ToolResult> results) {
+        return callback(() -> agent.toolUseBehavior().finalOutput(ctx, results),
+                "tool use behaviour of agent '" + agent.name() + "'");
+    }
+
+    /** The first handoff call wins; later ones are answered as ignored. Tools of the turn already ran. */
+    private void handOff(List<RunItem> turnItems, List<HandoffCall<C>> calls) {
+        HandoffCall<C> chosen = calls.get(0);
+        Handoff<C, ?> handoff = chosen.handoff();
+        for (HandoffCall<C> other : calls.subList(1, calls.size())) {
+            RunItem.ToolOutputItem ignored = new RunItem.ToolOutputItem(agent.name(), new ToolOutput(other.call().callId(),
+                    "Not carried out: only the first handoff of a response is carried out (" + handoff.toolName()
+                            + "), so this call to " + other.call().name() + " was ignored."), false);
+            turnItems.add(ignored);
+            emit(new RunEvent.HandoffIgnored(runId, seq++, agent.name(), Instant.now(), ignored, other.handoff().targetName()));
+        }
+        Agent<C> target = handoff.target().resolve();
+        invokeOnHandoff(handoff, chosen.call(), target);
+        RunItem.HandoffOutputItem out = new RunItem.HandoffOutputItem(agent.name(),
+                new ToolOutput(chosen.call().callId(), transferOutput(target.name())), target.name());
+        turnItems.add(out);
+        emit(new RunEvent.HandoffOccurred(runId, seq++, agent.name(), Instant.now(), out, agent.name(), target.name()));
+
+        List<RunItem> before = List.copyOf(visible);
+        newItems.addAll(turnItems);
+        pendingTurn = List.of();
+        if (session != null) {
+            session.add(items(turnItems));
+        }
+        HandoffInputData data = new HandoffInputData(inputHistory, before, turnItems);
+        HandoffInputFilter filter = handoff.inputFilter() != null ? handoff.inputFilter()
+                : options.handoffInputFilter() != null ? options.handoffInputFilter() : config.handoffInputFilter();
+        if (filter != null) {
+            HandoffInputData in = data;
+            data = callback(() -> filter.apply(in), "input filter of handoff '" + handoff.toolName() + "'");
+            if (data == null) {
+                throw new CallbackFailed("Input filter of handoff '" + handoff.toolName() + "' returned null",
+                        new NullPointerException("filter result"));
+            }
+        }
+        boolean nest = handoff.nestHistoryOverride() != null ? handoff.nestHistoryOverride()
+                : options.nestHandoffHistory() != null ? options.nestHandoffHistory() : config.nestHandoffHistory();
+        visible.clear();
+        if (nest) {
+            HistoryNesting nesting = handoff.nesting() != null ? handoff.nesting()
+                    : options.historyNesting() != null ? options.historyNesting() : config.historyNesting();
+            List<Item> transcript = data.toInput();
+            inputHistory = List.copyOf(callback(() -> nesting.nest(transcript), "history nesting of handoff '" + handoff.toolName() + "'"));
+        } else {
+            inputHistory = data.inputHistory();
+            visible.addAll(data.preHandoffItems());
+            visible.addAll(data.newItems());
+        }
+        String previous = agent.name();
+        agent = target;
+        resetToolChoice = false;
+        if (session != null) {
+            session.store().setActiveAgent(session.id(), target.name());
+        }
+        emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), previous));
+    }
+
+    private <I> void invokeOnHandoff(Handoff<C, I> handoff, ToolCall call, Agent<C> target) {
+        I parsed;
+        try {
+            parsed = handoff.parseInput(call.arguments());
+        } catch (InvalidArgumentsException e) {
+            throw new ModelBehaviorError("Invalid input for handoff '" + handoff.toolName() + "' to '" + target.name() + "': "
+                    + e.getMessage(), call.arguments(), e);
+        }
+        I in = parsed;
+        callback(() -> {
+            handoff.runCallback(ctx, in);
+            return null;
+        }, "onHandoff callback of handoff '" + handoff.toolName() + "' ('" + agent.name() + "' -> '" + target.name() + "')");
+    }
+
+    static String transferOutput(String agentName) {
+        return "{\"assistant\":\"" + agentName.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+    }
+
+    private void commit(List<RunItem> turnItems) {
+        newItems.addAll(turnItems);
+        pendingTurn = List.of();
+        visible.addAll(turnItems);
+        if (session != null) {
+            session.add(items(turnItems));
+        }
+    }
+
+    private static List<Item> items(List<RunItem> runItems) {
+        List<Item> out = new ArrayList<>(runItems.size());
+        for (RunItem i : runItems) {
+            out.add(i.toItem());
+        }
+        return out;
+    }
+
+    private RunResult complete(Object output, List<Item> startInput) {
+        if (session != null) {
+            session.store().setActiveAgent(session.id(), agent.name());
+        }
+        RunResult result = new RunResult(runId, startInput, output, agent.name(), newItems, currentInput(),
+                responses, ctx.usage(), ctx.usageByAgent(), turns);
+        emit(new RunEvent.RunCompleted(runId, seq++, agent.name(), Instant.now(), output));
+        return result;
+    }
+
+    /** Runs application code, turning its failure into a {@link CallbackFailed} that names it. */
+    private <T> T callback(Supplier<T> code, String what) {
+        try {
+            return code.get();
+        } catch (BatonException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new CallbackFailed("The " + what + " failed: " + message(e), e);
+        }
+    }
+
+    private void emit(RunEvent event) {
+        if (sink != null) {
+            sink.accept(event);
+        }
+        Consumer<RunEvent> listener = options.listener();
+        if (listener != null) {
+            try {
+                listener.accept(event);
+            } catch (RuntimeException e) {
+                if (event instanceof RunEvent.RunFailed) {
+                    log.warn("event listener failed on the failure event of run {}", runId, e);
+                    return;
+                }
+                throw new CallbackFailed("The run's event listener failed on " + event.getClass().getSimpleName()
+                        + ": " + message(e), e);
+            }
+        }
+    }
+
+    private void fail(RuntimeException error) {
+        if (failed) {
+            return;
+        }
+        failed = true;
+        emit(new RunEvent.RunFailed(runId, seq++, agent.name(), Instant.now(), error));
+    }
+
+    private void checkCancelled() {
+        if (cancellation.isCancelled() || Thread.currentThread().isInterrupted()) {
+            throw cancelled();
+        }
+    }
+
+    private RunCancelled cancelled() {
+        return new RunCancelled("Run " + runId + " was cancelled");
+    }
+
+    static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+}

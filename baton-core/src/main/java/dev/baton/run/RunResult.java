@@ -1,0 +1,88 @@
+package dev.baton.run;
+
+import dev.baton.item.Item;
+import dev.baton.item.RunItem;
+import dev.baton.model.ModelResponse;
+import dev.baton.model.Usage;
+import dev.baton.schema.JsonSchemas;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a finished run produced.
+ *
+ * @param runId the run's id
+ * @param input what the run started from: session history and the new input
+ * @param finalOutput the final output (the last agent's final message text)
+ * @param lastAgent name of the agent that produced the final output and now holds the conversation
+ * @param newItems everything the run produced, in order, attributed to agents
+ * @param conversation the conversation as the last agent saw it, final output included; see {@link #toInputList()}
+ * @param rawResponses every model response, in order
+ * @param usage requests and tokens of the whole run (nested agent-as-tool runs included)
+ * @param usageByAgent the same per agent name
+ * @param turns model calls made by the run's own agents
+ */
+public record RunResult(
+        String runId,
+        List<Item> input,
+        Object finalOutput,
+        String lastAgent,
+        List<RunItem> newItems,
+        List<Item> conversation,
+        List<ModelResponse> rawResponses,
+        Usage usage,
+        Map<String, Usage> usageByAgent,
+        int turns) {
+
+    public RunResult {
+        input = List.copyOf(input);
+        newItems = List.copyOf(newItems);
+        conversation = List.copyOf(conversation);
+        rawResponses = List.copyOf(rawResponses);
+        usageByAgent = Map.copyOf(usageByAgent);
+    }
+
+    /** The final output as text: the string itself, or JSON for a structured output. */
+    public String finalOutputText() {
+        if (finalOutput instanceof String s) {
+            return s;
+        }
+        try {
+            return JsonSchemas.mapper().writeValueAsString(finalOutput);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return String.valueOf(finalOutput);
+        }
+    }
+
+    /** The final output as {@code type}. */
+    public <T> T finalOutputAs(Class<T> type) {
+        if (!type.isInstance(finalOutput)) {
+            throw new ClassCastException("final output is a " + finalOutput.getClass().getSimpleName() + ", not a " + type.getSimpleName());
+        }
+        return type.cast(finalOutput);
+    }
+
+    /**
+     * The conversation to send with the next user message when not using a session: append the
+     * new message and run the {@link #lastAgent()}.
+     */
+    public List<Item> toInputList() {
+        return conversation;
+    }
+
+    /** {@link #toInputList()} followed by {@code next}. */
+    public List<Item> toInputList(Item next) {
+        List<Item> all = new ArrayList<>(conversation);
+        all.add(next);
+        return all;
+    }
+
+    /** The handoffs that took place, in order, as {@code from -> to} pairs. */
+    public List<Map.Entry<String, String>> handoffs() {
+        return newItems.stream()
+                .filter(i -> i instanceof RunItem.HandoffOutputItem)
+                .map(i -> Map.entry(i.agent(), ((RunItem.HandoffOutputItem) i).target()))
+                .toList();
+    }
+}

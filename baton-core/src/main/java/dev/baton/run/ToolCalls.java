@@ -1,0 +1,164 @@
+package dev.baton.run;
+
+import dev.baton.RunCancelled;
+import dev.baton.UserError;
+import dev.baton.agent.Agent;
+import dev.baton.item.ToolCall;
+import dev.baton.schema.InvalidArgumentsException;
+import dev.baton.tool.Tool;
+import dev.baton.tool.ToolContext;
+import dev.baton.tool.ToolError;
+import dev.baton.tool.ToolErrorFormatter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the tool calls of one turn: concurrently on virtual threads (bounded by
+ * {@link RunConfig#maxConcurrentTools()}), outputs kept in call order. Every failure a model can
+ * recover from becomes an error output; cancellation and configuration errors stop the run.
+ */
+final class ToolCalls<C> {
+    private static final Logger log = LoggerFactory.getLogger(ToolCalls.class);
+
+    /** A call to run; {@code tool} is null when the agent offers no tool of that name. */
+    record Pending<C>(ToolCall call, @Nullable Tool<C> tool) {}
+
+    /** What the model reads for a call. */
+    record Outcome(String output, boolean error) {}
+
+    private final RunConfig config;
+    private final Runnable checkCancelled;
+    private final Supplier<RunCancelled> cancelled;
+
+    ToolCalls(RunConfig config, Runnable checkCancelled, Supplier<RunCancelled> cancelled) {
+        this.config = config;
+        this.checkCancelled = checkCancelled;
+        this.cancelled = cancelled;
+    }
+
+    List<Outcome> runAll(List<Pending<C>> calls, RunContext<C> ctx, Agent<C> agent, Set<String> toolNames, Set<String> handoffNames) {
+        if (calls.size() == 1) {
+            return List.of(runOne(calls.get(0), ctx, agent, toolNames, handoffNames));
+        }
+        Semaphore permits = new Semaphore(config.maxConcurrentTools());
+        List<FutureTask<Outcome>> tasks = new ArrayList<>(calls.size());
+        for (Pending<C> p : calls) {
+            FutureTask<Outcome> task = new FutureTask<>(() -> {
+                permits.acquire();
+                try {
+                    return runOne(p, ctx, agent, toolNames, handoffNames);
+                } finally {
+                    permits.release();
+                }
+            });
+            tasks.add(task);
+            Thread.ofVirtual().name("baton-tool-" + p.call().name()).start(task);
+        }
+        Outcome[] outcomes = new Outcome[calls.size()];
+        try {
+            for (int i = 0; i < tasks.size(); i++) {
+                outcomes[i] = tasks.get(i).get();
+            }
+        } catch (InterruptedException e) {
+            tasks.forEach(t -> t.cancel(true));
+            Thread.currentThread().interrupt();
+            throw cancelled.get();
+        } catch (ExecutionException e) {
+            tasks.forEach(t -> t.cancel(true));
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+        return Arrays.asList(outcomes);
+    }
+
+    private Outcome runOne(Pending<C> pending, RunContext<C> ctx, Agent<C> agent, Set<String> toolNames, Set<String> handoffNames) {
+        checkCancelled.run();
+        ToolCall call = pending.call();
+        Tool<C> tool = pending.tool();
+        if (tool == null) {
+            return error(null, new ToolError(call.name(), call.callId(), ToolError.Kind.UNKNOWN_TOOL,
+                    "there is no tool named '" + call.name() + "'. Available tools: " + toolNames
+                            + (handoffNames.isEmpty() ? "" : "; handoffs: " + handoffNames), null));
+        }
+        ToolContext<C> toolContext = new ToolContext<>(ctx, agent.name(), tool.name(), call.callId(), call.arguments());
+        try {
+            Object value = tool.timeout() == null
+                    ? tool.call(toolContext, call.arguments())
+                    : callWithTimeout(tool, toolContext, call.arguments(), tool.timeout());
+            return new Outcome(ToolOutputs.toText(value), false);
+        } catch (InvalidArgumentsException e) {
+            return error(tool, new ToolError(tool.name(), call.callId(), ToolError.Kind.INVALID_ARGUMENTS, RunLoop.message(e), e));
+        } catch (TimeoutException e) {
+            return error(tool, new ToolError(tool.name(), call.callId(), ToolError.Kind.TIMED_OUT,
+                    "no result within " + human(tool.timeout()), e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw cancelled.get();
+        } catch (UserError | RunCancelled e) {
+            throw e;
+        } catch (Exception e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw cancelled.get();
+            }
+            log.debug("tool {} (call {}) failed", tool.name(), call.callId(), e);
+            return error(tool, new ToolError(tool.name(), call.callId(), ToolError.Kind.FAILED, RunLoop.message(e), e));
+        }
+    }
+
+    private static <C> Object callWithTimeout(Tool<C> tool, ToolContext<C> context, String arguments, Duration timeout)
+            throws Exception {
+        FutureTask<Object> task = new FutureTask<>(() -> tool.call(context, arguments));
+        Thread.ofVirtual().name("baton-tool-" + tool.name()).start(task);
+        try {
+            return task.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | InterruptedException e) {
+            task.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception ex) {
+                throw ex;
+            }
+            throw (Error) e.getCause();
+        }
+    }
+
+    private Outcome error(@Nullable Tool<C> tool, ToolError error) {
+        ToolErrorFormatter formatter = tool != null && tool.errorFormatter() != null ? tool.errorFormatter() : config.toolErrorFormatter();
+        String text;
+        try {
+            text = formatter.format(error);
+        } catch (RuntimeException e) {
+            log.warn("tool error formatter failed; using the default wording", e);
+            text = null;
+        }
+        if (text == null) {
+            text = ToolErrorFormatter.defaultFormatter().format(error);
+        }
+        return new Outcome(text, true);
+    }
+
+    private static String human(@Nullable Duration d) {
+        if (d == null) {
+            return "the time limit";
+        }
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? (ms / 1000) + " s" : ms + " ms";
+    }
+}

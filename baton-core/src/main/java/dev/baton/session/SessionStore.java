@@ -1,0 +1,37 @@
+package dev.baton.session;
+
+import dev.baton.item.Item;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where sessions keep their conversation and the name of the agent holding it: the SPI that the
+ * in-memory, SQLite and PostgreSQL stores implement. Every implementation must pass the session
+ * conformance suite of {@code baton-testing}.
+ *
+ * <p>Each method is atomic for one session. A session that was never written reads as empty.
+ */
+public interface SessionStore {
+
+    /**
+     * The session's items in the order they were added.
+     *
+     * @param limit at most this many of the latest items; zero or negative for all of them
+     */
+    List<Item> items(String sessionId, int limit);
+
+    /** Appends items at the end of the session, in order. */
+    void addItems(String sessionId, List<Item> items);
+
+    /** Removes and returns the latest item, if any. */
+    Optional<Item> popItem(String sessionId);
+
+    /** Forgets the session's items and active agent. */
+    void clear(String sessionId);
+
+    /** The agent that held the conversation when the last run on this session ended or paused. */
+    Optional<String> activeAgent(String sessionId);
+
+    /** Records the agent that now holds the conversation. */
+    void setActiveAgent(String sessionId, String agentName);
+}

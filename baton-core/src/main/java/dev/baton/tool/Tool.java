@@ -1,0 +1,243 @@
+package dev.baton.tool;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.UserError;
+import dev.baton.agent.EnabledWhen;
+import dev.baton.model.ToolSpec;
+import dev.baton.schema.JsonArguments;
+import dev.baton.schema.JsonSchemas;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A function the model can call. Its arguments schema is built once, when the tool is created,
+ * and reused on every turn.
+ *
+ * <pre>{@code
+ * record GetInvoice(@Description("Invoice id, e.g. INV-8821") String invoiceId) {}
+ * Tool<Support> getInvoice = Tool.of("get_invoice", "Fetch an invoice by id.", GetInvoice.class,
+ *         (ctx, args) -> invoices.find(args.invoiceId()));
+ * }</pre>
+ *
+ * <p>Instances are immutable; the {@code with...} methods return changed copies.
+ */
+public final class Tool<C> {
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
+
+    private final String name;
+    private final String description;
+    private final ObjectNode parameters;
+    private final boolean strict;
+    private final ToolInvoker<C> invoker;
+    private final @Nullable Duration timeout;
+    private final EnabledWhen<C> enabled;
+    private final @Nullable ToolErrorFormatter errorFormatter;
+    private final ToolSpec spec;
+
+    private Tool(Builder<C> b) {
+        if (b.name == null || !NAME.matcher(b.name).matches()) {
+            throw new UserError("Tool name '" + b.name + "' is invalid: use 1 to 64 letters, digits, '_' or '-'");
+        }
+        if (b.parameters == null) {
+            throw new UserError("Tool '" + b.name + "' has no parameters schema");
+        }
+        if (b.invoker == null) {
+            throw new UserError("Tool '" + b.name + "' has no body");
+        }
+        if (b.timeout != null && (b.timeout.isNegative() || b.timeout.isZero())) {
+            throw new UserError("Tool '" + b.name + "' timeout must be positive, got " + b.timeout);
+        }
+        this.name = b.name;
+        this.description = b.description == null ? "" : b.description;
+        this.parameters = b.parameters;
+        this.strict = b.strict;
+        this.invoker = b.invoker;
+        this.timeout = b.timeout;
+        this.enabled = b.enabled;
+        this.errorFormatter = b.errorFormatter;
+        this.spec = new ToolSpec(name, description, parameters, strict);
+    }
+
+    /**
+     * A tool whose arguments are the record (or class) {@code argsType}: its strict JSON schema is
+     * sent to the model and the model's arguments are bound to it before {@code body} runs.
+     */
+    public static <C, A> Tool<C> of(String name, String description, Class<A> argsType, ToolFunction<C, A> body) {
+        Objects.requireNonNull(argsType, "argsType");
+        Objects.requireNonNull(body, "body");
+        return Tool.<C>builder(name)
+                .description(description)
+                .parameters(JsonSchemas.objectSchema(argsType))
+                .invoker((ctx, json) -> body.apply(ctx, JsonArguments.bind(json, argsType)))
+                .build();
+    }
+
+    /**
+     * One tool for each method of {@code target} annotated with {@link ToolMethod}. Parameters
+     * become the schema's properties; a {@link ToolContext} parameter receives the call context.
+     */
+    public static <C> List<Tool<C>> fromMethods(Object target) {
+        return MethodTools.from(target);
+    }
+
+    /** A builder for a tool with a hand-written schema or a raw-JSON body. */
+    public static <C> Builder<C> builder(String name) {
+        return new Builder<C>().name(name);
+    }
+
+    public Builder<C> toBuilder() {
+        Builder<C> b = new Builder<>();
+        b.name = name;
+        b.description = description;
+        b.parameters = parameters;
+        b.strict = strict;
+        b.invoker = invoker;
+        b.timeout = timeout;
+        b.enabled = enabled;
+        b.errorFormatter = errorFormatter;
+        return b;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The arguments schema. Shared: do not modify it. */
+    public ObjectNode parameters() {
+        return parameters;
+    }
+
+    public boolean strict() {
+        return strict;
+    }
+
+    /** The call's time limit, or null for none. */
+    public @Nullable Duration timeout() {
+        return timeout;
+    }
+
+    public EnabledWhen<C> enabled() {
+        return enabled;
+    }
+
+    /** This tool's error wording, or null to use the runner's. */
+    public @Nullable ToolErrorFormatter errorFormatter() {
+        return errorFormatter;
+    }
+
+    /** The tool as sent to a model. */
+    public ToolSpec spec() {
+        return spec;
+    }
+
+    /**
+     * Runs the body directly with the raw arguments, without the runner's timeout and error
+     * handling. Returns what the body returned.
+     */
+    public Object call(ToolContext<C> context, String argumentsJson) throws Exception {
+        return invoker.invoke(context, argumentsJson);
+    }
+
+    public Tool<C> withTimeout(@Nullable Duration value) {
+        return toBuilder().timeout(value).build();
+    }
+
+    public Tool<C> withEnabled(boolean value) {
+        return toBuilder().enabled(value).build();
+    }
+
+    public Tool<C> withEnabledWhen(EnabledWhen<C> value) {
+        return toBuilder().enabledWhen(value).build();
+    }
+
+    public Tool<C> withErrorFormatter(@Nullable ToolErrorFormatter value) {
+        return toBuilder().errorFormatter(value).build();
+    }
+
+    public Tool<C> withDescription(String value) {
+        return toBuilder().description(value).build();
+    }
+
+    @Override
+    public String toString() {
+        return "Tool[" + name + "]";
+    }
+
+    /** Builds a {@link Tool}. */
+    public static final class Builder<C> {
+        private @Nullable String name;
+        private @Nullable String description;
+        private @Nullable ObjectNode parameters;
+        private boolean strict = true;
+        private @Nullable ToolInvoker<C> invoker;
+        private @Nullable Duration timeout;
+        private EnabledWhen<C> enabled = EnabledWhen.always();
+        private @Nullable ToolErrorFormatter errorFormatter;
+
+        private Builder() {}
+
+        public Builder<C> name(String value) {
+            this.name = value;
+            return this;
+        }
+
+        public Builder<C> description(String value) {
+            this.description = value;
+            return this;
+        }
+
+        /** The arguments schema (an object schema). */
+        public Builder<C> parameters(ObjectNode value) {
+            this.parameters = value;
+            return this;
+        }
+
+        /** Arguments schema generated from a type, as {@link Tool#of} does. */
+        public Builder<C> parameters(Class<?> argsType) {
+            this.parameters = JsonSchemas.objectSchema(argsType);
+            return this;
+        }
+
+        /** Whether the schema is strict (the default); turn off for hand-written loose schemas. */
+        public Builder<C> strict(boolean value) {
+            this.strict = value;
+            return this;
+        }
+
+        public Builder<C> invoker(ToolInvoker<C> value) {
+            this.invoker = value;
+            return this;
+        }
+
+        public Builder<C> timeout(@Nullable Duration value) {
+            this.timeout = value;
+            return this;
+        }
+
+        public Builder<C> enabled(boolean value) {
+            this.enabled = value ? EnabledWhen.always() : EnabledWhen.never();
+            return this;
+        }
+
+        public Builder<C> enabledWhen(EnabledWhen<C> value) {
+            this.enabled = Objects.requireNonNull(value, "enabledWhen");
+            return this;
+        }
+
+        public Builder<C> errorFormatter(@Nullable ToolErrorFormatter value) {
+            this.errorFormatter = value;
+            return this;
+        }
+
+        public Tool<C> build() {
+            return new Tool<>(this);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.baton.tool;
+
+import dev.baton.model.Usage;
+import dev.baton.run.RunContext;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a tool sees of the run calling it: the application's context object, the run, and this
+ * call's id, tool name and raw arguments.
+ */
+public final class ToolContext<C> {
+    private final RunContext<C> run;
+    private final String agent;
+    private final String toolName;
+    private final String callId;
+    private final String arguments;
+
+    public ToolContext(RunContext<C> run, String agent, String toolName, String callId, String arguments) {
+        this.run = run;
+        this.agent = agent;
+        this.toolName = toolName;
+        this.callId = callId;
+        this.arguments = arguments;
+    }
+
+    /** The application's context object given to the run (null if none was given). */
+    public @Nullable C context() {
+        return run.context();
+    }
+
+    /** The run this call belongs to. */
+    public RunContext<C> run() {
+        return run;
+    }
+
+    /** Usage of the run so far. */
+    public Usage usage() {
+        return run.usage();
+    }
+
+    /** Name of the agent whose model called the tool. */
+    public String agent() {
+        return agent;
+    }
+
+    public String toolName() {
+        return toolName;
+    }
+
+    /** The model's id for this call; the output is sent back under it. */
+    public String callId() {
+        return callId;
+    }
+
+    /** The arguments exactly as the model wrote them. */
+    public String arguments() {
+        return arguments;
+    }
+}

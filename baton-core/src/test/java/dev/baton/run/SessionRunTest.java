@@ -1,0 +1,110 @@
+package dev.baton.run;
+
+import static dev.baton.run.Script.handoff;
+import static dev.baton.run.Script.reply;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.baton.ModelCallFailed;
+import dev.baton.agent.Agent;
+import dev.baton.item.Item;
+import dev.baton.item.Message;
+import dev.baton.model.Model;
+import dev.baton.model.ModelRequest;
+import dev.baton.model.ModelResponse;
+import dev.baton.session.InMemorySessionStore;
+import dev.baton.session.Session;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Sessions")
+class SessionRunTest {
+
+    static Agent<Void> triage() {
+        Agent<Void> billing = Agent.<Void>builder("billing_specialist").build();
+        return Agent.<Void>builder("support_triage").handoffs(billing).build();
+    }
+
+    @Test
+    void the_next_message_on_a_session_goes_to_the_agent_that_holds_the_conversation() {
+        Script model = new Script(handoff("billing_specialist"), reply("Which invoice?"), reply("Refund started."));
+        Runner runner = Runner.create(RunConfig.builder().defaultModel(model).build());
+
+        runner.run(triage(), "I was charged twice", RunOptions.session("ticket-1"));
+        RunResult second = runner.run(triage(), "INV-8821", RunOptions.session("ticket-1"));
+
+        assertThat(model.requests.get(2).agent()).isEqualTo("billing_specialist");
+        assertThat(second.lastAgent()).isEqualTo("billing_specialist");
+        List<Item> seen = model.requests.get(2).input();
+        assertThat(seen.get(0)).isEqualTo(Message.user("I was charged twice"));
+        assertThat(seen.get(seen.size() - 1)).isEqualTo(Message.user("INV-8821"));
+        assertThat(runner.config().sessionStore().activeAgent("ticket-1")).contains("billing_specialist");
+    }
+
+    @Test
+    void items_are_saved_turn_by_turn_so_a_failure_keeps_what_was_done() {
+        AtomicInteger calls = new AtomicInteger();
+        Model failsSecond = request -> {
+            if (calls.incrementAndGet() == 2) {
+                throw new IllegalStateException("provider down");
+            }
+            return Script.handoff("billing_specialist").apply(request);
+        };
+        Session session = Session.inMemory("ticket-2");
+
+        assertThatThrownBy(() -> Runner.create().run(triage(), "help", RunOptions.<Void>none().withSession(session).withModel(failsSecond)))
+                .isInstanceOf(ModelCallFailed.class)
+                .hasMessageContaining("provider down");
+
+        assertThat(session.items()).hasSize(3);
+        assertThat(session.activeAgent()).contains("billing_specialist");
+    }
+
+    @Test
+    void two_runs_on_one_session_at_once_take_turns() {
+        InMemorySessionStore store = new InMemorySessionStore();
+        Model slowEcho = new Model() {
+            @Override
+            public ModelResponse respond(ModelRequest request) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                Message last = (Message) request.input().get(request.input().size() - 1);
+                return Script.response(Message.assistant("echo " + last.text()));
+            }
+        };
+        Runner runner = Runner.create(RunConfig.builder().defaultModel(slowEcho).sessionStore(store).build());
+        Agent<Void> agent = Agent.<Void>builder("echo").build();
+
+        List<CompletableFuture<RunResult>> runs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            runs.add(runner.runAsync(agent, "m" + i, RunOptions.session("shared")));
+        }
+        runs.forEach(CompletableFuture::join);
+
+        List<Item> items = store.items("shared", 0);
+        assertThat(items).hasSize(16);
+        for (int i = 0; i < 16; i += 2) {
+            String asked = ((Message) items.get(i)).text();
+            assertThat(((Message) items.get(i + 1)).text()).isEqualTo("echo " + asked);
+        }
+    }
+
+    @Test
+    void a_session_can_be_cleared_and_popped() {
+        Session session = Session.inMemory("s");
+        Runner.create().run(triage(), "hi", RunOptions.<Void>none().withSession(session).withModel(new Script(reply("hello"))));
+
+        assertThat(session.popLast()).contains(Message.assistant("hello"));
+        assertThat(session.items()).containsExactly(Message.user("hi"));
+        session.clear();
+        assertThat(session.items()).isEmpty();
+        assertThat(session.activeAgent()).isEmpty();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.baton.testing;
+
+import dev.baton.item.Item;
+import dev.baton.item.Message;
+import dev.baton.item.Reasoning;
+import dev.baton.item.ToolCall;
+import dev.baton.item.ToolOutput;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/** One-line descriptions of items for failure messages. */
+final class Describe {
+    private static final int MAX = 100;
+
+    private Describe() {}
+
+    static String item(@Nullable Item item) {
+        return switch (item) {
+            case null -> "none (empty input)";
+            case Message m -> m.role().name().toLowerCase(Locale.ROOT) + " message " + text(m.text());
+            case ToolCall c -> "call " + c.name() + "(" + shorten(c.arguments()) + ") [" + c.callId() + "]";
+            case ToolOutput o -> "output of " + o.callId() + ": " + text(o.output());
+            case Reasoning r -> "reasoning " + text(r.summary());
+        };
+    }
+
+    /** A text quoted on one line, shortened to keep transcripts compact. */
+    static String text(String text) {
+        return "\"" + shorten(text) + "\"";
+    }
+
+    static String shorten(String text) {
+        String line = text.replace("\r", "").replace("\n", "\\n");
+        return line.length() <= MAX ? line : line.substring(0, MAX - 3) + "...";
+    }
+}

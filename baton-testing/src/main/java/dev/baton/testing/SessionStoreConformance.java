@@ -1,0 +1,419 @@
+package dev.baton.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.item.Item;
+import dev.baton.item.Message;
+import dev.baton.item.Reasoning;
+import dev.baton.item.ToolCall;
+import dev.baton.item.ToolOutput;
+import dev.baton.session.SessionStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The behaviour every {@link SessionStore} must have. Extend it in the store's tests and return a
+ * store from {@link #createStore()}:
+ *
+ * <pre>{@code
+ * class SqliteSessionStoreConformanceTest extends SessionStoreConformance {
+ *     @Override
+ *     protected SessionStore createStore() {
+ *         return SqliteSessionStore.open(tempDir.resolve("baton.db"));
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Each test uses session ids of its own ({@link #newSessionId()}) and clears them afterwards,
+ * so stores backed by a shared database need no cleaning between tests; a store that is
+ * {@link AutoCloseable} is closed after each test. A test an implementation
+ * cannot meet can be overridden, but that is a deviation from the SPI worth documenting.
+ */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+public abstract class SessionStoreConformance {
+    private static final int WRITERS = 8;
+    private static final int ITEMS_PER_WRITER = 50;
+
+    private final List<String> sessionIds = new ArrayList<>();
+    private SessionStore store;
+
+    /** A store to test. Called before each test. */
+    protected abstract SessionStore createStore();
+
+    @BeforeEach
+    void createStoreUnderTest() {
+        store = createStore();
+    }
+
+    @AfterEach
+    void clearSessionsOfTheTest() {
+        if (store == null) {
+            return;
+        }
+        for (String id : sessionIds) {
+            store.clear(id);
+        }
+        Closing.close(store);
+    }
+
+    /** The store under test, created before each test: for tests a subclass adds. */
+    protected final SessionStore store() {
+        return store;
+    }
+
+    /** A session id no other test uses, cleared after the test. */
+    protected String newSessionId() {
+        String id = "conformance-" + UUID.randomUUID();
+        sessionIds.add(id);
+        return id;
+    }
+
+    @Test
+    protected void a_session_never_written_reads_as_empty() {
+        String session = newSessionId();
+
+        assertThat(store.items(session, 0)).isEmpty();
+        assertThat(store.items(session, 3)).isEmpty();
+        assertThat(store.activeAgent(session)).isEmpty();
+    }
+
+    @Test
+    protected void items_come_back_in_the_order_they_were_added() {
+        String session = newSessionId();
+        List<Item> first = List.of(Message.user("I was charged twice"), Message.assistant("Let me check."));
+        List<Item> second = List.of(new ToolCall("call_1", "get_invoice", "{\"invoice_id\":\"INV-8821\"}"),
+                new ToolOutput("call_1", "{\"amount\":99}"), Message.assistant("Refund initiated."));
+
+        store.addItems(session, first);
+        store.addItems(session, second);
+
+        List<Item> all = new ArrayList<>(first);
+        all.addAll(second);
+        assertThat(store.items(session, 0)).containsExactlyElementsOf(all);
+    }
+
+    @Test
+    protected void a_limit_returns_the_latest_items_in_order() {
+        String session = newSessionId();
+        List<Item> items = numbered(5);
+        store.addItems(session, items);
+
+        assertThat(store.items(session, 2)).containsExactlyElementsOf(items.subList(3, 5));
+        assertThat(store.items(session, 1)).containsExactly(items.get(4));
+        assertThat(store.items(session, 5)).containsExactlyElementsOf(items);
+        assertThat(store.items(session, 50)).containsExactlyElementsOf(items);
+    }
+
+    @Test
+    protected void a_limit_of_zero_or_less_returns_all_items() {
+        String session = newSessionId();
+        List<Item> items = numbered(4);
+        store.addItems(session, items);
+
+        assertThat(store.items(session, 0)).containsExactlyElementsOf(items);
+        assertThat(store.items(session, -1)).containsExactlyElementsOf(items);
+        assertThat(store.items(session, Integer.MIN_VALUE)).containsExactlyElementsOf(items);
+    }
+
+    @Test
+    protected void pop_removes_and_returns_the_latest_item() {
+        String session = newSessionId();
+        List<Item> items = numbered(3);
+        store.addItems(session, items);
+
+        assertThat(store.popItem(session)).contains(items.get(2));
+        assertThat(store.items(session, 0)).containsExactlyElementsOf(items.subList(0, 2));
+        assertThat(store.popItem(session)).contains(items.get(1));
+        assertThat(store.items(session, 0)).containsExactly(items.get(0));
+    }
+
+    @Test
+    protected void pop_on_an_empty_session_returns_nothing() {
+        String neverWritten = newSessionId();
+        String emptied = newSessionId();
+        store.addItems(emptied, List.of(Message.user("hello")));
+        store.popItem(emptied);
+
+        assertThat(store.popItem(neverWritten)).isEmpty();
+        assertThat(store.popItem(emptied)).isEmpty();
+        assertThat(store.items(emptied, 0)).isEmpty();
+    }
+
+    @Test
+    protected void items_added_after_a_pop_follow_the_remaining_ones() {
+        String session = newSessionId();
+        List<Item> items = numbered(3);
+        store.addItems(session, items);
+        store.popItem(session);
+        Item replacement = Message.assistant("corrected answer");
+
+        store.addItems(session, List.of(replacement));
+
+        assertThat(store.items(session, 0)).containsExactly(items.get(0), items.get(1), replacement);
+    }
+
+    @Test
+    protected void clear_forgets_the_items_and_the_active_agent() {
+        String session = newSessionId();
+        store.addItems(session, numbered(3));
+        store.setActiveAgent(session, "billing_specialist");
+
+        store.clear(session);
+
+        assertThat(store.items(session, 0)).isEmpty();
+        assertThat(store.activeAgent(session)).isEmpty();
+        assertThat(store.popItem(session)).isEmpty();
+    }
+
+    @Test
+    protected void a_cleared_session_can_be_written_again() {
+        String session = newSessionId();
+        store.addItems(session, numbered(3));
+        store.setActiveAgent(session, "billing_specialist");
+        store.clear(session);
+
+        store.addItems(session, List.of(Message.user("a new start")));
+        store.setActiveAgent(session, "support_triage");
+
+        assertThat(store.items(session, 0)).containsExactly(Message.user("a new start"));
+        assertThat(store.activeAgent(session)).contains("support_triage");
+    }
+
+    @Test
+    protected void clearing_a_session_never_written_is_harmless() {
+        String session = newSessionId();
+
+        store.clear(session);
+
+        assertThat(store.items(session, 0)).isEmpty();
+        assertThat(store.activeAgent(session)).isEmpty();
+    }
+
+    @Test
+    protected void the_active_agent_is_stored_and_can_be_overwritten() {
+        String session = newSessionId();
+
+        store.setActiveAgent(session, "support_triage");
+        assertThat(store.activeAgent(session)).contains("support_triage");
+
+        store.setActiveAgent(session, "billing_specialist");
+        assertThat(store.activeAgent(session)).contains("billing_specialist");
+    }
+
+    @Test
+    protected void setting_the_active_agent_does_not_touch_the_items() {
+        String session = newSessionId();
+        List<Item> items = numbered(2);
+        store.addItems(session, items);
+
+        store.setActiveAgent(session, "billing_specialist");
+
+        assertThat(store.items(session, 0)).containsExactlyElementsOf(items);
+        String agentOnly = newSessionId();
+        store.setActiveAgent(agentOnly, "support_triage");
+        assertThat(store.items(agentOnly, 0)).isEmpty();
+    }
+
+    @Test
+    protected void sessions_are_isolated_from_each_other() {
+        String a = newSessionId();
+        String b = newSessionId();
+        store.addItems(a, List.of(Message.user("from a"), Message.assistant("to a")));
+        store.addItems(b, List.of(Message.user("from b")));
+        store.setActiveAgent(a, "billing_specialist");
+
+        assertThat(store.items(a, 0)).containsExactly(Message.user("from a"), Message.assistant("to a"));
+        assertThat(store.items(b, 0)).containsExactly(Message.user("from b"));
+        assertThat(store.activeAgent(b)).isEmpty();
+
+        store.popItem(a);
+        store.clear(b);
+        assertThat(store.items(a, 0)).containsExactly(Message.user("from a"));
+        assertThat(store.activeAgent(a)).contains("billing_specialist");
+    }
+
+    @Test
+    protected void a_read_is_a_snapshot_unaffected_by_later_writes() {
+        String session = newSessionId();
+        store.addItems(session, List.of(Message.user("first")));
+        List<Item> snapshot = store.items(session, 0);
+
+        store.addItems(session, List.of(Message.assistant("second")));
+        store.popItem(session);
+        store.popItem(session);
+
+        assertThat(snapshot).containsExactly(Message.user("first"));
+    }
+
+    @Test
+    protected void adding_an_empty_list_changes_nothing() {
+        String empty = newSessionId();
+        String written = newSessionId();
+        List<Item> items = numbered(2);
+        store.addItems(written, items);
+
+        store.addItems(empty, List.of());
+        store.addItems(written, List.of());
+
+        assertThat(store.items(empty, 0)).isEmpty();
+        assertThat(store.activeAgent(empty)).isEmpty();
+        assertThat(store.items(written, 0)).containsExactlyElementsOf(items);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.baton.testing.SessionStoreConformance#everyKindOfItem")
+    protected void every_kind_of_item_round_trips_exactly(Item item) {
+        String session = newSessionId();
+
+        store.addItems(session, List.of(item));
+
+        assertThat(store.items(session, 0)).containsExactly(item);
+        assertThat(store.popItem(session)).contains(item);
+    }
+
+    @Test
+    protected void a_conversation_mixing_every_kind_of_item_round_trips_in_order() {
+        String session = newSessionId();
+        List<Item> items = everyKindOfItem().map(Named::getPayload).toList();
+
+        store.addItems(session, items);
+
+        assertThat(store.items(session, 0)).containsExactlyElementsOf(items);
+        assertThat(store.items(session, 3)).containsExactlyElementsOf(items.subList(items.size() - 3, items.size()));
+    }
+
+    @Test
+    @Timeout(60)
+    protected void concurrent_writers_lose_nothing_and_each_keeps_its_order() {
+        String session = newSessionId();
+
+        runConcurrently(writer -> {
+            for (int i = 0; i < ITEMS_PER_WRITER; i++) {
+                store.addItems(session, List.of(Message.user("writer " + writer + " item " + i)));
+            }
+        });
+
+        List<Item> stored = store.items(session, 0);
+        assertThat(stored).hasSize(WRITERS * ITEMS_PER_WRITER);
+        for (int w = 0; w < WRITERS; w++) {
+            String prefix = "writer " + w + " item ";
+            List<String> own = stored.stream()
+                    .map(item -> ((Message) item).text())
+                    .filter(text -> text.startsWith(prefix))
+                    .toList();
+            assertThat(own).as("items of writer %d, in the order it added them", w)
+                    .containsExactlyElementsOf(IntStream.range(0, ITEMS_PER_WRITER).mapToObj(i -> prefix + i).toList());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    protected void a_batch_added_concurrently_with_others_stays_together() {
+        String session = newSessionId();
+        int batchSize = 5;
+
+        runConcurrently(writer -> {
+            for (int batch = 0; batch < 10; batch++) {
+                List<Item> items = new ArrayList<>();
+                for (int i = 0; i < batchSize; i++) {
+                    items.add(Message.user("writer " + writer + " batch " + batch + " item " + i));
+                }
+                store.addItems(session, items);
+            }
+        });
+
+        List<Item> stored = store.items(session, 0);
+        assertThat(stored).hasSize(WRITERS * 10 * batchSize);
+        for (int start = 0; start < stored.size(); start += batchSize) {
+            String first = ((Message) stored.get(start)).text();
+            String batchPrefix = first.substring(0, first.lastIndexOf(" item "));
+            for (int i = 0; i < batchSize; i++) {
+                assertThat(((Message) stored.get(start + i)).text())
+                        .as("item %d of the batch starting at position %d", i, start)
+                        .isEqualTo(batchPrefix + " item " + i);
+            }
+        }
+    }
+
+    /** Every kind of item, with the edge cases a store's encoding must survive. */
+    static Stream<Named<Item>> everyKindOfItem() {
+        List<Named<Item>> items = new ArrayList<>();
+        for (Message.Role role : Message.Role.values()) {
+            String name = role.name().toLowerCase(java.util.Locale.ROOT);
+            items.add(Named.of(name + " message", new Message(role, "a " + name + " message")));
+            items.add(Named.of(name + " message with an id", new Message(role, "a " + name + " message", "msg_" + name + "_1")));
+        }
+        items.add(Named.of("empty assistant message", Message.assistant("")));
+        items.add(Named.of("tool call", new ToolCall("call_1", "get_invoice", "{\"invoice_id\":\"INV-8821\"}")));
+        items.add(Named.of("tool call with an item id", new ToolCall("call_2", "get_invoice", "{\"invoice_id\":\"INV-1\"}", "fc_2")));
+        items.add(Named.of("tool call with nested, escaped and unicode arguments", new ToolCall("call_3", "search",
+                "{\"q\":\"\\\"quoted\\\" \\\\ back\\nslash\",\"tags\":[1,2.5,null,true,{\"deep\":[]}],\"city\":\"Zürich 東京 😀\"}")));
+        items.add(Named.of("tool call with malformed arguments", new ToolCall("call_4", "get_invoice", "{\"invoice_id\": \"INV-")));
+        items.add(Named.of("tool call with empty arguments", new ToolCall("call_5", "list_invoices", "")));
+        items.add(Named.of("tool output", new ToolOutput("call_1", "{\"id\":\"INV-8821\",\"amount\":99,\"status\":\"paid\"}")));
+        items.add(Named.of("tool output with an error text", new ToolOutput("call_4", "Error: invalid arguments for tool 'get_invoice'")));
+        items.add(Named.of("empty tool output", new ToolOutput("call_5", "")));
+        items.add(Named.of("reasoning with id and encrypted content",
+                new Reasoning("rs_1", "Checked the invoice before refunding.", "gAAAAABn_encrypted+/=content==")));
+        items.add(Named.of("reasoning with a summary only", new Reasoning("Thinking about refunds.")));
+        items.add(Named.of("reasoning with an empty summary and encrypted content", new Reasoning("rs_2", "", "opaque")));
+        items.add(Named.of("unicode text", Message.user("Grüße aus Zürich — 東京 — مرحبا — 😀👍🏽 — \u200b zero width")));
+        items.add(Named.of("multi-line text", Message.assistant("line one\nline two\r\n\ttabbed line\n\n  trailing spaces  \n")));
+        items.add(Named.of("large text (100k characters)", Message.user(largeText())));
+        return items.stream();
+    }
+
+    private static String largeText() {
+        StringBuilder text = new StringBuilder(100_000);
+        int line = 0;
+        while (text.length() < 100_000) {
+            text.append("line ").append(line++).append(": the quick brown fox jumps over the lazy dog ✓\n");
+        }
+        return text.substring(0, 100_000);
+    }
+
+    private static List<Item> numbered(int count) {
+        return IntStream.range(0, count)
+                .mapToObj(i -> i % 2 == 0 ? (Item) Message.user("message " + i) : Message.assistant("message " + i))
+                .toList();
+    }
+
+    /** Runs {@code writer} on {@value #WRITERS} virtual threads at once and waits for all of them. */
+    private static void runConcurrently(java.util.function.IntConsumer writer) {
+        CountDownLatch start = new CountDownLatch(1);
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < WRITERS; w++) {
+                int id = w;
+                done.add(threads.submit(() -> {
+                    start.await();
+                    writer.accept(id);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) {
+                f.get(50, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new AssertionError("a concurrent writer failed: " + e, e);
+        }
+    }
+}
