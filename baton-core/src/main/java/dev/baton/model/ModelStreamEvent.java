@@ -6,7 +6,10 @@ public sealed interface ModelStreamEvent {
     /** Text appended to the assistant message being written. */
     record TextDelta(String text) implements ModelStreamEvent {}
 
-    /** Part of the arguments of the function call at {@code index} in the response. */
+    /**
+     * Part of a function call being written: {@code index} is the call's position in the
+     * response's output list; {@code callId} and {@code name} may be empty until known.
+     */
     record ToolCallDelta(int index, String callId, String name, String argumentsDelta) implements ModelStreamEvent {}
 
     /** Part of a reasoning summary. */

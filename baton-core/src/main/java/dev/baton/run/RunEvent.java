@@ -76,7 +76,7 @@ public sealed interface RunEvent {
     record RunCompleted(String runId, long seq, String agent, Instant at, Object finalOutput) implements RunEvent {}
 
     /** The run ended with an error. Always the last event of a failed run. */
-    record RunFailed(String runId, long seq, String agent, Instant at, RuntimeException error) implements RunEvent {}
+    record RunFailed(String runId, long seq, String agent, Instant at, Throwable error) implements RunEvent {}
 
     /** True for the last event of a run. */
     default boolean isTerminal() {

@@ -109,7 +109,7 @@ final class RunLoop<C> {
             e.attachRunData(runId, agent.name(), soFar, responses);
             fail(e);
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             fail(e);
             throw e;
         } finally {
@@ -475,7 +475,7 @@ final class RunLoop<C> {
         }
     }
 
-    private void fail(RuntimeException error) {
+    private void fail(Throwable error) {
         if (failed) {
             return;
         }

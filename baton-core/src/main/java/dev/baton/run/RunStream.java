@@ -44,7 +44,7 @@ public final class RunStream implements AutoCloseable, Iterable<RunEvent> {
         result.complete(value);
     }
 
-    void fail(RuntimeException error) {
+    void fail(Throwable error) {
         result.completeExceptionally(error);
     }
 
@@ -107,6 +107,9 @@ public final class RunStream implements AutoCloseable, Iterable<RunEvent> {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
             }
             throw new IllegalStateException(e.getCause());
         }

@@ -110,10 +110,8 @@ public final class Runner {
             cancellation.bind(Thread.currentThread());
             try {
                 stream.complete(loop.execute());
-            } catch (RuntimeException e) {
-                stream.fail(e);
             } catch (Throwable t) {
-                stream.fail(new IllegalStateException("run failed", t));
+                stream.fail(t);
             }
         });
         return stream;

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -154,7 +153,7 @@ final class ArgumentChecker {
     private JsonNode checkText(JsonNode node, Class<?> raw, String path) {
         TypeModel.TextType text = TypeModel.TEXT_TYPES.get(raw);
         if (!node.isTextual()) {
-            throw invalid("property '" + path + "' must be " + (raw == String.class ? "a string" : "a string: " + text.expected()));
+            throw invalid("property '" + path + "' must be " + text.expected());
         }
         try {
             text.parser().apply(node.asText());
@@ -173,13 +172,6 @@ final class ArgumentChecker {
     }
 
     private static String quoted(List<String> names) {
-        StringBuilder out = new StringBuilder();
-        for (Iterator<String> it = names.iterator(); it.hasNext(); ) {
-            out.append('\'').append(it.next()).append('\'');
-            if (it.hasNext()) {
-                out.append(", ");
-            }
-        }
-        return out.toString();
+        return names.stream().map(name -> "'" + name + "'").collect(Collectors.joining(", "));
     }
 }

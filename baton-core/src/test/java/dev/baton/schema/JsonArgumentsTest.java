@@ -30,6 +30,12 @@ class JsonArgumentsTest {
 
     record Ping() {}
 
+    /** A plain class rather than a record. */
+    static final class PlainRefund {
+        public long amountCents;
+        public @Nullable String reason;
+    }
+
     record Positive(int amount) {
         Positive {
             if (amount <= 0) {
@@ -90,6 +96,24 @@ class JsonArgumentsTest {
             assertThat(JsonArguments.bind("", Ping.class)).isEqualTo(new Ping());
             assertThat(JsonArguments.bind("  ", Ping.class)).isEqualTo(new Ping());
             assertThat(JsonArguments.bind("{}", Ping.class)).isEqualTo(new Ping());
+        }
+
+        @Test
+        void bindsRecursiveRecords() {
+            record Category(String name, @Nullable Category parent) {}
+
+            Category category = JsonArguments.bind(
+                    "{\"name\":\"Shoes\",\"parent\":{\"name\":\"Clothing\",\"parent\":null}}", Category.class);
+
+            assertThat(category).isEqualTo(new Category("Shoes", new Category("Clothing", null)));
+        }
+
+        @Test
+        void bindsPlainClassesWithPublicFields() {
+            PlainRefund refund = JsonArguments.bind("{\"amount_cents\":1250}", PlainRefund.class);
+
+            assertThat(refund.amountCents).isEqualTo(1250);
+            assertThat(refund.reason).isNull();
         }
 
         @Test
@@ -211,6 +235,14 @@ class JsonArgumentsTest {
         @Test
         void aRecordRejectingItsValuesExplainsWhy() {
             assertInvalid("{\"amount\":-5}", Positive.class).hasMessage("arguments are invalid: amount must be positive");
+        }
+
+        @Test
+        void aNestedRecordRejectingItsValuesIsNamedByPath() {
+            record Batch(List<Positive> items) {}
+
+            assertInvalid("{\"items\":[{\"amount\":1},{\"amount\":0}]}", Batch.class)
+                    .hasMessage("property 'items[1]' is invalid: amount must be positive");
         }
 
         @Test
