@@ -10,7 +10,6 @@ import dev.baton.run.AgentTools;
 import dev.baton.run.RunContext;
 import dev.baton.tool.Tool;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -288,7 +287,9 @@ public final class Agent<C> implements HandoffTarget<C> {
 
         @SafeVarargs
         public final Builder<C> tools(Tool<C>... values) {
-            this.tools.addAll(Arrays.asList(values));
+            for (Tool<C> t : values) {
+                this.tools.add(t);
+            }
             return this;
         }
 

@@ -39,7 +39,7 @@ public final class Team<C> {
      */
     @SafeVarargs
     public static <C> Team<C> of(Agent<C>... members) {
-        return of(List.of(members));
+        return of(java.util.Arrays.stream(members).toList());
     }
 
     public static <C> Team<C> of(List<Agent<C>> members) {

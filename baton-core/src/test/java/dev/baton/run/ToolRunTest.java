@@ -64,6 +64,18 @@ class ToolRunTest {
     }
 
     @Test
+    void schemas_are_built_once_and_the_same_specs_are_sent_on_every_turn() {
+        Agent<Void> billing = Agent.<Void>builder("billing").tools(GET_INVOICE).build();
+        Agent<Void> agent = Agent.<Void>builder("a").tools(GET_INVOICE).handoffs(billing).build();
+        Script model = new Script(call("get_invoice", "{\"invoice_id\":\"A\"}"), call("get_invoice", "{\"invoice_id\":\"B\"}"), reply("ok"));
+
+        run(agent, model);
+
+        assertThat(model.requests.get(1).tools().get(0)).isSameAs(model.requests.get(0).tools().get(0));
+        assertThat(model.requests.get(2).handoffs().get(0)).isSameAs(model.requests.get(0).handoffs().get(0));
+    }
+
+    @Test
     void the_tool_sees_the_run_context_and_its_call_id() {
         List<String> seen = new CopyOnWriteArrayList<>();
         Tool<String> whoAmI = Tool.of("who", "", NoArgs.class, (ctx, args) -> {
