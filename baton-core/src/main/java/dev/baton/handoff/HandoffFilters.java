@@ -1,6 +1,5 @@
 package dev.baton.handoff;
 
-import dev.baton.item.Item;
 import dev.baton.item.RunItem;
 import dev.baton.item.ToolCall;
 import dev.baton.item.ToolOutput;
@@ -35,9 +34,5 @@ public final class HandoffFilters {
         return items.stream()
                 .filter(i -> i instanceof RunItem.MessageItem || i instanceof RunItem.ReasoningItem)
                 .toList();
-    }
-
-    static boolean isTool(Item item) {
-        return item instanceof ToolCall || item instanceof ToolOutput;
     }
 }

@@ -93,7 +93,7 @@ public record HistoryNesting(String preamble, String start, String end, @org.jsp
     }
 
     /** The lines of an earlier summary held by this item, or null if it is not one. */
-    List<String> summaryLines(Item item) {
+    @org.jspecify.annotations.Nullable List<String> summaryLines(Item item) {
         if (!(item instanceof Message m) || m.role() != Message.Role.ASSISTANT) {
             return null;
         }
@@ -112,7 +112,7 @@ public record HistoryNesting(String preamble, String start, String end, @org.jsp
         return lines;
     }
 
-    private static String describe(Item item) {
+    private static @org.jspecify.annotations.Nullable String describe(Item item) {
         return switch (item) {
             case Message m -> m.role().name().toLowerCase(java.util.Locale.ROOT) + ": " + oneLine(m.text());
             case ToolCall c -> "called " + c.name() + "(" + oneLine(c.arguments()) + ")";
