@@ -17,7 +17,7 @@ import java.util.Objects;
  * For context, here is the conversation so far:
  * &lt;CONVERSATION HISTORY&gt;
  * 1. user: I was charged twice
- * 2. support_triage called transfer_to_billing({})
+ * 2. called transfer_to_billing({})
  * &lt;/CONVERSATION HISTORY&gt;
  * </pre>
  *

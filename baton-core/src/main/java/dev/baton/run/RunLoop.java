@@ -6,6 +6,7 @@ import dev.baton.MaxTurnsExceeded;
 import dev.baton.ModelBehaviorError;
 import dev.baton.ModelCallFailed;
 import dev.baton.RunCancelled;
+import dev.baton.SessionStoreFailed;
 import dev.baton.agent.Agent;
 import dev.baton.handoff.Handoff;
 import dev.baton.handoff.HandoffInputData;
@@ -134,7 +135,8 @@ final class RunLoop<C> {
         Map<String, Agent<C>> reachable = startAgent.reachableAgents();
         List<Item> history = List.of();
         if (session != null) {
-            Optional<String> active = session.activeAgent();
+            Session s = session;
+            Optional<String> active = store("read the active agent of", s::activeAgent);
             if (active.isPresent()) {
                 Agent<C> holder = reachable.get(active.get());
                 if (holder != null) {
@@ -144,7 +146,7 @@ final class RunLoop<C> {
                             session.id(), active.get(), startAgent.name(), startAgent.name());
                 }
             }
-            history = session.items();
+            history = store("read the items of", s::items);
         }
         ctx = new RunContext<>(options.context(), runId, session == null ? null : session.id(), runner);
         List<Item> startInput = new ArrayList<>(history.size() + input.size());
@@ -152,7 +154,7 @@ final class RunLoop<C> {
         startInput.addAll(input);
         inputHistory = List.copyOf(startInput);
         if (session != null) {
-            session.add(input);
+            saveItems(input);
         }
         emit(new RunEvent.RunStarted(runId, seq++, agent.name(), Instant.now(), inputHistory));
         emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), null));
@@ -363,9 +365,7 @@ final class RunLoop<C> {
         List<RunItem> before = List.copyOf(visible);
         newItems.addAll(turnItems);
         pendingTurn = List.of();
-        if (session != null) {
-            session.add(items(turnItems));
-        }
+        saveItems(items(turnItems));
         HandoffInputData data = new HandoffInputData(inputHistory, before, turnItems);
         HandoffInputFilter filter = handoff.inputFilter() != null ? handoff.inputFilter()
                 : options.handoffInputFilter() != null ? options.handoffInputFilter() : config.handoffInputFilter();
@@ -393,9 +393,7 @@ final class RunLoop<C> {
         String previous = agent.name();
         agent = target;
         resetToolChoice = false;
-        if (session != null) {
-            session.store().setActiveAgent(session.id(), target.name());
-        }
+        saveActiveAgent(target.name());
         emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), previous));
     }
 
@@ -422,8 +420,38 @@ final class RunLoop<C> {
         newItems.addAll(turnItems);
         pendingTurn = List.of();
         visible.addAll(turnItems);
-        if (session != null) {
-            session.add(items(turnItems));
+        saveItems(items(turnItems));
+    }
+
+    private void saveItems(List<Item> items) {
+        Session s = session;
+        if (s != null && !items.isEmpty()) {
+            store("save items to", () -> {
+                s.add(items);
+                return null;
+            });
+        }
+    }
+
+    private void saveActiveAgent(String agentName) {
+        Session s = session;
+        if (s != null) {
+            store("record the active agent of", () -> {
+                s.store().setActiveAgent(s.id(), agentName);
+                return null;
+            });
+        }
+    }
+
+    /** Runs a session store operation, turning its failure into a {@link SessionStoreFailed}. */
+    private <T> T store(String what, Supplier<T> operation) {
+        try {
+            return operation.get();
+        } catch (BatonException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new SessionStoreFailed("The session store failed to " + what + " session '" + session.id() + "': "
+                    + message(e), e);
         }
     }
 
@@ -436,9 +464,7 @@ final class RunLoop<C> {
     }
 
     private RunResult complete(Object output, List<Item> startInput) {
-        if (session != null) {
-            session.store().setActiveAgent(session.id(), agent.name());
-        }
+        saveActiveAgent(agent.name());
         RunResult result = new RunResult(runId, startInput, output, agent.name(), newItems, currentInput(),
                 responses, ctx.usage(), ctx.usageByAgent(), turns);
         emit(new RunEvent.RunCompleted(runId, seq++, agent.name(), Instant.now(), output));

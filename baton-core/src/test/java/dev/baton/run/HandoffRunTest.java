@@ -191,6 +191,18 @@ class HandoffRunTest {
     }
 
     @Test
+    void a_run_level_filter_applies_to_handoffs_without_their_own() {
+        Tool<Void> lookup = Tool.<Void>builder("look_up").parameters(NoArgs.class).invoker((c, j) -> "found").build();
+        Agent<Void> triage = Agent.<Void>builder("triage").tools(lookup).handoffs(billing()).build();
+        Script model = new Script(call("look_up", "{}"), handoff("billing_specialist"), reply("ok"));
+
+        Runner.create().run(triage, "hello", RunOptions.<Void>none().withModel(model)
+                .withHandoffInputFilter(HandoffFilters.removeAllTools()));
+
+        assertThat(model.requests.get(2).input()).containsExactly(Message.user("hello"));
+    }
+
+    @Test
     void nested_history_collapses_the_transcript_into_one_assistant_message() {
         Agent<Void> triage = Agent.<Void>builder("triage").handoffs(billing()).build();
         Script model = new Script(handoff("billing_specialist"), reply("ok"));

@@ -97,6 +97,55 @@ class SessionRunTest {
     }
 
     @Test
+    void a_store_that_fails_stops_the_run_with_a_clear_error_and_keeps_the_items() {
+        InMemorySessionStore flaky = new InMemorySessionStore();
+        AtomicInteger writes = new AtomicInteger();
+        dev.baton.session.SessionStore failingSecondWrite = new dev.baton.session.SessionStore() {
+            @Override
+            public List<Item> items(String id, int limit) {
+                return flaky.items(id, limit);
+            }
+
+            @Override
+            public void addItems(String id, List<Item> items) {
+                if (writes.incrementAndGet() == 2) {
+                    throw new IllegalStateException("disk full");
+                }
+                flaky.addItems(id, items);
+            }
+
+            @Override
+            public java.util.Optional<Item> popItem(String id) {
+                return flaky.popItem(id);
+            }
+
+            @Override
+            public void clear(String id) {
+                flaky.clear(id);
+            }
+
+            @Override
+            public java.util.Optional<String> activeAgent(String id) {
+                return flaky.activeAgent(id);
+            }
+
+            @Override
+            public void setActiveAgent(String id, String agent) {
+                flaky.setActiveAgent(id, agent);
+            }
+        };
+        Session session = new Session("t", failingSecondWrite);
+
+        assertThatThrownBy(() -> Runner.create().run(triage(), "hi", RunOptions.<Void>none().withSession(session)
+                .withModel(new Script(reply("hello")))))
+                .isInstanceOfSatisfying(dev.baton.SessionStoreFailed.class, e -> {
+                    assertThat(e).hasMessageContaining("save items").hasMessageContaining("disk full");
+                    assertThat(e.items()).singleElement().isInstanceOf(dev.baton.item.RunItem.MessageItem.class);
+                });
+        assertThat(flaky.items("t", 0)).containsExactly(Message.user("hi"));
+    }
+
+    @Test
     void a_session_can_be_cleared_and_popped() {
         Session session = Session.inMemory("s");
         Runner.create().run(triage(), "hi", RunOptions.<Void>none().withSession(session).withModel(new Script(reply("hello"))));
