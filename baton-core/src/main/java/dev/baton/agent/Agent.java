@@ -47,6 +47,8 @@ public final class Agent<C> implements HandoffTarget<C> {
     private final ToolUseBehavior<C> toolUseBehavior;
     private final boolean resetToolChoice;
     private volatile java.util.@Nullable Map<String, Agent<C>> reachable;
+    private volatile @Nullable Offered<C> offered;
+    private volatile boolean offeredComputed;
 
     private Agent(Builder<C> b) {
         if (b.name == null || b.name.isBlank()) {
@@ -194,6 +196,48 @@ public final class Agent<C> implements HandoffTarget<C> {
     /** As {@link #asTool(String, String)}, with a function that extracts the tool result from the run. */
     public Tool<C> asTool(String toolName, String description, Function<dev.baton.run.RunResult, String> outputExtractor) {
         return AgentTools.asTool(this, toolName, description, Objects.requireNonNull(outputExtractor));
+    }
+
+    /**
+     * What the agent offers its model: tools and handoffs by function name, and their specs in
+     * order.
+     */
+    public record Offered<C>(java.util.Map<String, Tool<C>> tools, java.util.Map<String, Handoff<C, ?>> handoffs,
+            List<dev.baton.model.ToolSpec> toolSpecs, List<dev.baton.model.HandoffSpec> handoffSpecs) {}
+
+    /**
+     * What this agent offers on every turn, when no tool or handoff has an enabling check that
+     * depends on the run (only {@link EnabledWhen#always()} or {@link EnabledWhen#never()}); null
+     * otherwise. Computed once, so runs skip the per-turn work.
+     */
+    public @Nullable Offered<C> fixedOffer() {
+        if (offeredComputed) {
+            return offered;
+        }
+        Offered<C> o = null;
+        if (tools.stream().allMatch(t -> t.enabled().isFixed()) && handoffs.stream().allMatch(h -> h.enabled().isFixed())) {
+            java.util.Map<String, Tool<C>> toolMap = new java.util.LinkedHashMap<>();
+            List<dev.baton.model.ToolSpec> toolSpecs = new ArrayList<>();
+            for (Tool<C> t : tools) {
+                if (t.enabled() == EnabledWhen.<C>always()) {
+                    toolMap.put(t.name(), t);
+                    toolSpecs.add(t.spec());
+                }
+            }
+            java.util.Map<String, Handoff<C, ?>> handoffMap = new java.util.LinkedHashMap<>();
+            List<dev.baton.model.HandoffSpec> handoffSpecs = new ArrayList<>();
+            for (Handoff<C, ?> h : handoffs) {
+                if (h.enabled() == EnabledWhen.<C>always()) {
+                    handoffMap.put(h.toolName(), h);
+                    handoffSpecs.add(h.spec());
+                }
+            }
+            o = new Offered<>(java.util.Collections.unmodifiableMap(toolMap), java.util.Collections.unmodifiableMap(handoffMap),
+                    List.copyOf(toolSpecs), List.copyOf(handoffSpecs));
+        }
+        offered = o;
+        offeredComputed = true;
+        return o;
     }
 
     /** A handoff to this agent with default settings. */

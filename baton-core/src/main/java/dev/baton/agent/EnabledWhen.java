@@ -10,11 +10,20 @@ import dev.baton.run.RunContext;
 public interface EnabledWhen<C> {
     boolean test(RunContext<C> context, Agent<C> agent);
 
+    /** Always offered. A shared instance, so runs can tell static choices from per-turn checks. */
+    @SuppressWarnings("unchecked")
     static <C> EnabledWhen<C> always() {
-        return (ctx, agent) -> true;
+        return (EnabledWhen<C>) Fixed.ALWAYS;
     }
 
+    /** Never offered. A shared instance, like {@link #always()}. */
+    @SuppressWarnings("unchecked")
     static <C> EnabledWhen<C> never() {
-        return (ctx, agent) -> false;
+        return (EnabledWhen<C>) Fixed.NEVER;
+    }
+
+    /** True for {@link #always()} and {@link #never()}, whose answer needs no run to compute. */
+    default boolean isFixed() {
+        return this == Fixed.ALWAYS || this == Fixed.NEVER;
     }
 }

@@ -37,15 +37,18 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
     private final @Nullable String description;
     private final @Nullable Class<I> inputType;
     private final @Nullable OnHandoff<C, I> onHandoff;
+    private final OnHandoff.@Nullable Simple<C> onHandoffSimple;
     private final @Nullable HandoffInputFilter inputFilter;
     private final EnabledWhen<C> enabled;
     private final @Nullable Boolean nestHistory;
     private final @Nullable HistoryNesting nesting;
     private final @Nullable ObjectNode inputSchema;
+    private final String resolvedToolName;
     private volatile @Nullable HandoffSpec spec;
 
     private Handoff(AgentRef<C> target, @Nullable String toolName, @Nullable String description,
-            @Nullable Class<I> inputType, @Nullable OnHandoff<C, I> onHandoff, @Nullable HandoffInputFilter inputFilter,
+            @Nullable Class<I> inputType, @Nullable OnHandoff<C, I> onHandoff, OnHandoff.@Nullable Simple<C> onHandoffSimple,
+            @Nullable HandoffInputFilter inputFilter,
             EnabledWhen<C> enabled, @Nullable Boolean nestHistory, @Nullable HistoryNesting nesting,
             @Nullable ObjectNode inputSchema) {
         if (toolName != null && !NAME.matcher(toolName).matches()) {
@@ -56,17 +59,19 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
         this.description = description;
         this.inputType = inputType;
         this.onHandoff = onHandoff;
+        this.onHandoffSimple = onHandoffSimple;
         this.inputFilter = inputFilter;
         this.enabled = enabled;
         this.nestHistory = nestHistory;
         this.nesting = nesting;
         this.inputSchema = inputSchema;
+        this.resolvedToolName = toolName != null ? toolName : defaultToolName(target.name());
     }
 
     /** A handoff to an agent object. */
     public static <C> Handoff<C, Void> to(Agent<C> agent) {
         Objects.requireNonNull(agent, "agent");
-        return new Handoff<>(AgentRef.of(agent), null, null, null, null, null, EnabledWhen.always(), null, null, null);
+        return new Handoff<>(AgentRef.of(agent), null, null, null, null, null, null, EnabledWhen.always(), null, null, null);
     }
 
     /**
@@ -74,7 +79,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
      * {@link dev.baton.agent.Team#of}. Use it for cycles (a specialist handing back to triage).
      */
     public static <C> Handoff<C, Void> to(String agentName) {
-        return new Handoff<>(AgentRef.named(agentName), null, null, null, null, null, EnabledWhen.always(), null, null, null);
+        return new Handoff<>(AgentRef.named(agentName), null, null, null, null, null, null, EnabledWhen.always(), null, null, null);
     }
 
     /** The default transfer function name for an agent name: {@code transfer_to_<snake_case_name>}. */
@@ -94,28 +99,29 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
     }
 
     public Handoff<C, I> toolName(String value) {
-        return new Handoff<>(target, value, description, inputType, onHandoff, inputFilter, enabled, nestHistory, nesting, inputSchema);
+        return new Handoff<>(target, value, description, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, nestHistory, nesting, inputSchema);
     }
 
     public Handoff<C, I> description(String value) {
-        return new Handoff<>(target, toolName, value, inputType, onHandoff, inputFilter, enabled, nestHistory, nesting, inputSchema);
+        return new Handoff<>(target, toolName, value, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, nestHistory, nesting, inputSchema);
     }
 
     /**
      * The input the model must write when it hands off (a record: a reason, a priority). Its
      * strict schema is sent to the model; input that does not fit is a
-     * {@link dev.baton.ModelBehaviorError}. Replaces any callback set before.
+     * {@link dev.baton.ModelBehaviorError}. A callback taking the previous input type is dropped
+     * (its type no longer fits); a callback without input is kept.
      */
     public <J> Handoff<C, J> inputType(Class<J> type) {
         Objects.requireNonNull(type, "type");
-        return new Handoff<>(target, toolName, description, type, null, inputFilter, enabled, nestHistory, nesting,
+        return new Handoff<>(target, toolName, description, type, null, onHandoffSimple, inputFilter, enabled, nestHistory, nesting,
                 JsonSchemas.objectSchema(type));
     }
 
-    /** Runs when the handoff takes place, before the target agent's first turn. */
+    /** Runs when the handoff takes place, before the target agent's first turn. Replaces an earlier callback without input. */
     public Handoff<C, I> onHandoff(OnHandoff.Simple<C> callback) {
         Objects.requireNonNull(callback, "callback");
-        return new Handoff<>(target, toolName, description, inputType, (ctx, input) -> callback.accept(ctx),
+        return new Handoff<>(target, toolName, description, inputType, onHandoff, callback,
                 inputFilter, enabled, nestHistory, nesting, inputSchema);
     }
 
@@ -125,21 +131,21 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
         if (inputType == null) {
             throw new UserError("onHandoff with an input needs inputType(...) first, on the handoff to '" + target.name() + "'");
         }
-        return new Handoff<>(target, toolName, description, inputType, callback, inputFilter, enabled, nestHistory, nesting, inputSchema);
+        return new Handoff<>(target, toolName, description, inputType, callback, onHandoffSimple, inputFilter, enabled, nestHistory, nesting, inputSchema);
     }
 
     /** Rewrites what the target agent sees of the conversation. Replaces the run's filter for this handoff. */
     public Handoff<C, I> inputFilter(HandoffInputFilter value) {
-        return new Handoff<>(target, toolName, description, inputType, onHandoff, value, enabled, nestHistory, nesting, inputSchema);
+        return new Handoff<>(target, toolName, description, inputType, onHandoff, onHandoffSimple, value, enabled, nestHistory, nesting, inputSchema);
     }
 
     public Handoff<C, I> enabled(boolean value) {
-        return new Handoff<>(target, toolName, description, inputType, onHandoff, inputFilter,
+        return new Handoff<>(target, toolName, description, inputType, onHandoff, onHandoffSimple, inputFilter,
                 value ? EnabledWhen.always() : EnabledWhen.never(), nestHistory, nesting, inputSchema);
     }
 
     public Handoff<C, I> enabledWhen(EnabledWhen<C> value) {
-        return new Handoff<>(target, toolName, description, inputType, onHandoff, inputFilter,
+        return new Handoff<>(target, toolName, description, inputType, onHandoff, onHandoffSimple, inputFilter,
                 Objects.requireNonNull(value, "enabledWhen"), nestHistory, nesting, inputSchema);
     }
 
@@ -148,12 +154,12 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
      * the run's choice for this handoff.
      */
     public Handoff<C, I> nestHistory(boolean value) {
-        return new Handoff<>(target, toolName, description, inputType, onHandoff, inputFilter, enabled, value, nesting, inputSchema);
+        return new Handoff<>(target, toolName, description, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, value, nesting, inputSchema);
     }
 
     /** Nests history for this handoff with a custom mapper or wrapper text. */
     public Handoff<C, I> nestHistory(HistoryNesting value) {
-        return new Handoff<>(target, toolName, description, inputType, onHandoff, inputFilter, enabled, true,
+        return new Handoff<>(target, toolName, description, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, true,
                 Objects.requireNonNull(value, "nesting"), inputSchema);
     }
 
@@ -169,7 +175,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
 
     /** The transfer function's name. */
     public String toolName() {
-        return toolName != null ? toolName : defaultToolName(target.name());
+        return resolvedToolName;
     }
 
     public @Nullable Class<I> inputType() {
@@ -200,7 +206,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
 
     /** A copy of this handoff leading to {@code newTarget} (used by {@link dev.baton.agent.Team}). */
     public Handoff<C, I> retarget(AgentRef<C> newTarget) {
-        return new Handoff<>(newTarget, toolName, description, inputType, onHandoff, inputFilter, enabled, nestHistory, nesting, inputSchema);
+        return new Handoff<>(newTarget, toolName, description, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, nestHistory, nesting, inputSchema);
     }
 
     /**
@@ -225,6 +231,9 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
 
     /** Runs the callback, if any. */
     public void runCallback(RunContext<C> context, @Nullable I input) {
+        if (onHandoffSimple != null) {
+            onHandoffSimple.accept(context);
+        }
         if (onHandoff != null) {
             onHandoff.accept(context, input);
         }

@@ -1,5 +1,7 @@
 package dev.baton.run;
 
+import dev.baton.RunCancelled;
+import dev.baton.UserError;
 import dev.baton.agent.Agent;
 import dev.baton.schema.Description;
 import dev.baton.schema.JsonArguments;
@@ -17,7 +19,8 @@ public final class AgentTools {
     /**
      * A tool that runs {@code agent} on the input the caller's model writes and returns its final
      * output (or what {@code extractor} makes of the result). The nested run shares the caller's
-     * context object and runner; its usage counts toward the caller's run.
+     * context object, runner, model override and settings; its usage counts toward the caller's
+     * run. It has no session: the caller's conversation stays with the caller.
      */
     public static <C> Tool<C> asTool(Agent<C> agent, String toolName, String description,
             @Nullable Function<RunResult, String> extractor) {
@@ -27,10 +30,35 @@ public final class AgentTools {
                 .invoker((ctx, json) -> {
                     AgentToolInput in = JsonArguments.bind(json, AgentToolInput.class);
                     RunContext<C> parent = ctx.run();
-                    RunResult result = parent.runner().run(agent, in.input(), RunOptions.<C>none().withContext(ctx.context()));
+                    RunResult result;
+                    try {
+                        result = parent.runner().run(agent, in.input(), nestedOptions(parent));
+                    } catch (UserError e) {
+                        // Re-raised so the caller's run attaches its own items; the nested run's stay on the cause.
+                        throw new UserError("Agent '" + agent.name() + "' used as tool '" + toolName + "': " + e.getMessage(), e);
+                    } catch (RunCancelled e) {
+                        throw new RunCancelled("Agent '" + agent.name() + "' used as tool '" + toolName + "' was cancelled");
+                    }
                     parent.addNested(result.usageByAgent());
                     return extractor != null ? extractor.apply(result) : result.finalOutputText();
                 })
                 .build();
+    }
+
+    private static <C> RunOptions<C> nestedOptions(RunContext<C> parent) {
+        RunOptions<C> p = parent.options();
+        RunOptions<C> nested = RunOptions.<C>none().withContext(parent.context());
+        if (p.model() != null) {
+            nested = nested.withModel(p.model());
+        } else if (p.modelName() != null) {
+            nested = nested.withModel(p.modelName());
+        }
+        if (p.modelSettings() != null) {
+            nested = nested.withModelSettings(p.modelSettings());
+        }
+        if (p.maxTurns() != null) {
+            nested = nested.withMaxTurns(p.maxTurns());
+        }
+        return nested;
     }
 }

@@ -4,9 +4,14 @@ import java.util.Iterator;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
-/** Adapts a {@link RunStream} to {@link Flow.Publisher}: a virtual thread pulls events as demand allows. */
+/**
+ * Adapts a {@link RunStream} to {@link Flow.Publisher}: one virtual thread pulls events as demand
+ * allows and sends every signal, so signals never overlap. A subscription that ends early (cancel,
+ * an invalid request, a subscriber that throws) stops the run, since nobody reads it any more.
+ */
 final class EventPublisher implements Flow.Publisher<RunEvent> {
     private final RunStream stream;
     private final AtomicBoolean subscribed = new AtomicBoolean();
@@ -30,36 +35,41 @@ final class EventPublisher implements Flow.Publisher<RunEvent> {
         }
         AtomicLong demand = new AtomicLong();
         AtomicBoolean cancelled = new AtomicBoolean();
+        AtomicReference<Throwable> invalidRequest = new AtomicReference<>();
         Thread pump = Thread.ofVirtual().name("baton-publisher").unstarted(() -> {
             try {
                 Iterator<RunEvent> events = stream.iterator();
-                while (!cancelled.get() && events.hasNext()) {
+                while (events.hasNext()) {
                     while (demand.get() == 0 && !cancelled.get()) {
                         LockSupport.park(this);
                     }
                     if (cancelled.get()) {
+                        stream.close();
+                        Throwable error = invalidRequest.get();
+                        if (error != null) {
+                            subscriber.onError(error);
+                        }
                         return;
                     }
                     demand.decrementAndGet();
                     subscriber.onNext(events.next());
                 }
-                if (!cancelled.get()) {
-                    subscriber.onComplete();
-                }
+                subscriber.onComplete();
             } catch (Throwable t) {
-                subscriber.onError(t);
+                // The subscriber broke the contract by throwing (§2.13): the subscription is over.
+                cancelled.set(true);
+                stream.close();
             }
         });
         subscriber.onSubscribe(new Flow.Subscription() {
             @Override
             public void request(long n) {
                 if (n <= 0) {
+                    invalidRequest.compareAndSet(null, new IllegalArgumentException("request must be positive (§3.9), got " + n));
                     cancelled.set(true);
-                    subscriber.onError(new IllegalArgumentException("request must be positive (§3.9), got " + n));
-                    LockSupport.unpark(pump);
-                    return;
+                } else {
+                    demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
                 }
-                demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
                 LockSupport.unpark(pump);
             }
 

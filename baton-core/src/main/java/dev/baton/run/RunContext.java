@@ -3,8 +3,6 @@ package dev.baton.run;
 import dev.baton.model.Usage;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,23 +15,35 @@ public final class RunContext<C> {
     private final String runId;
     private final @Nullable String sessionId;
     private final @Nullable Runner runner;
-    private final Map<String, Usage> usageByAgent = new ConcurrentHashMap<>();
+    private final RunOptions<C> options;
+    private final Map<String, Usage> usageByAgent = new java.util.LinkedHashMap<>(4);
     private volatile Usage usage = Usage.zero();
 
-    RunContext(@Nullable C context, String runId, @Nullable String sessionId, @Nullable Runner runner) {
+    RunContext(@Nullable C context, String runId, @Nullable String sessionId, @Nullable Runner runner, RunOptions<C> options) {
         this.context = context;
         this.runId = runId;
         this.sessionId = sessionId;
         this.runner = runner;
+        this.options = options;
     }
 
     /** A context outside any run, for calling a tool or rendering instructions directly (tests). */
     public static <C> RunContext<C> of(@Nullable C context) {
-        return new RunContext<>(context, newRunId(), null, null);
+        return new RunContext<>(context, newRunId(), null, null, RunOptions.none());
     }
 
+    /**
+     * A random 128-bit id. Unique, not secret: {@link java.util.concurrent.ThreadLocalRandom} is
+     * enough and, unlike {@code UUID.randomUUID()}, does not contend on a shared SecureRandom.
+     */
     static String newRunId() {
-        return "run_" + UUID.randomUUID().toString().replace("-", "");
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        return "run_" + hex(random.nextLong()) + hex(random.nextLong());
+    }
+
+    private static String hex(long value) {
+        String h = Long.toHexString(value);
+        return h.length() == 16 ? h : "0".repeat(16 - h.length()) + h;
     }
 
     /** The application's context object given to the run, or null if none was given. */
@@ -61,8 +71,13 @@ public final class RunContext<C> {
     }
 
     /** Usage so far per agent name. */
-    public Map<String, Usage> usageByAgent() {
+    public synchronized Map<String, Usage> usageByAgent() {
         return Map.copyOf(usageByAgent);
+    }
+
+    /** The run's options, for nested runs to inherit model choices from. */
+    RunOptions<C> options() {
+        return options;
     }
 
     synchronized void addUsage(String agent, Usage delta) {

@@ -61,6 +61,8 @@ final class RunLoop<C> {
     private final @Nullable Consumer<RunEvent> sink;
     private final String runId = RunContext.newRunId();
     private final ToolCalls<C> toolCalls;
+    /** Whether anyone reads the events; when nobody does, they are not built at all. */
+    private final boolean observed;
 
     private final List<RunItem> newItems = new ArrayList<>();
     /** Items of the turn in progress, not yet committed; part of what a failure reports. */
@@ -73,6 +75,7 @@ final class RunLoop<C> {
     private @Nullable Session session;
     private @Nullable RunContext<C> ctx;
     private long seq;
+    private List<Item> startInput = List.of();
     private int turns;
     private boolean resetToolChoice;
     private boolean failed;
@@ -88,13 +91,14 @@ final class RunLoop<C> {
         this.cancellation = cancellation;
         this.streaming = streaming;
         this.sink = sink;
+        this.observed = sink != null || options.listener() != null;
         this.toolCalls = new ToolCalls<>(config, this::checkCancelled, this::cancelled);
     }
 
     RunResult execute() {
-        session = resolveSession();
         AutoCloseable lock = null;
         try {
+            session = resolveSession();
             if (session != null) {
                 try {
                     lock = SessionLocks.acquire(session.store(), session.id());
@@ -131,7 +135,8 @@ final class RunLoop<C> {
         return options.sessionId() != null ? new Session(options.sessionId(), config.sessionStore()) : null;
     }
 
-    private RunResult loop() {
+    /** Loads the session, creates the context and announces the run; the state a first turn starts from. */
+    void start() {
         Map<String, Agent<C>> reachable = startAgent.reachableAgents();
         List<Item> history = List.of();
         if (session != null) {
@@ -148,17 +153,26 @@ final class RunLoop<C> {
             }
             history = store("read the items of", s::items);
         }
-        ctx = new RunContext<>(options.context(), runId, session == null ? null : session.id(), runner);
-        List<Item> startInput = new ArrayList<>(history.size() + input.size());
-        startInput.addAll(history);
-        startInput.addAll(input);
-        inputHistory = List.copyOf(startInput);
+        ctx = new RunContext<>(options.context(), runId, session == null ? null : session.id(), runner, options);
+        List<Item> all = new ArrayList<>(history.size() + input.size());
+        all.addAll(history);
+        all.addAll(input);
+        startInput = List.copyOf(all);
+        inputHistory = startInput;
         if (session != null) {
-            saveItems(input);
+            saveInput(input);
         }
-        emit(new RunEvent.RunStarted(runId, seq++, agent.name(), Instant.now(), inputHistory));
-        emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), null));
+        if (observed) {
+            emit(new RunEvent.RunStarted(runId, seq++, agent.name(), Instant.now(), inputHistory));
+        }
+        if (observed) {
+            emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), null));
+        }
 
+    }
+
+    private RunResult loop() {
+        start();
         int maxTurns = options.maxTurns() != null ? options.maxTurns() : config.maxTurns();
         while (true) {
             checkCancelled();
@@ -166,71 +180,50 @@ final class RunLoop<C> {
                 throw new MaxTurnsExceeded(maxTurns);
             }
             turns++;
-            emit(new RunEvent.TurnStarted(runId, seq++, agent.name(), Instant.now(), turns));
+            if (observed) {
+                emit(new RunEvent.TurnStarted(runId, seq++, agent.name(), Instant.now(), turns));
+            }
             Optional<Object> finalOutput = turn();
             if (finalOutput.isPresent()) {
-                return complete(finalOutput.get(), List.copyOf(startInput));
+                return complete(finalOutput.get());
             }
         }
     }
 
     /** One model call and its consequences; returns the final output if the run is over. */
     private Optional<Object> turn() {
-        Map<String, Tool<C>> tools = enabledTools();
-        Map<String, Handoff<C, ?>> handoffs = enabledHandoffs();
-        ModelRequest request = buildRequest(tools, handoffs);
+        Agent.Offered<C> fixed = agent.fixedOffer();
+        Map<String, Tool<C>> tools = fixed != null ? fixed.tools() : enabledTools();
+        Map<String, Handoff<C, ?>> handoffs = fixed != null ? fixed.handoffs() : enabledHandoffs();
+        ModelRequest request = fixed != null
+                ? buildRequest(fixed.toolSpecs(), fixed.handoffSpecs())
+                : buildRequest(tools, handoffs);
         ModelResponse response = callModel(runner.resolveModel(agent, options), request);
         responses.add(response);
         Usage usage = response.usage().requests() == 0 ? new Usage(1, response.usage().inputTokens(),
                 response.usage().outputTokens(), response.usage().totalTokens(), response.usage().cachedInputTokens(),
                 response.usage().reasoningTokens()) : response.usage();
         ctx.addUsage(agent.name(), usage);
-        emit(new RunEvent.ModelResponded(runId, seq++, agent.name(), Instant.now(), turns, response));
+        if (observed) {
+            emit(new RunEvent.ModelResponded(runId, seq++, agent.name(), Instant.now(), turns, response));
+        }
 
-        List<RunItem> turnItems = new ArrayList<>();
+        Classified<C> out = classify(agent.name(), response, tools, handoffs, config.unknownTools());
+        List<RunItem> turnItems = new ArrayList<>(out.items());
         pendingTurn = turnItems;
-        List<ToolCalls.Pending<C>> pendingTools = new ArrayList<>();
-        List<HandoffCall<C>> handoffCalls = new ArrayList<>();
-        String lastText = null;
-        for (Item item : response.output()) {
-            switch (item) {
-                case Message m -> {
-                    RunItem.MessageItem mi = new RunItem.MessageItem(agent.name(), m);
-                    turnItems.add(mi);
-                    emit(new RunEvent.MessageOutput(runId, seq++, agent.name(), Instant.now(), mi));
-                    if (m.role() == Message.Role.ASSISTANT) {
-                        lastText = m.text();
-                    }
-                }
-                case Reasoning r -> {
-                    RunItem.ReasoningItem ri = new RunItem.ReasoningItem(agent.name(), r);
-                    turnItems.add(ri);
-                    emit(new RunEvent.ReasoningOutput(runId, seq++, agent.name(), Instant.now(), ri));
-                }
-                case ToolCall call -> {
-                    Handoff<C, ?> handoff = handoffs.get(call.name());
-                    if (handoff != null) {
-                        RunItem.HandoffCallItem hi = new RunItem.HandoffCallItem(agent.name(), call);
-                        turnItems.add(hi);
-                        handoffCalls.add(new HandoffCall<>(call, handoff));
-                        emit(new RunEvent.HandoffRequested(runId, seq++, agent.name(), Instant.now(), hi));
-                    } else {
-                        Tool<C> tool = tools.get(call.name());
-                        if (tool == null && config.unknownTools() == RunConfig.UnknownToolPolicy.FAIL) {
-                            throw new ModelBehaviorError("Model called '" + call.name() + "', which agent '" + agent.name()
-                                    + "' does not offer (tools: " + tools.keySet() + ", handoffs: " + handoffs.keySet() + ")",
-                                    call.arguments(), null);
-                        }
-                        RunItem.ToolCallItem ti = new RunItem.ToolCallItem(agent.name(), call);
-                        turnItems.add(ti);
-                        pendingTools.add(new ToolCalls.Pending<>(call, tool));
-                        emit(new RunEvent.ToolCalled(runId, seq++, agent.name(), Instant.now(), ti));
-                    }
-                }
-                case ToolOutput o -> throw new ModelBehaviorError(
-                        "Model returned a function call output item (call id " + o.callId() + "); only tools produce those",
-                        o.output(), null);
-            }
+        List<ToolCalls.Pending<C>> pendingTools = out.toolCalls();
+        List<HandoffCall<C>> handoffCalls = out.handoffCalls();
+        String lastText = out.lastText();
+        for (RunItem item : observed ? out.items() : List.<RunItem>of()) {
+            Instant now = Instant.now();
+            emit(switch (item) {
+                case RunItem.MessageItem m -> new RunEvent.MessageOutput(runId, seq++, agent.name(), now, m);
+                case RunItem.ReasoningItem r -> new RunEvent.ReasoningOutput(runId, seq++, agent.name(), now, r);
+                case RunItem.ToolCallItem t -> new RunEvent.ToolCalled(runId, seq++, agent.name(), now, t);
+                case RunItem.HandoffCallItem h -> new RunEvent.HandoffRequested(runId, seq++, agent.name(), now, h);
+                case RunItem.ToolOutputItem o -> throw new IllegalStateException("classification produced an output item");
+                case RunItem.HandoffOutputItem o -> throw new IllegalStateException("classification produced an output item");
+            });
         }
 
         List<ToolResult> results = new ArrayList<>(pendingTools.size());
@@ -242,7 +235,9 @@ final class RunLoop<C> {
                 RunItem.ToolOutputItem oi = new RunItem.ToolOutputItem(agent.name(), new ToolOutput(call.callId(), o.output()), o.error());
                 turnItems.add(oi);
                 results.add(new ToolResult(call.name(), call.callId(), call.arguments(), o.output(), o.error()));
-                emit(new RunEvent.ToolFinished(runId, seq++, agent.name(), Instant.now(), oi));
+                if (observed) {
+                    emit(new RunEvent.ToolFinished(runId, seq++, agent.name(), Instant.now(), oi));
+                }
             }
         }
 
@@ -264,30 +259,77 @@ final class RunLoop<C> {
         return Optional.of(lastText == null ? "" : lastText);
     }
 
-    private record HandoffCall<C>(ToolCall call, Handoff<C, ?> handoff) {}
+    record HandoffCall<C>(ToolCall call, Handoff<C, ?> handoff) {}
 
-    private Map<String, Tool<C>> enabledTools() {
+    /**
+     * A model response sorted into what the runner must do: the items in output order, the tool
+     * calls to run (with a null tool for an unknown name), the handoff calls, and the last
+     * assistant text.
+     */
+    record Classified<C>(List<RunItem> items, List<ToolCalls.Pending<C>> toolCalls, List<HandoffCall<C>> handoffCalls,
+            @Nullable String lastText) {}
+
+    /** Sorts a response's output; the pure part of a turn, measured on its own by the benchmarks. */
+    static <C> Classified<C> classify(String agentName, ModelResponse response, Map<String, Tool<C>> tools,
+            Map<String, Handoff<C, ?>> handoffs, RunConfig.UnknownToolPolicy unknownTools) {
+        List<RunItem> items = new ArrayList<>(response.output().size());
+        List<ToolCalls.Pending<C>> toolCalls = new ArrayList<>(2);
+        List<HandoffCall<C>> handoffCalls = new ArrayList<>(1);
+        String lastText = null;
+        for (Item item : response.output()) {
+            switch (item) {
+                case Message m -> {
+                    items.add(new RunItem.MessageItem(agentName, m));
+                    if (m.role() == Message.Role.ASSISTANT) {
+                        lastText = m.text();
+                    }
+                }
+                case Reasoning r -> items.add(new RunItem.ReasoningItem(agentName, r));
+                case ToolCall call -> {
+                    Handoff<C, ?> handoff = handoffs.get(call.name());
+                    if (handoff != null) {
+                        items.add(new RunItem.HandoffCallItem(agentName, call));
+                        handoffCalls.add(new HandoffCall<>(call, handoff));
+                    } else {
+                        Tool<C> tool = tools.get(call.name());
+                        if (tool == null && unknownTools == RunConfig.UnknownToolPolicy.FAIL) {
+                            throw new ModelBehaviorError("Model called '" + call.name() + "', which agent '" + agentName
+                                    + "' does not offer (tools: " + tools.keySet() + ", handoffs: " + handoffs.keySet() + ")",
+                                    call.arguments(), null);
+                        }
+                        items.add(new RunItem.ToolCallItem(agentName, call));
+                        toolCalls.add(new ToolCalls.Pending<>(call, tool));
+                    }
+                }
+                case ToolOutput o -> throw new ModelBehaviorError(
+                        "Model returned a function call output item (call id " + o.callId() + "); only tools produce those",
+                        o.output(), null);
+            }
+        }
+        return new Classified<>(items, toolCalls, handoffCalls, lastText);
+    }
+
+    Map<String, Tool<C>> enabledTools() {
         Map<String, Tool<C>> enabled = new LinkedHashMap<>();
         for (Tool<C> t : agent.tools()) {
-            if (callback(() -> t.enabled().test(ctx, agent), "enabling check of tool '" + t.name() + "'")) {
+            if (callback(() -> t.enabled().test(ctx, agent), () -> "enabling check of tool '" + t.name() + "'")) {
                 enabled.put(t.name(), t);
             }
         }
         return enabled;
     }
 
-    private Map<String, Handoff<C, ?>> enabledHandoffs() {
+    Map<String, Handoff<C, ?>> enabledHandoffs() {
         Map<String, Handoff<C, ?>> enabled = new LinkedHashMap<>();
         for (Handoff<C, ?> h : agent.handoffs()) {
-            if (callback(() -> h.enabled().test(ctx, agent), "enabling check of handoff '" + h.toolName() + "'")) {
+            if (callback(() -> h.enabled().test(ctx, agent), () -> "enabling check of handoff '" + h.toolName() + "'")) {
                 enabled.put(h.toolName(), h);
             }
         }
         return enabled;
     }
 
-    private ModelRequest buildRequest(Map<String, Tool<C>> tools, Map<String, Handoff<C, ?>> handoffs) {
-        String instructions = callback(() -> agent.instructions(ctx), "instructions of agent '" + agent.name() + "'");
+    ModelRequest buildRequest(Map<String, Tool<C>> tools, Map<String, Handoff<C, ?>> handoffs) {
         List<ToolSpec> toolSpecs = new ArrayList<>(tools.size());
         for (Tool<C> t : tools.values()) {
             toolSpecs.add(t.spec());
@@ -296,6 +338,11 @@ final class RunLoop<C> {
         for (Handoff<C, ?> h : handoffs.values()) {
             handoffSpecs.add(h.spec());
         }
+        return buildRequest(toolSpecs, handoffSpecs);
+    }
+
+    ModelRequest buildRequest(List<ToolSpec> toolSpecs, List<HandoffSpec> handoffSpecs) {
+        String instructions = callback(() -> agent.instructions(ctx), () -> "instructions of agent '" + agent.name() + "'");
         ModelSettings settings = agent.modelSettings()
                 .overriddenBy(config.modelSettings())
                 .overriddenBy(options.modelSettings());
@@ -335,13 +382,15 @@ final class RunLoop<C> {
 
     private void onModelEvent(ModelStreamEvent event) {
         if (event instanceof ModelStreamEvent.TextDelta d && !d.text().isEmpty()) {
-            emit(new RunEvent.TextDelta(runId, seq++, agent.name(), Instant.now(), d.text()));
+            if (observed) {
+                emit(new RunEvent.TextDelta(runId, seq++, agent.name(), Instant.now(), d.text()));
+            }
         }
     }
 
     private Optional<String> decideAfterTools(List<ToolResult> results) {
-        return callback(() -> agent.toolUseBehavior().finalOutput(ctx, results),
-                "tool use behaviour of agent '" + agent.name() + "'");
+        return callback(() -> nonNull(agent.toolUseBehavior().finalOutput(ctx, results)),
+                () -> "tool use behaviour of agent '" + agent.name() + "'");
     }
 
     /** The first handoff call wins; later ones are answered as ignored. Tools of the turn already ran. */
@@ -353,48 +402,58 @@ final class RunLoop<C> {
                     "Not carried out: only the first handoff of a response is carried out (" + handoff.toolName()
                             + "), so this call to " + other.call().name() + " was ignored."), false);
             turnItems.add(ignored);
-            emit(new RunEvent.HandoffIgnored(runId, seq++, agent.name(), Instant.now(), ignored, other.handoff().targetName()));
+            if (observed) {
+                emit(new RunEvent.HandoffIgnored(runId, seq++, agent.name(), Instant.now(), ignored, other.handoff().targetName()));
+            }
         }
         Agent<C> target = handoff.target().resolve();
         invokeOnHandoff(handoff, chosen.call(), target);
         RunItem.HandoffOutputItem out = new RunItem.HandoffOutputItem(agent.name(),
                 new ToolOutput(chosen.call().callId(), transferOutput(target.name())), target.name());
         turnItems.add(out);
-        emit(new RunEvent.HandoffOccurred(runId, seq++, agent.name(), Instant.now(), out, agent.name(), target.name()));
+        if (observed) {
+            emit(new RunEvent.HandoffOccurred(runId, seq++, agent.name(), Instant.now(), out, agent.name(), target.name()));
+        }
 
+        // Work out what the target will read before committing anything, so a failing filter or
+        // mapper leaves the session as it was before this turn.
         List<RunItem> before = List.copyOf(visible);
-        newItems.addAll(turnItems);
-        pendingTurn = List.of();
-        saveItems(items(turnItems));
         HandoffInputData data = new HandoffInputData(inputHistory, before, turnItems);
         HandoffInputFilter filter = handoff.inputFilter() != null ? handoff.inputFilter()
                 : options.handoffInputFilter() != null ? options.handoffInputFilter() : config.handoffInputFilter();
         if (filter != null) {
             HandoffInputData in = data;
-            data = callback(() -> filter.apply(in), "input filter of handoff '" + handoff.toolName() + "'");
-            if (data == null) {
-                throw new CallbackFailed("Input filter of handoff '" + handoff.toolName() + "' returned null",
-                        new NullPointerException("filter result"));
-            }
+            data = callback(() -> nonNull(filter.apply(in)), () -> "input filter of handoff '" + handoff.toolName() + "'");
         }
         boolean nest = handoff.nestHistoryOverride() != null ? handoff.nestHistoryOverride()
                 : options.nestHandoffHistory() != null ? options.nestHandoffHistory() : config.nestHandoffHistory();
-        visible.clear();
+        List<Item> nextHistory;
+        List<RunItem> nextVisible = new ArrayList<>();
         if (nest) {
             HistoryNesting nesting = handoff.nesting() != null ? handoff.nesting()
                     : options.historyNesting() != null ? options.historyNesting() : config.historyNesting();
             List<Item> transcript = data.toInput();
-            inputHistory = List.copyOf(callback(() -> nesting.nest(transcript), "history nesting of handoff '" + handoff.toolName() + "'"));
+            nextHistory = callback(() -> List.copyOf(nonNull(nesting.nest(transcript))),
+                    () -> "history nesting of handoff '" + handoff.toolName() + "'");
         } else {
-            inputHistory = data.inputHistory();
-            visible.addAll(data.preHandoffItems());
-            visible.addAll(data.newItems());
+            nextHistory = data.inputHistory();
+            nextVisible.addAll(data.preHandoffItems());
+            nextVisible.addAll(data.newItems());
         }
+
+        newItems.addAll(turnItems);
+        pendingTurn = List.of();
+        saveItems(turnItems);
+        saveActiveAgent(target.name());
+        inputHistory = nextHistory;
+        visible.clear();
+        visible.addAll(nextVisible);
         String previous = agent.name();
         agent = target;
         resetToolChoice = false;
-        saveActiveAgent(target.name());
-        emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), previous));
+        if (observed) {
+            emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), previous));
+        }
     }
 
     private <I> void invokeOnHandoff(Handoff<C, I> handoff, ToolCall call, Agent<C> target) {
@@ -409,7 +468,7 @@ final class RunLoop<C> {
         callback(() -> {
             handoff.runCallback(ctx, in);
             return null;
-        }, "onHandoff callback of handoff '" + handoff.toolName() + "' ('" + agent.name() + "' -> '" + target.name() + "')");
+        }, () -> "onHandoff callback of handoff '" + handoff.toolName() + "' ('" + agent.name() + "' -> '" + target.name() + "')");
     }
 
     static String transferOutput(String agentName) {
@@ -420,10 +479,16 @@ final class RunLoop<C> {
         newItems.addAll(turnItems);
         pendingTurn = List.of();
         visible.addAll(turnItems);
-        saveItems(items(turnItems));
+        saveItems(turnItems);
     }
 
-    private void saveItems(List<Item> items) {
+    private void saveItems(List<RunItem> turnItems) {
+        if (session != null) {
+            saveInput(items(turnItems));
+        }
+    }
+
+    private void saveInput(List<Item> items) {
         Session s = session;
         if (s != null && !items.isEmpty()) {
             store("save items to", () -> {
@@ -463,23 +528,32 @@ final class RunLoop<C> {
         return out;
     }
 
-    private RunResult complete(Object output, List<Item> startInput) {
+    private RunResult complete(Object output) {
         saveActiveAgent(agent.name());
         RunResult result = new RunResult(runId, startInput, output, agent.name(), newItems, currentInput(),
                 responses, ctx.usage(), ctx.usageByAgent(), turns);
-        emit(new RunEvent.RunCompleted(runId, seq++, agent.name(), Instant.now(), output));
+        if (observed) {
+            emit(new RunEvent.RunCompleted(runId, seq++, agent.name(), Instant.now(), output));
+        }
         return result;
     }
 
     /** Runs application code, turning its failure into a {@link CallbackFailed} that names it. */
-    private <T> T callback(Supplier<T> code, String what) {
+    private <T> T callback(Supplier<T> code, Supplier<String> what) {
         try {
             return code.get();
         } catch (BatonException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new CallbackFailed("The " + what + " failed: " + message(e), e);
+            throw new CallbackFailed("The " + what.get() + " failed: " + message(e), e);
         }
+    }
+
+    private static <T> T nonNull(@Nullable T value) {
+        if (value == null) {
+            throw new NullPointerException("returned null");
+        }
+        return value;
     }
 
     private void emit(RunEvent event) {
@@ -491,8 +565,9 @@ final class RunLoop<C> {
             try {
                 listener.accept(event);
             } catch (RuntimeException e) {
-                if (event instanceof RunEvent.RunFailed) {
-                    log.warn("event listener failed on the failure event of run {}", runId, e);
+                if (event.isTerminal()) {
+                    // The run's outcome is decided; a listener must not turn it into a second ending.
+                    log.warn("event listener failed on the last event of run {}", runId, e);
                     return;
                 }
                 throw new CallbackFailed("The run's event listener failed on " + event.getClass().getSimpleName()
@@ -506,7 +581,9 @@ final class RunLoop<C> {
             return;
         }
         failed = true;
-        emit(new RunEvent.RunFailed(runId, seq++, agent.name(), Instant.now(), error));
+        if (observed) {
+            emit(new RunEvent.RunFailed(runId, seq++, agent.name(), Instant.now(), error));
+        }
     }
 
     private void checkCancelled() {

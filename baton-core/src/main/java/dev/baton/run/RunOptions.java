@@ -67,12 +67,17 @@ public record RunOptions<C>(
                 handoffInputFilter, nestHandoffHistory, historyNesting, listener);
     }
 
+    /** @throws dev.baton.UserError for a null or blank id: a run must not silently forget its conversation */
     public RunOptions<C> withSession(String value) {
+        if (value == null || value.isBlank()) {
+            throw new dev.baton.UserError("A session id must not be " + (value == null ? "null" : "blank"));
+        }
         return new RunOptions<>(context, value, null, maxTurns, modelName, model, modelSettings,
                 handoffInputFilter, nestHandoffHistory, historyNesting, listener);
     }
 
     public RunOptions<C> withSession(Session value) {
+        java.util.Objects.requireNonNull(value, "session");
         return new RunOptions<>(context, null, value, maxTurns, modelName, model, modelSettings,
                 handoffInputFilter, nestHandoffHistory, historyNesting, listener);
     }

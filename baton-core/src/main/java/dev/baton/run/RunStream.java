@@ -36,7 +36,12 @@ public final class RunStream implements AutoCloseable, Iterable<RunEvent> {
         this.cancellation = cancellation;
     }
 
+    private volatile boolean terminalOffered;
+
     void offer(RunEvent event) {
+        if (event.isTerminal()) {
+            terminalOffered = true;
+        }
         queue.add(event);
     }
 
@@ -45,6 +50,12 @@ public final class RunStream implements AutoCloseable, Iterable<RunEvent> {
     }
 
     void fail(Throwable error) {
+        if (!terminalOffered) {
+            // The run failed before it could report it (e.g. rejected before its first event):
+            // end the iteration anyway, so no reader waits forever.
+            offer(new RunEvent.RunFailed(error instanceof dev.baton.BatonException b && b.runId() != null ? b.runId() : "",
+                    0, "", java.time.Instant.now(), error));
+        }
         result.completeExceptionally(error);
     }
 

@@ -58,6 +58,7 @@ public final class Runner {
 
     /** Runs on a conversation: items from {@link RunResult#toInputList()} plus the next message. */
     public <C> RunResult run(Agent<C> agent, List<Item> input, RunOptions<C> options) {
+        checkArguments(agent, input, options);
         Cancellation cancellation = new Cancellation();
         cancellation.bind(Thread.currentThread());
         return new RunLoop<>(this, agent, input, options, cancellation, false, null).execute();
@@ -76,6 +77,7 @@ public final class Runner {
      * tool calls are made, and the calls in flight are interrupted.
      */
     public <C> CompletableFuture<RunResult> runAsync(Agent<C> agent, List<Item> input, RunOptions<C> options) {
+        checkArguments(agent, input, options);
         Cancellation cancellation = new Cancellation();
         RunLoop<C> loop = new RunLoop<>(this, agent, input, options, cancellation, false, null);
         CancellableFuture future = new CancellableFuture(cancellation);
@@ -103,6 +105,7 @@ public final class Runner {
      * where the model streams. Close the stream to stop the run.
      */
     public <C> RunStream stream(Agent<C> agent, List<Item> input, RunOptions<C> options) {
+        checkArguments(agent, input, options);
         Cancellation cancellation = new Cancellation();
         RunStream stream = new RunStream(cancellation);
         RunLoop<C> loop = new RunLoop<>(this, agent, input, options, cancellation, true, stream::offer);
@@ -115,6 +118,15 @@ public final class Runner {
             }
         });
         return stream;
+    }
+
+    private static void checkArguments(Agent<?> agent, List<Item> input, RunOptions<?> options) {
+        Objects.requireNonNull(agent, "agent");
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(options, "options");
+        for (Item item : input) {
+            Objects.requireNonNull(item, "input item");
+        }
     }
 
     /** The model an agent uses in a run: the run's override, the agent's, then the runner's default. */
@@ -181,7 +193,10 @@ public final class Runner {
         public boolean cancel(boolean mayInterruptIfRunning) {
             // Complete as cancelled first, so the run's own RunCancelled cannot win the race.
             boolean cancelled = super.cancel(mayInterruptIfRunning);
-            cancellation.cancel();
+            if (cancelled) {
+                // Only a run still going is stopped: after completion the thread runs the caller's stages.
+                cancellation.cancel();
+            }
             return cancelled;
         }
     }

@@ -54,6 +54,7 @@ final class ToolCalls<C> {
         }
         Semaphore permits = new Semaphore(config.maxConcurrentTools());
         List<FutureTask<Outcome>> tasks = new ArrayList<>(calls.size());
+        List<Thread> threads = new ArrayList<>(calls.size());
         for (Pending<C> p : calls) {
             FutureTask<Outcome> task = new FutureTask<>(() -> {
                 permits.acquire();
@@ -64,7 +65,7 @@ final class ToolCalls<C> {
                 }
             });
             tasks.add(task);
-            Thread.ofVirtual().name("baton-tool-" + p.call().name()).start(task);
+            threads.add(Thread.ofVirtual().name("baton-tool-" + p.call().name()).start(task));
         }
         Outcome[] outcomes = new Outcome[calls.size()];
         try {
@@ -72,11 +73,11 @@ final class ToolCalls<C> {
                 outcomes[i] = tasks.get(i).get();
             }
         } catch (InterruptedException e) {
-            tasks.forEach(t -> t.cancel(true));
+            stop(tasks, threads);
             Thread.currentThread().interrupt();
             throw cancelled.get();
         } catch (ExecutionException e) {
-            tasks.forEach(t -> t.cancel(true));
+            stop(tasks, threads);
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
@@ -86,6 +87,36 @@ final class ToolCalls<C> {
             throw new IllegalStateException(e.getCause());
         }
         return Arrays.asList(outcomes);
+    }
+
+    /** How long a stopped run waits for tool calls that ignore their interrupt. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+    /**
+     * Interrupts the calls and waits (bounded) for them to end, so a tool that ignores interrupts
+     * (a blocking driver, a payment SDK) is not still running when the session passes to the next run.
+     */
+    private static void stop(List<? extends java.util.concurrent.Future<?>> tasks, List<Thread> threads) {
+        tasks.forEach(t -> t.cancel(true));
+        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (t.isAlive()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    log.warn("tool call thread {} still running {} after its run stopped", t.getName(), STOP_GRACE);
+                    break;
+                }
+                try {
+                    t.join(Duration.ofNanos(left));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private Outcome runOne(Pending<C> pending, RunContext<C> ctx, Agent<C> agent, Set<String> toolNames, Set<String> handoffNames) {
@@ -125,11 +156,14 @@ final class ToolCalls<C> {
     private static <C> Object callWithTimeout(Tool<C> tool, ToolContext<C> context, String arguments, Duration timeout)
             throws Exception {
         FutureTask<Object> task = new FutureTask<>(() -> tool.call(context, arguments));
-        Thread.ofVirtual().name("baton-tool-" + tool.name()).start(task);
+        Thread thread = Thread.ofVirtual().name("baton-tool-" + tool.name()).start(task);
         try {
             return task.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | InterruptedException e) {
+        } catch (TimeoutException e) {
             task.cancel(true);
+            throw e;
+        } catch (InterruptedException e) {
+            stop(List.of(task), List.of(thread));
             throw e;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof Exception ex) {

@@ -27,7 +27,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class JsonSchemas {
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    // Runs live on virtual threads: a thread-local buffer pool would allocate fresh buffers for
+    // every run, so buffers are pooled across threads instead.
+    private static final ObjectMapper MAPPER = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
+                    .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedConcurrentDequePool())
+                    .build())
             .propertyNamingStrategy(new SnakeCaseStrategy())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)

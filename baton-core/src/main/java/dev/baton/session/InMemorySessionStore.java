@@ -34,12 +34,13 @@ public final class InMemorySessionStore implements SessionStore {
 
     @Override
     public void addItems(String sessionId, List<Item> items) {
-        if (items.isEmpty()) {
+        List<Item> copy = List.copyOf(items); // rejects null items before anything changes
+        if (copy.isEmpty()) {
             return;
         }
         State s = state(sessionId);
         synchronized (s) {
-            s.items.addAll(items);
+            s.items.addAll(copy);
         }
     }
 

@@ -1,0 +1,174 @@
+package dev.baton.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.agent.Agent;
+import dev.baton.run.RunConfig;
+import dev.baton.run.RunOptions;
+import dev.baton.run.RunResult;
+import dev.baton.run.Runner;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Measures one scenario with Baton and prints one JSON line, in the format the peer's
+ * {@code bench.mjs} prints, so {@code benchmarks/run} can put both in one table.
+ */
+@Command(name = "baton-bench", mixinStandardHelpOptions = true,
+        description = "Runs one benchmark scenario with Baton and prints its figures as one JSON line.")
+public final class BenchMain implements Callable<Integer> {
+
+    @Option(names = "--scenario", required = true, description = "support-flow or in-flight")
+    String scenario;
+
+    @Option(names = "--runs", description = "runs to measure (default: 20000 for support-flow, 10000 for in-flight)")
+    Integer runs;
+
+    @Option(names = "--concurrency", defaultValue = "1", description = "runs in flight at once (support-flow)")
+    int concurrency;
+
+    @Option(names = "--latency-ms", defaultValue = "1000", description = "model latency per answer (in-flight)")
+    long latencyMs;
+
+    @Option(names = "--warmup", description = "unmeasured runs first (default: min(20000, runs) for support-flow)")
+    Integer warmup;
+
+    @Option(names = "--config", defaultValue = "tracing-off",
+            description = "tracing-off, or defaults (Baton's default runner configuration)")
+    String config;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> figures = switch (scenario) {
+            case "support-flow" -> supportFlow();
+            case "in-flight" -> inFlight();
+            default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                    "unknown scenario '" + scenario + "' (support-flow, in-flight)");
+        };
+        System.out.println(new ObjectMapper().writeValueAsString(figures));
+        return ((Number) figures.get("failures")).longValue() == 0 ? 0 : 1;
+    }
+
+    /** Baton has no tracing yet, so both configurations are the default runner; the label keeps the table honest. */
+    private Runner runner(long latency) {
+        return Runner.create(RunConfig.builder().defaultModel(new SupportFlow.ScriptModel(latency)).build());
+    }
+
+    private Map<String, Object> supportFlow() throws Exception {
+        int n = runs != null ? runs : 20_000;
+        int w = warmup != null ? warmup : Math.min(20_000, n);
+        Runner runner = runner(0);
+        Agent<Void> triage = SupportFlow.triage();
+        AtomicLong failures = new AtomicLong();
+        measure(runner, triage, w, concurrency, failures);
+        failures.set(0);
+        long start = System.nanoTime();
+        measure(runner, triage, n, concurrency, failures);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> out = header("support-flow", n, concurrency);
+        out.put("seconds", seconds);
+        out.put("runs_per_s", n / seconds);
+        out.put("us_per_run", seconds * 1e6 / n);
+        out.put("failures", failures.get());
+        return out;
+    }
+
+    /** Runs {@code n} runs with {@code c} workers pulling from a shared counter, as the peer does. */
+    private static void measure(Runner runner, Agent<Void> triage, int n, int c, AtomicLong failures) throws InterruptedException {
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            while (next.getAndIncrement() < n) {
+                RunResult r = runner.run(triage, SupportFlow.INPUT, RunOptions.none());
+                if (!SupportFlow.check(r)) {
+                    failures.incrementAndGet();
+                }
+            }
+        };
+        if (c == 1) {
+            worker.run();
+            return;
+        }
+        List<Thread> threads = new ArrayList<>(c);
+        for (int i = 0; i < c; i++) {
+            threads.add(Thread.ofVirtual().start(worker));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
+    private Map<String, Object> inFlight() throws Exception {
+        int n = runs != null ? runs : 10_000;
+        Agent<Void> triage = SupportFlow.triage();
+        // Warm up the code paths at low latency so the measurement is not of the JIT.
+        Runner warm = runner(1);
+        AtomicLong ignored = new AtomicLong();
+        measure(warm, triage, warmup != null ? warmup : 200, 64, ignored);
+        System.gc();
+        long baselineKb = Memory.rssKb();
+
+        Runner runner = runner(latencyMs);
+        AtomicLong peakKb = new AtomicLong(baselineKb);
+        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                peakKb.accumulateAndGet(Memory.rssKb(), Math::max);
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        long start = System.nanoTime();
+        List<CompletableFuture<RunResult>> all = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            all.add(runner.runAsync(triage, SupportFlow.INPUT, RunOptions.none()));
+        }
+        long failures = 0;
+        for (CompletableFuture<RunResult> f : all) {
+            if (!SupportFlow.check(f.join())) {
+                failures++;
+            }
+        }
+        double wall = (System.nanoTime() - start) / 1e9;
+        sampler.interrupt();
+        long peak = Math.max(peakKb.get(), Memory.peakRssKb());
+
+        Map<String, Object> out = header("in-flight", n, n);
+        out.put("inflight", n);
+        out.put("latency_ms", latencyMs);
+        out.put("wall_s", wall);
+        out.put("ideal_s", 3 * latencyMs / 1000.0);
+        out.put("seconds", wall);
+        out.put("runs_per_s", n / wall);
+        out.put("us_per_run", wall * 1e6 / n);
+        out.put("peak_rss_mb", peak / 1024.0);
+        out.put("baseline_rss_mb", baselineKb / 1024.0);
+        out.put("kb_per_run", (peak - baselineKb) / (double) n);
+        out.put("failures", failures);
+        return out;
+    }
+
+    private Map<String, Object> header(String name, int n, int c) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("impl", "baton");
+        out.put("scenario", name);
+        out.put("config", config);
+        out.put("runs", n);
+        out.put("concurrency", c);
+        out.put("java", Runtime.version().toString());
+        return out;
+    }
+}
