@@ -18,18 +18,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * The {@code support-flow} scenario, exactly as the peer implements it: triage hands to billing,
  * billing calls {@code get_invoice}, then answers. The model is scripted in process.
  */
-final class SupportFlow {
-    static final String INPUT = "I was charged $99 twice (INV-8821). Refund?";
+public final class SupportFlow {
+    public static final String INPUT = "I was charged $99 twice (INV-8821). Refund?";
     static final String HANDOFF_TOOL = "transfer_to_billing_specialist";
-    static final String ANSWER = "Refund initiated for INV-8821.";
+    public static final String ANSWER = "Refund initiated for INV-8821.";
 
-    record GetInvoice(String invoiceId) {}
+    public record GetInvoice(String invoiceId) {}
 
-    record Invoice(String id, int amount, String status) {}
+    public record Invoice(String id, int amount, String status) {}
 
     private SupportFlow() {}
 
-    static Agent<Void> triage() {
+    public static Agent<Void> triage() {
         Tool<Void> getInvoice = Tool.of("get_invoice", "Fetch an invoice by id.", GetInvoice.class,
                 (ctx, args) -> new Invoice(args.invoiceId(), 99, "paid"));
         Agent<Void> billing = Agent.<Void>builder("billing_specialist").tools(getInvoice).build();
@@ -37,17 +37,17 @@ final class SupportFlow {
     }
 
     /** The run's checks: the billing specialist answered, and the answer is about the refund. */
-    static boolean check(RunResult result) {
+    public static boolean check(RunResult result) {
         return "billing_specialist".equals(result.lastAgent()) && result.finalOutputText().contains("Refund");
     }
 
     /** The scripted model; waits {@code latencyMs} before each answer when that is positive. */
-    static final class ScriptModel implements Model {
+    public static final class ScriptModel implements Model {
         private final long latencyMs;
         private final AtomicLong ids = new AtomicLong();
         private static final Usage USAGE = Usage.of(10, 5);
 
-        ScriptModel(long latencyMs) {
+        public ScriptModel(long latencyMs) {
             this.latencyMs = latencyMs;
         }
 

@@ -1,0 +1,23 @@
+// Prints a results file of benchmarks/run as a table, with Baton/peer ratios.
+import { readFileSync } from 'node:fs';
+
+const { machine, results } = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const key = (r) => `${r.scenario} runs=${r.runs} c=${r.concurrency}`;
+const peers = new Map(results.filter((r) => r.impl === 'peer').map((r) => [key(r), r]));
+const fmt = (x, d = 0) => (x === undefined || x === null ? '' : Number(x).toFixed(d));
+
+const rows = [['scenario', 'impl', 'config', 'runs', 'conc', 'runs/s', 'us/run', 'wall/ideal', 'KB/run', 'vs peer']];
+for (const r of results) {
+  const p = peers.get(key(r));
+  let ratio = '';
+  if (r.impl === 'baton' && p) {
+    ratio = r.scenario === 'in-flight'
+      ? `${fmt(p.wall_s / r.wall_s, 1)}x faster, ${fmt(p.kb_per_run / r.kb_per_run, 1)}x less memory`
+      : `${fmt(r.runs_per_s / p.runs_per_s, 1)}x runs/s`;
+  }
+  rows.push([r.scenario, r.impl, r.config ?? '', r.runs, r.concurrency, fmt(r.runs_per_s), fmt(r.us_per_run, 1),
+    r.ideal_s ? fmt(r.wall_s / r.ideal_s, 2) : '', fmt(r.kb_per_run, 1), ratio]);
+}
+const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
+for (const row of rows) console.log(row.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd());
+console.log(`machine: ${machine.cores} cores, ${machine.memory_gb} GB, ${machine.os}`);
