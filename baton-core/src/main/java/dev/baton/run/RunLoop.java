@@ -60,7 +60,7 @@ final class RunLoop<C> {
     private final boolean streaming;
     private final @Nullable Consumer<RunEvent> sink;
     private final String runId = RunContext.newRunId();
-    private final ToolCalls<C> toolCalls;
+    private @Nullable ToolCalls<C> toolCalls;
     /** Whether anyone reads the events; when nobody does, they are not built at all. */
     private final boolean observed;
 
@@ -92,7 +92,6 @@ final class RunLoop<C> {
         this.streaming = streaming;
         this.sink = sink;
         this.observed = sink != null || options.listener() != null;
-        this.toolCalls = new ToolCalls<>(config, this::checkCancelled, this::cancelled);
     }
 
     RunResult execute() {
@@ -228,6 +227,9 @@ final class RunLoop<C> {
 
         List<ToolResult> results = new ArrayList<>(pendingTools.size());
         if (!pendingTools.isEmpty()) {
+            if (toolCalls == null) {
+                toolCalls = new ToolCalls<>(config, this::checkCancelled, this::cancelled);
+            }
             List<ToolCalls.Outcome> outcomes = toolCalls.runAll(pendingTools, ctx, agent, tools.keySet(), handoffs.keySet());
             for (int i = 0; i < outcomes.size(); i++) {
                 ToolCall call = pendingTools.get(i).call();

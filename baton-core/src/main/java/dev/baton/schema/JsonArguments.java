@@ -38,6 +38,10 @@ public final class JsonArguments {
     /** Jackson's "[Source: ...; line: 1, column: 1]" inside a message, which names Java features. */
     private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: [^\\]]*?line: (\\d+), column: (\\d+)\\]");
 
+    /** Reads trees; trailing text is reported by {@link #parseObject} itself, with a plainer message. */
+    private static final com.fasterxml.jackson.databind.ObjectReader TREE_READER =
+            JsonSchemas.mapper().reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     private JsonArguments() {}
 
     /**
@@ -95,8 +99,7 @@ public final class JsonArguments {
         }
         JsonNode tree;
         try (JsonParser parser = JsonSchemas.mapper().createParser(raw)) {
-            // Trailing text is checked below, where the message can say so plainly.
-            tree = JsonSchemas.mapper().reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(parser);
+            tree = TREE_READER.readTree(parser);
             if (parser.nextToken() != null) {
                 throw new InvalidArgumentsException("arguments are not valid JSON: unexpected text after the end of the"
                         + " object" + at(parser.currentTokenLocation()), raw);
