@@ -1,6 +1,6 @@
-package dev.baton.review;
+package dev.baton.robustness;
 
-import static dev.baton.review.Scripted.reply;
+import static dev.baton.robustness.Scripted.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.agent.Agent;

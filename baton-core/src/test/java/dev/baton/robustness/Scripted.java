@@ -1,4 +1,4 @@
-package dev.baton.review;
+package dev.baton.robustness;
 
 import dev.baton.item.Item;
 import dev.baton.item.Message;

@@ -1,7 +1,7 @@
-package dev.baton.review;
+package dev.baton.robustness;
 
-import static dev.baton.review.Scripted.calls;
-import static dev.baton.review.Scripted.reply;
+import static dev.baton.robustness.Scripted.calls;
+import static dev.baton.robustness.Scripted.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.agent.Agent;

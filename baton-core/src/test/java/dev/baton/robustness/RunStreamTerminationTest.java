@@ -1,4 +1,4 @@
-package dev.baton.review;
+package dev.baton.robustness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
