@@ -46,6 +46,7 @@ public final class Agent<C> implements HandoffTarget<C> {
     private final List<Handoff<C, ?>> handoffs;
     private final ToolUseBehavior<C> toolUseBehavior;
     private final boolean resetToolChoice;
+    private final dev.baton.hook.@Nullable AgentHooks<C> hooks;
     private volatile java.util.@Nullable Map<String, Agent<C>> reachable;
     private volatile @Nullable Offered<C> offered;
     private volatile boolean offeredComputed;
@@ -64,6 +65,7 @@ public final class Agent<C> implements HandoffTarget<C> {
         this.handoffs = List.copyOf(b.handoffs);
         this.toolUseBehavior = b.toolUseBehavior;
         this.resetToolChoice = b.resetToolChoice;
+        this.hooks = b.hooks;
         validate();
     }
 
@@ -116,6 +118,7 @@ public final class Agent<C> implements HandoffTarget<C> {
         b.handoffs.addAll(handoffs);
         b.toolUseBehavior = toolUseBehavior;
         b.resetToolChoice = resetToolChoice;
+        b.hooks = hooks;
         return b;
     }
 
@@ -162,6 +165,11 @@ public final class Agent<C> implements HandoffTarget<C> {
     /** Whether a forced tool choice reverts to auto after the agent's tools ran, so it cannot loop. */
     public boolean resetToolChoice() {
         return resetToolChoice;
+    }
+
+    /** This agent's own lifecycle hooks, or null. */
+    public dev.baton.hook.@Nullable AgentHooks<C> hooks() {
+        return hooks;
     }
 
     /** The tool of this name, or null. */
@@ -280,8 +288,15 @@ public final class Agent<C> implements HandoffTarget<C> {
         private final List<Handoff<C, ?>> handoffs = new ArrayList<>();
         private ToolUseBehavior<C> toolUseBehavior = ToolUseBehavior.runLlmAgain();
         private boolean resetToolChoice = true;
+        private dev.baton.hook.@Nullable AgentHooks<C> hooks;
 
         private Builder() {}
+
+        /** Callbacks for this agent's events (see {@link dev.baton.hook.AgentHooks}). */
+        public Builder<C> hooks(dev.baton.hook.AgentHooks<C> value) {
+            this.hooks = value;
+            return this;
+        }
 
         public Builder<C> name(String value) {
             this.name = value;

@@ -26,6 +26,7 @@ import org.jspecify.annotations.Nullable;
  * @param handoffInputFilter default filter for handoffs
  * @param nestHandoffHistory whether handoffs collapse the prior transcript by default
  * @param historyNesting default wrapper text and mapper for nesting
+ * @param hooks lifecycle hooks for every run of this runner, or null
  */
 public record RunConfig(
         @Nullable ModelProvider modelProvider,
@@ -39,7 +40,8 @@ public record RunConfig(
         ToolErrorFormatter toolErrorFormatter,
         @Nullable HandoffInputFilter handoffInputFilter,
         boolean nestHandoffHistory,
-        HistoryNesting historyNesting) {
+        HistoryNesting historyNesting,
+        dev.baton.hook.@Nullable RunHooks<?> hooks) {
 
     /** What happens when the model calls a tool the active agent does not have (or has disabled). */
     public enum UnknownToolPolicy {
@@ -84,6 +86,7 @@ public record RunConfig(
         b.handoffInputFilter = handoffInputFilter;
         b.nestHandoffHistory = nestHandoffHistory;
         b.historyNesting = historyNesting;
+        b.hooks = hooks;
         return b;
     }
 
@@ -101,8 +104,15 @@ public record RunConfig(
         private @Nullable HandoffInputFilter handoffInputFilter;
         private boolean nestHandoffHistory;
         private HistoryNesting historyNesting = HistoryNesting.defaults();
+        private dev.baton.hook.@Nullable RunHooks<?> hooks;
 
         private Builder() {}
+
+        /** Hooks for every run of the runner, whatever its context type. */
+        public Builder hooks(dev.baton.hook.RunHooks<?> value) {
+            this.hooks = value;
+            return this;
+        }
 
         public Builder modelProvider(ModelProvider value) {
             this.modelProvider = value;
@@ -168,7 +178,7 @@ public record RunConfig(
             return new RunConfig(modelProvider, defaultModelName, defaultModel, modelSettings,
                     sessionStore != null ? sessionStore : new InMemorySessionStore(),
                     maxTurns, maxConcurrentTools, unknownTools, toolErrorFormatter,
-                    handoffInputFilter, nestHandoffHistory, historyNesting);
+                    handoffInputFilter, nestHandoffHistory, historyNesting, hooks);
         }
     }
 }

@@ -61,6 +61,7 @@ final class RunLoop<C> {
     private final @Nullable Consumer<RunEvent> sink;
     private final String runId = RunContext.newRunId();
     private @Nullable ToolCalls<C> toolCalls;
+    private final HookCalls<C> hooks;
     /** Whether anyone reads the events; when nobody does, they are not built at all. */
     private final boolean observed;
 
@@ -92,6 +93,7 @@ final class RunLoop<C> {
         this.streaming = streaming;
         this.sink = sink;
         this.observed = sink != null || options.listener() != null;
+        this.hooks = new HookCalls<>(config.hooks(), options.hooks());
     }
 
     RunResult execute() {
@@ -167,6 +169,7 @@ final class RunLoop<C> {
         if (observed) {
             emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), null));
         }
+        hooks.agentStart(ctx, agent);
 
     }
 
@@ -197,7 +200,10 @@ final class RunLoop<C> {
         ModelRequest request = fixed != null
                 ? buildRequest(fixed.toolSpecs(), fixed.handoffSpecs())
                 : buildRequest(tools, handoffs);
-        ModelResponse response = callModel(runner.resolveModel(agent, options), request);
+        Model model = runner.resolveModel(agent, options);
+        hooks.modelStart(ctx, agent, request);
+        ModelResponse response = callModel(model, request);
+        hooks.modelEnd(ctx, agent, response);
         responses.add(response);
         Usage usage = response.usage().requests() == 0 ? new Usage(1, response.usage().inputTokens(),
                 response.usage().outputTokens(), response.usage().totalTokens(), response.usage().cachedInputTokens(),
@@ -228,7 +234,7 @@ final class RunLoop<C> {
         List<ToolResult> results = new ArrayList<>(pendingTools.size());
         if (!pendingTools.isEmpty()) {
             if (toolCalls == null) {
-                toolCalls = new ToolCalls<>(config, this::checkCancelled, this::cancelled);
+                toolCalls = new ToolCalls<>(config, hooks, this::checkCancelled, this::cancelled);
             }
             List<ToolCalls.Outcome> outcomes = toolCalls.runAll(pendingTools, ctx, agent, tools.keySet(), handoffs.keySet());
             for (int i = 0; i < outcomes.size(); i++) {
@@ -410,6 +416,7 @@ final class RunLoop<C> {
         }
         Agent<C> target = handoff.target().resolve();
         invokeOnHandoff(handoff, chosen.call(), target);
+        hooks.handoff(ctx, agent, target);
         RunItem.HandoffOutputItem out = new RunItem.HandoffOutputItem(agent.name(),
                 new ToolOutput(chosen.call().callId(), transferOutput(target.name())), target.name());
         turnItems.add(out);
@@ -456,6 +463,7 @@ final class RunLoop<C> {
         if (observed) {
             emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), previous));
         }
+        hooks.agentStart(ctx, agent);
     }
 
     private <I> void invokeOnHandoff(Handoff<C, I> handoff, ToolCall call, Agent<C> target) {
@@ -531,6 +539,7 @@ final class RunLoop<C> {
     }
 
     private RunResult complete(Object output) {
+        hooks.agentEnd(ctx, agent, output);
         saveActiveAgent(agent.name());
         RunResult result = new RunResult(runId, startInput, output, agent.name(), newItems, currentInput(),
                 responses, ctx.usage(), ctx.usageByAgent(), turns);

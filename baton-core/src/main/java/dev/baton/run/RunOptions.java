@@ -1,55 +1,69 @@
 package dev.baton.run;
 
+import dev.baton.UserError;
 import dev.baton.handoff.HandoffInputFilter;
 import dev.baton.handoff.HistoryNesting;
+import dev.baton.hook.RunHooks;
 import dev.baton.model.Model;
 import dev.baton.model.ModelSettings;
 import dev.baton.session.Session;
+import java.util.Objects;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Options of one run. Start from {@link #none()}, {@link #session(String)} or
  * {@link #context(Object)} and refine with the {@code with...} methods; each returns a copy.
+ * Unset options fall back to the runner's {@link RunConfig}.
  *
  * <pre>{@code
  * runner.run(triage, "I was charged twice", RunOptions.session("ticket-42").withContext(customer));
  * }</pre>
- *
- * @param context the application object tools and callbacks receive
- * @param sessionId a session in the runner's {@link RunConfig#sessionStore()}
- * @param session a session in a store of its own (wins over {@code sessionId})
- * @param maxTurns turn limit, or null for the runner's default (10)
- * @param modelName model for every agent of the run, by name (overrides the agents')
- * @param model model for every agent of the run (overrides the agents' and {@code modelName})
- * @param modelSettings settings layered over each agent's
- * @param handoffInputFilter filter for handoffs that have none of their own
- * @param nestHandoffHistory whether handoffs collapse history, unless a handoff says otherwise
- * @param historyNesting wrapper text and mapper for nesting
- * @param listener receives every event as it happens, on the run's thread
  */
-public record RunOptions<C>(
-        @Nullable C context,
-        @Nullable String sessionId,
-        @Nullable Session session,
-        @Nullable Integer maxTurns,
-        @Nullable String modelName,
-        @Nullable Model model,
-        @Nullable ModelSettings modelSettings,
-        @Nullable HandoffInputFilter handoffInputFilter,
-        @Nullable Boolean nestHandoffHistory,
-        @Nullable HistoryNesting historyNesting,
-        @Nullable Consumer<RunEvent> listener) {
+public final class RunOptions<C> {
+    private static final RunOptions<Object> NONE = new RunOptions<>(new Fields<>());
 
-    public RunOptions {
-        if (maxTurns != null && maxTurns < 1) {
-            throw new IllegalArgumentException("maxTurns must be at least 1, got " + maxTurns);
+    /** The option values; copied on every change so instances stay immutable. */
+    private static final class Fields<C> implements Cloneable {
+        @Nullable C context;
+        @Nullable String sessionId;
+        @Nullable Session session;
+        @Nullable Integer maxTurns;
+        @Nullable String modelName;
+        @Nullable Model model;
+        @Nullable ModelSettings modelSettings;
+        @Nullable HandoffInputFilter handoffInputFilter;
+        @Nullable Boolean nestHandoffHistory;
+        @Nullable HistoryNesting historyNesting;
+        @Nullable Consumer<RunEvent> listener;
+        @Nullable RunHooks<C> hooks;
+
+        @SuppressWarnings("unchecked")
+        <D> Fields<D> copy() {
+            try {
+                return (Fields<D>) super.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
         }
     }
 
+    private final Fields<C> f;
+
+    private RunOptions(Fields<C> fields) {
+        this.f = fields;
+    }
+
+    private <D> RunOptions<D> with(Consumer<Fields<D>> change) {
+        Fields<D> copy = f.copy();
+        change.accept(copy);
+        return new RunOptions<>(copy);
+    }
+
     /** No options: the runner's defaults. */
+    @SuppressWarnings("unchecked")
     public static <C> RunOptions<C> none() {
-        return new RunOptions<>(null, null, null, null, null, null, null, null, null, null, null);
+        return (RunOptions<C>) NONE;
     }
 
     /** A run on a session of the runner's store. */
@@ -62,63 +76,135 @@ public record RunOptions<C>(
         return RunOptions.<C>none().withContext(context);
     }
 
-    public <D> RunOptions<D> withContext(@Nullable D value) {
-        return new RunOptions<>(value, sessionId, session, maxTurns, modelName, model, modelSettings,
-                handoffInputFilter, nestHandoffHistory, historyNesting, listener);
+    /** The application object tools and callbacks receive. */
+    public @Nullable C context() {
+        return f.context;
     }
 
-    /** @throws dev.baton.UserError for a null or blank id: a run must not silently forget its conversation */
+    /** A session in the runner's {@link RunConfig#sessionStore()}. */
+    public @Nullable String sessionId() {
+        return f.sessionId;
+    }
+
+    /** A session in a store of its own (wins over {@link #sessionId()}). */
+    public @Nullable Session session() {
+        return f.session;
+    }
+
+    /** Turn limit, or null for the runner's. */
+    public @Nullable Integer maxTurns() {
+        return f.maxTurns;
+    }
+
+    /** Model for every agent of the run, by name (overrides the agents'). */
+    public @Nullable String modelName() {
+        return f.modelName;
+    }
+
+    /** Model for every agent of the run (overrides the agents' and {@link #modelName()}). */
+    public @Nullable Model model() {
+        return f.model;
+    }
+
+    /** Settings layered over each agent's. */
+    public @Nullable ModelSettings modelSettings() {
+        return f.modelSettings;
+    }
+
+    /** Filter for handoffs that have none of their own. */
+    public @Nullable HandoffInputFilter handoffInputFilter() {
+        return f.handoffInputFilter;
+    }
+
+    /** Whether handoffs collapse history, unless a handoff says otherwise. */
+    public @Nullable Boolean nestHandoffHistory() {
+        return f.nestHandoffHistory;
+    }
+
+    /** Wrapper text and mapper for nesting. */
+    public @Nullable HistoryNesting historyNesting() {
+        return f.historyNesting;
+    }
+
+    /** Receives every event as it happens, on the run's thread. */
+    public @Nullable Consumer<RunEvent> listener() {
+        return f.listener;
+    }
+
+    /** Lifecycle hooks for every agent of this run (in addition to the runner's). */
+    public @Nullable RunHooks<C> hooks() {
+        return f.hooks;
+    }
+
+    /** The same options with another context object (hooks set before are kept). */
+    public <D> RunOptions<D> withContext(@Nullable D value) {
+        return this.<D>with(x -> x.context = value);
+    }
+
+    /** @throws UserError for a null or blank id: a run must not silently forget its conversation */
     public RunOptions<C> withSession(String value) {
         if (value == null || value.isBlank()) {
-            throw new dev.baton.UserError("A session id must not be " + (value == null ? "null" : "blank"));
+            throw new UserError("A session id must not be " + (value == null ? "null" : "blank"));
         }
-        return new RunOptions<>(context, value, null, maxTurns, modelName, model, modelSettings,
-                handoffInputFilter, nestHandoffHistory, historyNesting, listener);
+        return with(x -> {
+            x.sessionId = value;
+            x.session = null;
+        });
     }
 
     public RunOptions<C> withSession(Session value) {
-        java.util.Objects.requireNonNull(value, "session");
-        return new RunOptions<>(context, null, value, maxTurns, modelName, model, modelSettings,
-                handoffInputFilter, nestHandoffHistory, historyNesting, listener);
+        Objects.requireNonNull(value, "session");
+        return with(x -> {
+            x.session = value;
+            x.sessionId = null;
+        });
     }
 
     public RunOptions<C> withMaxTurns(int value) {
-        return new RunOptions<>(context, sessionId, session, value, modelName, model, modelSettings,
-                handoffInputFilter, nestHandoffHistory, historyNesting, listener);
+        if (value < 1) {
+            throw new IllegalArgumentException("maxTurns must be at least 1, got " + value);
+        }
+        return with(x -> x.maxTurns = value);
     }
 
     public RunOptions<C> withModel(String value) {
-        return new RunOptions<>(context, sessionId, session, maxTurns, value, null, modelSettings,
-                handoffInputFilter, nestHandoffHistory, historyNesting, listener);
+        return with(x -> {
+            x.modelName = value;
+            x.model = null;
+        });
     }
 
     public RunOptions<C> withModel(Model value) {
-        return new RunOptions<>(context, sessionId, session, maxTurns, null, value, modelSettings,
-                handoffInputFilter, nestHandoffHistory, historyNesting, listener);
+        return with(x -> {
+            x.model = value;
+            x.modelName = null;
+        });
     }
 
     public RunOptions<C> withModelSettings(ModelSettings value) {
-        return new RunOptions<>(context, sessionId, session, maxTurns, modelName, model, value,
-                handoffInputFilter, nestHandoffHistory, historyNesting, listener);
+        return with(x -> x.modelSettings = value);
     }
 
     public RunOptions<C> withHandoffInputFilter(HandoffInputFilter value) {
-        return new RunOptions<>(context, sessionId, session, maxTurns, modelName, model, modelSettings,
-                value, nestHandoffHistory, historyNesting, listener);
+        return with(x -> x.handoffInputFilter = value);
     }
 
     public RunOptions<C> withNestedHandoffHistory(boolean value) {
-        return new RunOptions<>(context, sessionId, session, maxTurns, modelName, model, modelSettings,
-                handoffInputFilter, value, historyNesting, listener);
+        return with(x -> x.nestHandoffHistory = value);
     }
 
     public RunOptions<C> withHistoryNesting(HistoryNesting value) {
-        return new RunOptions<>(context, sessionId, session, maxTurns, modelName, model, modelSettings,
-                handoffInputFilter, true, value, listener);
+        return with(x -> {
+            x.historyNesting = value;
+            x.nestHandoffHistory = true;
+        });
     }
 
     public RunOptions<C> withListener(Consumer<RunEvent> value) {
-        return new RunOptions<>(context, sessionId, session, maxTurns, modelName, model, modelSettings,
-                handoffInputFilter, nestHandoffHistory, historyNesting, value);
+        return with(x -> x.listener = value);
+    }
+
+    public RunOptions<C> withHooks(RunHooks<C> value) {
+        return with(x -> x.hooks = value);
     }
 }

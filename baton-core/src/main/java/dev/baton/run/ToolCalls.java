@@ -41,9 +41,11 @@ final class ToolCalls<C> {
     private final RunConfig config;
     private final Runnable checkCancelled;
     private final Supplier<RunCancelled> cancelled;
+    private final HookCalls<C> hooks;
 
-    ToolCalls(RunConfig config, Runnable checkCancelled, Supplier<RunCancelled> cancelled) {
+    ToolCalls(RunConfig config, HookCalls<C> hooks, Runnable checkCancelled, Supplier<RunCancelled> cancelled) {
         this.config = config;
+        this.hooks = hooks;
         this.checkCancelled = checkCancelled;
         this.cancelled = cancelled;
     }
@@ -129,6 +131,13 @@ final class ToolCalls<C> {
                             + (handoffNames.isEmpty() ? "" : "; handoffs: " + handoffNames), null));
         }
         ToolContext<C> toolContext = new ToolContext<>(ctx, agent.name(), tool.name(), call.callId(), call.arguments());
+        hooks.toolStart(ctx, agent, tool, call.callId(), call.arguments());
+        Outcome outcome = invoke(tool, toolContext, call);
+        hooks.toolEnd(ctx, agent, tool, call.callId(), outcome.output());
+        return outcome;
+    }
+
+    private Outcome invoke(Tool<C> tool, ToolContext<C> toolContext, ToolCall call) {
         try {
             Object value = tool.timeout() == null
                     ? tool.call(toolContext, call.arguments())
