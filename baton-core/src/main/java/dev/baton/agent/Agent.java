@@ -47,6 +47,7 @@ public final class Agent<C> implements HandoffTarget<C> {
     private final ToolUseBehavior<C> toolUseBehavior;
     private final boolean resetToolChoice;
     private final dev.baton.hook.@Nullable AgentHooks<C> hooks;
+    private final @Nullable OutputType<?> outputType;
     private volatile java.util.@Nullable Map<String, Agent<C>> reachable;
     private volatile @Nullable Offered<C> offered;
     private volatile boolean offeredComputed;
@@ -66,6 +67,7 @@ public final class Agent<C> implements HandoffTarget<C> {
         this.toolUseBehavior = b.toolUseBehavior;
         this.resetToolChoice = b.resetToolChoice;
         this.hooks = b.hooks;
+        this.outputType = b.outputType;
         validate();
     }
 
@@ -119,6 +121,7 @@ public final class Agent<C> implements HandoffTarget<C> {
         b.toolUseBehavior = toolUseBehavior;
         b.resetToolChoice = resetToolChoice;
         b.hooks = hooks;
+        b.outputType = outputType;
         return b;
     }
 
@@ -165,6 +168,11 @@ public final class Agent<C> implements HandoffTarget<C> {
     /** Whether a forced tool choice reverts to auto after the agent's tools ran, so it cannot loop. */
     public boolean resetToolChoice() {
         return resetToolChoice;
+    }
+
+    /** The type of this agent's structured final output, or null for plain text. */
+    public @Nullable OutputType<?> outputType() {
+        return outputType;
     }
 
     /** This agent's own lifecycle hooks, or null. */
@@ -289,8 +297,25 @@ public final class Agent<C> implements HandoffTarget<C> {
         private ToolUseBehavior<C> toolUseBehavior = ToolUseBehavior.runLlmAgain();
         private boolean resetToolChoice = true;
         private dev.baton.hook.@Nullable AgentHooks<C> hooks;
+        private @Nullable OutputType<?> outputType;
 
         private Builder() {}
+
+        /**
+         * A structured final output: the type's strict schema is sent to the model and its final
+         * answer is parsed into the type (records, enums, scalars; see {@link OutputType#listOf}
+         * for lists). Output that does not fit fails the run with a
+         * {@link dev.baton.ModelBehaviorError} carrying the raw text, unless the run has an error handler.
+         */
+        public Builder<C> outputType(Class<?> type) {
+            this.outputType = OutputType.of(type);
+            return this;
+        }
+
+        public Builder<C> outputType(OutputType<?> type) {
+            this.outputType = type;
+            return this;
+        }
 
         /** Callbacks for this agent's events (see {@link dev.baton.hook.AgentHooks}). */
         public Builder<C> hooks(dev.baton.hook.AgentHooks<C> value) {

@@ -8,6 +8,7 @@ import dev.baton.ModelCallFailed;
 import dev.baton.RunCancelled;
 import dev.baton.SessionStoreFailed;
 import dev.baton.agent.Agent;
+import dev.baton.agent.OutputType;
 import dev.baton.handoff.Handoff;
 import dev.baton.handoff.HandoffInputData;
 import dev.baton.handoff.HandoffInputFilter;
@@ -179,6 +180,10 @@ final class RunLoop<C> {
         while (true) {
             checkCancelled();
             if (turns >= maxTurns) {
+                Optional<Object> handled = handleError(new RunErrorHandler.Failure.MaxTurns(agent.name(), List.copyOf(newItems), maxTurns));
+                if (handled.isPresent()) {
+                    return complete(handled.get());
+                }
                 throw new MaxTurnsExceeded(maxTurns);
             }
             turns++;
@@ -264,7 +269,7 @@ final class RunLoop<C> {
             }
             return Optional.empty();
         }
-        return Optional.of(lastText == null ? "" : lastText);
+        return Optional.of(finalOutput(lastText == null ? "" : lastText));
     }
 
     record HandoffCall<C>(ToolCall call, Handoff<C, ?> handoff) {}
@@ -357,7 +362,9 @@ final class RunLoop<C> {
         if (resetToolChoice) {
             settings = settings.withToolChoice(null);
         }
-        return new ModelRequest(agent.name(), instructions, currentInput(), toolSpecs, handoffSpecs, null, settings);
+        OutputType<?> outputType = agent.outputType();
+        return new ModelRequest(agent.name(), instructions, currentInput(), toolSpecs, handoffSpecs,
+                outputType == null ? null : outputType.schema(), settings);
     }
 
     private List<Item> currentInput() {
@@ -394,6 +401,32 @@ final class RunLoop<C> {
                 emit(new RunEvent.TextDelta(runId, seq++, agent.name(), Instant.now(), d.text()));
             }
         }
+    }
+
+    /** The agent's final text as its output type, or the text itself for a plain-text agent. */
+    private Object finalOutput(String text) {
+        OutputType<?> type = agent.outputType();
+        if (type == null) {
+            return text;
+        }
+        try {
+            return type.parse(text);
+        } catch (InvalidArgumentsException e) {
+            String message = "Final output of agent '" + agent.name() + "' is not a valid " + type.name() + ": " + e.getMessage();
+            Optional<Object> handled = handleError(new RunErrorHandler.Failure.InvalidOutput(agent.name(), List.copyOf(newItems), text, message));
+            if (handled.isPresent()) {
+                return handled.get();
+            }
+            throw new ModelBehaviorError(message, text, e);
+        }
+    }
+
+    private Optional<Object> handleError(RunErrorHandler.Failure failure) {
+        RunErrorHandler handler = options.errorHandler();
+        if (handler == null) {
+            return Optional.empty();
+        }
+        return callback(() -> nonNull(handler.handle(failure)), () -> "run error handler");
     }
 
     private Optional<String> decideAfterTools(List<ToolResult> results) {

@@ -37,6 +37,7 @@ public final class RunOptions<C> {
         @Nullable HistoryNesting historyNesting;
         @Nullable Consumer<RunEvent> listener;
         @Nullable RunHooks<C> hooks;
+        @Nullable RunErrorHandler errorHandler;
 
         @SuppressWarnings("unchecked")
         <D> Fields<D> copy() {
@@ -137,6 +138,15 @@ public final class RunOptions<C> {
     }
 
     /** The same options with another context object (hooks set before are kept). */
+    /** Turns max-turns or invalid structured output into a final output; see {@link RunErrorHandler}. */
+    public @Nullable RunErrorHandler errorHandler() {
+        return f.errorHandler;
+    }
+
+    public RunOptions<C> withErrorHandler(RunErrorHandler value) {
+        return with(x -> x.errorHandler = value);
+    }
+
     public <D> RunOptions<D> withContext(@Nullable D value) {
         return this.<D>with(x -> x.context = value);
     }

@@ -61,6 +61,36 @@ public final class JsonArguments {
     }
 
     /**
+     * Parses {@code json}, a JSON object whose only property is {@code property}, and binds that
+     * property's value to {@code type} (an enum, a list, a scalar or a record). Used for
+     * structured outputs that are not objects, which providers require to be wrapped in one.
+     *
+     * @throws InvalidArgumentsException if the text is malformed or the value does not fit
+     */
+    public static Object bindWrapped(String json, java.lang.reflect.Type type, String property) {
+        JavaType javaType = TypeModel.javaType(type);
+        TypeModel.requireSupported(javaType);
+        ObjectNode tree = parseObject(json, false);
+        JsonNode value = tree.get(property);
+        if (value == null) {
+            throw new InvalidArgumentsException("missing required property '" + property + "'", json);
+        }
+        if (tree.size() != 1) {
+            java.util.List<String> extra = new java.util.ArrayList<>();
+            tree.fieldNames().forEachRemaining(n -> {
+                if (!n.equals(property)) {
+                    extra.add(n);
+                }
+            });
+            throw new InvalidArgumentsException("unknown property '" + extra.get(0) + "' (expected: " + property + ")", json);
+        }
+        if (value.isNull()) {
+            throw new InvalidArgumentsException("property '" + property + "' must not be null", json);
+        }
+        return convert(value, javaType, property, json);
+    }
+
+    /**
      * Parses {@code json} and binds it to the parameters of {@code method}, in order; a
      * {@link ToolContext} parameter receives {@code context}.
      *

@@ -66,6 +66,18 @@ public final class JsonSchemas {
     }
 
     /**
+     * The strict schema of any supported type (a record, an enum, a list, a scalar), for a value
+     * held in a property of a larger schema, such as a structured output that is not an object.
+     *
+     * @throws UserError if the type cannot be described by a strict schema
+     */
+    public static ObjectNode valueSchema(java.lang.reflect.Type type) {
+        Objects.requireNonNull(type, "type");
+        TypeModel.requireSupported(TypeModel.javaType(type));
+        return SchemaFactory.valueSchema(type);
+    }
+
+    /**
      * The strict object schema of a method's parameters, one property per parameter except
      * {@code ToolContext} parameters. Names are the parameters' names in snake_case (the code
      * must be compiled with {@code -parameters}) unless {@code @JsonProperty} gives one;

@@ -45,6 +45,13 @@ final class SchemaFactory {
         return schema;
     }
 
+    /** The strict schema of any supported type: an object, an enum, a list, a scalar. */
+    static ObjectNode valueSchema(Type type) {
+        ObjectNode schema = GENERATOR.generateSchema(type);
+        enforceStrict(schema);
+        return schema;
+    }
+
     static ObjectNode parametersSchema(Method method) {
         SchemaBuilder builder = GENERATOR.buildMultipleSchemaDefinitions();
         Map<Parameter, ObjectNode> references = new LinkedHashMap<>();
