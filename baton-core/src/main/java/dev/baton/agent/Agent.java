@@ -48,6 +48,8 @@ public final class Agent<C> implements HandoffTarget<C> {
     private final boolean resetToolChoice;
     private final dev.baton.hook.@Nullable AgentHooks<C> hooks;
     private final @Nullable OutputType<?> outputType;
+    private final List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails;
+    private final List<dev.baton.guardrail.OutputGuardrail<C>> outputGuardrails;
     private volatile java.util.@Nullable Map<String, Agent<C>> reachable;
     private volatile @Nullable Offered<C> offered;
     private volatile boolean offeredComputed;
@@ -68,6 +70,8 @@ public final class Agent<C> implements HandoffTarget<C> {
         this.resetToolChoice = b.resetToolChoice;
         this.hooks = b.hooks;
         this.outputType = b.outputType;
+        this.inputGuardrails = List.copyOf(b.inputGuardrails);
+        this.outputGuardrails = List.copyOf(b.outputGuardrails);
         validate();
     }
 
@@ -122,6 +126,8 @@ public final class Agent<C> implements HandoffTarget<C> {
         b.resetToolChoice = resetToolChoice;
         b.hooks = hooks;
         b.outputType = outputType;
+        b.inputGuardrails.addAll(inputGuardrails);
+        b.outputGuardrails.addAll(outputGuardrails);
         return b;
     }
 
@@ -173,6 +179,16 @@ public final class Agent<C> implements HandoffTarget<C> {
     /** The type of this agent's structured final output, or null for plain text. */
     public @Nullable OutputType<?> outputType() {
         return outputType;
+    }
+
+    /** Checks on the run's input when this agent is the first to act on it. */
+    public List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails() {
+        return inputGuardrails;
+    }
+
+    /** Checks on this agent's final output. */
+    public List<dev.baton.guardrail.OutputGuardrail<C>> outputGuardrails() {
+        return outputGuardrails;
     }
 
     /** This agent's own lifecycle hooks, or null. */
@@ -298,8 +314,28 @@ public final class Agent<C> implements HandoffTarget<C> {
         private boolean resetToolChoice = true;
         private dev.baton.hook.@Nullable AgentHooks<C> hooks;
         private @Nullable OutputType<?> outputType;
+        private final List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails = new ArrayList<>();
+        private final List<dev.baton.guardrail.OutputGuardrail<C>> outputGuardrails = new ArrayList<>();
 
         private Builder() {}
+
+        /** Checks on the run's input when this agent starts the run (see {@link dev.baton.guardrail.InputGuardrail}). */
+        @SafeVarargs
+        public final Builder<C> inputGuardrails(dev.baton.guardrail.InputGuardrail<C>... values) {
+            for (var g : values) {
+                this.inputGuardrails.add(Objects.requireNonNull(g, "guardrail"));
+            }
+            return this;
+        }
+
+        /** Checks on this agent's final output. */
+        @SafeVarargs
+        public final Builder<C> outputGuardrails(dev.baton.guardrail.OutputGuardrail<C>... values) {
+            for (var g : values) {
+                this.outputGuardrails.add(Objects.requireNonNull(g, "guardrail"));
+            }
+            return this;
+        }
 
         /**
          * A structured final output: the type's strict schema is sent to the model and its final

@@ -32,7 +32,7 @@ public final class AgentTools {
                     RunContext<C> parent = ctx.run();
                     RunResult result;
                     try {
-                        result = parent.runner().run(agent, in.input(), nestedOptions(parent));
+                        result = parent.runner().run(agent, in.input(), parent.nestedRunOptions());
                     } catch (UserError e) {
                         // Re-raised so the caller's run attaches its own items; the nested run's stay on the cause.
                         throw new UserError("Agent '" + agent.name() + "' used as tool '" + toolName + "': " + e.getMessage(), e);
@@ -43,22 +43,5 @@ public final class AgentTools {
                     return extractor != null ? extractor.apply(result) : result.finalOutputText();
                 })
                 .build();
-    }
-
-    private static <C> RunOptions<C> nestedOptions(RunContext<C> parent) {
-        RunOptions<C> p = parent.options();
-        RunOptions<C> nested = RunOptions.<C>none().withContext(parent.context());
-        if (p.model() != null) {
-            nested = nested.withModel(p.model());
-        } else if (p.modelName() != null) {
-            nested = nested.withModel(p.modelName());
-        }
-        if (p.modelSettings() != null) {
-            nested = nested.withModelSettings(p.modelSettings());
-        }
-        if (p.maxTurns() != null) {
-            nested = nested.withMaxTurns(p.maxTurns());
-        }
-        return nested;
     }
 }

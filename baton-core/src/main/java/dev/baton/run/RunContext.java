@@ -75,6 +75,26 @@ public final class RunContext<C> {
         return Map.copyOf(usageByAgent);
     }
 
+    /**
+     * Options for a run nested inside this one (an agent used as a tool, a guardrail agent): the
+     * same context object, model override, model settings and turn limit; no session or listener.
+     */
+    public RunOptions<C> nestedRunOptions() {
+        RunOptions<C> nested = RunOptions.<C>none().withContext(context);
+        if (options.model() != null) {
+            nested = nested.withModel(options.model());
+        } else if (options.modelName() != null) {
+            nested = nested.withModel(options.modelName());
+        }
+        if (options.modelSettings() != null) {
+            nested = nested.withModelSettings(options.modelSettings());
+        }
+        if (options.maxTurns() != null) {
+            nested = nested.withMaxTurns(options.maxTurns());
+        }
+        return nested;
+    }
+
     /** The run's options, for nested runs to inherit model choices from. */
     RunOptions<C> options() {
         return options;

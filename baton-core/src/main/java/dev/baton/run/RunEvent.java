@@ -72,6 +72,10 @@ public sealed interface RunEvent {
     record HandoffOccurred(String runId, long seq, String agent, Instant at, RunItem.HandoffOutputItem item, String from, String to)
             implements ItemEvent {}
 
+    /** A guardrail checked the input, the final output or a tool call. */
+    record GuardrailChecked(String runId, long seq, String agent, Instant at, dev.baton.guardrail.GuardrailResult result)
+            implements RunEvent {}
+
     /** The run ended with a final output. Always the last event of a successful run. */
     record RunCompleted(String runId, long seq, String agent, Instant at, Object finalOutput) implements RunEvent {}
 

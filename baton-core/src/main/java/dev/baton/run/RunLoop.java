@@ -9,6 +9,12 @@ import dev.baton.RunCancelled;
 import dev.baton.SessionStoreFailed;
 import dev.baton.agent.Agent;
 import dev.baton.agent.OutputType;
+import dev.baton.InputGuardrailTripwireTriggered;
+import dev.baton.OutputGuardrailTripwireTriggered;
+import dev.baton.guardrail.GuardrailOutput;
+import dev.baton.guardrail.GuardrailResult;
+import dev.baton.guardrail.InputGuardrail;
+import dev.baton.guardrail.OutputGuardrail;
 import dev.baton.handoff.Handoff;
 import dev.baton.handoff.HandoffInputData;
 import dev.baton.handoff.HandoffInputFilter;
@@ -67,6 +73,8 @@ final class RunLoop<C> {
     private final boolean observed;
 
     private final List<RunItem> newItems = new ArrayList<>();
+    private final List<GuardrailResult> guardrailResults = new ArrayList<>();
+    private @Nullable InputGuardrailRun<C> inputGuards;
     /** Items of the turn in progress, not yet committed; part of what a failure reports. */
     private List<RunItem> pendingTurn = List.of();
     private final List<ModelResponse> responses = new ArrayList<>();
@@ -206,8 +214,14 @@ final class RunLoop<C> {
                 ? buildRequest(fixed.toolSpecs(), fixed.handoffSpecs())
                 : buildRequest(tools, handoffs);
         Model model = runner.resolveModel(agent, options);
+        InputGuardrailRun<C> guards = turns == 1 ? startInputGuardrails() : null;
         hooks.modelStart(ctx, agent, request);
         ModelResponse response = callModel(model, request);
+        if (guards != null) {
+            // Nothing the model asked for happens before every input guardrail has passed.
+            recordGuardrails(guards.awaitParallel());
+            inputGuards = null;
+        }
         hooks.modelEnd(ctx, agent, response);
         responses.add(response);
         Usage usage = response.usage().requests() == 0 ? new Usage(1, response.usage().inputTokens(),
@@ -245,6 +259,7 @@ final class RunLoop<C> {
             for (int i = 0; i < outcomes.size(); i++) {
                 ToolCall call = pendingTools.get(i).call();
                 ToolCalls.Outcome o = outcomes.get(i);
+                recordGuardrails(o.guardrails());
                 RunItem.ToolOutputItem oi = new RunItem.ToolOutputItem(agent.name(), new ToolOutput(call.callId(), o.output()), o.error());
                 turnItems.add(oi);
                 results.add(new ToolResult(call.name(), call.callId(), call.arguments(), o.output(), o.error()));
@@ -367,6 +382,45 @@ final class RunLoop<C> {
                 outputType == null ? null : outputType.schema(), settings);
     }
 
+    /**
+     * Runs the blocking input guardrails of the first agent and the run, then starts the parallel
+     * ones; returns null when there are none.
+     */
+    private @Nullable InputGuardrailRun<C> startInputGuardrails() {
+        List<InputGuardrail<C>> all = new ArrayList<>(agent.inputGuardrails());
+        all.addAll(options.inputGuardrails());
+        if (all.isEmpty()) {
+            return null;
+        }
+        InputGuardrailRun<C> guards = new InputGuardrailRun<>(ctx, agent, startInput);
+        List<InputGuardrail<C>> blocking = all.stream().filter(InputGuardrail::isBlocking).toList();
+        if (!blocking.isEmpty()) {
+            List<GuardrailResult> results = guards.runBlocking(blocking);
+            recordGuardrails(results);
+            for (GuardrailResult r : results) {
+                if (r.tripwireTriggered()) {
+                    throw new InputGuardrailTripwireTriggered(r);
+                }
+            }
+        }
+        List<InputGuardrail<C>> parallel = all.stream().filter(g -> !g.isBlocking()).toList();
+        if (parallel.isEmpty()) {
+            return null;
+        }
+        guards.startParallel(parallel);
+        inputGuards = guards;
+        return guards;
+    }
+
+    private void recordGuardrails(List<GuardrailResult> results) {
+        for (GuardrailResult r : results) {
+            guardrailResults.add(r);
+            if (observed) {
+                emit(new RunEvent.GuardrailChecked(runId, seq++, agent.name(), Instant.now(), r));
+            }
+        }
+    }
+
     private List<Item> currentInput() {
         List<Item> all = new ArrayList<>(inputHistory.size() + visible.size());
         all.addAll(inputHistory);
@@ -384,6 +438,8 @@ final class RunLoop<C> {
         } catch (BatonException e) {
             throw e;
         } catch (RuntimeException e) {
+            // A tripped parallel guardrail interrupted the call: the tripwire is the run's outcome.
+            throwIfGuardrailTripped();
             if (cancellation.isCancelled() || Thread.currentThread().isInterrupted()) {
                 throw cancelled();
             }
@@ -572,14 +628,29 @@ final class RunLoop<C> {
     }
 
     private RunResult complete(Object output) {
+        runOutputGuardrails(output);
         hooks.agentEnd(ctx, agent, output);
         saveActiveAgent(agent.name());
         RunResult result = new RunResult(runId, startInput, output, agent.name(), newItems, currentInput(),
-                responses, ctx.usage(), ctx.usageByAgent(), turns);
+                responses, ctx.usage(), ctx.usageByAgent(), turns, guardrailResults);
         if (observed) {
             emit(new RunEvent.RunCompleted(runId, seq++, agent.name(), Instant.now(), output));
         }
         return result;
+    }
+
+    private void runOutputGuardrails(Object output) {
+        List<OutputGuardrail<C>> all = new ArrayList<>(agent.outputGuardrails());
+        all.addAll(options.outputGuardrails());
+        for (OutputGuardrail<C> g : all) {
+            GuardrailOutput out = callback(() -> g.run(ctx, agent, output), () -> "output guardrail '" + g.name() + "'");
+            GuardrailResult r = new GuardrailResult(g.name(), GuardrailResult.Kind.OUTPUT, agent.name(), null,
+                    out.tripwireTriggered(), out.info());
+            recordGuardrails(List.of(r));
+            if (r.tripwireTriggered()) {
+                throw new OutputGuardrailTripwireTriggered(r);
+            }
+        }
     }
 
     /** Runs application code, turning its failure into a {@link CallbackFailed} that names it. */
@@ -630,8 +701,17 @@ final class RunLoop<C> {
         }
     }
 
+    /** A parallel input guardrail that tripped interrupts the run; that interrupt means the tripwire, not a cancel. */
+    private void throwIfGuardrailTripped() {
+        InputGuardrailRun<C> guards = inputGuards;
+        if (guards != null && guards.tripped() != null) {
+            guards.awaitParallel();
+        }
+    }
+
     private void checkCancelled() {
         if (cancellation.isCancelled() || Thread.currentThread().isInterrupted()) {
+            throwIfGuardrailTripped();
             throw cancelled();
         }
     }

@@ -38,6 +38,8 @@ public final class RunOptions<C> {
         @Nullable Consumer<RunEvent> listener;
         @Nullable RunHooks<C> hooks;
         @Nullable RunErrorHandler errorHandler;
+        java.util.List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails = java.util.List.of();
+        java.util.List<dev.baton.guardrail.OutputGuardrail<C>> outputGuardrails = java.util.List.of();
 
         @SuppressWarnings("unchecked")
         <D> Fields<D> copy() {
@@ -141,6 +143,30 @@ public final class RunOptions<C> {
     /** Turns max-turns or invalid structured output into a final output; see {@link RunErrorHandler}. */
     public @Nullable RunErrorHandler errorHandler() {
         return f.errorHandler;
+    }
+
+    /** Input guardrails for this run, in addition to the first agent's. */
+    public java.util.List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails() {
+        return f.inputGuardrails;
+    }
+
+    /** Output guardrails for this run, applied to whichever agent produces the final output. */
+    public java.util.List<dev.baton.guardrail.OutputGuardrail<C>> outputGuardrails() {
+        return f.outputGuardrails;
+    }
+
+    @SafeVarargs
+    public final RunOptions<C> withInputGuardrails(dev.baton.guardrail.InputGuardrail<C>... values) {
+        var all = new java.util.ArrayList<>(f.inputGuardrails);
+        all.addAll(java.util.List.of(values));
+        return with(x -> x.inputGuardrails = java.util.List.copyOf(all));
+    }
+
+    @SafeVarargs
+    public final RunOptions<C> withOutputGuardrails(dev.baton.guardrail.OutputGuardrail<C>... values) {
+        var all = new java.util.ArrayList<>(f.outputGuardrails);
+        all.addAll(java.util.List.of(values));
+        return with(x -> x.outputGuardrails = java.util.List.copyOf(all));
     }
 
     public RunOptions<C> withErrorHandler(RunErrorHandler value) {

@@ -22,6 +22,7 @@ import java.util.Map;
  * @param usage requests and tokens of the whole run (nested agent-as-tool runs included)
  * @param usageByAgent the same per agent name
  * @param turns model calls made by the run's own agents
+ * @param guardrailResults every guardrail check of the run, in order
  */
 public record RunResult(
         String runId,
@@ -33,7 +34,8 @@ public record RunResult(
         List<ModelResponse> rawResponses,
         Usage usage,
         Map<String, Usage> usageByAgent,
-        int turns) {
+        int turns,
+        List<dev.baton.guardrail.GuardrailResult> guardrailResults) {
 
     public RunResult {
         input = List.copyOf(input);
@@ -41,6 +43,7 @@ public record RunResult(
         conversation = List.copyOf(conversation);
         rawResponses = List.copyOf(rawResponses);
         usageByAgent = Map.copyOf(usageByAgent);
+        guardrailResults = List.copyOf(guardrailResults);
     }
 
     /** The final output as text: the string itself, or JSON for a structured output. */

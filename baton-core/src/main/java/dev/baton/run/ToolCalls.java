@@ -2,7 +2,10 @@ package dev.baton.run;
 
 import dev.baton.RunCancelled;
 import dev.baton.UserError;
+import dev.baton.ToolGuardrailTripwireTriggered;
 import dev.baton.agent.Agent;
+import dev.baton.guardrail.GuardrailResult;
+import dev.baton.guardrail.ToolGuardrail;
 import dev.baton.item.ToolCall;
 import dev.baton.schema.InvalidArgumentsException;
 import dev.baton.tool.Tool;
@@ -35,8 +38,16 @@ final class ToolCalls<C> {
     /** A call to run; {@code tool} is null when the agent offers no tool of that name. */
     record Pending<C>(ToolCall call, @Nullable Tool<C> tool) {}
 
-    /** What the model reads for a call. */
-    record Outcome(String output, boolean error) {}
+    /** What the model reads for a call, and the tool guardrails that checked it. */
+    record Outcome(String output, boolean error, List<GuardrailResult> guardrails) {
+        Outcome(String output, boolean error) {
+            this(output, error, List.of());
+        }
+
+        Outcome withGuardrails(List<GuardrailResult> results) {
+            return results.isEmpty() ? this : new Outcome(output, error, List.copyOf(results));
+        }
+    }
 
     private final RunConfig config;
     private final Runnable checkCancelled;
@@ -131,10 +142,67 @@ final class ToolCalls<C> {
                             + (handoffNames.isEmpty() ? "" : "; handoffs: " + handoffNames), null));
         }
         ToolContext<C> toolContext = new ToolContext<>(ctx, agent.name(), tool.name(), call.callId(), call.arguments());
+        if (tool.guardrails().isEmpty()) {
+            hooks.toolStart(ctx, agent, tool, call.callId(), call.arguments());
+            Outcome outcome = invoke(tool, toolContext, call);
+            hooks.toolEnd(ctx, agent, tool, call.callId(), outcome.output());
+            return outcome;
+        }
+        return guarded(tool, toolContext, ctx, agent, call);
+    }
+
+    /** A call through the tool's guardrails: input ones before it runs, output ones on its result. */
+    private Outcome guarded(Tool<C> tool, ToolContext<C> toolContext, RunContext<C> ctx, Agent<C> agent, ToolCall call) {
+        List<GuardrailResult> results = new ArrayList<>();
+        for (ToolGuardrail<C> g : tool.guardrails()) {
+            if (g.isInput()) {
+                ToolGuardrail.Decision d = decide(g, () -> g.checkInput(toolContext, call.arguments()));
+                GuardrailResult r = result(g, GuardrailResult.Kind.TOOL_INPUT, agent, call, d);
+                results.add(r);
+                if (d instanceof ToolGuardrail.Decision.Raise) {
+                    throw new ToolGuardrailTripwireTriggered(r);
+                }
+                if (d instanceof ToolGuardrail.Decision.Replace replace) {
+                    return new Outcome(replace.message(), false, results);
+                }
+            }
+        }
         hooks.toolStart(ctx, agent, tool, call.callId(), call.arguments());
         Outcome outcome = invoke(tool, toolContext, call);
-        hooks.toolEnd(ctx, agent, tool, call.callId(), outcome.output());
-        return outcome;
+        String output = outcome.output();
+        if (!outcome.error()) {
+            for (ToolGuardrail<C> g : tool.guardrails()) {
+                if (!g.isInput()) {
+                    String seen = output;
+                    ToolGuardrail.Decision d = decide(g, () -> g.checkOutput(toolContext, call.arguments(), seen));
+                    GuardrailResult r = result(g, GuardrailResult.Kind.TOOL_OUTPUT, agent, call, d);
+                    results.add(r);
+                    if (d instanceof ToolGuardrail.Decision.Raise) {
+                        throw new ToolGuardrailTripwireTriggered(r);
+                    }
+                    if (d instanceof ToolGuardrail.Decision.Replace replace) {
+                        output = replace.message();
+                    }
+                }
+            }
+        }
+        hooks.toolEnd(ctx, agent, tool, call.callId(), output);
+        return new Outcome(output, outcome.error(), results);
+    }
+
+    private static ToolGuardrail.Decision decide(ToolGuardrail<?> g, Supplier<ToolGuardrail.Decision> check) {
+        try {
+            return check.get();
+        } catch (dev.baton.BatonException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new dev.baton.CallbackFailed("The tool guardrail '" + g.name() + "' failed: " + RunLoop.message(e), e);
+        }
+    }
+
+    private static GuardrailResult result(ToolGuardrail<?> g, GuardrailResult.Kind kind, Agent<?> agent, ToolCall call,
+            ToolGuardrail.Decision d) {
+        return new GuardrailResult(g.name(), kind, agent.name(), call.callId(), !(d instanceof ToolGuardrail.Decision.Allow), d.info());
     }
 
     private Outcome invoke(Tool<C> tool, ToolContext<C> toolContext, ToolCall call) {

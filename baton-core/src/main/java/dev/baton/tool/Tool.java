@@ -36,6 +36,7 @@ public final class Tool<C> {
     private final EnabledWhen<C> enabled;
     private final @Nullable ToolErrorFormatter errorFormatter;
     private final ToolSpec spec;
+    private final List<dev.baton.guardrail.ToolGuardrail<C>> guardrails;
 
     private Tool(Builder<C> b) {
         if (b.name == null || !NAME.matcher(b.name).matches()) {
@@ -59,6 +60,7 @@ public final class Tool<C> {
         this.enabled = b.enabled;
         this.errorFormatter = b.errorFormatter;
         this.spec = new ToolSpec(name, description, parameters, strict);
+        this.guardrails = List.copyOf(b.guardrails);
     }
 
     /**
@@ -98,6 +100,7 @@ public final class Tool<C> {
         b.timeout = timeout;
         b.enabled = enabled;
         b.errorFormatter = errorFormatter;
+        b.guardrails.addAll(guardrails);
         return b;
     }
 
@@ -130,6 +133,21 @@ public final class Tool<C> {
     /** This tool's error wording, or null to use the runner's. */
     public @Nullable ToolErrorFormatter errorFormatter() {
         return errorFormatter;
+    }
+
+    /** Guardrails checking each call before the tool runs or after, in the order added. */
+    public List<dev.baton.guardrail.ToolGuardrail<C>> guardrails() {
+        return guardrails;
+    }
+
+    /** This tool with more guardrails (input or output ones). */
+    @SafeVarargs
+    public final Tool<C> withGuardrails(dev.baton.guardrail.ToolGuardrail<C>... values) {
+        Builder<C> b = toBuilder();
+        for (var g : values) {
+            b.guardrails.add(java.util.Objects.requireNonNull(g, "guardrail"));
+        }
+        return b.build();
     }
 
     /** The tool as sent to a model. */
@@ -180,6 +198,7 @@ public final class Tool<C> {
         private @Nullable Duration timeout;
         private EnabledWhen<C> enabled = EnabledWhen.always();
         private @Nullable ToolErrorFormatter errorFormatter;
+        private final java.util.List<dev.baton.guardrail.ToolGuardrail<C>> guardrails = new java.util.ArrayList<>();
 
         private Builder() {}
 
