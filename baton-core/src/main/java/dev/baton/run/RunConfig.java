@@ -27,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @param nestHandoffHistory whether handoffs collapse the prior transcript by default
  * @param historyNesting default wrapper text and mapper for nesting
  * @param hooks lifecycle hooks for every run of this runner, or null
+ * @param workflowName the name of the runs' traces
+ * @param traceIncludeSensitiveData whether traces carry model input and output, tool arguments and results
  */
 public record RunConfig(
         @Nullable ModelProvider modelProvider,
@@ -41,7 +43,9 @@ public record RunConfig(
         @Nullable HandoffInputFilter handoffInputFilter,
         boolean nestHandoffHistory,
         HistoryNesting historyNesting,
-        dev.baton.hook.@Nullable RunHooks<?> hooks) {
+        dev.baton.hook.@Nullable RunHooks<?> hooks,
+        String workflowName,
+        boolean traceIncludeSensitiveData) {
 
     /** What happens when the model calls a tool the active agent does not have (or has disabled). */
     public enum UnknownToolPolicy {
@@ -87,6 +91,8 @@ public record RunConfig(
         b.nestHandoffHistory = nestHandoffHistory;
         b.historyNesting = historyNesting;
         b.hooks = hooks;
+        b.workflowName = workflowName;
+        b.traceIncludeSensitiveData = traceIncludeSensitiveData;
         return b;
     }
 
@@ -105,8 +111,25 @@ public record RunConfig(
         private boolean nestHandoffHistory;
         private HistoryNesting historyNesting = HistoryNesting.defaults();
         private dev.baton.hook.@Nullable RunHooks<?> hooks;
+        private String workflowName = "Agent workflow";
+        private boolean traceIncludeSensitiveData = true;
 
         private Builder() {}
+
+        /** The name of the runs' traces (default "Agent workflow"); a run can set its own. */
+        public Builder workflowName(String value) {
+            this.workflowName = java.util.Objects.requireNonNull(value, "workflowName");
+            return this;
+        }
+
+        /**
+         * Whether traces carry model input and output, tool arguments and results (default true).
+         * Turn off where conversations hold personal data the tracing backend must not see.
+         */
+        public Builder traceIncludeSensitiveData(boolean value) {
+            this.traceIncludeSensitiveData = value;
+            return this;
+        }
 
         /** Hooks for every run of the runner, whatever its context type. */
         public Builder hooks(dev.baton.hook.RunHooks<?> value) {
@@ -178,7 +201,7 @@ public record RunConfig(
             return new RunConfig(modelProvider, defaultModelName, defaultModel, modelSettings,
                     sessionStore != null ? sessionStore : new InMemorySessionStore(),
                     maxTurns, maxConcurrentTools, unknownTools, toolErrorFormatter,
-                    handoffInputFilter, nestHandoffHistory, historyNesting, hooks);
+                    handoffInputFilter, nestHandoffHistory, historyNesting, hooks, workflowName, traceIncludeSensitiveData);
         }
     }
 }

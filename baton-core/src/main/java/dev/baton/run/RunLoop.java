@@ -69,6 +69,7 @@ final class RunLoop<C> {
     private final String runId = RunContext.newRunId();
     private @Nullable ToolCalls<C> toolCalls;
     private final HookCalls<C> hooks;
+    private RunTrace trace = RunTrace.off();
     /** Whether anyone reads the events; when nobody does, they are not built at all. */
     private final boolean observed;
 
@@ -164,6 +165,7 @@ final class RunLoop<C> {
             history = store("read the items of", s::items);
         }
         ctx = new RunContext<>(options.context(), runId, session == null ? null : session.id(), runner, options);
+        trace = RunTrace.start(config, options, session == null ? null : session.id());
         List<Item> all = new ArrayList<>(history.size() + input.size());
         all.addAll(history);
         all.addAll(input);
@@ -178,6 +180,7 @@ final class RunLoop<C> {
         if (observed) {
             emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), null));
         }
+        traceAgent();
         hooks.agentStart(ctx, agent);
 
     }
@@ -253,7 +256,7 @@ final class RunLoop<C> {
         List<ToolResult> results = new ArrayList<>(pendingTools.size());
         if (!pendingTools.isEmpty()) {
             if (toolCalls == null) {
-                toolCalls = new ToolCalls<>(config, hooks, this::checkCancelled, this::cancelled);
+                toolCalls = new ToolCalls<>(config, hooks, trace, this::checkCancelled, this::cancelled);
             }
             List<ToolCalls.Outcome> outcomes = toolCalls.runAll(pendingTools, ctx, agent, tools.keySet(), handoffs.keySet());
             for (int i = 0; i < outcomes.size(); i++) {
@@ -412,9 +415,17 @@ final class RunLoop<C> {
         return guards;
     }
 
+    private void traceAgent() {
+        if (trace.on()) {
+            trace.agentStarted(agent, agent.tools().stream().map(Tool::name).toList(),
+                    agent.handoffs().stream().map(Handoff::toolName).toList());
+        }
+    }
+
     private void recordGuardrails(List<GuardrailResult> results) {
         for (GuardrailResult r : results) {
             guardrailResults.add(r);
+            trace.guardrail(r);
             if (observed) {
                 emit(new RunEvent.GuardrailChecked(runId, seq++, agent.name(), Instant.now(), r));
             }
@@ -433,11 +444,15 @@ final class RunLoop<C> {
     private ModelResponse callModel(Model model, ModelRequest request) {
         checkCancelled();
         ModelResponse response;
+        String modelName = options.modelName() != null ? options.modelName() : agent.modelName();
+        dev.baton.trace.Tracer.ActiveSpan span = trace.modelStarted(agent.name(), modelName, request.input());
         try {
             response = streaming ? model.stream(request, this::onModelEvent) : model.respond(request);
         } catch (BatonException e) {
+            RunTrace.failed(span, e);
             throw e;
         } catch (RuntimeException e) {
+            RunTrace.failed(span, e);
             // A tripped parallel guardrail interrupted the call: the tripwire is the run's outcome.
             throwIfGuardrailTripped();
             if (cancellation.isCancelled() || Thread.currentThread().isInterrupted()) {
@@ -446,8 +461,11 @@ final class RunLoop<C> {
             throw new ModelCallFailed("Model call for agent '" + agent.name() + "' failed: " + message(e), e);
         }
         if (response == null) {
-            throw new ModelBehaviorError("Model for agent '" + agent.name() + "' returned no response");
+            ModelBehaviorError error = new ModelBehaviorError("Model for agent '" + agent.name() + "' returned no response");
+            RunTrace.failed(span, error);
+            throw error;
         }
+        trace.modelEnded(span, agent.name(), modelName, request.input(), response);
         return response;
     }
 
@@ -506,6 +524,7 @@ final class RunLoop<C> {
         Agent<C> target = handoff.target().resolve();
         invokeOnHandoff(handoff, chosen.call(), target);
         hooks.handoff(ctx, agent, target);
+        trace.handoff(agent.name(), target.name());
         RunItem.HandoffOutputItem out = new RunItem.HandoffOutputItem(agent.name(),
                 new ToolOutput(chosen.call().callId(), transferOutput(target.name())), target.name());
         turnItems.add(out);
@@ -552,6 +571,7 @@ final class RunLoop<C> {
         if (observed) {
             emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), previous));
         }
+        traceAgent();
         hooks.agentStart(ctx, agent);
     }
 
@@ -636,6 +656,7 @@ final class RunLoop<C> {
         if (observed) {
             emit(new RunEvent.RunCompleted(runId, seq++, agent.name(), Instant.now(), output));
         }
+        trace.end(null);
         return result;
     }
 
@@ -696,6 +717,7 @@ final class RunLoop<C> {
             return;
         }
         failed = true;
+        trace.end(error);
         if (observed) {
             emit(new RunEvent.RunFailed(runId, seq++, agent.name(), Instant.now(), error));
         }

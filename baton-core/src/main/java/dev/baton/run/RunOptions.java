@@ -38,6 +38,9 @@ public final class RunOptions<C> {
         @Nullable Consumer<RunEvent> listener;
         @Nullable RunHooks<C> hooks;
         @Nullable RunErrorHandler errorHandler;
+        boolean tracingDisabled;
+        @Nullable String workflowName;
+        java.util.Map<String, Object> traceMetadata = java.util.Map.of();
         java.util.List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails = java.util.List.of();
         java.util.List<dev.baton.guardrail.OutputGuardrail<C>> outputGuardrails = java.util.List.of();
 
@@ -167,6 +170,33 @@ public final class RunOptions<C> {
         var all = new java.util.ArrayList<>(f.outputGuardrails);
         all.addAll(java.util.List.of(values));
         return with(x -> x.outputGuardrails = java.util.List.copyOf(all));
+    }
+
+    /** Whether this run reports no trace, whatever the global {@link dev.baton.trace.Tracing} setup. */
+    public boolean tracingDisabled() {
+        return f.tracingDisabled;
+    }
+
+    /** The trace's workflow name, or null for the runner's. */
+    public @Nullable String workflowName() {
+        return f.workflowName;
+    }
+
+    /** Metadata attached to the run's trace. */
+    public java.util.Map<String, Object> traceMetadata() {
+        return f.traceMetadata;
+    }
+
+    public RunOptions<C> withTracingDisabled(boolean value) {
+        return with(x -> x.tracingDisabled = value);
+    }
+
+    public RunOptions<C> withWorkflowName(String value) {
+        return with(x -> x.workflowName = Objects.requireNonNull(value, "workflowName"));
+    }
+
+    public RunOptions<C> withTraceMetadata(java.util.Map<String, Object> value) {
+        return with(x -> x.traceMetadata = java.util.Map.copyOf(value));
     }
 
     public RunOptions<C> withErrorHandler(RunErrorHandler value) {

@@ -53,10 +53,12 @@ final class ToolCalls<C> {
     private final Runnable checkCancelled;
     private final Supplier<RunCancelled> cancelled;
     private final HookCalls<C> hooks;
+    private final RunTrace trace;
 
-    ToolCalls(RunConfig config, HookCalls<C> hooks, Runnable checkCancelled, Supplier<RunCancelled> cancelled) {
+    ToolCalls(RunConfig config, HookCalls<C> hooks, RunTrace trace, Runnable checkCancelled, Supplier<RunCancelled> cancelled) {
         this.config = config;
         this.hooks = hooks;
+        this.trace = trace;
         this.checkCancelled = checkCancelled;
         this.cancelled = cancelled;
     }
@@ -142,6 +144,22 @@ final class ToolCalls<C> {
                             + (handoffNames.isEmpty() ? "" : "; handoffs: " + handoffNames), null));
         }
         ToolContext<C> toolContext = new ToolContext<>(ctx, agent.name(), tool.name(), call.callId(), call.arguments());
+        if (trace.on()) {
+            dev.baton.trace.Tracer.ActiveSpan span = trace.toolStarted(agent.name(), tool, call.callId(), call.arguments());
+            Outcome outcome;
+            try {
+                outcome = untraced(tool, toolContext, ctx, agent, call);
+            } catch (RuntimeException | Error e) {
+                RunTrace.failed(span, e);
+                throw e;
+            }
+            trace.toolEnded(span, agent.name(), tool, call.callId(), call.arguments(), outcome.output(), outcome.error());
+            return outcome;
+        }
+        return untraced(tool, toolContext, ctx, agent, call);
+    }
+
+    private Outcome untraced(Tool<C> tool, ToolContext<C> toolContext, RunContext<C> ctx, Agent<C> agent, ToolCall call) {
         if (tool.guardrails().isEmpty()) {
             hooks.toolStart(ctx, agent, tool, call.callId(), call.arguments());
             Outcome outcome = invoke(tool, toolContext, call);

@@ -42,8 +42,26 @@ public final class BenchMain implements Callable<Integer> {
     Integer warmup;
 
     @Option(names = "--config", defaultValue = "tracing-off",
-            description = "tracing-off, or defaults (Baton's default runner configuration)")
+            description = "tracing-off (runs opt out of tracing), defaults (as configured out of the box: no trace "
+                    + "processor, so no trace is built), or tracing-on (a batching processor with an exporter that discards)")
     String config;
+
+    /** The run options of the chosen configuration; registers a processor for tracing-on. */
+    private RunOptions<Void> options() {
+        return switch (config) {
+            case "tracing-off" -> RunOptions.<Void>none().withTracingDisabled(true);
+            case "defaults" -> RunOptions.none();
+            case "tracing-on" -> {
+                if (dev.baton.trace.Tracing.processors().isEmpty()) {
+                    dev.baton.trace.Tracing.setProcessors(java.util.List.of(
+                            dev.baton.trace.BatchTraceProcessor.builder((traces, spans) -> { }).build()));
+                }
+                yield RunOptions.none();
+            }
+            default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                    "unknown config '" + config + "' (tracing-off, defaults, tracing-on)");
+        };
+    }
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchMain()).execute(args));
@@ -61,7 +79,6 @@ public final class BenchMain implements Callable<Integer> {
         return ((Number) figures.get("failures")).longValue() == 0 ? 0 : 1;
     }
 
-    /** Baton has no tracing yet, so both configurations are the default runner; the label keeps the table honest. */
     private Runner runner(long latency) {
         return Runner.create(RunConfig.builder().defaultModel(new SupportFlow.ScriptModel(latency)).build());
     }
@@ -72,10 +89,10 @@ public final class BenchMain implements Callable<Integer> {
         Runner runner = runner(0);
         Agent<Void> triage = SupportFlow.triage();
         AtomicLong failures = new AtomicLong();
-        measure(runner, triage, w, concurrency, failures);
+        measure(runner, triage, options(), w, concurrency, failures);
         failures.set(0);
         long start = System.nanoTime();
-        measure(runner, triage, n, concurrency, failures);
+        measure(runner, triage, options(), n, concurrency, failures);
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> out = header("support-flow", n, concurrency);
         out.put("seconds", seconds);
@@ -86,11 +103,11 @@ public final class BenchMain implements Callable<Integer> {
     }
 
     /** Runs {@code n} runs with {@code c} workers pulling from a shared counter, as the peer does. */
-    private static void measure(Runner runner, Agent<Void> triage, int n, int c, AtomicLong failures) throws InterruptedException {
+    private static void measure(Runner runner, Agent<Void> triage, RunOptions<Void> options, int n, int c, AtomicLong failures) throws InterruptedException {
         AtomicInteger next = new AtomicInteger();
         Runnable worker = () -> {
             while (next.getAndIncrement() < n) {
-                RunResult r = runner.run(triage, SupportFlow.INPUT, RunOptions.none());
+                RunResult r = runner.run(triage, SupportFlow.INPUT, options);
                 if (!SupportFlow.check(r)) {
                     failures.incrementAndGet();
                 }
@@ -115,7 +132,7 @@ public final class BenchMain implements Callable<Integer> {
         // Warm up the code paths at low latency so the measurement is not of the JIT.
         Runner warm = runner(1);
         AtomicLong ignored = new AtomicLong();
-        measure(warm, triage, warmup != null ? warmup : 200, 64, ignored);
+        measure(warm, triage, options(), warmup != null ? warmup : 200, 64, ignored);
         System.gc();
         long baselineKb = Memory.rssKb();
 
@@ -134,7 +151,7 @@ public final class BenchMain implements Callable<Integer> {
         long start = System.nanoTime();
         List<CompletableFuture<RunResult>> all = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            all.add(runner.runAsync(triage, SupportFlow.INPUT, RunOptions.none()));
+            all.add(runner.runAsync(triage, SupportFlow.INPUT, options()));
         }
         double submitted = (System.nanoTime() - start) / 1e9;
         long failures = 0;
