@@ -51,6 +51,8 @@ public final class Agent<C> implements HandoffTarget<C> {
     private final List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails;
     private final List<dev.baton.guardrail.OutputGuardrail<C>> outputGuardrails;
     private volatile java.util.@Nullable Map<String, Agent<C>> reachable;
+    private final @Nullable String staticInstructions;
+    private volatile @Nullable String fingerprint;
     private volatile @Nullable Offered<C> offered;
     private volatile boolean offeredComputed;
 
@@ -60,6 +62,7 @@ public final class Agent<C> implements HandoffTarget<C> {
         }
         this.name = b.name;
         this.instructions = b.instructions;
+        this.staticInstructions = b.staticInstructions;
         this.handoffDescription = b.handoffDescription;
         this.modelName = b.modelName;
         this.model = b.model;
@@ -116,6 +119,7 @@ public final class Agent<C> implements HandoffTarget<C> {
         Builder<C> b = new Builder<>();
         b.name = name;
         b.instructions = instructions;
+        b.staticInstructions = staticInstructions;
         b.handoffDescription = handoffDescription;
         b.modelName = modelName;
         b.model = model;
@@ -272,6 +276,34 @@ public final class Agent<C> implements HandoffTarget<C> {
         return o;
     }
 
+    /**
+     * A stable identity for the agent's definition: a hash of its name, fixed instructions, handoff
+     * description, model name, tools, handoffs and output type. Two differently built agents
+     * with the same name have different fingerprints, so a saved {@code RunState} cannot resume
+     * on the wrong one; the same definitions in another JVM have the same fingerprint.
+     */
+    public String fingerprint() {
+        String f = fingerprint;
+        if (f == null) {
+            StringBuilder text = new StringBuilder(name).append('\u0000')
+                    .append(staticInstructions == null ? (instructions == null ? "" : "<function>") : staticInstructions).append('\u0000')
+                    .append(handoffDescription).append('\u0000').append(modelName).append('\u0000');
+            tools.stream().map(t -> t.name() + ":" + t.description()).sorted().forEach(t -> text.append(t).append(','));
+            text.append('\u0000');
+            handoffs.stream().map(h -> h.toolName() + "->" + h.targetName()).sorted().forEach(h -> text.append(h).append(','));
+            text.append('\u0000').append(outputType == null ? "" : outputType.name());
+            try {
+                byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                f = java.util.HexFormat.of().formatHex(hash, 0, 8);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            fingerprint = f;
+        }
+        return f;
+    }
+
     /** A handoff to this agent with default settings. */
     @Override
     public Handoff<C, ?> toHandoff() {
@@ -304,6 +336,7 @@ public final class Agent<C> implements HandoffTarget<C> {
     public static final class Builder<C> {
         private @Nullable String name;
         private @Nullable Instructions<C> instructions;
+        private @Nullable String staticInstructions;
         private @Nullable String handoffDescription;
         private @Nullable String modelName;
         private @Nullable Model model;
@@ -367,12 +400,14 @@ public final class Agent<C> implements HandoffTarget<C> {
         public Builder<C> instructions(String value) {
             Objects.requireNonNull(value, "instructions");
             this.instructions = (ctx, agent) -> value;
+            this.staticInstructions = value;
             return this;
         }
 
         /** Instructions computed for each model call. */
         public Builder<C> instructions(Instructions<C> value) {
             this.instructions = value;
+            this.staticInstructions = null;
             return this;
         }
 

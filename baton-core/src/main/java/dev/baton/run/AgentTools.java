@@ -39,6 +39,12 @@ public final class AgentTools {
                     } catch (RunCancelled e) {
                         throw new RunCancelled("Agent '" + agent.name() + "' used as tool '" + toolName + "' was cancelled");
                     }
+                    if (result.isPaused()) {
+                        throw new UserError("Agent '" + agent.name() + "' used as tool '" + toolName + "' paused for approval of "
+                                + result.interruptions().stream().map(ApprovalRequest::toolName).toList()
+                                + ": tools that need approval are not supported inside an agent used as a tool; give the tool "
+                                + "to an agent that takes the conversation by handoff instead");
+                    }
                     parent.addNested(result.usageByAgent());
                     return extractor != null ? extractor.apply(result) : result.finalOutputText();
                 })

@@ -76,6 +76,12 @@ public sealed interface RunEvent {
     record GuardrailChecked(String runId, long seq, String agent, Instant at, dev.baton.guardrail.GuardrailResult result)
             implements RunEvent {}
 
+    /** A tool call waits for a human's approval; the run will pause at the end of this turn. */
+    record ApprovalRequested(String runId, long seq, String agent, Instant at, ApprovalRequest request) implements RunEvent {}
+
+    /** The run paused for approvals; resume it with {@code Runner.resume}. The last event of a paused run. */
+    record RunPaused(String runId, long seq, String agent, Instant at, List<ApprovalRequest> pending) implements RunEvent {}
+
     /** The run ended with a final output. Always the last event of a successful run. */
     record RunCompleted(String runId, long seq, String agent, Instant at, Object finalOutput) implements RunEvent {}
 
@@ -84,6 +90,6 @@ public sealed interface RunEvent {
 
     /** True for the last event of a run. */
     default boolean isTerminal() {
-        return this instanceof RunCompleted || this instanceof RunFailed;
+        return this instanceof RunCompleted || this instanceof RunFailed || this instanceof RunPaused;
     }
 }

@@ -7,6 +7,7 @@ import dev.baton.ModelBehaviorError;
 import dev.baton.ModelCallFailed;
 import dev.baton.RunCancelled;
 import dev.baton.SessionStoreFailed;
+import dev.baton.UserError;
 import dev.baton.agent.Agent;
 import dev.baton.agent.OutputType;
 import dev.baton.InputGuardrailTripwireTriggered;
@@ -66,7 +67,10 @@ final class RunLoop<C> {
     private final Cancellation cancellation;
     private final boolean streaming;
     private final @Nullable Consumer<RunEvent> sink;
-    private final String runId = RunContext.newRunId();
+    private String runId = RunContext.newRunId();
+    private final @Nullable RunState resumeFrom;
+    private final Map<String, RunState.Decision> decisions = new LinkedHashMap<>();
+    private final Map<String, RunState.Decision> toolDecisions = new LinkedHashMap<>();
     private @Nullable ToolCalls<C> toolCalls;
     private final HookCalls<C> hooks;
     private RunTrace trace = RunTrace.off();
@@ -93,6 +97,18 @@ final class RunLoop<C> {
 
     RunLoop(Runner runner, Agent<C> startAgent, List<Item> input, RunOptions<C> options,
             Cancellation cancellation, boolean streaming, @Nullable Consumer<RunEvent> sink) {
+        this(runner, startAgent, input, options, cancellation, streaming, sink, null);
+    }
+
+    /** A loop that continues a paused run. */
+    RunLoop(Runner runner, Agent<C> startAgent, RunState state, RunOptions<C> options,
+            Cancellation cancellation, boolean streaming, @Nullable Consumer<RunEvent> sink) {
+        this(runner, startAgent, state.data().startInput(), options, cancellation, streaming, sink, state);
+    }
+
+    private RunLoop(Runner runner, Agent<C> startAgent, List<Item> input, RunOptions<C> options,
+            Cancellation cancellation, boolean streaming, @Nullable Consumer<RunEvent> sink, @Nullable RunState resumeFrom) {
+        this.resumeFrom = resumeFrom;
         this.runner = runner;
         this.config = runner.config();
         this.startAgent = startAgent;
@@ -143,6 +159,9 @@ final class RunLoop<C> {
         if (options.session() != null) {
             return options.session();
         }
+        if (options.sessionId() == null && resumeFrom != null && resumeFrom.sessionId() != null) {
+            return new Session(resumeFrom.sessionId(), config.sessionStore());
+        }
         return options.sessionId() != null ? new Session(options.sessionId(), config.sessionStore()) : null;
     }
 
@@ -186,7 +205,22 @@ final class RunLoop<C> {
     }
 
     private RunResult loop() {
-        start();
+        try {
+            if (resumeFrom == null) {
+                start();
+            } else {
+                Optional<Object> finished = restore(resumeFrom);
+                if (finished.isPresent()) {
+                    return complete(finished.get());
+                }
+            }
+            return turns();
+        } catch (Paused paused) {
+            return paused(paused);
+        }
+    }
+
+    private RunResult turns() {
         int maxTurns = options.maxTurns() != null ? options.maxTurns() : config.maxTurns();
         while (true) {
             checkCancelled();
@@ -238,9 +272,6 @@ final class RunLoop<C> {
         Classified<C> out = classify(agent.name(), response, tools, handoffs, config.unknownTools());
         List<RunItem> turnItems = new ArrayList<>(out.items());
         pendingTurn = turnItems;
-        List<ToolCalls.Pending<C>> pendingTools = out.toolCalls();
-        List<HandoffCall<C>> handoffCalls = out.handoffCalls();
-        String lastText = out.lastText();
         for (RunItem item : observed ? out.items() : List.<RunItem>of()) {
             Instant now = Instant.now();
             emit(switch (item) {
@@ -253,16 +284,69 @@ final class RunLoop<C> {
             });
         }
 
+        boolean forced = request.settings().toolChoice() != null && request.settings().toolChoice().forcesCall();
+        return finishTurn(out, turnItems, tools, handoffs, forced, Map.of(), response.output());
+    }
+
+    /**
+     * The rest of a turn once the model has answered: run the tools (those needing approval only
+     * once decided), then follow a handoff, stop with a final output, or go round again. Throws
+     * {@link Paused} when calls still wait for approval.
+     */
+    private Optional<Object> finishTurn(Classified<C> out, List<RunItem> turnItems, Map<String, Tool<C>> tools,
+            Map<String, Handoff<C, ?>> handoffs, boolean forcedChoice, Map<String, RunState.Done> done, List<Item> output) {
+        List<ToolCalls.Pending<C>> pendingTools = out.toolCalls();
+        List<HandoffCall<C>> handoffCalls = out.handoffCalls();
+        String lastText = out.lastText();
         List<ToolResult> results = new ArrayList<>(pendingTools.size());
         if (!pendingTools.isEmpty()) {
-            if (toolCalls == null) {
-                toolCalls = new ToolCalls<>(config, hooks, trace, this::checkCancelled, this::cancelled);
+            Map<String, ToolCalls.Outcome> outcomes = new java.util.HashMap<>();
+            done.forEach((id, d) -> outcomes.put(id, new ToolCalls.Outcome(d.output(), d.error())));
+            List<ApprovalRequest> awaiting = new ArrayList<>();
+            List<ToolCalls.Pending<C>> toRun = new ArrayList<>(pendingTools.size());
+            for (ToolCalls.Pending<C> p : pendingTools) {
+                ToolCall call = p.call();
+                if (outcomes.containsKey(call.callId())) {
+                    continue;
+                }
+                Tool<C> tool = p.tool();
+                if (tool != null && tool.approvalPolicy() != null) {
+                    ApprovalRequest request = new ApprovalRequest(call.callId(), agent.name(), tool.name(), call.arguments());
+                    RunState.Decision decision = decisions.get(call.callId()) != null
+                            ? decisions.get(call.callId()) : toolDecisions.get(tool.name());
+                    if (decision == null) {
+                        var policy = tool.approvalPolicy();
+                        if (callback(() -> policy.requiresApproval(ctx, call.arguments()),
+                                () -> "approval policy of tool '" + tool.name() + "'")) {
+                            awaiting.add(request);
+                            continue;
+                        }
+                    } else if (!decision.approved()) {
+                        outcomes.put(call.callId(), new ToolCalls.Outcome(decision.message() != null ? decision.message()
+                                : "The call was not approved by a human reviewer, so " + tool.name() + " did not run.", false));
+                        continue;
+                    }
+                }
+                toRun.add(p);
             }
-            List<ToolCalls.Outcome> outcomes = toolCalls.runAll(pendingTools, ctx, agent, tools.keySet(), handoffs.keySet());
-            for (int i = 0; i < outcomes.size(); i++) {
-                ToolCall call = pendingTools.get(i).call();
-                ToolCalls.Outcome o = outcomes.get(i);
-                recordGuardrails(o.guardrails());
+            if (!toRun.isEmpty()) {
+                if (toolCalls == null) {
+                    toolCalls = new ToolCalls<>(config, hooks, trace, this::checkCancelled, this::cancelled);
+                }
+                List<ToolCalls.Outcome> ran = toolCalls.runAll(toRun, ctx, agent, tools.keySet(), handoffs.keySet());
+                for (int i = 0; i < ran.size(); i++) {
+                    recordGuardrails(ran.get(i).guardrails());
+                    outcomes.put(toRun.get(i).call().callId(), ran.get(i));
+                }
+            }
+            if (!awaiting.isEmpty()) {
+                Map<String, RunState.Done> ranSoFar = new LinkedHashMap<>();
+                outcomes.forEach((id, o) -> ranSoFar.put(id, new RunState.Done(o.output(), o.error())));
+                throw new Paused(output, ranSoFar, awaiting);
+            }
+            for (ToolCalls.Pending<C> p : pendingTools) {
+                ToolCall call = p.call();
+                ToolCalls.Outcome o = outcomes.get(call.callId());
                 RunItem.ToolOutputItem oi = new RunItem.ToolOutputItem(agent.name(), new ToolOutput(call.callId(), o.output()), o.error());
                 turnItems.add(oi);
                 results.add(new ToolResult(call.name(), call.callId(), call.arguments(), o.output(), o.error()));
@@ -278,16 +362,30 @@ final class RunLoop<C> {
         }
         commit(turnItems);
         if (!pendingTools.isEmpty()) {
-            Optional<String> output = decideAfterTools(results);
-            if (output.isPresent()) {
-                return Optional.of(output.get());
+            Optional<String> finalText = decideAfterTools(results);
+            if (finalText.isPresent()) {
+                return Optional.of(finalText.get());
             }
-            if (agent.resetToolChoice() && request.settings().toolChoice() != null && request.settings().toolChoice().forcesCall()) {
+            if (agent.resetToolChoice() && forcedChoice) {
                 resetToolChoice = true;
             }
             return Optional.empty();
         }
         return Optional.of(finalOutput(lastText == null ? "" : lastText));
+    }
+
+    /** Control flow: the turn waits for approvals. Caught by the loop, which returns a paused result. */
+    private static final class Paused extends RuntimeException {
+        final List<Item> output;
+        final Map<String, RunState.Done> done;
+        final List<ApprovalRequest> pending;
+
+        Paused(List<Item> output, Map<String, RunState.Done> done, List<ApprovalRequest> pending) {
+            super(null, null, false, false);
+            this.output = List.copyOf(output);
+            this.done = done;
+            this.pending = List.copyOf(pending);
+        }
     }
 
     record HandoffCall<C>(ToolCall call, Handoff<C, ?> handoff) {}
@@ -299,6 +397,81 @@ final class RunLoop<C> {
      */
     record Classified<C>(List<RunItem> items, List<ToolCalls.Pending<C>> toolCalls, List<HandoffCall<C>> handoffCalls,
             @Nullable String lastText) {}
+
+    /**
+     * Puts the loop back where a paused run stopped and finishes its paused turn with the
+     * decisions now recorded; returns the final output if that turn ended the run.
+     */
+    private Optional<Object> restore(RunState state) {
+        RunState.Data d = state.data();
+        Map<String, Agent<C>> reachable = startAgent.reachableAgents();
+        requireSame(startAgent, d.startAgent());
+        Agent<C> current = reachable.get(d.currentAgent().name());
+        if (current == null) {
+            throw new UserError("The run state was paused with agent '" + d.currentAgent().name() + "', which is not reachable from '"
+                    + startAgent.name() + "': resume with the agent the run started with");
+        }
+        requireSame(current, d.currentAgent());
+        if (session != null && d.sessionId() != null && !session.id().equals(d.sessionId())) {
+            throw new UserError("The run state belongs to session '" + d.sessionId() + "', not '" + session.id() + "'");
+        }
+        agent = current;
+        runId = d.runId();
+        seq = d.seq();
+        ctx = new RunContext<>(options.context(), runId, session == null ? null : session.id(), runner, options);
+        d.usageByAgent().forEach(ctx::addUsage);
+        trace = RunTrace.start(config, options, session == null ? null : session.id());
+        startInput = List.copyOf(d.startInput());
+        inputHistory = List.copyOf(d.inputHistory());
+        visible.addAll(d.visible());
+        newItems.addAll(d.newItems());
+        turns = d.turns();
+        resetToolChoice = d.resetToolChoice();
+        decisions.putAll(state.decisions());
+        toolDecisions.putAll(state.toolDecisions());
+        if (observed) {
+            emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), null));
+        }
+        traceAgent();
+
+        Agent.Offered<C> fixed = agent.fixedOffer();
+        Map<String, Tool<C>> tools = fixed != null ? fixed.tools() : enabledTools();
+        Map<String, Handoff<C, ?>> handoffs = fixed != null ? fixed.handoffs() : enabledHandoffs();
+        Classified<C> out = classify(agent.name(), new ModelResponse(d.pausedOutput(), Usage.zero()), tools, handoffs,
+                config.unknownTools());
+        List<RunItem> turnItems = new ArrayList<>(out.items());
+        pendingTurn = turnItems;
+        return finishTurn(out, turnItems, tools, handoffs, false, d.done(), d.pausedOutput());
+    }
+
+    private static void requireSame(Agent<?> agent, RunState.AgentId id) {
+        if (!agent.name().equals(id.name()) || !agent.fingerprint().equals(id.fingerprint())) {
+            throw new UserError("The run state was paused with agent '" + id.name() + "' (definition " + id.fingerprint()
+                    + "), but the agent here is '" + agent.name() + "' (definition " + agent.fingerprint()
+                    + "): resume with the same agent definitions");
+        }
+    }
+
+    /** The result of a run that waits for approvals; the session keeps its holder, the paused turn is saved on resume. */
+    private RunResult paused(Paused paused) {
+        saveActiveAgent(agent.name());
+        RunState state = new RunState(new RunState.Data(RunState.VERSION, runId, seq + paused.pending.size() + 1,
+                new RunState.AgentId(startAgent.name(), startAgent.fingerprint()), new RunState.AgentId(agent.name(), agent.fingerprint()),
+                session == null ? null : session.id(), startInput, inputHistory, List.copyOf(visible), List.copyOf(newItems), turns,
+                ctx.usageByAgent(), resetToolChoice, paused.output, paused.done, paused.pending, decisions, toolDecisions));
+        List<RunItem> soFar = new ArrayList<>(newItems);
+        soFar.addAll(pendingTurn);
+        RunResult result = new RunResult(runId, startInput, null, agent.name(), soFar, currentInput(), responses, ctx.usage(),
+                ctx.usageByAgent(), turns, guardrailResults, paused.pending, state);
+        if (observed) {
+            for (ApprovalRequest r : paused.pending) {
+                emit(new RunEvent.ApprovalRequested(runId, seq++, agent.name(), Instant.now(), r));
+            }
+            emit(new RunEvent.RunPaused(runId, seq++, agent.name(), Instant.now(), paused.pending));
+        }
+        trace.end(null);
+        return result;
+    }
 
     /** Sorts a response's output; the pure part of a turn, measured on its own by the benchmarks. */
     static <C> Classified<C> classify(String agentName, ModelResponse response, Map<String, Tool<C>> tools,
@@ -652,7 +825,7 @@ final class RunLoop<C> {
         hooks.agentEnd(ctx, agent, output);
         saveActiveAgent(agent.name());
         RunResult result = new RunResult(runId, startInput, output, agent.name(), newItems, currentInput(),
-                responses, ctx.usage(), ctx.usageByAgent(), turns, guardrailResults);
+                responses, ctx.usage(), ctx.usageByAgent(), turns, guardrailResults, List.of(), null);
         if (observed) {
             emit(new RunEvent.RunCompleted(runId, seq++, agent.name(), Instant.now(), output));
         }

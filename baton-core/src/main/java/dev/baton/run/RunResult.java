@@ -8,6 +8,7 @@ import dev.baton.schema.JsonSchemas;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a finished run produced.
@@ -23,11 +24,13 @@ import java.util.Map;
  * @param usageByAgent the same per agent name
  * @param turns model calls made by the run's own agents
  * @param guardrailResults every guardrail check of the run, in order
+ * @param interruptions tool calls waiting for approval, when the run paused; empty otherwise
+ * @param state the paused run's state, or null for a finished run
  */
 public record RunResult(
         String runId,
         List<Item> input,
-        Object finalOutput,
+        @Nullable Object finalOutput,
         String lastAgent,
         List<RunItem> newItems,
         List<Item> conversation,
@@ -35,7 +38,9 @@ public record RunResult(
         Usage usage,
         Map<String, Usage> usageByAgent,
         int turns,
-        List<dev.baton.guardrail.GuardrailResult> guardrailResults) {
+        List<dev.baton.guardrail.GuardrailResult> guardrailResults,
+        List<ApprovalRequest> interruptions,
+        @Nullable RunState state) {
 
     public RunResult {
         input = List.copyOf(input);
@@ -44,10 +49,31 @@ public record RunResult(
         rawResponses = List.copyOf(rawResponses);
         usageByAgent = Map.copyOf(usageByAgent);
         guardrailResults = List.copyOf(guardrailResults);
+        interruptions = List.copyOf(interruptions);
+    }
+
+    /** True when the run paused for approvals instead of finishing. */
+    public boolean isPaused() {
+        return state != null;
+    }
+
+    /**
+     * The paused run's state, to approve or reject its pending calls and resume it.
+     *
+     * @throws IllegalStateException if the run finished
+     */
+    public RunState toState() {
+        if (state == null) {
+            throw new IllegalStateException("run " + runId + " finished; only a paused run has a state to resume");
+        }
+        return state;
     }
 
     /** The final output as text: the string itself, or JSON for a structured output. */
     public String finalOutputText() {
+        if (finalOutput == null) {
+            return "";
+        }
         if (finalOutput instanceof String s) {
             return s;
         }
@@ -61,7 +87,8 @@ public record RunResult(
     /** The final output as {@code type}. */
     public <T> T finalOutputAs(Class<T> type) {
         if (!type.isInstance(finalOutput)) {
-            throw new ClassCastException("final output is a " + finalOutput.getClass().getSimpleName() + ", not a " + type.getSimpleName());
+            throw new ClassCastException("final output is " + (finalOutput == null ? "missing (the run paused)"
+                    : "a " + finalOutput.getClass().getSimpleName()) + ", not a " + type.getSimpleName());
         }
         return type.cast(finalOutput);
     }

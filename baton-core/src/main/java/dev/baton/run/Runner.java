@@ -64,6 +64,26 @@ public final class Runner {
         return new RunLoop<>(this, agent, input, options, cancellation, false, null).execute();
     }
 
+    /**
+     * Continues a run that paused for approvals, with the decisions recorded on {@code state}.
+     * {@code agent} is the agent the run started with (the same definition: agents are matched by
+     * name and {@link Agent#fingerprint()}); the options give the context object again and, for a
+     * session in a store of its own, the session. Calls still undecided make it pause again.
+     *
+     * @throws dev.baton.UserError if the state does not belong to these agents or this session
+     */
+    public <C> RunResult resume(Agent<C> agent, RunState state, RunOptions<C> options) {
+        Objects.requireNonNull(state, "state");
+        checkArguments(agent, List.of(), options);
+        Cancellation cancellation = new Cancellation();
+        cancellation.bind(Thread.currentThread());
+        return new RunLoop<>(this, agent, state, options, cancellation, false, null).execute();
+    }
+
+    public <C> RunResult resume(Agent<C> agent, RunState state) {
+        return resume(agent, state, RunOptions.none());
+    }
+
     public <C> CompletableFuture<RunResult> runAsync(Agent<C> agent, String input) {
         return runAsync(agent, input, RunOptions.none());
     }

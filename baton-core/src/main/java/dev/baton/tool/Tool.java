@@ -37,6 +37,7 @@ public final class Tool<C> {
     private final @Nullable ToolErrorFormatter errorFormatter;
     private final ToolSpec spec;
     private final List<dev.baton.guardrail.ToolGuardrail<C>> guardrails;
+    private final @Nullable ApprovalPolicy<C> approval;
 
     private Tool(Builder<C> b) {
         if (b.name == null || !NAME.matcher(b.name).matches()) {
@@ -61,6 +62,7 @@ public final class Tool<C> {
         this.errorFormatter = b.errorFormatter;
         this.spec = new ToolSpec(name, description, parameters, strict);
         this.guardrails = List.copyOf(b.guardrails);
+        this.approval = b.approval;
     }
 
     /**
@@ -101,6 +103,7 @@ public final class Tool<C> {
         b.enabled = enabled;
         b.errorFormatter = errorFormatter;
         b.guardrails.addAll(guardrails);
+        b.approval = approval;
         return b;
     }
 
@@ -133,6 +136,27 @@ public final class Tool<C> {
     /** This tool's error wording, or null to use the runner's. */
     public @Nullable ToolErrorFormatter errorFormatter() {
         return errorFormatter;
+    }
+
+    /**
+     * This tool, with every call waiting for a human's approval: the run pauses with the call
+     * listed in {@code RunResult.interruptions()}, and continues with {@code Runner.resume} once it
+     * is approved (the tool runs) or rejected (the model reads the rejection message).
+     */
+    public Tool<C> requiringApproval() {
+        return requiringApproval(ApprovalPolicy.always());
+    }
+
+    /** This tool, with the calls for which {@code policy} says so waiting for approval. */
+    public Tool<C> requiringApproval(ApprovalPolicy<C> policy) {
+        Builder<C> b = toBuilder();
+        b.approval = java.util.Objects.requireNonNull(policy, "policy");
+        return b.build();
+    }
+
+    /** Which calls need approval, or null when none do. */
+    public @Nullable ApprovalPolicy<C> approvalPolicy() {
+        return approval;
     }
 
     /** Guardrails checking each call before the tool runs or after, in the order added. */
@@ -199,6 +223,7 @@ public final class Tool<C> {
         private EnabledWhen<C> enabled = EnabledWhen.always();
         private @Nullable ToolErrorFormatter errorFormatter;
         private final java.util.List<dev.baton.guardrail.ToolGuardrail<C>> guardrails = new java.util.ArrayList<>();
+        private @Nullable ApprovalPolicy<C> approval;
 
         private Builder() {}
 

@@ -1,0 +1,184 @@
+package dev.baton.run;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.baton.UserError;
+import dev.baton.item.Item;
+import dev.baton.item.RunItem;
+import dev.baton.model.Usage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A run paused for human approval of tool calls: everything needed to continue it, here or in
+ * another JVM. Decide each pending call with {@link #approve}, {@link #reject} (or their
+ * "always" variants, which stick for the rest of the run), then pass the state to
+ * {@code Runner.resume}. {@link #toJson()} and {@link #fromJson(String)} carry it across processes;
+ * the JSON is versioned.
+ *
+ * <p>The context object is not part of the state: give it again in the resume options. Decisions
+ * are recorded on this object (it is not thread-safe).
+ */
+public final class RunState {
+    /** The version of the JSON format this build writes and reads. */
+    public static final int VERSION = 1;
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    /** An agent by name and definition fingerprint (see {@code Agent.fingerprint()}). */
+    public record AgentId(String name, String fingerprint) {}
+
+    /** A decision on a call; {@code message} is what the model reads for a rejection. */
+    public record Decision(boolean approved, @Nullable String message) {}
+
+    /** The output of a call of the paused turn that already ran. */
+    record Done(String output, boolean error) {}
+
+    /** The serialised form. */
+    record Data(
+            int version,
+            String runId,
+            long seq,
+            AgentId startAgent,
+            AgentId currentAgent,
+            @Nullable String sessionId,
+            List<Item> startInput,
+            List<Item> inputHistory,
+            List<RunItem> visible,
+            List<RunItem> newItems,
+            int turns,
+            Map<String, Usage> usageByAgent,
+            boolean resetToolChoice,
+            List<Item> pausedOutput,
+            Map<String, Done> done,
+            List<ApprovalRequest> pending,
+            Map<String, Decision> decisions,
+            Map<String, Decision> toolDecisions) {}
+
+    private final Data data;
+    private final Map<String, Decision> decisions;
+    private final Map<String, Decision> toolDecisions;
+
+    RunState(Data data) {
+        if (data.version() != VERSION) {
+            throw new UserError("RunState version " + data.version() + " cannot be read by this build (version " + VERSION + ")");
+        }
+        this.data = data;
+        this.decisions = new LinkedHashMap<>(data.decisions());
+        this.toolDecisions = new LinkedHashMap<>(data.toolDecisions());
+    }
+
+    Data data() {
+        return data;
+    }
+
+    /** The run's id; the resumed run keeps it. */
+    public String runId() {
+        return data.runId();
+    }
+
+    /** The session the run belongs to, if any. */
+    public @Nullable String sessionId() {
+        return data.sessionId();
+    }
+
+    /** The calls waiting for a decision. */
+    public List<ApprovalRequest> pendingApprovals() {
+        return data.pending().stream().filter(p -> decisionFor(p) == null).toList();
+    }
+
+    /** Every call the run paused on, decided or not. */
+    public List<ApprovalRequest> approvals() {
+        return data.pending();
+    }
+
+    /** Approves the call: it runs when the run resumes. */
+    public RunState approve(String callId) {
+        decisions.put(known(callId).callId(), new Decision(true, null));
+        return this;
+    }
+
+    /** Rejects the call: the model reads {@code message} instead of the tool's output. */
+    public RunState reject(String callId, @Nullable String message) {
+        decisions.put(known(callId).callId(), new Decision(false, message));
+        return this;
+    }
+
+    /** Approves the call and every later call of the same tool in this run. */
+    public RunState approveAlways(String callId) {
+        ApprovalRequest r = known(callId);
+        decisions.put(callId, new Decision(true, null));
+        toolDecisions.put(r.toolName(), new Decision(true, null));
+        return this;
+    }
+
+    /** Rejects the call and every later call of the same tool in this run. */
+    public RunState rejectAlways(String callId, @Nullable String message) {
+        ApprovalRequest r = known(callId);
+        decisions.put(callId, new Decision(false, message));
+        toolDecisions.put(r.toolName(), new Decision(false, message));
+        return this;
+    }
+
+    @Nullable Decision decisionFor(ApprovalRequest r) {
+        Decision d = decisions.get(r.callId());
+        return d != null ? d : toolDecisions.get(r.toolName());
+    }
+
+    Map<String, Decision> decisions() {
+        return decisions;
+    }
+
+    Map<String, Decision> toolDecisions() {
+        return toolDecisions;
+    }
+
+    private ApprovalRequest known(String callId) {
+        Objects.requireNonNull(callId, "callId");
+        for (ApprovalRequest r : data.pending()) {
+            if (r.callId().equals(callId)) {
+                return r;
+            }
+        }
+        throw new UserError("No pending approval with call id '" + callId + "'; pending: "
+                + data.pending().stream().map(ApprovalRequest::callId).toList());
+    }
+
+    /** The state as versioned JSON, decisions included. */
+    public String toJson() {
+        Data d = data;
+        Data out = new Data(d.version(), d.runId(), d.seq(), d.startAgent(), d.currentAgent(), d.sessionId(), d.startInput(),
+                d.inputHistory(), d.visible(), d.newItems(), d.turns(), d.usageByAgent(), d.resetToolChoice(), d.pausedOutput(),
+                d.done(), d.pending(), decisions, toolDecisions);
+        try {
+            return JSON.writeValueAsString(out);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("RunState could not be written: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a state written by {@link #toJson()}.
+     *
+     * @throws UserError if the text is not a run state of this version
+     */
+    public static RunState fromJson(String json) {
+        try {
+            return new RunState(JSON.readValue(json, Data.class));
+        } catch (JsonProcessingException e) {
+            throw new UserError("Not a valid RunState: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    static List<RunItem> copy(List<RunItem> items) {
+        return new ArrayList<>(items);
+    }
+}
