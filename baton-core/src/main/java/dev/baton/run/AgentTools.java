@@ -32,7 +32,10 @@ public final class AgentTools {
                     RunContext<C> parent = ctx.run();
                     RunResult result;
                     try {
-                        result = parent.runner().run(agent, in.input(), parent.nestedRunOptions());
+                        RunState resume = ctx.resumeState();
+                        result = resume != null
+                                ? parent.runner().resume(agent, resume, parent.nestedRunOptions())
+                                : parent.runner().run(agent, in.input(), parent.nestedRunOptions());
                     } catch (UserError e) {
                         // Re-raised so the caller's run attaches its own items; the nested run's stay on the cause.
                         throw new UserError("Agent '" + agent.name() + "' used as tool '" + toolName + "': " + e.getMessage(), e);
@@ -40,10 +43,7 @@ public final class AgentTools {
                         throw new RunCancelled("Agent '" + agent.name() + "' used as tool '" + toolName + "' was cancelled");
                     }
                     if (result.isPaused()) {
-                        throw new UserError("Agent '" + agent.name() + "' used as tool '" + toolName + "' paused for approval of "
-                                + result.interruptions().stream().map(ApprovalRequest::toolName).toList()
-                                + ": tools that need approval are not supported inside an agent used as a tool; give the tool "
-                                + "to an agent that takes the conversation by handoff instead");
+                        throw new ToolPaused(result.toState());
                     }
                     parent.addNested(result.usageByAgent());
                     return extractor != null ? extractor.apply(result) : result.finalOutputText();

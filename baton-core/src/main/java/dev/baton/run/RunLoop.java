@@ -71,6 +71,8 @@ final class RunLoop<C> {
     private final @Nullable RunState resumeFrom;
     private final Map<String, RunState.Decision> decisions = new LinkedHashMap<>();
     private final Map<String, RunState.Decision> toolDecisions = new LinkedHashMap<>();
+    /** Paused nested runs (agents used as tools) that the resumed turn continues, by call id. */
+    private Map<String, RunState> nestedToResume = Map.of();
     private @Nullable ToolCalls<C> toolCalls;
     private final HookCalls<C> hooks;
     private RunTrace trace = RunTrace.off();
@@ -295,6 +297,7 @@ final class RunLoop<C> {
      */
     private Optional<Object> finishTurn(Classified<C> out, List<RunItem> turnItems, Map<String, Tool<C>> tools,
             Map<String, Handoff<C, ?>> handoffs, boolean forcedChoice, Map<String, RunState.Done> done, List<Item> output) {
+        Map<String, RunState.Data> nestedPaused = new LinkedHashMap<>();
         List<ToolCalls.Pending<C>> pendingTools = out.toolCalls();
         List<HandoffCall<C>> handoffCalls = out.handoffCalls();
         String lastText = out.lastText();
@@ -333,16 +336,27 @@ final class RunLoop<C> {
                 if (toolCalls == null) {
                     toolCalls = new ToolCalls<>(config, hooks, trace, this::checkCancelled, this::cancelled);
                 }
+                toolCalls.resumeStates(nestedToResume);
                 List<ToolCalls.Outcome> ran = toolCalls.runAll(toRun, ctx, agent, tools.keySet(), handoffs.keySet());
+                toolCalls.resumeStates(Map.of());
+                nestedToResume = Map.of();
                 for (int i = 0; i < ran.size(); i++) {
-                    recordGuardrails(ran.get(i).guardrails());
-                    outcomes.put(toRun.get(i).call().callId(), ran.get(i));
+                    ToolCalls.Outcome o = ran.get(i);
+                    String callId = toRun.get(i).call().callId();
+                    if (o.paused() != null) {
+                        // An agent used as a tool waits for approvals: this run waits with it.
+                        nestedPaused.put(callId, o.paused().data());
+                        awaiting.addAll(o.paused().pendingApprovals());
+                        continue;
+                    }
+                    recordGuardrails(o.guardrails());
+                    outcomes.put(callId, o);
                 }
             }
             if (!awaiting.isEmpty()) {
                 Map<String, RunState.Done> ranSoFar = new LinkedHashMap<>();
                 outcomes.forEach((id, o) -> ranSoFar.put(id, new RunState.Done(o.output(), o.error())));
-                throw new Paused(output, ranSoFar, awaiting);
+                throw new Paused(output, ranSoFar, awaiting, Map.copyOf(nestedPaused));
             }
             for (ToolCalls.Pending<C> p : pendingTools) {
                 ToolCall call = p.call();
@@ -379,12 +393,14 @@ final class RunLoop<C> {
         final List<Item> output;
         final Map<String, RunState.Done> done;
         final List<ApprovalRequest> pending;
+        final Map<String, RunState.Data> nested;
 
-        Paused(List<Item> output, Map<String, RunState.Done> done, List<ApprovalRequest> pending) {
+        Paused(List<Item> output, Map<String, RunState.Done> done, List<ApprovalRequest> pending, Map<String, RunState.Data> nested) {
             super(null, null, false, false);
             this.output = List.copyOf(output);
             this.done = done;
             this.pending = List.copyOf(pending);
+            this.nested = nested;
         }
     }
 
@@ -429,6 +445,7 @@ final class RunLoop<C> {
         resetToolChoice = d.resetToolChoice();
         decisions.putAll(state.decisions());
         toolDecisions.putAll(state.toolDecisions());
+        nestedToResume = state.nestedStates();
         if (observed) {
             emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), null));
         }
@@ -458,7 +475,7 @@ final class RunLoop<C> {
         RunState state = new RunState(new RunState.Data(RunState.VERSION, runId, seq + paused.pending.size() + 1,
                 new RunState.AgentId(startAgent.name(), startAgent.fingerprint()), new RunState.AgentId(agent.name(), agent.fingerprint()),
                 session == null ? null : session.id(), startInput, inputHistory, List.copyOf(visible), List.copyOf(newItems), turns,
-                ctx.usageByAgent(), resetToolChoice, paused.output, paused.done, paused.pending, decisions, toolDecisions));
+                ctx.usageByAgent(), resetToolChoice, paused.output, paused.done, paused.pending, decisions, toolDecisions, paused.nested));
         List<RunItem> soFar = new ArrayList<>(newItems);
         soFar.addAll(pendingTurn);
         RunResult result = new RunResult(runId, startInput, null, agent.name(), soFar, currentInput(), responses, ctx.usage(),

@@ -61,7 +61,8 @@ public final class RunState {
             Map<String, Done> done,
             List<ApprovalRequest> pending,
             Map<String, Decision> decisions,
-            Map<String, Decision> toolDecisions) {}
+            Map<String, Decision> toolDecisions,
+            Map<String, Data> nested) {}
 
     private final Data data;
     private final Map<String, Decision> decisions;
@@ -133,6 +134,26 @@ public final class RunState {
         return d != null ? d : toolDecisions.get(r.toolName());
     }
 
+    /**
+     * The paused nested runs (agents used as tools) by the calling tool call's id, each with the
+     * decisions recorded here for its calls.
+     */
+    Map<String, RunState> nestedStates() {
+        Map<String, RunState> out = new LinkedHashMap<>();
+        data.nested().forEach((callId, nestedData) -> {
+            RunState nested = new RunState(nestedData);
+            for (ApprovalRequest r : nestedData.pending()) {
+                Decision d = decisionFor(r);
+                if (d != null) {
+                    nested.decisions.put(r.callId(), d);
+                }
+            }
+            nested.toolDecisions.putAll(toolDecisions);
+            out.put(callId, nested);
+        });
+        return out;
+    }
+
     Map<String, Decision> decisions() {
         return decisions;
     }
@@ -157,7 +178,7 @@ public final class RunState {
         Data d = data;
         Data out = new Data(d.version(), d.runId(), d.seq(), d.startAgent(), d.currentAgent(), d.sessionId(), d.startInput(),
                 d.inputHistory(), d.visible(), d.newItems(), d.turns(), d.usageByAgent(), d.resetToolChoice(), d.pausedOutput(),
-                d.done(), d.pending(), decisions, toolDecisions);
+                d.done(), d.pending(), decisions, toolDecisions, d.nested());
         try {
             return JSON.writeValueAsString(out);
         } catch (JsonProcessingException e) {

@@ -39,14 +39,21 @@ final class ToolCalls<C> {
     record Pending<C>(ToolCall call, @Nullable Tool<C> tool) {}
 
     /** What the model reads for a call, and the tool guardrails that checked it. */
-    record Outcome(String output, boolean error, List<GuardrailResult> guardrails) {
+    record Outcome(String output, boolean error, List<GuardrailResult> guardrails, @Nullable RunState paused) {
         Outcome(String output, boolean error) {
-            this(output, error, List.of());
+            this(output, error, List.of(), null);
         }
 
-        Outcome withGuardrails(List<GuardrailResult> results) {
-            return results.isEmpty() ? this : new Outcome(output, error, List.copyOf(results));
+        Outcome(String output, boolean error, List<GuardrailResult> guardrails) {
+            this(output, error, guardrails, null);
         }
+    }
+
+    /** Paused nested runs to continue, by call id (set by the loop when it resumes a paused turn). */
+    private java.util.Map<String, RunState> resumeStates = java.util.Map.of();
+
+    void resumeStates(java.util.Map<String, RunState> states) {
+        this.resumeStates = states;
     }
 
     private final RunConfig config;
@@ -143,7 +150,8 @@ final class ToolCalls<C> {
                     "there is no tool named '" + call.name() + "'. Available tools: " + toolNames
                             + (handoffNames.isEmpty() ? "" : "; handoffs: " + handoffNames), null));
         }
-        ToolContext<C> toolContext = new ToolContext<>(ctx, agent.name(), tool.name(), call.callId(), call.arguments());
+        ToolContext<C> toolContext = new ToolContext<>(ctx, agent.name(), tool.name(), call.callId(), call.arguments(),
+                resumeStates.get(call.callId()));
         if (trace.on()) {
             dev.baton.trace.Tracer.ActiveSpan span = trace.toolStarted(agent.name(), tool, call.callId(), call.arguments());
             Outcome outcome;
@@ -229,6 +237,8 @@ final class ToolCalls<C> {
                     ? tool.call(toolContext, call.arguments())
                     : callWithTimeout(tool, toolContext, call.arguments(), tool.timeout());
             return new Outcome(ToolOutputs.toText(value), false);
+        } catch (ToolPaused paused) {
+            return new Outcome("", false, List.of(), paused.state);
         } catch (InvalidArgumentsException e) {
             return error(tool, new ToolError(tool.name(), call.callId(), ToolError.Kind.INVALID_ARGUMENTS, RunLoop.message(e), e));
         } catch (TimeoutException e) {

@@ -14,8 +14,19 @@ public final class ToolContext<C> {
     private final String toolName;
     private final String callId;
     private final String arguments;
+    private final dev.baton.run.@Nullable RunState resumeState;
 
     public ToolContext(RunContext<C> run, String agent, String toolName, String callId, String arguments) {
+        this(run, agent, toolName, callId, arguments, null);
+    }
+
+    /**
+     * A context for a call that continues a paused nested run (an agent used as a tool whose run
+     * waited for approvals).
+     */
+    public ToolContext(RunContext<C> run, String agent, String toolName, String callId, String arguments,
+            dev.baton.run.@Nullable RunState resumeState) {
+        this.resumeState = resumeState;
         this.run = run;
         this.agent = agent;
         this.toolName = toolName;
@@ -50,6 +61,11 @@ public final class ToolContext<C> {
     /** The model's id for this call; the output is sent back under it. */
     public String callId() {
         return callId;
+    }
+
+    /** For an agent used as a tool: the paused nested run this call continues, or null. */
+    public dev.baton.run.@Nullable RunState resumeState() {
+        return resumeState;
     }
 
     /** The arguments exactly as the model wrote them. */

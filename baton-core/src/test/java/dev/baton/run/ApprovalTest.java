@@ -180,4 +180,36 @@ class ApprovalTest {
         assertThat(again.newItems()).filteredOn(i -> i instanceof RunItem.ToolCallItem).hasSize(1);
         assertThat(again.toInputList()).startsWith(Message.user("refund 450"));
     }
+
+    @Test
+    void approvals_inside_an_agent_used_as_a_tool_pause_and_resume_the_caller_too() {
+        Agent<Void> billing = billing();
+        Agent<Void> support = Agent.<Void>builder("support").tools(billing.asTool("ask_billing", "Ask billing to act")).build();
+        dev.baton.model.Model model = request -> switch (request.agent()) {
+            case "support" -> request.lastInput() instanceof Message
+                    ? Script.response(new dev.baton.item.ToolCall("call_outer", "ask_billing", "{\"input\":\"refund INV-9, $450\"}"))
+                    : Script.response(Message.assistant("Billing says: " + ((ToolOutput) request.lastInput()).output()));
+            case "billing" -> request.lastInput() instanceof Message
+                    ? Script.response(new dev.baton.item.ToolCall("call_inner", "process_refund", "{\"invoice_id\":\"INV-9\",\"amount\":450}"))
+                    : Script.response(Message.assistant("refunded INV-9"));
+            default -> throw new AssertionError(request.agent());
+        };
+        Runner runner = Runner.create(RunConfig.builder().defaultModel(model).build());
+
+        RunResult paused = runner.run(support, "please refund INV-9");
+
+        assertThat(paused.isPaused()).isTrue();
+        assertThat(paused.interruptions()).singleElement().satisfies(r -> {
+            assertThat(r.agent()).isEqualTo("billing");
+            assertThat(r.callId()).isEqualTo("call_inner");
+        });
+        assertThat(refunds).hasValue(0);
+        RunState state = RunState.fromJson(paused.toState().toJson()).approve("call_inner");
+
+        RunResult done = runner.resume(support, state);
+
+        assertThat(done.isPaused()).isFalse();
+        assertThat(done.finalOutput()).isEqualTo("Billing says: refunded INV-9");
+        assertThat(refunds).hasValue(1);
+    }
 }
