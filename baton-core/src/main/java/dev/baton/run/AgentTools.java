@@ -33,9 +33,13 @@ public final class AgentTools {
                     RunResult result;
                     try {
                         RunState resume = ctx.resumeState();
+                        RunOptions<C> nested = parent.nestedRunOptions();
+                        if (ctx.span() != null) {
+                            nested = nested.withTraceParent(new RunOptions.TraceParent(parent.trace(), ctx.span()));
+                        }
                         result = resume != null
-                                ? parent.runner().resume(agent, resume, parent.nestedRunOptions())
-                                : parent.runner().run(agent, in.input(), parent.nestedRunOptions());
+                                ? parent.runner().resume(agent, resume, nested)
+                                : parent.runner().run(agent, in.input(), nested);
                     } catch (UserError e) {
                         // Re-raised so the caller's run attaches its own items; the nested run's stay on the cause.
                         throw new UserError("Agent '" + agent.name() + "' used as tool '" + toolName + "': " + e.getMessage(), e);

@@ -28,6 +28,9 @@ final class InputGuardrailRun<C> {
     private final Thread runThread;
     private final AtomicReference<@Nullable GuardrailResult> tripped = new AtomicReference<>();
     private final List<FutureTask<GuardrailResult>> parallel = new ArrayList<>();
+    /** Guards the interrupt: once closed, no guardrail may interrupt the run's thread any more. */
+    private final Object lock = new Object();
+    private boolean closed;
 
     InputGuardrailRun(RunContext<C> ctx, Agent<C> agent, List<Item> input) {
         this.ctx = ctx;
@@ -56,8 +59,12 @@ final class InputGuardrailRun<C> {
         for (InputGuardrail<C> g : guardrails) {
             FutureTask<GuardrailResult> task = new FutureTask<>(() -> {
                 GuardrailResult r = check(g);
-                if (r.tripwireTriggered() && tripped.compareAndSet(null, r)) {
-                    runThread.interrupt();
+                if (r.tripwireTriggered()) {
+                    synchronized (lock) {
+                        if (tripped.compareAndSet(null, r) && !closed) {
+                            runThread.interrupt();
+                        }
+                    }
                 }
                 return r;
             });
@@ -72,35 +79,56 @@ final class InputGuardrailRun<C> {
     }
 
     /**
-     * Waits for the parallel guardrails. If one tripped, the others are cancelled and the run's
-     * interrupt (which was only a signal) is cleared before the tripwire is thrown.
+     * Waits for the parallel guardrails and returns the results that finished (all of them, or up
+     * to a trip, whose result is included). After this no guardrail can interrupt the run's thread,
+     * and an interrupt that only signalled a trip is cleared.
+     *
+     * @throws dev.baton.RunCancelled if the run was cancelled while waiting
      */
     List<GuardrailResult> awaitParallel() {
         List<GuardrailResult> results = new ArrayList<>(parallel.size());
-        for (FutureTask<GuardrailResult> task : parallel) {
-            if (tripped.get() != null) {
-                break;
-            }
-            try {
-                results.add(task.get());
-            } catch (InterruptedException e) {
-                if (tripped.get() == null) {
-                    Thread.currentThread().interrupt();
-                    parallel.forEach(t -> t.cancel(true));
-                    throw new dev.baton.RunCancelled("Run was cancelled while its input guardrails ran");
+        try {
+            for (FutureTask<GuardrailResult> task : parallel) {
+                if (tripped.get() != null) {
+                    break;
                 }
-            } catch (ExecutionException e) {
-                parallel.forEach(t -> t.cancel(true));
-                throw rethrow(e);
+                try {
+                    results.add(task.get());
+                } catch (InterruptedException e) {
+                    if (tripped.get() == null) {
+                        close();
+                        Thread.currentThread().interrupt();
+                        throw new dev.baton.RunCancelled("Run was cancelled while its input guardrails ran");
+                    }
+                } catch (ExecutionException e) {
+                    close();
+                    throw rethrow(e);
+                } catch (java.util.concurrent.CancellationException e) {
+                    // cancelled after a trip or a failure: nothing to report for it
+                }
             }
+        } finally {
+            close();
         }
         GuardrailResult trip = tripped.get();
         if (trip != null) {
-            parallel.forEach(t -> t.cancel(true));
-            Thread.interrupted();
-            throw new InputGuardrailTripwireTriggered(trip);
+            Thread.interrupted(); // the trip's signal, not a cancellation
+            if (!results.contains(trip)) {
+                results.add(trip);
+            }
         }
         return results;
+    }
+
+    /** Stops the parallel guardrails; after this none can interrupt the run's thread. */
+    void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        parallel.forEach(t -> t.cancel(true));
     }
 
     private List<GuardrailResult> collect(List<FutureTask<GuardrailResult>> tasks) {

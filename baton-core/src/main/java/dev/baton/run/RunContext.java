@@ -18,6 +18,8 @@ public final class RunContext<C> {
     private final RunOptions<C> options;
     private final Map<String, Usage> usageByAgent = new java.util.LinkedHashMap<>(4);
     private volatile Usage usage = Usage.zero();
+    private volatile RunTrace trace = RunTrace.off();
+    private volatile Map<String, RunState.Decision> toolDecisions = Map.of();
 
     RunContext(@Nullable C context, String runId, @Nullable String sessionId, @Nullable Runner runner, RunOptions<C> options) {
         this.context = context;
@@ -92,7 +94,22 @@ public final class RunContext<C> {
         if (options.maxTurns() != null) {
             nested = nested.withMaxTurns(options.maxTurns());
         }
+        if (options.tracingDisabled()) {
+            nested = nested.withTracingDisabled(true);
+        }
+        if (!toolDecisions.isEmpty()) {
+            nested = nested.withInheritedToolDecisions(toolDecisions);
+        }
         return nested;
+    }
+
+    void link(RunTrace runTrace, Map<String, RunState.Decision> decisions) {
+        this.trace = runTrace;
+        this.toolDecisions = decisions;
+    }
+
+    RunTrace trace() {
+        return trace;
     }
 
     /** The run's options, for nested runs to inherit model choices from. */

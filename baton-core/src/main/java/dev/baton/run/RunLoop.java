@@ -187,6 +187,8 @@ final class RunLoop<C> {
         }
         ctx = new RunContext<>(options.context(), runId, session == null ? null : session.id(), runner, options);
         trace = RunTrace.start(config, options, session == null ? null : session.id());
+        toolDecisions.putAll(options.inheritedToolDecisions());
+        ctx.link(trace, toolDecisions);
         List<Item> all = new ArrayList<>(history.size() + input.size());
         all.addAll(history);
         all.addAll(input);
@@ -254,12 +256,25 @@ final class RunLoop<C> {
                 : buildRequest(tools, handoffs);
         Model model = runner.resolveModel(agent, options);
         InputGuardrailRun<C> guards = turns == 1 ? startInputGuardrails() : null;
-        hooks.modelStart(ctx, agent, request);
-        ModelResponse response = callModel(model, request);
+        ModelResponse response;
+        try {
+            hooks.modelStart(ctx, agent, request);
+            response = callModel(model, request);
+        } catch (RuntimeException | Error e) {
+            if (guards != null) {
+                // A trip interrupts whatever the run was doing: then the tripwire is the outcome. Otherwise
+                // the failure is, and the guardrails still running are stopped so none outlives the run.
+                guards.close();
+                inputGuards = null;
+                if (guards.tripped() != null) {
+                    finishGuardrails(guards);
+                }
+            }
+            throw e;
+        }
         if (guards != null) {
             // Nothing the model asked for happens before every input guardrail has passed.
-            recordGuardrails(guards.awaitParallel());
-            inputGuards = null;
+            finishGuardrails(guards);
         }
         hooks.modelEnd(ctx, agent, response);
         responses.add(response);
@@ -443,8 +458,12 @@ final class RunLoop<C> {
         newItems.addAll(d.newItems());
         turns = d.turns();
         resetToolChoice = d.resetToolChoice();
+        guardrailResults.addAll(d.guardrailResults());
+        responses.addAll(d.responses());
         decisions.putAll(state.decisions());
+        toolDecisions.putAll(options.inheritedToolDecisions());
         toolDecisions.putAll(state.toolDecisions());
+        ctx.link(trace, toolDecisions);
         nestedToResume = state.nestedStates();
         if (observed) {
             emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), null));
@@ -475,7 +494,8 @@ final class RunLoop<C> {
         RunState state = new RunState(new RunState.Data(RunState.VERSION, runId, seq + paused.pending.size() + 1,
                 new RunState.AgentId(startAgent.name(), startAgent.fingerprint()), new RunState.AgentId(agent.name(), agent.fingerprint()),
                 session == null ? null : session.id(), startInput, inputHistory, List.copyOf(visible), List.copyOf(newItems), turns,
-                ctx.usageByAgent(), resetToolChoice, paused.output, paused.done, paused.pending, decisions, toolDecisions, paused.nested));
+                ctx.usageByAgent(), resetToolChoice, paused.output, paused.done, paused.pending, decisions, toolDecisions, paused.nested,
+                List.copyOf(guardrailResults), List.copyOf(responses)));
         List<RunItem> soFar = new ArrayList<>(newItems);
         soFar.addAll(pendingTurn);
         RunResult result = new RunResult(runId, startInput, null, agent.name(), soFar, currentInput(), responses, ctx.usage(),
@@ -917,7 +937,17 @@ final class RunLoop<C> {
     private void throwIfGuardrailTripped() {
         InputGuardrailRun<C> guards = inputGuards;
         if (guards != null && guards.tripped() != null) {
-            guards.awaitParallel();
+            finishGuardrails(guards);
+        }
+    }
+
+    /** Waits for the parallel input guardrails, records every result, and throws the tripwire if one tripped. */
+    private void finishGuardrails(InputGuardrailRun<C> guards) {
+        inputGuards = null;
+        recordGuardrails(guards.awaitParallel());
+        GuardrailResult trip = guards.tripped();
+        if (trip != null) {
+            throw new InputGuardrailTripwireTriggered(trip);
         }
     }
 

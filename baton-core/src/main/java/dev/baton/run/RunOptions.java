@@ -39,6 +39,8 @@ public final class RunOptions<C> {
         @Nullable RunHooks<C> hooks;
         @Nullable RunErrorHandler errorHandler;
         boolean tracingDisabled;
+        java.util.Map<String, RunState.Decision> inheritedToolDecisions = java.util.Map.of();
+        @Nullable TraceParent traceParent;
         @Nullable String workflowName;
         java.util.Map<String, Object> traceMetadata = java.util.Map.of();
         java.util.List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails = java.util.List.of();
@@ -185,6 +187,26 @@ public final class RunOptions<C> {
     /** Metadata attached to the run's trace. */
     public java.util.Map<String, Object> traceMetadata() {
         return f.traceMetadata;
+    }
+
+    /** Where a nested run's spans go: under a tool call's span in the calling run's trace. */
+    record TraceParent(RunTrace trace, dev.baton.trace.Tracer.ActiveSpan span) {}
+
+    /** "Always" approval decisions a nested run inherits from the run that calls it. */
+    java.util.Map<String, RunState.Decision> inheritedToolDecisions() {
+        return f.inheritedToolDecisions;
+    }
+
+    @Nullable TraceParent traceParent() {
+        return f.traceParent;
+    }
+
+    RunOptions<C> withInheritedToolDecisions(java.util.Map<String, RunState.Decision> value) {
+        return with(x -> x.inheritedToolDecisions = java.util.Map.copyOf(value));
+    }
+
+    RunOptions<C> withTraceParent(@Nullable TraceParent value) {
+        return with(x -> x.traceParent = value);
     }
 
     public RunOptions<C> withTracingDisabled(boolean value) {

@@ -23,7 +23,9 @@ import org.jspecify.annotations.Nullable;
  * the JSON is versioned.
  *
  * <p>The context object is not part of the state: give it again in the resume options. Decisions
- * are recorded on this object (it is not thread-safe).
+ * are recorded on this object (it is not thread-safe). Guardrail results and model responses from
+ * before the pause are kept; after a trip through JSON, a guardrail's {@code info} comes back as
+ * plain JSON values (maps, lists, strings, numbers).
  */
 public final class RunState {
     /** The version of the JSON format this build writes and reads. */
@@ -62,7 +64,9 @@ public final class RunState {
             List<ApprovalRequest> pending,
             Map<String, Decision> decisions,
             Map<String, Decision> toolDecisions,
-            Map<String, Data> nested) {}
+            Map<String, Data> nested,
+            List<dev.baton.guardrail.GuardrailResult> guardrailResults,
+            List<dev.baton.model.ModelResponse> responses) {}
 
     private final Data data;
     private final Map<String, Decision> decisions;
@@ -178,7 +182,7 @@ public final class RunState {
         Data d = data;
         Data out = new Data(d.version(), d.runId(), d.seq(), d.startAgent(), d.currentAgent(), d.sessionId(), d.startInput(),
                 d.inputHistory(), d.visible(), d.newItems(), d.turns(), d.usageByAgent(), d.resetToolChoice(), d.pausedOutput(),
-                d.done(), d.pending(), decisions, toolDecisions, d.nested());
+                d.done(), d.pending(), decisions, toolDecisions, d.nested(), d.guardrailResults(), d.responses());
         try {
             return JSON.writeValueAsString(out);
         } catch (JsonProcessingException e) {

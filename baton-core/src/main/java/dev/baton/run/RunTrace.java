@@ -17,24 +17,37 @@ import org.jspecify.annotations.Nullable;
  * processor registered) every method is a no-op on a shared instance and nothing is built.
  */
 final class RunTrace {
-    private static final RunTrace OFF = new RunTrace(null, false);
+    private static final RunTrace OFF = new RunTrace(null, false, null, false);
 
     private final @Nullable Tracer tracer;
     private final boolean sensitive;
+    /** The span agent spans hang under: null at the top of a trace, a tool call's span for a nested run. */
+    private final Tracer.@Nullable ActiveSpan root;
+    private final boolean ownsTrace;
     private volatile Tracer.@Nullable ActiveSpan agentSpan;
 
-    private RunTrace(@Nullable Tracer tracer, boolean sensitive) {
+    private RunTrace(@Nullable Tracer tracer, boolean sensitive, Tracer.@Nullable ActiveSpan root, boolean ownsTrace) {
         this.tracer = tracer;
         this.sensitive = sensitive;
+        this.root = root;
+        this.ownsTrace = ownsTrace;
     }
 
     static RunTrace start(RunConfig config, RunOptions<?> options, @Nullable String sessionId) {
-        if (options.tracingDisabled() || !Tracing.isActive()) {
+        if (options.tracingDisabled()) {
+            return OFF;
+        }
+        RunOptions.TraceParent parent = options.traceParent();
+        if (parent != null && parent.trace().tracer != null) {
+            // A nested run (an agent used as a tool) is part of its caller's trace, under the tool call.
+            return new RunTrace(parent.trace().tracer, parent.trace().sensitive, parent.span(), false);
+        }
+        if (!Tracing.isActive()) {
             return OFF;
         }
         String workflow = options.workflowName() != null ? options.workflowName() : config.workflowName();
         return new RunTrace(Tracer.start(Tracing.processors(), workflow, sessionId, options.traceMetadata()),
-                config.traceIncludeSensitiveData());
+                config.traceIncludeSensitiveData(), null, true);
     }
 
     static RunTrace off() {
@@ -54,7 +67,7 @@ final class RunTrace {
         if (previous != null) {
             previous.end();
         }
-        agentSpan = tracer.startSpan(null, new SpanData.Agent(agent.name(), tools, handoffs,
+        agentSpan = tracer.startSpan(root, new SpanData.Agent(agent.name(), tools, handoffs,
                 agent.outputType() == null ? null : agent.outputType().name()));
     }
 
@@ -126,6 +139,8 @@ final class RunTrace {
             }
             span.end();
         }
-        tracer.end();
+        if (ownsTrace) {
+            tracer.end();
+        }
     }
 }

@@ -150,10 +150,10 @@ final class ToolCalls<C> {
                     "there is no tool named '" + call.name() + "'. Available tools: " + toolNames
                             + (handoffNames.isEmpty() ? "" : "; handoffs: " + handoffNames), null));
         }
-        ToolContext<C> toolContext = new ToolContext<>(ctx, agent.name(), tool.name(), call.callId(), call.arguments(),
-                resumeStates.get(call.callId()));
         if (trace.on()) {
             dev.baton.trace.Tracer.ActiveSpan span = trace.toolStarted(agent.name(), tool, call.callId(), call.arguments());
+            ToolContext<C> toolContext = new ToolContext<>(ctx, agent.name(), tool.name(), call.callId(), call.arguments(),
+                    resumeStates.get(call.callId()), span);
             Outcome outcome;
             try {
                 outcome = untraced(tool, toolContext, ctx, agent, call);
@@ -164,6 +164,8 @@ final class ToolCalls<C> {
             trace.toolEnded(span, agent.name(), tool, call.callId(), call.arguments(), outcome.output(), outcome.error());
             return outcome;
         }
+        ToolContext<C> toolContext = new ToolContext<>(ctx, agent.name(), tool.name(), call.callId(), call.arguments(),
+                resumeStates.get(call.callId()), null);
         return untraced(tool, toolContext, ctx, agent, call);
     }
 

@@ -15,9 +15,10 @@ public final class ToolContext<C> {
     private final String callId;
     private final String arguments;
     private final dev.baton.run.@Nullable RunState resumeState;
+    private final dev.baton.trace.Tracer.@Nullable ActiveSpan span;
 
     public ToolContext(RunContext<C> run, String agent, String toolName, String callId, String arguments) {
-        this(run, agent, toolName, callId, arguments, null);
+        this(run, agent, toolName, callId, arguments, null, null);
     }
 
     /**
@@ -25,8 +26,9 @@ public final class ToolContext<C> {
      * waited for approvals).
      */
     public ToolContext(RunContext<C> run, String agent, String toolName, String callId, String arguments,
-            dev.baton.run.@Nullable RunState resumeState) {
+            dev.baton.run.@Nullable RunState resumeState, dev.baton.trace.Tracer.@Nullable ActiveSpan span) {
         this.resumeState = resumeState;
+        this.span = span;
         this.run = run;
         this.agent = agent;
         this.toolName = toolName;
@@ -61,6 +63,11 @@ public final class ToolContext<C> {
     /** The model's id for this call; the output is sent back under it. */
     public String callId() {
         return callId;
+    }
+
+    /** This call's trace span, or null when the run is not traced; tools may start child spans under it. */
+    public dev.baton.trace.Tracer.@Nullable ActiveSpan span() {
+        return span;
     }
 
     /** For an agent used as a tool: the paused nested run this call continues, or null. */
