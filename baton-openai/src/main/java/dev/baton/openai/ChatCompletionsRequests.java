@@ -1,0 +1,183 @@
+package dev.baton.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.openai.core.JsonValue;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.FunctionParameters;
+import com.openai.models.ResponseFormatJsonSchema;
+import com.openai.models.chat.completions.ChatCompletionAssistantMessageParam;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionDeveloperMessageParam;
+import com.openai.models.chat.completions.ChatCompletionFunctionTool;
+import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
+import com.openai.models.chat.completions.ChatCompletionNamedToolChoice;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.chat.completions.ChatCompletionSystemMessageParam;
+import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.chat.completions.ChatCompletionUserMessageParam;
+import dev.baton.item.Item;
+import dev.baton.item.Message;
+import dev.baton.item.Reasoning;
+import dev.baton.item.ToolCall;
+import dev.baton.item.ToolOutput;
+import dev.baton.model.HandoffSpec;
+import dev.baton.model.ModelRequest;
+import dev.baton.model.ModelSettings;
+import dev.baton.model.ToolChoice;
+import dev.baton.model.ToolSpec;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** Maps a Baton {@link ModelRequest} to the SDK's Chat Completions parameters. */
+final class ChatCompletionsRequests {
+    /** The name of the JSON schema sent as {@code response_format} for structured output. */
+    static final String OUTPUT_SCHEMA_NAME = "final_output";
+
+    private ChatCompletionsRequests() {}
+
+    static ChatCompletionCreateParams toParams(String model, ModelRequest request, boolean stream) {
+        ChatCompletionCreateParams.Builder params = ChatCompletionCreateParams.builder().model(model);
+        if (request.instructions() != null) {
+            params.addMessage(ChatCompletionSystemMessageParam.builder().content(request.instructions()).build());
+        }
+        addMessages(params, request.input());
+        for (ToolSpec tool : request.tools()) {
+            params.addTool(functionTool(tool));
+        }
+        for (HandoffSpec handoff : request.handoffs()) {
+            params.addTool(functionTool(handoff.tool()));
+        }
+        if (request.outputSchema() != null) {
+            params.responseFormat(ResponseFormatJsonSchema.builder()
+                    .jsonSchema(ResponseFormatJsonSchema.JsonSchema.builder()
+                            .name(OUTPUT_SCHEMA_NAME)
+                            .schema(ResponseFormatJsonSchema.JsonSchema.Schema.builder()
+                                    .additionalProperties(properties(request.outputSchema()))
+                                    .build())
+                            .strict(true)
+                            .build())
+                    .build());
+        }
+        applySettings(params, request.settings(), !request.tools().isEmpty() || !request.handoffs().isEmpty());
+        if (stream) {
+            params.streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build());
+        }
+        return params.build();
+    }
+
+    private static void addMessages(ChatCompletionCreateParams.Builder params, List<Item> input) {
+        // An assistant turn: optional text followed by the calls it made, sent as ONE message.
+        String pendingText = null;
+        List<ChatCompletionMessageFunctionToolCall> pendingCalls = new ArrayList<>();
+        boolean pending = false;
+        for (Item item : input) {
+            if (item instanceof ToolCall call) {
+                pendingCalls.add(ChatCompletionMessageFunctionToolCall.builder()
+                        .id(call.callId())
+                        .function(ChatCompletionMessageFunctionToolCall.Function.builder()
+                                .name(call.name())
+                                .arguments(call.arguments().isBlank() ? "{}" : call.arguments())
+                                .build())
+                        .build());
+                pending = true;
+                continue;
+            }
+            if (pending) {
+                params.addMessage(assistant(pendingText, pendingCalls));
+                pendingText = null;
+                pendingCalls = new ArrayList<>();
+                pending = false;
+            }
+            switch (item) {
+                case Message m when m.role() == Message.Role.ASSISTANT -> {
+                    pendingText = m.text();
+                    pending = true;
+                }
+                case Message m when m.role() == Message.Role.USER ->
+                        params.addMessage(ChatCompletionUserMessageParam.builder().content(m.text()).build());
+                case Message m when m.role() == Message.Role.SYSTEM ->
+                        params.addMessage(ChatCompletionSystemMessageParam.builder().content(m.text()).build());
+                case Message m ->
+                        params.addMessage(ChatCompletionDeveloperMessageParam.builder().content(m.text()).build());
+                case ToolOutput out -> params.addMessage(ChatCompletionToolMessageParam.builder()
+                        .toolCallId(out.callId())
+                        .content(out.output())
+                        .build());
+                case Reasoning ignored -> {
+                    // Chat Completions takes no reasoning items as input.
+                }
+                case ToolCall ignored -> throw new IllegalStateException("handled above");
+            }
+        }
+        if (pending) {
+            params.addMessage(assistant(pendingText, pendingCalls));
+        }
+    }
+
+    private static ChatCompletionAssistantMessageParam assistant(
+            @Nullable String text, List<ChatCompletionMessageFunctionToolCall> calls) {
+        ChatCompletionAssistantMessageParam.Builder message = ChatCompletionAssistantMessageParam.builder();
+        if (text != null && (!text.isEmpty() || calls.isEmpty())) {
+            message.content(text);
+        } else {
+            // Tool calls without text: content is null, as OpenAI writes it.
+            message.putAdditionalProperty("content", JsonValue.from(null));
+        }
+        for (ChatCompletionMessageFunctionToolCall call : calls) {
+            message.addToolCall(call);
+        }
+        return message.build();
+    }
+
+    private static ChatCompletionFunctionTool functionTool(ToolSpec tool) {
+        FunctionDefinition.Builder function = FunctionDefinition.builder()
+                .name(tool.name())
+                .parameters(FunctionParameters.builder().additionalProperties(properties(tool.parameters())).build())
+                .strict(tool.strict());
+        if (!tool.description().isEmpty()) {
+            function.description(tool.description());
+        }
+        return ChatCompletionFunctionTool.builder().function(function.build()).build();
+    }
+
+    private static void applySettings(ChatCompletionCreateParams.Builder params, ModelSettings settings, boolean hasTools) {
+        if (settings.temperature() != null) {
+            params.temperature(settings.temperature());
+        }
+        if (settings.topP() != null) {
+            params.topP(settings.topP());
+        }
+        if (settings.maxTokens() != null) {
+            params.maxCompletionTokens(settings.maxTokens().longValue());
+        }
+        ToolChoice choice = settings.toolChoice();
+        if (choice != null) {
+            switch (choice) {
+                case ToolChoice.Auto a -> params.toolChoice(ChatCompletionToolChoiceOption.Auto.AUTO);
+                case ToolChoice.Required r -> params.toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED);
+                case ToolChoice.None n -> params.toolChoice(ChatCompletionToolChoiceOption.Auto.NONE);
+                case ToolChoice.Named named -> params.toolChoice(ChatCompletionNamedToolChoice.builder()
+                        .function(ChatCompletionNamedToolChoice.Function.builder().name(named.name()).build())
+                        .build());
+            }
+        }
+        if (settings.parallelToolCalls() != null && hasTools) {
+            params.parallelToolCalls(settings.parallelToolCalls());
+        }
+    }
+
+    private static Map<String, JsonValue> properties(ObjectNode schema) {
+        Map<String, JsonValue> map = new java.util.LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = schema.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            map.put(field.getKey(), JsonValue.fromJsonNode(field.getValue()));
+        }
+        return map;
+    }
+}

@@ -1,0 +1,18 @@
+package dev.baton.openai;
+
+import java.time.Duration;
+
+/** A call took longer than the configured timeout (including the SDK's retries of timed-out attempts). */
+public final class OpenAICallTimedOut extends OpenAICallFailed {
+    private final Duration timeout;
+
+    public OpenAICallTimedOut(Duration timeout, Throwable cause) {
+        super("OpenAI call timed out (timeout " + timeout + ")", cause);
+        this.timeout = timeout;
+    }
+
+    /** The configured per-call timeout. */
+    public Duration timeout() {
+        return timeout;
+    }
+}

@@ -1,0 +1,104 @@
+package dev.baton.openai;
+
+import com.openai.client.OpenAIClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import dev.baton.model.Model;
+import dev.baton.model.ModelRequest;
+import dev.baton.model.ModelResponse;
+import dev.baton.model.ModelStreamEvent;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * A model behind the OpenAI Chat Completions API ({@code POST /chat/completions}), on OpenAI or any
+ * OpenAI-compatible server (Ollama, vLLM, LM Studio, gateways). HTTP, retries (429, 5xx and
+ * connection errors, with backoff honouring {@code Retry-After}) and SSE parsing are the
+ * openai-java SDK's.
+ *
+ * <p>Errors: an HTTP error becomes {@link OpenAIRequestFailed}, a timeout {@link OpenAICallTimedOut},
+ * any other failure (connection, a stream that ends early) {@link OpenAICallFailed}; the runner
+ * reports each as the cause of a {@link dev.baton.ModelCallFailed}.
+ */
+public final class OpenAIChatCompletionsModel implements Model, AutoCloseable {
+    private final OpenAIClient client;
+    private final String model;
+    private final OpenAISettings settings;
+    private final boolean ownsClient;
+
+    private OpenAIChatCompletionsModel(OpenAIClient client, String model, OpenAISettings settings, boolean ownsClient) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.model = Objects.requireNonNull(model, "model");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.ownsClient = ownsClient;
+    }
+
+    /**
+     * A model with its own client, configured by {@code settings}; {@link #close()} closes the client.
+     *
+     * @throws dev.baton.UserError if the settings have no API key
+     */
+    public static OpenAIChatCompletionsModel create(OpenAISettings settings, String model) {
+        return new OpenAIChatCompletionsModel(OpenAIClients.create(settings), model, settings, true);
+    }
+
+    /**
+     * A model on a client the caller owns and closes; {@code settings} give the key to keep out of
+     * error messages and the timeout to report.
+     */
+    public static OpenAIChatCompletionsModel of(OpenAIClient client, String model, OpenAISettings settings) {
+        return new OpenAIChatCompletionsModel(client, model, settings, false);
+    }
+
+    /** The model name sent to the endpoint. */
+    public String modelName() {
+        return model;
+    }
+
+    @Override
+    public ModelResponse respond(ModelRequest request) {
+        try {
+            ChatCompletion completion = client.chat().completions()
+                    .create(ChatCompletionsRequests.toParams(model, request, false));
+            return ChatCompletionsResponses.fromCompletion(ChatCompletionsResponses.tree(completion));
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    @Override
+    public ModelResponse stream(ModelRequest request, Consumer<ModelStreamEvent> events) {
+        ChatCompletionsResponses.StreamAssembly assembly = new ChatCompletionsResponses.StreamAssembly(events);
+        try (StreamResponse<ChatCompletionChunk> response = client.chat().completions()
+                .createStreaming(ChatCompletionsRequests.toParams(model, request, true));
+                Stream<ChatCompletionChunk> chunks = response.stream()) {
+            Iterator<ChatCompletionChunk> it = chunks.iterator();
+            while (it.hasNext()) {
+                assembly.accept(ChatCompletionsResponses.tree(it.next()));
+            }
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+        return assembly.finish();
+    }
+
+    private RuntimeException translate(RuntimeException e) {
+        return OpenAIErrors.translate(e, settings.apiKey(), settings.timeout());
+    }
+
+    /** Closes the client if this model created it. */
+    @Override
+    public void close() {
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OpenAIChatCompletionsModel[" + model + (settings.baseUrl() == null ? "" : " at " + settings.baseUrl()) + "]";
+    }
+}

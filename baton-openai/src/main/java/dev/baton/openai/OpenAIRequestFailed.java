@@ -1,0 +1,60 @@
+package dev.baton.openai;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The endpoint answered with an HTTP error: a non-retryable 4xx, or a 429 or 5xx that was still
+ * failing when the retries ran out.
+ */
+public final class OpenAIRequestFailed extends OpenAICallFailed {
+    private final int statusCode;
+    private final String providerMessage;
+    private final @Nullable String errorType;
+    private final @Nullable String errorCode;
+
+    public OpenAIRequestFailed(int statusCode, String providerMessage, @Nullable String errorType, @Nullable String errorCode) {
+        super(describe(statusCode, providerMessage, errorType, errorCode), null);
+        this.statusCode = statusCode;
+        this.providerMessage = providerMessage;
+        this.errorType = errorType;
+        this.errorCode = errorCode;
+    }
+
+    /** The HTTP status code. */
+    public int statusCode() {
+        return statusCode;
+    }
+
+    /** The error message the provider sent, {@code ""} if it sent none. */
+    public String providerMessage() {
+        return providerMessage;
+    }
+
+    /** The provider's error type (such as {@code invalid_request_error}), if it sent one. */
+    public @Nullable String errorType() {
+        return errorType;
+    }
+
+    /** The provider's error code (such as {@code invalid_api_key}), if it sent one. */
+    public @Nullable String errorCode() {
+        return errorCode;
+    }
+
+    private static String describe(int status, String message, @Nullable String type, @Nullable String code) {
+        StringBuilder s = new StringBuilder("OpenAI request failed with HTTP ").append(status);
+        if (!message.isEmpty()) {
+            s.append(": ").append(message);
+        }
+        if (type != null || code != null) {
+            s.append(" (");
+            if (type != null) {
+                s.append("type ").append(type);
+            }
+            if (code != null) {
+                s.append(type != null ? ", " : "").append("code ").append(code);
+            }
+            s.append(')');
+        }
+        return s.toString();
+    }
+}

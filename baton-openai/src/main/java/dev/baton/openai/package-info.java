@@ -1,0 +1,5 @@
+/** OpenAI models for Baton, built on the official openai-java SDK: Chat Completions, for OpenAI and OpenAI-compatible endpoints. */
+@NullMarked
+package dev.baton.openai;
+
+import org.jspecify.annotations.NullMarked;
