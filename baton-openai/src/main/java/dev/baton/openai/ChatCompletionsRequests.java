@@ -70,7 +70,51 @@ final class ChatCompletionsRequests {
         return params.build();
     }
 
-    private static void addMessages(ChatCompletionCreateParams.Builder params, List<Item> input) {
+    /** The answer the model reads for a call that has no output in the conversation. */
+    static final String UNANSWERED = "No output: this call was not answered.";
+
+    /**
+     * The conversation with every tool call answered by exactly one tool message right after its
+     * assistant message, as Chat Completions servers require: a call without an output gets a
+     * placeholder answer, and an output answering no open call (an orphan, or a second answer) is
+     * left out.
+     */
+    static List<Item> answered(List<Item> input) {
+        List<Item> out = new ArrayList<>(input.size());
+        java.util.Set<String> open = new java.util.LinkedHashSet<>();
+        boolean answering = false;
+        for (Item item : input) {
+            if (item instanceof ToolCall call) {
+                if (answering) {
+                    close(open, out);
+                    answering = false;
+                }
+                open.add(call.callId());
+                out.add(call);
+            } else if (item instanceof ToolOutput output) {
+                if (open.remove(output.callId())) {
+                    out.add(output);
+                    answering = true;
+                }
+            } else {
+                close(open, out);
+                answering = false;
+                out.add(item);
+            }
+        }
+        close(open, out);
+        return out;
+    }
+
+    private static void close(java.util.Set<String> open, List<Item> out) {
+        for (String callId : open) {
+            out.add(new ToolOutput(callId, UNANSWERED));
+        }
+        open.clear();
+    }
+
+    private static void addMessages(ChatCompletionCreateParams.Builder params, List<Item> conversation) {
+        List<Item> input = answered(conversation);
         // An assistant turn: optional text followed by the calls it made, sent as ONE message.
         String pendingText = null;
         List<ChatCompletionMessageFunctionToolCall> pendingCalls = new ArrayList<>();
