@@ -13,8 +13,11 @@ import org.jspecify.annotations.Nullable;
  * OpenAI-compatible server's names ({@code llama3.2}, {@code meta-llama/Llama-3.1-8B}) work too.
  * An empty name means the settings' default model ({@code BATON_MODEL}).
  *
+ * <p>The settings' {@link OpenAISettings#api()} chooses the model: {@link OpenAIChatCompletionsModel}
+ * (the default) or {@link OpenAIResponsesModel}.
+ *
  * <p>Registered for {@link java.util.ServiceLoader}: the no-argument constructor reads the
- * environment and never fails; a missing API key fails with a {@link UserError} when a model is
+ * environment and fails only for an unknown {@code BATON_OPENAI_API}; a missing API key fails with a {@link UserError} when a model is
  * first requested. All models of a provider share one SDK client, closed by {@link #close()}.
  */
 public final class OpenAIProvider implements ModelProvider, AutoCloseable {
@@ -32,7 +35,7 @@ public final class OpenAIProvider implements ModelProvider, AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
-    /** A provider configured from {@code OPENAI_API_KEY}, {@code OPENAI_BASE_URL} and {@code BATON_MODEL}. */
+    /** A provider configured from {@code OPENAI_API_KEY}, {@code OPENAI_BASE_URL}, {@code BATON_MODEL} and {@code BATON_OPENAI_API}. */
     public static OpenAIProvider fromEnvironment() {
         return new OpenAIProvider();
     }
@@ -51,6 +54,7 @@ public final class OpenAIProvider implements ModelProvider, AutoCloseable {
         String resolved = resolve(name);
         return switch (settings.api()) {
             case CHAT_COMPLETIONS -> OpenAIChatCompletionsModel.of(client(), resolved, settings);
+            case RESPONSES -> OpenAIResponsesModel.of(client(), resolved, settings);
         };
     }
 

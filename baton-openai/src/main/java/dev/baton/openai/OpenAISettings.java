@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
  *     exponential backoff and jitter, honouring {@code Retry-After}
  * @param timeout per-call timeout
  * @param defaultModel the model for an empty model name ({@code BATON_MODEL}), or null
- * @param api the API that models use
+ * @param api the API that models use ({@code BATON_OPENAI_API}: {@code chat}, the default, or {@code responses})
+ * @param store Responses API only: whether OpenAI keeps responses (default false; reasoning items
+ *     then come back with encrypted content and round-trip without server-side state)
  */
 public record OpenAISettings(
         @Nullable String apiKey,
@@ -23,10 +25,16 @@ public record OpenAISettings(
         int maxRetries,
         Duration timeout,
         @Nullable String defaultModel,
-        Api api) {
+        Api api,
+        boolean store) {
 
     /** The OpenAI API a model talks to. */
-    public enum Api { CHAT_COMPLETIONS }
+    public enum Api {
+        /** {@code POST /chat/completions}: OpenAI and every OpenAI-compatible server ({@link OpenAIChatCompletionsModel}). */
+        CHAT_COMPLETIONS,
+        /** {@code POST /responses}: OpenAI's Responses API, with reasoning items ({@link OpenAIResponsesModel}). */
+        RESPONSES
+    }
 
     /** Retries when none are configured. */
     public static final int DEFAULT_MAX_RETRIES = 2;
@@ -51,24 +59,45 @@ public record OpenAISettings(
         return new Builder();
     }
 
-    /** Settings from {@code OPENAI_API_KEY}, {@code OPENAI_BASE_URL} and {@code BATON_MODEL}. */
+    /**
+     * Settings from {@code OPENAI_API_KEY}, {@code OPENAI_BASE_URL}, {@code BATON_MODEL} and
+     * {@code BATON_OPENAI_API} ({@code chat} or {@code responses}).
+     *
+     * @throws dev.baton.UserError if {@code BATON_OPENAI_API} names no API
+     */
     public static OpenAISettings fromEnvironment() {
         return fromEnvironment(System.getenv());
     }
 
-    /** Settings from {@code OPENAI_API_KEY}, {@code OPENAI_BASE_URL} and {@code BATON_MODEL} in {@code env}. */
+    /**
+     * Settings from {@code OPENAI_API_KEY}, {@code OPENAI_BASE_URL}, {@code BATON_MODEL} and
+     * {@code BATON_OPENAI_API} in {@code env}.
+     *
+     * @throws dev.baton.UserError if {@code BATON_OPENAI_API} names no API
+     */
     public static OpenAISettings fromEnvironment(Map<String, String> env) {
         return builder()
                 .apiKey(env.get("OPENAI_API_KEY"))
                 .baseUrl(env.get("OPENAI_BASE_URL"))
                 .defaultModel(env.get("BATON_MODEL"))
+                .api(api(env.get("BATON_OPENAI_API")))
                 .build();
+    }
+
+    private static Api api(@Nullable String value) {
+        String v = value == null ? "" : value.strip().toLowerCase(java.util.Locale.ROOT);
+        return switch (v) {
+            case "", "chat", "chat_completions", "chat-completions", "completions" -> Api.CHAT_COMPLETIONS;
+            case "responses" -> Api.RESPONSES;
+            default -> throw new dev.baton.UserError(
+                    "BATON_OPENAI_API must be 'chat' or 'responses', got '" + value.strip() + "'");
+        };
     }
 
     /** A builder starting from these settings. */
     public Builder toBuilder() {
         return new Builder().apiKey(apiKey).baseUrl(baseUrl).maxRetries(maxRetries).timeout(timeout)
-                .defaultModel(defaultModel).api(api);
+                .defaultModel(defaultModel).api(api).store(store);
     }
 
     /** Never shows the API key. */
@@ -76,7 +105,7 @@ public record OpenAISettings(
     public String toString() {
         return "OpenAISettings[apiKey=" + (apiKey == null ? "none" : "***") + ", baseUrl=" + baseUrl
                 + ", maxRetries=" + maxRetries + ", timeout=" + timeout + ", defaultModel=" + defaultModel
-                + ", api=" + api + "]";
+                + ", api=" + api + ", store=" + store + "]";
     }
 
     private static @Nullable String blankToNull(@Nullable String s) {
@@ -91,6 +120,7 @@ public record OpenAISettings(
         private Duration timeout = DEFAULT_TIMEOUT;
         private @Nullable String defaultModel;
         private Api api = Api.CHAT_COMPLETIONS;
+        private boolean store;
 
         private Builder() {}
 
@@ -124,8 +154,14 @@ public record OpenAISettings(
             return this;
         }
 
+        /** Responses API only: whether OpenAI keeps responses; default false. */
+        public Builder store(boolean value) {
+            store = value;
+            return this;
+        }
+
         public OpenAISettings build() {
-            return new OpenAISettings(apiKey, baseUrl, maxRetries, timeout, defaultModel, api);
+            return new OpenAISettings(apiKey, baseUrl, maxRetries, timeout, defaultModel, api, store);
         }
     }
 }

@@ -1,4 +1,4 @@
-/** OpenAI models for Baton, built on the official openai-java SDK: Chat Completions, for OpenAI and OpenAI-compatible endpoints. */
+/** OpenAI models for Baton, built on the official openai-java SDK: Chat Completions and Responses, for OpenAI and OpenAI-compatible endpoints. */
 @NullMarked
 package dev.baton.openai;
 

@@ -21,7 +21,7 @@ import java.util.function.Function;
 
 /**
  * An OpenAI-compatible server on loopback: records every request and answers
- * {@code POST .../chat/completions} with canned replies (in order) or with a function of the
+ * {@code POST .../chat/completions} and {@code POST .../responses} with canned replies (in order) or with a function of the
  * request's JSON body.
  */
 final class FixtureServer implements AutoCloseable {
@@ -44,6 +44,22 @@ final class FixtureServer implements AutoCloseable {
                 body.append("data: ").append(chunk).append("\n\n");
             }
             body.append("data: [DONE]\n\n");
+            return new Reply(200, "text/event-stream", body.toString(), Map.of(), -1, Duration.ZERO);
+        }
+
+        /** A Responses API stream: each JSON event as {@code event: <its type>} and {@code data: <it>}, no {@code [DONE]}. */
+        static Reply events(List<String> events) {
+            StringBuilder body = new StringBuilder();
+            for (String event : events) {
+                JsonNode json;
+                try {
+                    json = JSON.readTree(event);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                // One line of data per event, as OpenAI sends them.
+                body.append("event: ").append(json.path("type").asText()).append('\n').append("data: ").append(json).append("\n\n");
+            }
             return new Reply(200, "text/event-stream", body.toString(), Map.of(), -1, Duration.ZERO);
         }
 
@@ -118,6 +134,10 @@ final class FixtureServer implements AutoCloseable {
         return OpenAIChatCompletionsModel.create(settings(), "gpt-4.1-mini");
     }
 
+    OpenAIResponsesModel responsesModel() {
+        return OpenAIResponsesModel.create(settings().toBuilder().api(OpenAISettings.Api.RESPONSES).build(), "gpt-4.1-mini");
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -126,7 +146,7 @@ final class FixtureServer implements AutoCloseable {
             requests.add(recorded);
             Reply reply = replies.poll();
             if (reply == null) {
-                reply = recorded.path().endsWith("/chat/completions")
+                reply = recorded.path().endsWith("/chat/completions") || recorded.path().endsWith("/responses")
                         ? fallback.apply(recorded.json())
                         : Reply.json(404, "{\"error\":{\"message\":\"unknown path\"}}", Map.of());
             }

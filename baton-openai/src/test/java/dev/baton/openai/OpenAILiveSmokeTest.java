@@ -53,4 +53,28 @@ class OpenAILiveSmokeTest {
                     .extracting(i -> ((ToolCall) i).name()).containsExactly(ConformanceScript.HANDOFF_TOOL);
         }
     }
+
+    @Test
+    void the_responses_api_answers_streams_and_forces_the_handoff() {
+        try (OpenAIProvider provider = new OpenAIProvider(SETTINGS.toBuilder().api(OpenAISettings.Api.RESPONSES).build())) {
+            var model = provider.model(MODEL);
+            ModelRequest request = ModelRequest.of("smoke", "Answer in one short sentence.", List.of(Message.user("Say hello.")));
+            ModelRequest triage = ConformanceRequests.triage();
+            ModelRequest forced = new ModelRequest(triage.agent(), triage.instructions(), triage.input(), triage.tools(), triage.handoffs(),
+                    null, ModelSettings.defaults().withToolChoice(ToolChoice.named(ConformanceScript.HANDOFF_TOOL)));
+
+            ModelResponse response = model.respond(request);
+            List<ModelStreamEvent> events = new ArrayList<>();
+            ModelResponse streamed = model.stream(request, events::add);
+            ModelResponse handoff = model.respond(forced);
+
+            assertThat(response.output()).filteredOn(Message.class::isInstance).singleElement()
+                    .satisfies(m -> assertThat(((Message) m).text()).isNotBlank());
+            assertThat(response.responseId()).startsWith("resp");
+            assertThat(streamed.output()).filteredOn(Message.class::isInstance).hasSize(1);
+            assertThat(events).isNotEmpty();
+            assertThat(handoff.output()).filteredOn(ToolCall.class::isInstance)
+                    .extracting(i -> ((ToolCall) i).name()).containsExactly(ConformanceScript.HANDOFF_TOOL);
+        }
+    }
 }

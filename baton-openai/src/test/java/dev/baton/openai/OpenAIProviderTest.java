@@ -84,4 +84,35 @@ class OpenAIProviderTest {
             assertThat(first.toString()).contains("fixture-model").doesNotContain(FixtureServer.API_KEY);
         }
     }
+
+    @Test
+    void the_environment_chooses_the_api_and_defaults_to_chat_completions() {
+        assertThat(OpenAISettings.fromEnvironment(Map.of("BATON_OPENAI_API", "responses")).api()).isEqualTo(OpenAISettings.Api.RESPONSES);
+        assertThat(OpenAISettings.fromEnvironment(Map.of("BATON_OPENAI_API", " Responses ")).api()).isEqualTo(OpenAISettings.Api.RESPONSES);
+        assertThat(OpenAISettings.fromEnvironment(Map.of("BATON_OPENAI_API", "chat")).api()).isEqualTo(OpenAISettings.Api.CHAT_COMPLETIONS);
+        assertThat(OpenAISettings.fromEnvironment(Map.of("BATON_OPENAI_API", "")).api()).isEqualTo(OpenAISettings.Api.CHAT_COMPLETIONS);
+        assertThat(OpenAISettings.builder().build().api()).isEqualTo(OpenAISettings.Api.CHAT_COMPLETIONS);
+        assertThat(OpenAISettings.builder().build().store()).isFalse();
+        assertThatThrownBy(() -> OpenAISettings.fromEnvironment(Map.of("BATON_OPENAI_API", "assistants")))
+                .isInstanceOf(UserError.class)
+                .hasMessageContaining("BATON_OPENAI_API")
+                .hasMessageContaining("assistants");
+    }
+
+    @Test
+    void settings_for_the_responses_api_make_the_provider_create_responses_models() {
+        try (FixtureServer server = ResponsesSupportFlowServer.start();
+                OpenAIProvider provider = new OpenAIProvider(ResponsesSupportFlowServer.settings(server));
+                OpenAIProvider chat = new OpenAIProvider(server.settings())) {
+            var model = provider.model("openai/fixture-model");
+
+            model.respond(ModelRequest.of("a", null, List.of(Message.user("hi"))));
+
+            assertThat(model).isInstanceOf(OpenAIResponsesModel.class);
+            assertThat(((OpenAIResponsesModel) model).modelName()).isEqualTo("fixture-model");
+            assertThat(model.toString()).contains("fixture-model").doesNotContain(FixtureServer.API_KEY);
+            assertThat(server.lastRequest().path()).isEqualTo("/v1/responses");
+            assertThat(chat.model("fixture-model")).isInstanceOf(OpenAIChatCompletionsModel.class);
+        }
+    }
 }

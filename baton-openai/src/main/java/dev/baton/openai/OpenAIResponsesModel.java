@@ -1,0 +1,107 @@
+package dev.baton.openai;
+
+import com.openai.client.OpenAIClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseStreamEvent;
+import dev.baton.model.Model;
+import dev.baton.model.ModelRequest;
+import dev.baton.model.ModelResponse;
+import dev.baton.model.ModelStreamEvent;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * A model behind the OpenAI Responses API ({@code POST /responses}). Instructions go in
+ * {@code instructions}; messages, function calls, their outputs and reasoning items are input
+ * items; tools and handoffs are strict function tools. By default responses are not stored by
+ * OpenAI ({@code store: false}) and reasoning items come back with their encrypted content, which
+ * is sent back with them on the next call, so reasoning models keep their reasoning across turns
+ * without server-side state ({@link OpenAISettings#store()}).
+ *
+ * <p>HTTP, retries (429, 5xx and connection errors, with backoff honouring {@code Retry-After})
+ * and SSE parsing are the openai-java SDK's. Errors are those of {@link OpenAIChatCompletionsModel}:
+ * {@link OpenAIRequestFailed}, {@link OpenAICallTimedOut}, {@link OpenAICallFailed}.
+ */
+public final class OpenAIResponsesModel implements Model, AutoCloseable {
+    private final OpenAIClient client;
+    private final String model;
+    private final OpenAISettings settings;
+    private final boolean ownsClient;
+
+    private OpenAIResponsesModel(OpenAIClient client, String model, OpenAISettings settings, boolean ownsClient) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.model = Objects.requireNonNull(model, "model");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.ownsClient = ownsClient;
+    }
+
+    /**
+     * A model with its own client, configured by {@code settings}; {@link #close()} closes the client.
+     *
+     * @throws dev.baton.UserError if the settings have no API key
+     */
+    public static OpenAIResponsesModel create(OpenAISettings settings, String model) {
+        return new OpenAIResponsesModel(OpenAIClients.create(settings), model, settings, true);
+    }
+
+    /**
+     * A model on a client the caller owns and closes; {@code settings} give the key to keep out of
+     * error messages, the timeout to report and whether responses are stored.
+     */
+    public static OpenAIResponsesModel of(OpenAIClient client, String model, OpenAISettings settings) {
+        return new OpenAIResponsesModel(client, model, settings, false);
+    }
+
+    /** The model name sent to the endpoint. */
+    public String modelName() {
+        return model;
+    }
+
+    @Override
+    public ModelResponse respond(ModelRequest request) {
+        try {
+            Response response = client.responses().create(ResponsesRequests.toParams(model, request, settings.store()));
+            return ResponsesResponses.fromResponse(ChatCompletionsResponses.tree(response));
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    @Override
+    public ModelResponse stream(ModelRequest request, Consumer<ModelStreamEvent> events) {
+        ResponsesResponses.StreamAssembly assembly = new ResponsesResponses.StreamAssembly(events, settings.apiKey());
+        try (StreamResponse<ResponseStreamEvent> response = client.responses()
+                .createStreaming(ResponsesRequests.toParams(model, request, settings.store()));
+                Stream<ResponseStreamEvent> stream = response.stream()) {
+            Iterator<ResponseStreamEvent> it = stream.iterator();
+            while (it.hasNext()) {
+                assembly.accept(ChatCompletionsResponses.tree(it.next()));
+            }
+        } catch (OpenAICallFailed e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+        return assembly.finish();
+    }
+
+    private RuntimeException translate(RuntimeException e) {
+        return OpenAIErrors.translate(e, settings.apiKey(), settings.timeout());
+    }
+
+    /** Closes the client if this model created it. */
+    @Override
+    public void close() {
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OpenAIResponsesModel[" + model + (settings.baseUrl() == null ? "" : " at " + settings.baseUrl()) + "]";
+    }
+}
