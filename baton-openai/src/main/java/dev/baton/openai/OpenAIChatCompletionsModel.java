@@ -61,8 +61,8 @@ public final class OpenAIChatCompletionsModel implements Model, AutoCloseable {
     @Override
     public ModelResponse respond(ModelRequest request) {
         try {
-            ChatCompletion completion = client.chat().completions()
-                    .create(ChatCompletionsRequests.toParams(model, request, false));
+            ChatCompletion completion = ConnectionRetry.call(settings.maxRetries(), () -> client.chat().completions()
+                    .create(ChatCompletionsRequests.toParams(model, request, false)));
             return ChatCompletionsResponses.fromCompletion(ChatCompletionsResponses.tree(completion));
         } catch (RuntimeException e) {
             throw translate(e);

@@ -63,7 +63,8 @@ public final class OpenAIResponsesModel implements Model, AutoCloseable {
     @Override
     public ModelResponse respond(ModelRequest request) {
         try {
-            Response response = client.responses().create(ResponsesRequests.toParams(model, request, settings.store()));
+            Response response = ConnectionRetry.call(settings.maxRetries(),
+                    () -> client.responses().create(ResponsesRequests.toParams(model, request, settings.store())));
             return ResponsesResponses.fromResponse(ChatCompletionsResponses.tree(response));
         } catch (RuntimeException e) {
             throw translate(e);

@@ -47,6 +47,14 @@ class ChatCompletionsFaultTest {
     }
 
     @Test
+    void a_connection_dropped_mid_response_is_retried() {
+        server.enqueue(FixtureServer.Reply.json(OK).truncatedAfter(10), FixtureServer.Reply.json(OK));
+
+        assertThat(model.respond(REQUEST).output()).containsExactly(Message.assistant("ok"));
+        assertThat(server.requests()).hasSize(2);
+    }
+
+    @Test
     void a_500_is_retried() {
         server.enqueue(FixtureServer.Reply.json(500, "{\"error\":{\"message\":\"boom\"}}", Map.of()), FixtureServer.Reply.json(OK));
 
