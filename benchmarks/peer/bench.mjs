@@ -1,6 +1,7 @@
 // Peer side of the Baton benchmark: the same scenarios on the OpenAI Agents SDK for JavaScript.
 //
 //   node bench.mjs --scenario support-flow|in-flight --runs N [--concurrency C] [--latency-ms L] [--warmup W]
+//   node bench.mjs --scenario http --base-url http://127.0.0.1:PORT/v1 [--runs N] [--concurrency C] [--warmup W]
 //
 // Prints exactly one line to stdout (a JSON object); everything else goes to stderr.
 // Exit code 1 if any run fails its checks (or throws).
@@ -12,9 +13,13 @@
 // happens while '@openai/agents' is imported, so it is set *before* a dynamic import (static
 // imports would be evaluated first); setTracingDisabled(true) then flips the provider itself.
 // The model is an in-process object, so no model provider / API key is ever consulted.
+// In the http scenario the model is an OpenAIChatCompletionsModel instance bound to an `openai`
+// client whose baseURL is the loopback fixture server (given explicitly, so OPENAI_BASE_URL is
+// not read); agents get that instance, not a model name, so no provider or default client is used.
 process.env.OPENAI_AGENTS_DISABLE_TRACING = '1';
-const { Agent, Runner, Usage, setTracingDisabled, tool } = await import('@openai/agents');
+const { Agent, Runner, Usage, setTracingDisabled, tool, OpenAIChatCompletionsModel } = await import('@openai/agents');
 const { z } = await import('zod');
+const { default: OpenAI } = await import('openai');
 setTracingDisabled(true);
 
 // One shared Runner with tracing disabled in its config: this skips the trace/span bookkeeping
@@ -43,18 +48,22 @@ function parseArgs(argv) {
     return n;
   };
   const scenario = opts.scenario;
-  if (scenario !== 'support-flow' && scenario !== 'in-flight') {
-    fail('--scenario must be support-flow or in-flight');
+  if (scenario !== 'support-flow' && scenario !== 'in-flight' && scenario !== 'http') {
+    fail('--scenario must be support-flow, in-flight or http');
   }
-  const runs = int('runs', undefined);
+  const http = scenario === 'http';
+  const runs = int('runs', http ? 5000 : undefined);
   if (!runs) fail('--runs N (N >= 1) is required');
+  const baseUrl = opts['base-url'];
+  if (http && !baseUrl) fail('--base-url is required for the http scenario (benchmarks/run starts the fixture server)');
   return {
     scenario,
     runs,
-    concurrency: Math.max(1, int('concurrency', 1)),
+    baseUrl,
+    concurrency: Math.max(1, int('concurrency', http ? 64 : 1)),
     // support-flow measures framework overhead, so its model answers at once by default.
     latencyMs: int('latency-ms', scenario === 'in-flight' ? 1000 : 0),
-    warmup: int('warmup', scenario === 'in-flight' ? 200 : Math.min(2000, runs)),
+    warmup: int('warmup', scenario === 'in-flight' ? 200 : http ? 500 : Math.min(2000, runs)),
   };
 }
 
@@ -188,6 +197,26 @@ async function supportFlow({ runs, concurrency, latencyMs, warmup }) {
   };
 }
 
+// The support flow against an OpenAI-compatible server over HTTP: the SDK's Chat Completions model
+// on an `openai` client for the loopback fixture server. No retries, so a failed call is a failed run
+// (Baton's side is configured the same way).
+async function http({ runs, concurrency, warmup, baseUrl }) {
+  const client = new OpenAI({ apiKey: 'bench', baseURL: baseUrl, maxRetries: 0, timeout: 30_000 });
+  const agent = buildTriageAgent(new OpenAIChatCompletionsModel(client, 'bench-model'));
+  const warmFailures = await pool(agent, warmup, concurrency);
+  const t0 = process.hrtime.bigint();
+  const failures = await pool(agent, runs, concurrency);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return {
+    impl: 'peer', scenario: 'http', runs, concurrency,
+    seconds: round(seconds, 6),
+    runs_per_s: round(runs / seconds, 1),
+    us_per_run: round((seconds * 1e6) / runs, 3),
+    failures: failures + warmFailures,
+    node: process.version, sdk_version: SDK_VERSION,
+  };
+}
+
 async function inFlight({ runs, latencyMs, warmup }) {
   // Warm-up without latency, so the code is compiled before the baseline is taken.
   const warmFailures = await pool(buildTriageAgent(new ScriptedModel(0)), warmup, 1);
@@ -221,7 +250,8 @@ async function inFlight({ runs, latencyMs, warmup }) {
 
 // ---------------------------------------------------------------- main
 const opts = parseArgs(process.argv.slice(2));
-const out = opts.scenario === 'support-flow' ? await supportFlow(opts) : await inFlight(opts);
+const scenarios = { 'support-flow': supportFlow, 'in-flight': inFlight, http };
+const out = await scenarios[opts.scenario](opts);
 process.stdout.write(JSON.stringify(out) + '\n');
 if (out.failures > 0) {
   console.error(`bench.mjs: ${out.failures} run(s) failed; first: ${firstError}`);

@@ -2,10 +2,13 @@ package dev.baton.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.agent.Agent;
+import dev.baton.openai.OpenAIChatCompletionsModel;
+import dev.baton.openai.OpenAISettings;
 import dev.baton.run.RunConfig;
 import dev.baton.run.RunOptions;
 import dev.baton.run.RunResult;
 import dev.baton.run.Runner;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,20 +30,24 @@ import picocli.CommandLine.Option;
         description = "Runs one benchmark scenario with Baton and prints its figures as one JSON line.")
 public final class BenchMain implements Callable<Integer> {
 
-    @Option(names = "--scenario", required = true, description = "support-flow or in-flight")
+    @Option(names = "--scenario", required = true, description = "support-flow, in-flight or http")
     String scenario;
 
-    @Option(names = "--runs", description = "runs to measure (default: 20000 for support-flow, 10000 for in-flight)")
+    @Option(names = "--runs", description = "runs to measure (default: 20000 for support-flow, 10000 for in-flight, 5000 for http)")
     Integer runs;
 
-    @Option(names = "--concurrency", defaultValue = "1", description = "runs in flight at once (support-flow)")
-    int concurrency;
+    @Option(names = "--concurrency", description = "runs in flight at once (support-flow: default 1; http: default 64)")
+    Integer concurrency;
 
     @Option(names = "--latency-ms", defaultValue = "1000", description = "model latency per answer (in-flight)")
     long latencyMs;
 
-    @Option(names = "--warmup", description = "unmeasured runs first (default: min(20000, runs) for support-flow)")
+    @Option(names = "--warmup", description = "unmeasured runs first (default: min(20000, runs) for support-flow, 500 for http)")
     Integer warmup;
+
+    @Option(names = "--base-url", description = "http: the OpenAI-compatible endpoint, e.g. http://127.0.0.1:PORT/v1 "
+            + "(the fixture server of benchmarks/run: dev.baton.bench.FixtureLlmServer)")
+    String baseUrl;
 
     @Option(names = "--config", defaultValue = "tracing-off",
             description = "tracing-off (runs opt out of tracing), defaults (as configured out of the box: no trace "
@@ -72,10 +80,14 @@ public final class BenchMain implements Callable<Integer> {
         Map<String, Object> figures = switch (scenario) {
             case "support-flow" -> supportFlow();
             case "in-flight" -> inFlight();
+            case "http" -> http();
             default -> throw new CommandLine.ParameterException(new CommandLine(this),
-                    "unknown scenario '" + scenario + "' (support-flow, in-flight)");
+                    "unknown scenario '" + scenario + "' (support-flow, in-flight, http)");
         };
         System.out.println(new ObjectMapper().writeValueAsString(figures));
+        if (firstError.get() != null) {
+            System.err.println("baton-bench: " + figures.get("failures") + " run(s) failed; first: " + firstError.get());
+        }
         return ((Number) figures.get("failures")).longValue() == 0 ? 0 : 1;
     }
 
@@ -86,15 +98,42 @@ public final class BenchMain implements Callable<Integer> {
     private Map<String, Object> supportFlow() throws Exception {
         int n = runs != null ? runs : 20_000;
         int w = warmup != null ? warmup : Math.min(20_000, n);
-        Runner runner = runner(0);
+        return timed("support-flow", runner(0), n, w, concurrency != null ? concurrency : 1);
+    }
+
+    /**
+     * The support flow against an OpenAI-compatible server over HTTP, with Baton's Chat Completions
+     * model ({@code baton-openai}). No retries, so that a failed call is a failed run.
+     */
+    private Map<String, Object> http() throws Exception {
+        if (baseUrl == null || baseUrl.isBlank()) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--base-url is required for the http scenario (benchmarks/run starts the fixture server)");
+        }
+        int n = runs != null ? runs : 5_000;
+        int w = warmup != null ? warmup : 500;
+        OpenAISettings settings = OpenAISettings.builder()
+                .apiKey("bench")
+                .baseUrl(baseUrl)
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(30))
+                .build();
+        try (OpenAIChatCompletionsModel model = OpenAIChatCompletionsModel.create(settings, "bench-model")) {
+            Runner runner = Runner.create(RunConfig.builder().defaultModel(model).build());
+            return timed("http", runner, n, w, concurrency != null ? concurrency : 64);
+        }
+    }
+
+    /** Warm-up, then {@code n} measured runs at concurrency {@code c}; the figures of the measured runs. */
+    private Map<String, Object> timed(String name, Runner runner, int n, int w, int c) throws InterruptedException {
         Agent<Void> triage = SupportFlow.triage();
         AtomicLong failures = new AtomicLong();
-        measure(runner, triage, options(), w, concurrency, failures);
+        measure(runner, triage, options(), w, c, failures);
         failures.set(0);
         long start = System.nanoTime();
-        measure(runner, triage, options(), n, concurrency, failures);
+        measure(runner, triage, options(), n, c, failures);
         double seconds = (System.nanoTime() - start) / 1e9;
-        Map<String, Object> out = header("support-flow", n, concurrency);
+        Map<String, Object> out = header(name, n, c);
         out.put("seconds", seconds);
         out.put("runs_per_s", n / seconds);
         out.put("us_per_run", seconds * 1e6 / n);
@@ -102,14 +141,24 @@ public final class BenchMain implements Callable<Integer> {
         return out;
     }
 
+    /** The first failure of any run (a failed check or an exception), reported on stderr. */
+    private static final AtomicReference<String> firstError = new AtomicReference<>();
+
     /** Runs {@code n} runs with {@code c} workers pulling from a shared counter, as the peer does. */
     private static void measure(Runner runner, Agent<Void> triage, RunOptions<Void> options, int n, int c, AtomicLong failures) throws InterruptedException {
         AtomicInteger next = new AtomicInteger();
         Runnable worker = () -> {
             while (next.getAndIncrement() < n) {
-                RunResult r = runner.run(triage, SupportFlow.INPUT, options);
-                if (!SupportFlow.check(r)) {
+                try {
+                    RunResult r = runner.run(triage, SupportFlow.INPUT, options);
+                    if (!SupportFlow.check(r)) {
+                        failures.incrementAndGet();
+                        firstError.compareAndSet(null, "unexpected result: lastAgent=" + r.lastAgent()
+                                + " output=" + r.finalOutputText());
+                    }
+                } catch (RuntimeException e) {
                     failures.incrementAndGet();
+                    firstError.compareAndSet(null, e + (e.getCause() != null ? " caused by " + e.getCause() : ""));
                 }
             }
         };
