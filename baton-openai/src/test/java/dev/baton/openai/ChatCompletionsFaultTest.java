@@ -116,6 +116,9 @@ class ChatCompletionsFaultTest {
         List<ModelStreamEvent> events = new ArrayList<>();
 
         assertThatThrownBy(() -> model.stream(REQUEST, events::add)).isInstanceOf(OpenAICallFailed.class);
+        // Output was already delivered, so the call is not repeated: the caller saw "Hello" once.
+        assertThat(events).containsExactly(new ModelStreamEvent.TextDelta("Hello"));
+        assertThat(server.requests()).hasSize(1);
     }
 
     @Test
