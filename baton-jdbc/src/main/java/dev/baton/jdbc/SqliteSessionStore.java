@@ -1,0 +1,513 @@
+package dev.baton.jdbc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.baton.item.Item;
+import dev.baton.session.SessionStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.jspecify.annotations.Nullable;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * Sessions in one SQLite file: the default durable {@link SessionStore}.
+ *
+ * <pre>{@code
+ * try (SqliteSessionStore store = SqliteSessionStore.open(Path.of("baton.db"))) {
+ *     Runner runner = Runner.create(RunConfig.builder().defaultModel(model).sessionStore(store).build());
+ *     runner.run(triage, "I was charged twice", RunOptions.session("ticket-42"));
+ * }
+ * }</pre>
+ *
+ * <p>The file is created on first use, in an existing directory, and put in WAL mode; its schema
+ * is brought up to date by the Flyway migrations under {@code db/migration/sqlite} (history table
+ * {@value #SCHEMA_HISTORY_TABLE}). Items are stored as JSON, with the {@code type} discriminator
+ * of {@link Item}.
+ *
+ * <p>Thread-safe. Each method is one transaction. Writes go through one connection, taken in
+ * turn by the writing threads of this instance; other processes (or other instances) on the same
+ * file wait for SQLite's lock up to the busy timeout. Reads use a small pool of connections of
+ * their own and do not wait for writers. Every failure, from opening the file to a row that no
+ * longer decodes, is a {@link StoreException} that names the file.
+ */
+public final class SqliteSessionStore implements SessionStore, AutoCloseable {
+
+    /** How long a write waits for another connection's lock on the file before it fails, unless told otherwise. */
+    public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
+
+    /** The table in which Flyway records the migrations applied to the file. */
+    public static final String SCHEMA_HISTORY_TABLE = "baton_schema_history";
+
+    private static final String MIGRATIONS = "classpath:db/migration/sqlite";
+    private static final int READERS = 4;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectWriter ITEM_WRITER = JSON.writerFor(Item.class);
+    private static final ObjectReader ITEM_READER = JSON.readerFor(Item.class);
+    /** Migrations of two stores opening the same new file at once must not race in this JVM. */
+    private static final Object MIGRATION_LOCK = new Object();
+
+    private final Path file;
+    private final ReentrantLock writeLock = new ReentrantLock(true);
+    private final Connection writer;
+    private final BlockingQueue<Connection> readers;
+    private volatile boolean closed;
+
+    private SqliteSessionStore(Path file, Connection writer, List<Connection> readers) {
+        this.file = file;
+        this.writer = writer;
+        this.readers = new ArrayBlockingQueue<>(readers.size(), false, readers);
+    }
+
+    /**
+     * Opens the store in {@code file}, creating the file if it does not exist and migrating its
+     * schema, with the {@linkplain #DEFAULT_BUSY_TIMEOUT default busy timeout}.
+     *
+     * @throws StoreException if the directory does not exist, the path is not a writable file, the
+     *     file is not a SQLite database, or its schema cannot be migrated
+     */
+    public static SqliteSessionStore open(Path file) {
+        return open(file, DEFAULT_BUSY_TIMEOUT);
+    }
+
+    /**
+     * Opens the store in {@code file}, as {@link #open(Path)} does.
+     *
+     * @param busyTimeout how long an operation waits for a lock that another connection holds
+     *     on the file before it fails with a {@link StoreException}
+     */
+    public static SqliteSessionStore open(Path file, Duration busyTimeout) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(busyTimeout, "busyTimeout");
+        if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("busyTimeout must be between zero and " + Integer.MAX_VALUE + " ms: " + busyTimeout);
+        }
+        Path path = file.toAbsolutePath().normalize();
+        String name = path.toString();
+        Path directory = path.getParent();
+        if (directory == null || !Files.isDirectory(directory)) {
+            throw new StoreException(name, "Cannot open the SQLite session store " + name + ": the directory "
+                    + directory + (directory != null && Files.exists(directory) ? " is not a directory" : " does not exist"), null);
+        }
+        if (Files.isDirectory(path)) {
+            throw new StoreException(name, "Cannot open the SQLite session store " + name + ": it is a directory, not a file", null);
+        }
+
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout((int) busyTimeout.toMillis());
+        SQLiteDataSource dataSource = new SQLiteDataSource(config);
+        dataSource.setUrl("jdbc:sqlite:" + name);
+
+        List<Connection> opened = new ArrayList<>();
+        try {
+            Connection writer = dataSource.getConnection();
+            opened.add(writer);
+            String mode = journalMode(writer);
+            if (!"wal".equalsIgnoreCase(mode)) {
+                throw new StoreException(name, "Cannot open the SQLite session store " + name
+                        + ": it could not be put in WAL mode (journal mode is " + mode + ")", null);
+            }
+            synchronized (MIGRATION_LOCK) {
+                Flyway.configure(SqliteSessionStore.class.getClassLoader())
+                        .dataSource(dataSource)
+                        .locations(MIGRATIONS)
+                        .failOnMissingLocations(true)
+                        .table(SCHEMA_HISTORY_TABLE)
+                        .load()
+                        .migrate();
+            }
+            List<Connection> readers = new ArrayList<>(READERS);
+            for (int i = 0; i < READERS; i++) {
+                Connection reader = dataSource.getConnection();
+                opened.add(reader);
+                try (Statement s = reader.createStatement()) {
+                    s.execute("PRAGMA query_only = true");
+                }
+                readers.add(reader);
+            }
+            return new SqliteSessionStore(path, writer, readers);
+        } catch (SQLException | FlywayException e) {
+            closeAll(opened, e);
+            throw new StoreException(name, "Cannot open the SQLite session store " + name + ": " + describe(e), e);
+        } catch (RuntimeException e) {
+            closeAll(opened, e);
+            throw e;
+        }
+    }
+
+    /** The absolute path of the store's file. */
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public List<Item> items(String sessionId, int limit) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        return read("read the items of", sessionId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT position, item FROM (
+                        SELECT position, item FROM session_items WHERE session_id = ? ORDER BY position DESC LIMIT ?
+                    ) ORDER BY position""")) {
+                ps.setString(1, sessionId);
+                ps.setInt(2, limit > 0 ? limit : -1);
+                List<Item> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(decode(sessionId, rs.getLong(1), rs.getString(2)));
+                    }
+                }
+                return List.copyOf(out);
+            }
+        });
+    }
+
+    @Override
+    public void addItems(String sessionId, List<Item> items) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        List<Item> copy = List.copyOf(items); // rejects null items before anything changes
+        if (copy.isEmpty()) {
+            return;
+        }
+        List<String> json = new ArrayList<>(copy.size());
+        for (Item item : copy) {
+            json.add(encode(sessionId, item));
+        }
+        write("add items to", sessionId, c -> {
+            long now = System.currentTimeMillis();
+            try (PreparedStatement touch = c.prepareStatement("""
+                    INSERT INTO sessions (session_id, active_agent, created_at, updated_at) VALUES (?, NULL, ?, ?)
+                    ON CONFLICT (session_id) DO UPDATE SET updated_at = excluded.updated_at""")) {
+                touch.setString(1, sessionId);
+                touch.setLong(2, now);
+                touch.setLong(3, now);
+                touch.executeUpdate();
+            }
+            long last;
+            try (PreparedStatement max = c.prepareStatement(
+                    "SELECT COALESCE(MAX(position), 0) FROM session_items WHERE session_id = ?")) {
+                max.setString(1, sessionId);
+                try (ResultSet rs = max.executeQuery()) {
+                    rs.next();
+                    last = rs.getLong(1);
+                }
+            }
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO session_items (session_id, position, item, created_at) VALUES (?, ?, ?, ?)")) {
+                for (String itemJson : json) {
+                    insert.setString(1, sessionId);
+                    insert.setLong(2, ++last);
+                    insert.setString(3, itemJson);
+                    insert.setLong(4, now);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Item> popItem(String sessionId) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        return write("remove the latest item of", sessionId, c -> {
+            long position;
+            String json;
+            try (PreparedStatement latest = c.prepareStatement(
+                    "SELECT position, item FROM session_items WHERE session_id = ? ORDER BY position DESC LIMIT 1")) {
+                latest.setString(1, sessionId);
+                try (ResultSet rs = latest.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    position = rs.getLong(1);
+                    json = rs.getString(2);
+                }
+            }
+            Item item = decode(sessionId, position, json); // a corrupt row is reported and stays
+            try (PreparedStatement delete = c.prepareStatement(
+                    "DELETE FROM session_items WHERE session_id = ? AND position = ?")) {
+                delete.setString(1, sessionId);
+                delete.setLong(2, position);
+                delete.executeUpdate();
+            }
+            try (PreparedStatement touch = c.prepareStatement("UPDATE sessions SET updated_at = ? WHERE session_id = ?")) {
+                touch.setLong(1, System.currentTimeMillis());
+                touch.setString(2, sessionId);
+                touch.executeUpdate();
+            }
+            return Optional.of(item);
+        });
+    }
+
+    @Override
+    public void clear(String sessionId) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        write("clear", sessionId, c -> {
+            try (PreparedStatement items = c.prepareStatement("DELETE FROM session_items WHERE session_id = ?");
+                    PreparedStatement session = c.prepareStatement("DELETE FROM sessions WHERE session_id = ?")) {
+                items.setString(1, sessionId);
+                items.executeUpdate();
+                session.setString(1, sessionId);
+                session.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<String> activeAgent(String sessionId) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        return read("read the active agent of", sessionId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT active_agent FROM sessions WHERE session_id = ?")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void setActiveAgent(String sessionId, String agentName) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        Objects.requireNonNull(agentName, "agentName");
+        write("set the active agent of", sessionId, c -> {
+            long now = System.currentTimeMillis();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO sessions (session_id, active_agent, created_at, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (session_id) DO UPDATE SET active_agent = excluded.active_agent, updated_at = excluded.updated_at""")) {
+                ps.setString(1, sessionId);
+                ps.setString(2, agentName);
+                ps.setLong(3, now);
+                ps.setLong(4, now);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Closes the store's connections. Operations under way finish first; later calls fail with a
+     * {@link StoreException}. Closing twice is harmless.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<Throwable> failures = new ArrayList<>();
+        writeLock.lock();
+        try {
+            closeQuietly(writer, failures);
+        } finally {
+            writeLock.unlock();
+        }
+        Connection reader;
+        while ((reader = readers.poll()) != null) {
+            closeQuietly(reader, failures);
+        }
+        if (!failures.isEmpty()) {
+            StoreException e = new StoreException(file.toString(), "Closing the SQLite session store " + file
+                    + " failed: " + describe(failures.get(0)), failures.get(0));
+            failures.stream().skip(1).forEach(e::addSuppressed);
+            throw e;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SqliteSessionStore[" + file + "]";
+    }
+
+    // --- transactions ---------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T apply(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction on the write connection. The transaction is begun
+     * {@code IMMEDIATE}: it takes the file's write lock at once (waiting up to the busy timeout),
+     * so two writers never deadlock upgrading a read lock, and the connection holds no lock
+     * between operations.
+     */
+    private <T> T write(String what, String sessionId, Work<T> work) {
+        writeLock.lock();
+        try {
+            ensureOpen(what, sessionId);
+            boolean began = false;
+            try {
+                execute(writer, "BEGIN IMMEDIATE");
+                began = true;
+                T result = work.apply(writer);
+                execute(writer, "COMMIT");
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                if (began) {
+                    rollback(e);
+                }
+                throw e instanceof StoreException se ? se : failure(what, sessionId, e);
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /** Runs {@code work} on a read connection: one statement, one snapshot. */
+    private <T> T read(String what, String sessionId, Work<T> work) {
+        Connection c = takeReader(what, sessionId);
+        try {
+            return work.apply(c);
+        } catch (SQLException e) {
+            throw failure(what, sessionId, e);
+        } finally {
+            if (closed) {
+                closeQuietly(c, new ArrayList<>());
+            } else {
+                readers.add(c);
+                if (closed) { // close() may have drained the pool before this connection came back
+                    Connection late;
+                    while ((late = readers.poll()) != null) {
+                        closeQuietly(late, new ArrayList<>());
+                    }
+                }
+            }
+        }
+    }
+
+    private Connection takeReader(String what, String sessionId) {
+        try {
+            while (true) {
+                ensureOpen(what, sessionId);
+                Connection c = readers.poll(100, TimeUnit.MILLISECONDS);
+                if (c != null) {
+                    if (closed) {
+                        closeQuietly(c, new ArrayList<>());
+                        ensureOpen(what, sessionId);
+                    }
+                    return c;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(file.toString(), "Interrupted while waiting to " + what + " session '" + sessionId
+                    + "' in the SQLite session store " + file, e);
+        }
+    }
+
+    private void ensureOpen(String what, String sessionId) {
+        if (closed) {
+            throw new StoreException(file.toString(), "Cannot " + what + " session '" + sessionId
+                    + "': the SQLite session store " + file + " is closed", null);
+        }
+    }
+
+    private void rollback(Exception cause) {
+        try {
+            execute(writer, "ROLLBACK");
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private StoreException failure(String what, String sessionId, Exception e) {
+        return new StoreException(file.toString(), "The SQLite session store " + file + " failed to " + what
+                + " session '" + sessionId + "': " + describe(e), e);
+    }
+
+    // --- items as JSON ----------------------------------------------------------------------
+
+    private String encode(String sessionId, Item item) {
+        try {
+            return ITEM_WRITER.writeValueAsString(item);
+        } catch (JsonProcessingException e) {
+            throw new StoreException(file.toString(), "Cannot store an item of session '" + sessionId
+                    + "' in the SQLite session store " + file + " as JSON: " + describe(e), e);
+        }
+    }
+
+    private Item decode(String sessionId, long position, @Nullable String json) {
+        if (json == null) {
+            throw corrupt(sessionId, position, "the item is NULL", null);
+        }
+        try {
+            return ITEM_READER.readValue(json);
+        } catch (JsonProcessingException e) {
+            throw corrupt(sessionId, position, describe(e), e);
+        }
+    }
+
+    private StoreException corrupt(String sessionId, long position, String why, @Nullable Throwable cause) {
+        return new StoreException(file.toString(), "The SQLite session store " + file + " has a corrupted item at position "
+                + position + " of session '" + sessionId + "': " + why, cause);
+    }
+
+    // --- helpers ----------------------------------------------------------------------------
+
+    private static String journalMode(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+            return rs.next() ? rs.getString(1) : "unknown";
+        }
+    }
+
+    private static void closeAll(List<Connection> connections, Exception cause) {
+        for (Connection c : connections) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+
+    private static void closeQuietly(Connection c, List<Throwable> failures) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            failures.add(e);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        if (e instanceof JsonProcessingException json) {
+            message = json.getOriginalMessage();
+        }
+        if (message == null || message.isBlank()) {
+            message = e.getClass().getSimpleName();
+        }
+        Throwable cause = e.getCause();
+        if (e instanceof FlywayException && cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
+            message = message + " (" + cause.getMessage() + ")";
+        }
+        return message;
+    }
+}
