@@ -8,7 +8,6 @@ import dev.baton.UserError;
 import dev.baton.item.Item;
 import dev.baton.item.RunItem;
 import dev.baton.model.Usage;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -201,9 +200,5 @@ public final class RunState {
         } catch (JsonProcessingException e) {
             throw new UserError("Not a valid RunState: " + e.getOriginalMessage(), e);
         }
-    }
-
-    static List<RunItem> copy(List<RunItem> items) {
-        return new ArrayList<>(items);
     }
 }
