@@ -9,7 +9,6 @@ import dev.baton.model.ModelRequest;
 import dev.baton.model.ModelResponse;
 import dev.baton.model.ModelStreamEvent;
 import java.util.Iterator;
-import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -23,17 +22,9 @@ import java.util.stream.Stream;
  * any other failure (connection, a stream that ends early) {@link OpenAICallFailed}; the runner
  * reports each as the cause of a {@link dev.baton.ModelCallFailed}.
  */
-public final class OpenAIChatCompletionsModel implements Model, AutoCloseable {
-    private final OpenAIClient client;
-    private final String model;
-    private final OpenAISettings settings;
-    private final boolean ownsClient;
-
+public final class OpenAIChatCompletionsModel extends OpenAIModelBase implements Model {
     private OpenAIChatCompletionsModel(OpenAIClient client, String model, OpenAISettings settings, boolean ownsClient) {
-        this.client = Objects.requireNonNull(client, "client");
-        this.model = Objects.requireNonNull(model, "model");
-        this.settings = Objects.requireNonNull(settings, "settings");
-        this.ownsClient = ownsClient;
+        super(client, model, settings, ownsClient);
     }
 
     /**
@@ -51,11 +42,6 @@ public final class OpenAIChatCompletionsModel implements Model, AutoCloseable {
      */
     public static OpenAIChatCompletionsModel of(OpenAIClient client, String model, OpenAISettings settings) {
         return new OpenAIChatCompletionsModel(client, model, settings, false);
-    }
-
-    /** The model name sent to the endpoint. */
-    public String modelName() {
-        return model;
     }
 
     @Override
@@ -83,22 +69,5 @@ public final class OpenAIChatCompletionsModel implements Model, AutoCloseable {
             throw translate(e);
         }
         return assembly.finish();
-    }
-
-    private RuntimeException translate(RuntimeException e) {
-        return OpenAIErrors.translate(e, settings.apiKey(), settings.timeout());
-    }
-
-    /** Closes the client if this model created it. */
-    @Override
-    public void close() {
-        if (ownsClient) {
-            client.close();
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "OpenAIChatCompletionsModel[" + model + (settings.baseUrl() == null ? "" : " at " + settings.baseUrl()) + "]";
     }
 }

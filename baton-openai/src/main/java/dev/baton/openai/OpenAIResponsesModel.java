@@ -9,7 +9,6 @@ import dev.baton.model.ModelRequest;
 import dev.baton.model.ModelResponse;
 import dev.baton.model.ModelStreamEvent;
 import java.util.Iterator;
-import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -25,17 +24,9 @@ import java.util.stream.Stream;
  * and SSE parsing are the openai-java SDK's. Errors are those of {@link OpenAIChatCompletionsModel}:
  * {@link OpenAIRequestFailed}, {@link OpenAICallTimedOut}, {@link OpenAICallFailed}.
  */
-public final class OpenAIResponsesModel implements Model, AutoCloseable {
-    private final OpenAIClient client;
-    private final String model;
-    private final OpenAISettings settings;
-    private final boolean ownsClient;
-
+public final class OpenAIResponsesModel extends OpenAIModelBase implements Model {
     private OpenAIResponsesModel(OpenAIClient client, String model, OpenAISettings settings, boolean ownsClient) {
-        this.client = Objects.requireNonNull(client, "client");
-        this.model = Objects.requireNonNull(model, "model");
-        this.settings = Objects.requireNonNull(settings, "settings");
-        this.ownsClient = ownsClient;
+        super(client, model, settings, ownsClient);
     }
 
     /**
@@ -53,11 +44,6 @@ public final class OpenAIResponsesModel implements Model, AutoCloseable {
      */
     public static OpenAIResponsesModel of(OpenAIClient client, String model, OpenAISettings settings) {
         return new OpenAIResponsesModel(client, model, settings, false);
-    }
-
-    /** The model name sent to the endpoint. */
-    public String modelName() {
-        return model;
     }
 
     @Override
@@ -87,22 +73,5 @@ public final class OpenAIResponsesModel implements Model, AutoCloseable {
             throw translate(e);
         }
         return assembly.finish();
-    }
-
-    private RuntimeException translate(RuntimeException e) {
-        return OpenAIErrors.translate(e, settings.apiKey(), settings.timeout());
-    }
-
-    /** Closes the client if this model created it. */
-    @Override
-    public void close() {
-        if (ownsClient) {
-            client.close();
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "OpenAIResponsesModel[" + model + (settings.baseUrl() == null ? "" : " at " + settings.baseUrl()) + "]";
     }
 }
