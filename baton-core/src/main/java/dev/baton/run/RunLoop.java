@@ -67,7 +67,9 @@ final class RunLoop<C> {
     private final Cancellation cancellation;
     private final boolean streaming;
     private final @Nullable Consumer<RunEvent> sink;
-    private String runId = RunContext.newRunId();
+    private String runId;
+    /** Replays recorded effects and records new ones; null for a run that is not journaled. */
+    private final @Nullable Journaling journaling;
     private final @Nullable RunState resumeFrom;
     private final Map<String, RunState.Decision> decisions = new LinkedHashMap<>();
     private final Map<String, RunState.Decision> toolDecisions = new LinkedHashMap<>();
@@ -80,8 +82,7 @@ final class RunLoop<C> {
     private final boolean observed;
 
     private final List<RunItem> newItems = new ArrayList<>();
-    private final List<GuardrailResult> guardrailResults = new ArrayList<>();
-    private @Nullable InputGuardrailRun<C> inputGuards;
+    private final RunGuardrails<C> guardrails = new RunGuardrails<>(this::guardrailChecked);
     /** Items of the turn in progress, not yet committed; part of what a failure reports. */
     private List<RunItem> pendingTurn = List.of();
     private final List<ModelResponse> responses = new ArrayList<>();
@@ -90,6 +91,7 @@ final class RunLoop<C> {
     private final List<RunItem> visible = new ArrayList<>();
     private Agent<C> agent;
     private @Nullable Session session;
+    private @Nullable SessionWrites sessionWrites;
     private @Nullable RunContext<C> ctx;
     private long seq;
     private List<Item> startInput = List.of();
@@ -120,7 +122,10 @@ final class RunLoop<C> {
         this.cancellation = cancellation;
         this.streaming = streaming;
         this.sink = sink;
-        this.observed = sink != null || options.listener() != null;
+        EffectJournal journal = options.journal();
+        this.journaling = journal == null ? null : new Journaling(journal);
+        this.runId = journal == null ? RunContext.newRunId() : journal.runId();
+        this.observed = sink != null || options.listener() != null || journal != null;
         this.hooks = new HookCalls<>(config.hooks(), options.hooks());
     }
 
@@ -129,6 +134,7 @@ final class RunLoop<C> {
         try {
             session = resolveSession();
             if (session != null) {
+                sessionWrites = new SessionWrites(session, journaling != null);
                 try {
                     lock = SessionLocks.acquire(session.store(), session.id());
                 } catch (InterruptedException e) {
@@ -171,9 +177,8 @@ final class RunLoop<C> {
     void start() {
         Map<String, Agent<C>> reachable = startAgent.reachableAgents();
         List<Item> history = List.of();
-        if (session != null) {
-            Session s = session;
-            Optional<String> active = store("read the active agent of", s::activeAgent);
+        if (sessionWrites != null) {
+            Optional<String> active = sessionWrites.activeAgent();
             if (active.isPresent()) {
                 Agent<C> holder = reachable.get(active.get());
                 if (holder != null) {
@@ -183,7 +188,21 @@ final class RunLoop<C> {
                             session.id(), active.get(), startAgent.name(), startAgent.name());
                 }
             }
-            history = store("read the items of", s::items);
+            history = sessionWrites.items();
+        }
+        if (journaling != null) {
+            // A replay starts where the first execution did: same agent, same history (the items
+            // this run saved to the session since are its own, and come back from the journal).
+            Journaling.Start at = journaling.start(new Journaling.Start(agent.name(), history.size()));
+            Agent<C> recorded = reachable.get(at.agent());
+            if (recorded == null) {
+                throw new JournalMismatch("Run " + runId + " cannot be replayed: it started with agent '" + at.agent()
+                        + "', which is not reachable from '" + startAgent.name() + "' here (agents: " + reachable.keySet() + ")");
+            }
+            agent = recorded;
+            if (history.size() > at.historyItems()) {
+                history = List.copyOf(history.subList(0, at.historyItems()));
+            }
         }
         ctx = new RunContext<>(options.context(), runId, session == null ? null : session.id(), runner, options);
         trace = RunTrace.start(config, options, session == null ? null : session.id());
@@ -194,8 +213,8 @@ final class RunLoop<C> {
         all.addAll(input);
         startInput = List.copyOf(all);
         inputHistory = startInput;
-        if (session != null) {
-            saveInput(input);
+        if (sessionWrites != null) {
+            sessionWrites.save(input, runId + "/input");
         }
         if (observed) {
             emit(new RunEvent.RunStarted(runId, seq++, agent.name(), Instant.now(), inputHistory));
@@ -255,26 +274,20 @@ final class RunLoop<C> {
                 ? buildRequest(fixed.toolSpecs(), fixed.handoffSpecs())
                 : buildRequest(tools, handoffs);
         Model model = runner.resolveModel(agent, options);
-        InputGuardrailRun<C> guards = turns == 1 ? startInputGuardrails() : null;
+        InputGuardrailRun<C> guards = turns == 1 ? guardrails.startInput(ctx, agent, options, startInput) : null;
         ModelResponse response;
         try {
             hooks.modelStart(ctx, agent, request);
             response = callModel(model, request);
         } catch (RuntimeException | Error e) {
             if (guards != null) {
-                // A trip interrupts whatever the run was doing: then the tripwire is the outcome. Otherwise
-                // the failure is, and the guardrails still running are stopped so none outlives the run.
-                guards.close();
-                inputGuards = null;
-                if (guards.tripped() != null) {
-                    finishGuardrails(guards);
-                }
+                guardrails.afterFailedCall(guards);
             }
             throw e;
         }
         if (guards != null) {
             // Nothing the model asked for happens before every input guardrail has passed.
-            finishGuardrails(guards);
+            guardrails.finish(guards);
         }
         hooks.modelEnd(ctx, agent, response);
         responses.add(response);
@@ -286,7 +299,7 @@ final class RunLoop<C> {
             emit(new RunEvent.ModelResponded(runId, seq++, agent.name(), Instant.now(), turns, response));
         }
 
-        Classified<C> out = classify(agent.name(), response, tools, handoffs, config.unknownTools());
+        Classified<C> out = Classified.classify(agent.name(), response, tools, handoffs, config.unknownTools());
         List<RunItem> turnItems = new ArrayList<>(out.items());
         pendingTurn = turnItems;
         for (RunItem item : observed ? out.items() : List.<RunItem>of()) {
@@ -314,7 +327,7 @@ final class RunLoop<C> {
             Map<String, Handoff<C, ?>> handoffs, boolean forcedChoice, Map<String, RunState.Done> done, List<Item> output) {
         Map<String, RunState.Data> nestedPaused = new LinkedHashMap<>();
         List<ToolCalls.Pending<C>> pendingTools = out.toolCalls();
-        List<HandoffCall<C>> handoffCalls = out.handoffCalls();
+        List<Classified.HandoffCall<C>> handoffCalls = out.handoffCalls();
         String lastText = out.lastText();
         List<ToolResult> results = new ArrayList<>(pendingTools.size());
         if (!pendingTools.isEmpty()) {
@@ -330,8 +343,13 @@ final class RunLoop<C> {
                 Tool<C> tool = p.tool();
                 if (tool != null && tool.approvalPolicy() != null) {
                     ApprovalRequest request = new ApprovalRequest(call.callId(), agent.name(), tool.name(), call.arguments());
-                    RunState.Decision decision = decisions.get(call.callId()) != null
-                            ? decisions.get(call.callId()) : toolDecisions.get(tool.name());
+                    RunState.Decision decision = decisions.get(call.callId());
+                    if (decision == null && journaling != null) {
+                        decision = journaling.journal().decision(call.callId());
+                    }
+                    if (decision == null) {
+                        decision = toolDecisions.get(tool.name());
+                    }
                     if (decision == null) {
                         var policy = tool.approvalPolicy();
                         if (callback(() -> policy.requiresApproval(ctx, call.arguments()),
@@ -349,8 +367,9 @@ final class RunLoop<C> {
             }
             if (!toRun.isEmpty()) {
                 if (toolCalls == null) {
-                    toolCalls = new ToolCalls<>(config, hooks, trace, this::checkCancelled, this::cancelled);
+                    toolCalls = new ToolCalls<>(config, hooks, trace, this::checkCancelled, this::cancelled, journaling);
                 }
+                toolCalls.turn(turns);
                 toolCalls.resumeStates(nestedToResume);
                 List<ToolCalls.Outcome> ran = toolCalls.runAll(toRun, ctx, agent, tools.keySet(), handoffs.keySet());
                 toolCalls.resumeStates(Map.of());
@@ -364,7 +383,7 @@ final class RunLoop<C> {
                         awaiting.addAll(o.paused().pendingApprovals());
                         continue;
                     }
-                    recordGuardrails(o.guardrails());
+                    guardrails.record(o.guardrails());
                     outcomes.put(callId, o);
                 }
             }
@@ -419,16 +438,6 @@ final class RunLoop<C> {
         }
     }
 
-    record HandoffCall<C>(ToolCall call, Handoff<C, ?> handoff) {}
-
-    /**
-     * A model response sorted into what the runner must do: the items in output order, the tool
-     * calls to run (with a null tool for an unknown name), the handoff calls, and the last
-     * assistant text.
-     */
-    record Classified<C>(List<RunItem> items, List<ToolCalls.Pending<C>> toolCalls, List<HandoffCall<C>> handoffCalls,
-            @Nullable String lastText) {}
-
     /**
      * Puts the loop back where a paused run stopped and finishes its paused turn with the
      * decisions now recorded; returns the final output if that turn ended the run.
@@ -458,7 +467,7 @@ final class RunLoop<C> {
         newItems.addAll(d.newItems());
         turns = d.turns();
         resetToolChoice = d.resetToolChoice();
-        guardrailResults.addAll(d.guardrailResults());
+        guardrails.restore(d.guardrailResults());
         responses.addAll(d.responses());
         decisions.putAll(state.decisions());
         toolDecisions.putAll(options.inheritedToolDecisions());
@@ -473,7 +482,7 @@ final class RunLoop<C> {
         Agent.Offered<C> fixed = agent.fixedOffer();
         Map<String, Tool<C>> tools = fixed != null ? fixed.tools() : enabledTools();
         Map<String, Handoff<C, ?>> handoffs = fixed != null ? fixed.handoffs() : enabledHandoffs();
-        Classified<C> out = classify(agent.name(), new ModelResponse(d.pausedOutput(), Usage.zero()), tools, handoffs,
+        Classified<C> out = Classified.classify(agent.name(), new ModelResponse(d.pausedOutput(), Usage.zero()), tools, handoffs,
                 config.unknownTools());
         List<RunItem> turnItems = new ArrayList<>(out.items());
         pendingTurn = turnItems;
@@ -495,11 +504,11 @@ final class RunLoop<C> {
                 new RunState.AgentId(startAgent.name(), startAgent.fingerprint()), new RunState.AgentId(agent.name(), agent.fingerprint()),
                 session == null ? null : session.id(), startInput, inputHistory, List.copyOf(visible), List.copyOf(newItems), turns,
                 ctx.usageByAgent(), resetToolChoice, paused.output, paused.done, paused.pending, decisions, toolDecisions, paused.nested,
-                List.copyOf(guardrailResults), List.copyOf(responses)));
+                List.copyOf(guardrails.results()), List.copyOf(responses)));
         List<RunItem> soFar = new ArrayList<>(newItems);
         soFar.addAll(pendingTurn);
         RunResult result = new RunResult(runId, startInput, null, agent.name(), soFar, currentInput(), responses, ctx.usage(),
-                ctx.usageByAgent(), turns, guardrailResults, paused.pending, state);
+                ctx.usageByAgent(), turns, guardrails.results(), paused.pending, state);
         if (observed) {
             for (ApprovalRequest r : paused.pending) {
                 emit(new RunEvent.ApprovalRequested(runId, seq++, agent.name(), Instant.now(), r));
@@ -508,46 +517,6 @@ final class RunLoop<C> {
         }
         trace.end(null);
         return result;
-    }
-
-    /** Sorts a response's output; the pure part of a turn, measured on its own by the benchmarks. */
-    static <C> Classified<C> classify(String agentName, ModelResponse response, Map<String, Tool<C>> tools,
-            Map<String, Handoff<C, ?>> handoffs, RunConfig.UnknownToolPolicy unknownTools) {
-        List<RunItem> items = new ArrayList<>(response.output().size());
-        List<ToolCalls.Pending<C>> toolCalls = new ArrayList<>(2);
-        List<HandoffCall<C>> handoffCalls = new ArrayList<>(1);
-        String lastText = null;
-        for (Item item : response.output()) {
-            switch (item) {
-                case Message m -> {
-                    items.add(new RunItem.MessageItem(agentName, m));
-                    if (m.role() == Message.Role.ASSISTANT) {
-                        lastText = m.text();
-                    }
-                }
-                case Reasoning r -> items.add(new RunItem.ReasoningItem(agentName, r));
-                case ToolCall call -> {
-                    Handoff<C, ?> handoff = handoffs.get(call.name());
-                    if (handoff != null) {
-                        items.add(new RunItem.HandoffCallItem(agentName, call));
-                        handoffCalls.add(new HandoffCall<>(call, handoff));
-                    } else {
-                        Tool<C> tool = tools.get(call.name());
-                        if (tool == null && unknownTools == RunConfig.UnknownToolPolicy.FAIL) {
-                            throw new ModelBehaviorError("Model called '" + call.name() + "', which agent '" + agentName
-                                    + "' does not offer (tools: " + tools.keySet() + ", handoffs: " + handoffs.keySet() + ")",
-                                    call.arguments(), null);
-                        }
-                        items.add(new RunItem.ToolCallItem(agentName, call));
-                        toolCalls.add(new ToolCalls.Pending<>(call, tool));
-                    }
-                }
-                case ToolOutput o -> throw new ModelBehaviorError(
-                        "Model returned a function call output item (call id " + o.callId() + "); only tools produce those",
-                        o.output(), null);
-            }
-        }
-        return new Classified<>(items, toolCalls, handoffCalls, lastText);
     }
 
     Map<String, Tool<C>> enabledTools() {
@@ -595,36 +564,6 @@ final class RunLoop<C> {
                 outputType == null ? null : outputType.schema(), settings);
     }
 
-    /**
-     * Runs the blocking input guardrails of the first agent and the run, then starts the parallel
-     * ones; returns null when there are none.
-     */
-    private @Nullable InputGuardrailRun<C> startInputGuardrails() {
-        List<InputGuardrail<C>> all = new ArrayList<>(agent.inputGuardrails());
-        all.addAll(options.inputGuardrails());
-        if (all.isEmpty()) {
-            return null;
-        }
-        InputGuardrailRun<C> guards = new InputGuardrailRun<>(ctx, agent, startInput);
-        List<InputGuardrail<C>> blocking = all.stream().filter(InputGuardrail::isBlocking).toList();
-        if (!blocking.isEmpty()) {
-            List<GuardrailResult> results = guards.runBlocking(blocking);
-            recordGuardrails(results);
-            for (GuardrailResult r : results) {
-                if (r.tripwireTriggered()) {
-                    throw new InputGuardrailTripwireTriggered(r);
-                }
-            }
-        }
-        List<InputGuardrail<C>> parallel = all.stream().filter(g -> !g.isBlocking()).toList();
-        if (parallel.isEmpty()) {
-            return null;
-        }
-        guards.startParallel(parallel);
-        inputGuards = guards;
-        return guards;
-    }
-
     private void traceAgent() {
         if (trace.on()) {
             trace.agentStarted(agent, agent.tools().stream().map(Tool::name).toList(),
@@ -632,13 +571,11 @@ final class RunLoop<C> {
         }
     }
 
-    private void recordGuardrails(List<GuardrailResult> results) {
-        for (GuardrailResult r : results) {
-            guardrailResults.add(r);
-            trace.guardrail(r);
-            if (observed) {
-                emit(new RunEvent.GuardrailChecked(runId, seq++, agent.name(), Instant.now(), r));
-            }
+    /** A guardrail result: traced, and reported as an event. */
+    private void guardrailChecked(GuardrailResult r) {
+        trace.guardrail(r);
+        if (observed) {
+            emit(new RunEvent.GuardrailChecked(runId, seq++, agent.name(), Instant.now(), r));
         }
     }
 
@@ -657,14 +594,19 @@ final class RunLoop<C> {
         String modelName = options.modelName() != null ? options.modelName() : agent.modelName();
         dev.baton.trace.Tracer.ActiveSpan span = trace.modelStarted(agent.name(), modelName, request.input());
         try {
-            response = streaming ? model.stream(request, this::onModelEvent) : model.respond(request);
+            if (journaling != null) {
+                response = journaling.model(responses.size() + 1, agent.name(), modelName,
+                        () -> streaming ? model.stream(request, this::onModelEvent) : model.respond(request));
+            } else {
+                response = streaming ? model.stream(request, this::onModelEvent) : model.respond(request);
+            }
         } catch (BatonException e) {
             RunTrace.failed(span, e);
             throw e;
         } catch (RuntimeException e) {
             RunTrace.failed(span, e);
             // A tripped parallel guardrail interrupted the call: the tripwire is the run's outcome.
-            throwIfGuardrailTripped();
+            guardrails.throwIfTripped();
             if (cancellation.isCancelled() || Thread.currentThread().isInterrupted()) {
                 throw cancelled();
             }
@@ -719,10 +661,10 @@ final class RunLoop<C> {
     }
 
     /** The first handoff call wins; later ones are answered as ignored. Tools of the turn already ran. */
-    private void handOff(List<RunItem> turnItems, List<HandoffCall<C>> calls) {
-        HandoffCall<C> chosen = calls.get(0);
+    private void handOff(List<RunItem> turnItems, List<Classified.HandoffCall<C>> calls) {
+        Classified.HandoffCall<C> chosen = calls.get(0);
         Handoff<C, ?> handoff = chosen.handoff();
-        for (HandoffCall<C> other : calls.subList(1, calls.size())) {
+        for (Classified.HandoffCall<C> other : calls.subList(1, calls.size())) {
             RunItem.ToolOutputItem ignored = new RunItem.ToolOutputItem(agent.name(), new ToolOutput(other.call().callId(),
                     "Not carried out: only the first handoff of a response is carried out (" + handoff.toolName()
                             + "), so this call to " + other.call().name() + " was ignored."), false);
@@ -812,76 +754,28 @@ final class RunLoop<C> {
     }
 
     private void saveItems(List<RunItem> turnItems) {
-        if (session != null) {
-            saveInput(items(turnItems));
-        }
-    }
-
-    private void saveInput(List<Item> items) {
-        Session s = session;
-        if (s != null && !items.isEmpty()) {
-            store("save items to", () -> {
-                s.add(items);
-                return null;
-            });
+        if (sessionWrites != null) {
+            sessionWrites.saveRunItems(turnItems, runId + "/turn" + turns);
         }
     }
 
     private void saveActiveAgent(String agentName) {
-        Session s = session;
-        if (s != null) {
-            store("record the active agent of", () -> {
-                s.store().setActiveAgent(s.id(), agentName);
-                return null;
-            });
+        if (sessionWrites != null) {
+            sessionWrites.setActiveAgent(agentName);
         }
-    }
-
-    /** Runs a session store operation, turning its failure into a {@link SessionStoreFailed}. */
-    private <T> T store(String what, Supplier<T> operation) {
-        try {
-            return operation.get();
-        } catch (BatonException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new SessionStoreFailed("The session store failed to " + what + " session '" + session.id() + "': "
-                    + message(e), e);
-        }
-    }
-
-    private static List<Item> items(List<RunItem> runItems) {
-        List<Item> out = new ArrayList<>(runItems.size());
-        for (RunItem i : runItems) {
-            out.add(i.toItem());
-        }
-        return out;
     }
 
     private RunResult complete(Object output) {
-        runOutputGuardrails(output);
+        guardrails.checkOutput(ctx, agent, options, output);
         hooks.agentEnd(ctx, agent, output);
         saveActiveAgent(agent.name());
         RunResult result = new RunResult(runId, startInput, output, agent.name(), newItems, currentInput(),
-                responses, ctx.usage(), ctx.usageByAgent(), turns, guardrailResults, List.of(), null);
+                responses, ctx.usage(), ctx.usageByAgent(), turns, guardrails.results(), List.of(), null);
         if (observed) {
             emit(new RunEvent.RunCompleted(runId, seq++, agent.name(), Instant.now(), output));
         }
         trace.end(null);
         return result;
-    }
-
-    private void runOutputGuardrails(Object output) {
-        List<OutputGuardrail<C>> all = new ArrayList<>(agent.outputGuardrails());
-        all.addAll(options.outputGuardrails());
-        for (OutputGuardrail<C> g : all) {
-            GuardrailOutput out = callback(() -> g.run(ctx, agent, output), () -> "output guardrail '" + g.name() + "'");
-            GuardrailResult r = new GuardrailResult(g.name(), GuardrailResult.Kind.OUTPUT, agent.name(), null,
-                    out.tripwireTriggered(), out.info());
-            recordGuardrails(List.of(r));
-            if (r.tripwireTriggered()) {
-                throw new OutputGuardrailTripwireTriggered(r);
-            }
-        }
     }
 
     /** Runs application code, turning its failure into a {@link CallbackFailed} that names it. */
@@ -903,6 +797,18 @@ final class RunLoop<C> {
     }
 
     private void emit(RunEvent event) {
+        if (journaling != null && !(event instanceof RunEvent.TextDelta)) {
+            if (event.isTerminal()) {
+                try {
+                    journaling.journal().event(event);
+                } catch (RuntimeException e) {
+                    // The outcome is decided and reported by the runner; a journal that fails now loses nothing recorded.
+                    log.warn("journaling the last event of run {} failed", runId, e);
+                }
+            } else {
+                journaling.journal().event(event);
+            }
+        }
         if (sink != null) {
             sink.accept(event);
         }
@@ -933,27 +839,9 @@ final class RunLoop<C> {
         }
     }
 
-    /** A parallel input guardrail that tripped interrupts the run; that interrupt means the tripwire, not a cancel. */
-    private void throwIfGuardrailTripped() {
-        InputGuardrailRun<C> guards = inputGuards;
-        if (guards != null && guards.tripped() != null) {
-            finishGuardrails(guards);
-        }
-    }
-
-    /** Waits for the parallel input guardrails, records every result, and throws the tripwire if one tripped. */
-    private void finishGuardrails(InputGuardrailRun<C> guards) {
-        inputGuards = null;
-        recordGuardrails(guards.awaitParallel());
-        GuardrailResult trip = guards.tripped();
-        if (trip != null) {
-            throw new InputGuardrailTripwireTriggered(trip);
-        }
-    }
-
     private void checkCancelled() {
         if (cancellation.isCancelled() || Thread.currentThread().isInterrupted()) {
-            throwIfGuardrailTripped();
+            guardrails.throwIfTripped();
             throw cancelled();
         }
     }

@@ -41,6 +41,7 @@ public final class RunOptions<C> {
         boolean tracingDisabled;
         java.util.Map<String, RunState.Decision> inheritedToolDecisions = java.util.Map.of();
         @Nullable TraceParent traceParent;
+        @Nullable EffectJournal journal;
         @Nullable String workflowName;
         java.util.Map<String, Object> traceMetadata = java.util.Map.of();
         java.util.List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails = java.util.List.of();
@@ -286,6 +287,20 @@ public final class RunOptions<C> {
             x.historyNesting = value;
             x.nestHandoffHistory = true;
         });
+    }
+
+    /**
+     * Journals the run's effects and replays what the journal already holds: the hook a durable
+     * runner uses ({@code dev.baton.durable.DurableRunner}); applications rarely set it themselves.
+     * Nested runs (agents used as tools) do not inherit it: their work is inside the tool call.
+     */
+    public RunOptions<C> withJournal(@Nullable EffectJournal value) {
+        return with(x -> x.journal = value);
+    }
+
+    /** The run's effect journal, or null for a run that performs its effects directly. */
+    public @Nullable EffectJournal journal() {
+        return f.journal;
     }
 
     public RunOptions<C> withListener(Consumer<RunEvent> value) {

@@ -62,12 +62,22 @@ final class ToolCalls<C> {
     private final HookCalls<C> hooks;
     private final RunTrace trace;
 
-    ToolCalls(RunConfig config, HookCalls<C> hooks, RunTrace trace, Runnable checkCancelled, Supplier<RunCancelled> cancelled) {
+    private final @Nullable Journaling journaling;
+    /** The loop's turn, part of each journaled call's key. */
+    private int turn;
+
+    ToolCalls(RunConfig config, HookCalls<C> hooks, RunTrace trace, Runnable checkCancelled, Supplier<RunCancelled> cancelled,
+            @Nullable Journaling journaling) {
+        this.journaling = journaling;
         this.config = config;
         this.hooks = hooks;
         this.trace = trace;
         this.checkCancelled = checkCancelled;
         this.cancelled = cancelled;
+    }
+
+    void turn(int turn) {
+        this.turn = turn;
     }
 
     List<Outcome> runAll(List<Pending<C>> calls, RunContext<C> ctx, Agent<C> agent, Set<String> toolNames, Set<String> handoffNames) {
@@ -233,7 +243,16 @@ final class ToolCalls<C> {
         return new GuardrailResult(g.name(), kind, agent.name(), call.callId(), !(d instanceof ToolGuardrail.Decision.Allow), d.info());
     }
 
+    /** Runs the tool, or, in a journaled run, replays its recorded outcome. */
     private Outcome invoke(Tool<C> tool, ToolContext<C> toolContext, ToolCall call) {
+        Journaling j = journaling;
+        if (j == null) {
+            return perform(tool, toolContext, call);
+        }
+        return j.tool(turn, call.callId(), toolContext.agent(), tool.name(), call.arguments(), () -> perform(tool, toolContext, call));
+    }
+
+    private Outcome perform(Tool<C> tool, ToolContext<C> toolContext, ToolCall call) {
         try {
             Object value = tool.timeout() == null
                     ? tool.call(toolContext, call.arguments())

@@ -11,6 +11,7 @@ public final class InMemorySessionStore implements SessionStore {
 
     private static final class State {
         final List<Item> items = new ArrayList<>();
+        final java.util.Set<String> writeKeys = new java.util.HashSet<>();
         @org.jspecify.annotations.Nullable String activeAgent;
     }
 
@@ -41,6 +42,20 @@ public final class InMemorySessionStore implements SessionStore {
         State s = state(sessionId);
         synchronized (s) {
             s.items.addAll(copy);
+        }
+    }
+
+    @Override
+    public boolean addItemsOnce(String sessionId, String writeKey, List<Item> items) {
+        java.util.Objects.requireNonNull(writeKey, "writeKey");
+        List<Item> copy = List.copyOf(items);
+        State s = state(sessionId);
+        synchronized (s) {
+            if (!s.writeKeys.add(writeKey)) {
+                return false;
+            }
+            s.items.addAll(copy);
+            return true;
         }
     }
 

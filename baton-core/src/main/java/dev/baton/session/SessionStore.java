@@ -23,6 +23,17 @@ public interface SessionStore {
     /** Appends items at the end of the session, in order. */
     void addItems(String sessionId, List<Item> items);
 
+    /**
+     * Appends items once: when the session already took a write with this key, nothing changes.
+     * A durable run saves each turn under a key of its own, so a run resumed after a crash can
+     * save the turn again without duplicating it. The check and the write are one atomic step.
+     *
+     * @param writeKey identifies the write within the session (durable runs use their run id and
+     *     a counter)
+     * @return whether the items were added (false when the key was seen before)
+     */
+    boolean addItemsOnce(String sessionId, String writeKey, List<Item> items);
+
     /** Removes and returns the latest item, if any. */
     Optional<Item> popItem(String sessionId);
 

@@ -75,6 +75,16 @@ public final class ToolContext<C> {
         return resumeState;
     }
 
+    /**
+     * A key that stays the same for this call however often it runs: the run id and the call id.
+     * A durable run that crashed in the middle of this call runs it once more with the same key,
+     * so a tool with a side effect (a refund, an email) can pass it to its backend and have the
+     * second attempt recognised as a repeat.
+     */
+    public String idempotencyKey() {
+        return run.runId() + ":" + callId;
+    }
+
     /** The arguments exactly as the model wrote them. */
     public String arguments() {
         return arguments;

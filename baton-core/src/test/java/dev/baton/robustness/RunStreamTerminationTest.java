@@ -54,6 +54,11 @@ class RunStreamTerminationTest {
         }
 
         @Override
+        public boolean addItemsOnce(String id, String key, List<dev.baton.item.Item> items) {
+            throw new IllegalStateException("store down");
+        }
+
+        @Override
         public java.util.Optional<dev.baton.item.Item> popItem(String id) {
             throw new IllegalStateException("store down");
         }

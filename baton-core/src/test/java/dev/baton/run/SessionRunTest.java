@@ -115,6 +115,11 @@ class SessionRunTest {
             }
 
             @Override
+            public boolean addItemsOnce(String id, String key, List<Item> items) {
+                throw new UnsupportedOperationException("only durable runs write once");
+            }
+
+            @Override
             public java.util.Optional<Item> popItem(String id) {
                 return flaky.popItem(id);
             }

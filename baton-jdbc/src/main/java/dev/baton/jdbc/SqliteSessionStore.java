@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.baton.item.Item;
 import dev.baton.session.SessionStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,11 +21,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
 import org.jspecify.annotations.Nullable;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
 
 /**
  * Sessions in one SQLite file: the default durable {@link SessionStore}.
@@ -40,8 +35,9 @@ import org.sqlite.SQLiteDataSource;
  *
  * <p>The file is created on first use, in an existing directory, and put in WAL mode; its schema
  * is brought up to date by the Flyway migrations under {@code db/migration/sqlite} (history table
- * {@value #SCHEMA_HISTORY_TABLE}). Items are stored as JSON, with the {@code type} discriminator
- * of {@link Item}.
+ * {@value #SCHEMA_HISTORY_TABLE}), the same migrations {@link SqliteRunStore} runs, so both stores
+ * can share one file. Items are stored as JSON, with the {@code type} discriminator of
+ * {@link Item}.
  *
  * <p>Thread-safe. Each method is one transaction. Writes go through one connection, taken in
  * turn by the writing threads of this instance; other processes (or other instances) on the same
@@ -55,15 +51,12 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
     public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(5);
 
     /** The table in which Flyway records the migrations applied to the file. */
-    public static final String SCHEMA_HISTORY_TABLE = "baton_schema_history";
+    public static final String SCHEMA_HISTORY_TABLE = SqliteDatabase.SCHEMA_HISTORY_TABLE;
 
-    private static final String MIGRATIONS = "classpath:db/migration/sqlite";
     private static final int READERS = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectWriter ITEM_WRITER = JSON.writerFor(Item.class);
     private static final ObjectReader ITEM_READER = JSON.readerFor(Item.class);
-    /** Migrations of two stores opening the same new file at once must not race in this JVM. */
-    private static final Object MIGRATION_LOCK = new Object();
 
     private final Path file;
     private final ReentrantLock writeLock = new ReentrantLock(true);
@@ -95,64 +88,8 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
      *     on the file before it fails with a {@link StoreException}
      */
     public static SqliteSessionStore open(Path file, Duration busyTimeout) {
-        Objects.requireNonNull(file, "file");
-        Objects.requireNonNull(busyTimeout, "busyTimeout");
-        if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("busyTimeout must be between zero and " + Integer.MAX_VALUE + " ms: " + busyTimeout);
-        }
-        Path path = file.toAbsolutePath().normalize();
-        String name = path.toString();
-        Path directory = path.getParent();
-        if (directory == null || !Files.isDirectory(directory)) {
-            throw new StoreException(name, "Cannot open the SQLite session store " + name + ": the directory "
-                    + directory + (directory != null && Files.exists(directory) ? " is not a directory" : " does not exist"), null);
-        }
-        if (Files.isDirectory(path)) {
-            throw new StoreException(name, "Cannot open the SQLite session store " + name + ": it is a directory, not a file", null);
-        }
-
-        SQLiteConfig config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-        config.setBusyTimeout((int) busyTimeout.toMillis());
-        SQLiteDataSource dataSource = new SQLiteDataSource(config);
-        dataSource.setUrl("jdbc:sqlite:" + name);
-
-        List<Connection> opened = new ArrayList<>();
-        try {
-            Connection writer = dataSource.getConnection();
-            opened.add(writer);
-            String mode = journalMode(writer);
-            if (!"wal".equalsIgnoreCase(mode)) {
-                throw new StoreException(name, "Cannot open the SQLite session store " + name
-                        + ": it could not be put in WAL mode (journal mode is " + mode + ")", null);
-            }
-            synchronized (MIGRATION_LOCK) {
-                Flyway.configure(SqliteSessionStore.class.getClassLoader())
-                        .dataSource(dataSource)
-                        .locations(MIGRATIONS)
-                        .failOnMissingLocations(true)
-                        .table(SCHEMA_HISTORY_TABLE)
-                        .load()
-                        .migrate();
-            }
-            List<Connection> readers = new ArrayList<>(READERS);
-            for (int i = 0; i < READERS; i++) {
-                Connection reader = dataSource.getConnection();
-                opened.add(reader);
-                try (Statement s = reader.createStatement()) {
-                    s.execute("PRAGMA query_only = true");
-                }
-                readers.add(reader);
-            }
-            return new SqliteSessionStore(path, writer, readers);
-        } catch (SQLException | FlywayException e) {
-            closeAll(opened, e);
-            throw new StoreException(name, "Cannot open the SQLite session store " + name + ": " + describe(e), e);
-        } catch (RuntimeException e) {
-            closeAll(opened, e);
-            throw e;
-        }
+        SqliteDatabase.Opened opened = SqliteDatabase.open(file, busyTimeout, READERS, "SQLite session store");
+        return new SqliteSessionStore(opened.path(), opened.writer(), opened.readers());
     }
 
     /** The absolute path of the store's file. */
@@ -184,46 +121,83 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
     @Override
     public void addItems(String sessionId, List<Item> items) {
         Objects.requireNonNull(sessionId, "sessionId");
-        List<Item> copy = List.copyOf(items); // rejects null items before anything changes
-        if (copy.isEmpty()) {
+        List<String> json = encodeAll(sessionId, items);
+        if (json.isEmpty()) {
             return;
         }
+        write("add items to", sessionId, c -> {
+            append(c, sessionId, json, System.currentTimeMillis());
+            return null;
+        });
+    }
+
+    /**
+     * Appends items unless the session took a write with this key before. The key is recorded
+     * in table {@code session_writes} in the same transaction as the items, so a crash leaves
+     * either both or neither; {@link #clear} forgets the keys with the items.
+     */
+    @Override
+    public boolean addItemsOnce(String sessionId, String writeKey, List<Item> items) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        Objects.requireNonNull(writeKey, "writeKey");
+        List<String> json = encodeAll(sessionId, items);
+        return write("add items once to", sessionId, c -> {
+            long now = System.currentTimeMillis();
+            try (PreparedStatement key = c.prepareStatement("""
+                    INSERT INTO session_writes (session_id, write_key, created_at) VALUES (?, ?, ?)
+                    ON CONFLICT (session_id, write_key) DO NOTHING""")) {
+                key.setString(1, sessionId);
+                key.setString(2, writeKey);
+                key.setLong(3, now);
+                if (key.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            if (!json.isEmpty()) {
+                append(c, sessionId, json, now);
+            }
+            return true;
+        });
+    }
+
+    private List<String> encodeAll(String sessionId, List<Item> items) {
+        List<Item> copy = List.copyOf(items); // rejects null items before anything changes
         List<String> json = new ArrayList<>(copy.size());
         for (Item item : copy) {
             json.add(encode(sessionId, item));
         }
-        write("add items to", sessionId, c -> {
-            long now = System.currentTimeMillis();
-            try (PreparedStatement touch = c.prepareStatement("""
-                    INSERT INTO sessions (session_id, active_agent, created_at, updated_at) VALUES (?, NULL, ?, ?)
-                    ON CONFLICT (session_id) DO UPDATE SET updated_at = excluded.updated_at""")) {
-                touch.setString(1, sessionId);
-                touch.setLong(2, now);
-                touch.setLong(3, now);
-                touch.executeUpdate();
+        return json;
+    }
+
+    private static void append(Connection c, String sessionId, List<String> json, long now) throws SQLException {
+        try (PreparedStatement touch = c.prepareStatement("""
+                INSERT INTO sessions (session_id, active_agent, created_at, updated_at) VALUES (?, NULL, ?, ?)
+                ON CONFLICT (session_id) DO UPDATE SET updated_at = excluded.updated_at""")) {
+            touch.setString(1, sessionId);
+            touch.setLong(2, now);
+            touch.setLong(3, now);
+            touch.executeUpdate();
+        }
+        long last;
+        try (PreparedStatement max = c.prepareStatement(
+                "SELECT COALESCE(MAX(position), 0) FROM session_items WHERE session_id = ?")) {
+            max.setString(1, sessionId);
+            try (ResultSet rs = max.executeQuery()) {
+                rs.next();
+                last = rs.getLong(1);
             }
-            long last;
-            try (PreparedStatement max = c.prepareStatement(
-                    "SELECT COALESCE(MAX(position), 0) FROM session_items WHERE session_id = ?")) {
-                max.setString(1, sessionId);
-                try (ResultSet rs = max.executeQuery()) {
-                    rs.next();
-                    last = rs.getLong(1);
-                }
+        }
+        try (PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO session_items (session_id, position, item, created_at) VALUES (?, ?, ?, ?)")) {
+            for (String itemJson : json) {
+                insert.setString(1, sessionId);
+                insert.setLong(2, ++last);
+                insert.setString(3, itemJson);
+                insert.setLong(4, now);
+                insert.addBatch();
             }
-            try (PreparedStatement insert = c.prepareStatement(
-                    "INSERT INTO session_items (session_id, position, item, created_at) VALUES (?, ?, ?, ?)")) {
-                for (String itemJson : json) {
-                    insert.setString(1, sessionId);
-                    insert.setLong(2, ++last);
-                    insert.setString(3, itemJson);
-                    insert.setLong(4, now);
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-            }
-            return null;
-        });
+            insert.executeBatch();
+        }
     }
 
     @Override
@@ -264,9 +238,12 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
         Objects.requireNonNull(sessionId, "sessionId");
         write("clear", sessionId, c -> {
             try (PreparedStatement items = c.prepareStatement("DELETE FROM session_items WHERE session_id = ?");
+                    PreparedStatement keys = c.prepareStatement("DELETE FROM session_writes WHERE session_id = ?");
                     PreparedStatement session = c.prepareStatement("DELETE FROM sessions WHERE session_id = ?")) {
                 items.setString(1, sessionId);
                 items.executeUpdate();
+                keys.setString(1, sessionId);
+                keys.executeUpdate();
                 session.setString(1, sessionId);
                 session.executeUpdate();
             }
@@ -472,22 +449,6 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
 
     // --- helpers ----------------------------------------------------------------------------
 
-    private static String journalMode(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
-            return rs.next() ? rs.getString(1) : "unknown";
-        }
-    }
-
-    private static void closeAll(List<Connection> connections, Exception cause) {
-        for (Connection c : connections) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                cause.addSuppressed(e);
-            }
-        }
-    }
-
     private static void closeQuietly(Connection c, List<Throwable> failures) {
         try {
             c.close();
@@ -497,17 +458,6 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
     }
 
     private static String describe(Throwable e) {
-        String message = e.getMessage();
-        if (e instanceof JsonProcessingException json) {
-            message = json.getOriginalMessage();
-        }
-        if (message == null || message.isBlank()) {
-            message = e.getClass().getSimpleName();
-        }
-        Throwable cause = e.getCause();
-        if (e instanceof FlywayException && cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
-            message = message + " (" + cause.getMessage() + ")";
-        }
-        return message;
+        return SqliteDatabase.describe(e);
     }
 }

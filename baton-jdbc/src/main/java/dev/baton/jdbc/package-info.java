@@ -1,6 +1,9 @@
 /**
- * Durable Baton stores over JDBC. {@link dev.baton.jdbc.SqliteSessionStore} keeps sessions in one
- * SQLite file; schemas are managed by Flyway migrations under {@code db/migration/<database>}.
+ * Durable Baton stores over JDBC: sessions ({@link dev.baton.jdbc.SqliteSessionStore},
+ * {@link dev.baton.jdbc.PostgresSessionStore}) and durable runs with their journal, events and
+ * approvals ({@link dev.baton.jdbc.SqliteRunStore}, {@link dev.baton.jdbc.PostgresRunStore}).
+ * SQLite is the default: one file, shared by both stores. PostgreSQL lets several processes share
+ * sessions and runs. Schemas are managed by Flyway migrations under {@code db/migration/<database>}.
  */
 @NullMarked
 package dev.baton.jdbc;

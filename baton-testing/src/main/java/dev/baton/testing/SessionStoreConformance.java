@@ -352,6 +352,139 @@ public abstract class SessionStoreConformance {
         }
     }
 
+    @Test
+    protected void adding_once_adds_the_items_the_first_time() {
+        String session = newSessionId();
+        List<Item> before = List.of(Message.user("I was charged twice"));
+        List<Item> turn = List.of(Message.assistant("Let me check."), new ToolCall("call_1", "get_invoice", "{}"));
+        store.addItems(session, before);
+
+        assertThat(store.addItemsOnce(session, "run-1/0", turn)).isTrue();
+
+        List<Item> all = new ArrayList<>(before);
+        all.addAll(turn);
+        assertThat(store.items(session, 0)).containsExactlyElementsOf(all);
+    }
+
+    @Test
+    protected void adding_again_with_a_key_already_taken_adds_nothing() {
+        String session = newSessionId();
+        List<Item> turn = List.of(Message.user("I was charged twice"), Message.assistant("Refund initiated."));
+        store.addItemsOnce(session, "run-1/0", turn);
+
+        boolean same = store.addItemsOnce(session, "run-1/0", turn);
+        boolean different = store.addItemsOnce(session, "run-1/0", List.of(Message.assistant("something else")));
+
+        assertThat(same).isFalse();
+        assertThat(different).isFalse();
+        assertThat(store.items(session, 0)).containsExactlyElementsOf(turn);
+    }
+
+    @Test
+    protected void writes_with_different_keys_are_all_added_in_order() {
+        String session = newSessionId();
+
+        assertThat(store.addItemsOnce(session, "run-1/0", List.of(Message.user("first")))).isTrue();
+        assertThat(store.addItemsOnce(session, "run-1/1", List.of(Message.assistant("second")))).isTrue();
+        store.addItems(session, List.of(Message.user("third")));
+        assertThat(store.addItemsOnce(session, "run-2/0", List.of(Message.assistant("fourth")))).isTrue();
+
+        assertThat(store.items(session, 0)).containsExactly(Message.user("first"), Message.assistant("second"),
+                Message.user("third"), Message.assistant("fourth"));
+    }
+
+    @Test
+    protected void a_key_taken_on_one_session_is_free_on_another() {
+        String first = newSessionId();
+        String second = newSessionId();
+        store.addItemsOnce(first, "run-1/0", List.of(Message.user("on the first session")));
+
+        assertThat(store.addItemsOnce(second, "run-1/0", List.of(Message.user("on the second session")))).isTrue();
+
+        assertThat(store.items(first, 0)).containsExactly(Message.user("on the first session"));
+        assertThat(store.items(second, 0)).containsExactly(Message.user("on the second session"));
+    }
+
+    @Test
+    protected void popping_items_does_not_free_their_key() {
+        String session = newSessionId();
+        store.addItemsOnce(session, "run-1/0", List.of(Message.user("hello")));
+        store.popItem(session);
+
+        assertThat(store.addItemsOnce(session, "run-1/0", List.of(Message.user("hello")))).isFalse();
+        assertThat(store.items(session, 0)).isEmpty();
+    }
+
+    @Test
+    protected void clear_forgets_the_keys_taken() {
+        String session = newSessionId();
+        store.addItemsOnce(session, "run-1/0", List.of(Message.user("before the clear")));
+
+        store.clear(session);
+
+        assertThat(store.addItemsOnce(session, "run-1/0", List.of(Message.user("after the clear")))).isTrue();
+        assertThat(store.items(session, 0)).containsExactly(Message.user("after the clear"));
+    }
+
+    @Test
+    @Timeout(60)
+    protected void of_concurrent_writers_with_the_same_key_exactly_one_adds_its_items() {
+        for (int round = 0; round < 5; round++) {
+            String session = newSessionId();
+            java.util.Map<Integer, Boolean> added = new java.util.concurrent.ConcurrentHashMap<>();
+
+            runConcurrently(writer -> added.put(writer, store.addItemsOnce(session, "run-1/0",
+                    List.of(Message.user("writer " + writer), Message.assistant("reply to writer " + writer)))));
+
+            assertThat(added.values()).as("results of round %d", round).hasSize(WRITERS).containsOnlyOnce(true);
+            int winner = added.entrySet().stream().filter(java.util.Map.Entry::getValue).findFirst().orElseThrow().getKey();
+            assertThat(store.items(session, 0)).as("items of round %d", round)
+                    .containsExactly(Message.user("writer " + winner), Message.assistant("reply to writer " + winner));
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    protected void concurrent_writes_with_distinct_keys_lose_nothing_and_each_stays_together() {
+        String session = newSessionId();
+        int batches = 10;
+        int batchSize = 5;
+        java.util.Queue<String> refused = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        runConcurrently(writer -> {
+            for (int batch = 0; batch < batches; batch++) {
+                List<Item> items = new ArrayList<>();
+                for (int i = 0; i < batchSize; i++) {
+                    items.add(Message.user("writer " + writer + " batch " + batch + " item " + i));
+                }
+                if (!store.addItemsOnce(session, "writer-" + writer + "/" + batch, items)) {
+                    refused.add("writer-" + writer + "/" + batch);
+                }
+            }
+        });
+
+        assertThat(refused).as("writes refused although their keys were new").isEmpty();
+        List<Item> stored = store.items(session, 0);
+        assertThat(stored).hasSize(WRITERS * batches * batchSize);
+        List<String> batchOrder = new ArrayList<>();
+        for (int start = 0; start < stored.size(); start += batchSize) {
+            String first = ((Message) stored.get(start)).text();
+            String batchPrefix = first.substring(0, first.lastIndexOf(" item "));
+            batchOrder.add(batchPrefix);
+            for (int i = 0; i < batchSize; i++) {
+                assertThat(((Message) stored.get(start + i)).text())
+                        .as("item %d of the batch starting at position %d", i, start)
+                        .isEqualTo(batchPrefix + " item " + i);
+            }
+        }
+        for (int w = 0; w < WRITERS; w++) {
+            String prefix = "writer " + w + " batch ";
+            assertThat(batchOrder.stream().filter(b -> b.startsWith(prefix)).toList())
+                    .as("batches of writer %d, in the order it added them", w)
+                    .containsExactlyElementsOf(IntStream.range(0, batches).mapToObj(b -> prefix + b).toList());
+        }
+    }
+
     /** Every kind of item, with the edge cases a store's encoding must survive. */
     static Stream<Named<Item>> everyKindOfItem() {
         List<Named<Item>> items = new ArrayList<>();

@@ -70,21 +70,21 @@ public class HotPathBenchmark {
     /** Sorting a response that hands off. */
     @Benchmark
     public Object classifyHandoffResponse() {
-        return RunLoop.classify("support_triage", handoffResponse, triageOffer.tools(), triageOffer.handoffs(),
+        return Classified.classify("support_triage", handoffResponse, triageOffer.tools(), triageOffer.handoffs(),
                 RunConfig.UnknownToolPolicy.ERROR_OUTPUT);
     }
 
     /** Sorting a response that calls a tool. */
     @Benchmark
     public Object classifyToolResponse() {
-        return RunLoop.classify("billing_specialist", toolResponse, billingOffer.tools(), billingOffer.handoffs(),
+        return Classified.classify("billing_specialist", toolResponse, billingOffer.tools(), billingOffer.handoffs(),
                 RunConfig.UnknownToolPolicy.ERROR_OUTPUT);
     }
 
     /** Sorting a final answer. */
     @Benchmark
     public Object classifyFinalAnswer() {
-        return RunLoop.classify("billing_specialist", answerResponse, billingOffer.tools(), billingOffer.handoffs(),
+        return Classified.classify("billing_specialist", answerResponse, billingOffer.tools(), billingOffer.handoffs(),
                 RunConfig.UnknownToolPolicy.ERROR_OUTPUT);
     }
 

@@ -1,0 +1,754 @@
+package dev.baton.durable;
+
+import dev.baton.BatonException;
+import dev.baton.RunCancelled;
+import dev.baton.UserError;
+import dev.baton.agent.Agent;
+import dev.baton.item.Item;
+import dev.baton.item.Message;
+import dev.baton.run.ApprovalRequest;
+import dev.baton.run.JournalMismatch;
+import dev.baton.run.RunOptions;
+import dev.baton.run.RunResult;
+import dev.baton.run.RunState;
+import dev.baton.run.Runner;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs agents durably: each run is recorded in a {@link RunStore} with the journal of its effects,
+ * so it survives the process. {@link #start} returns at once with a {@link RunHandle}; any process
+ * sharing the store can {@link #attach} to the run, follow its events, approve its tool calls or
+ * cancel it. After a crash, {@link #resumeIncomplete()} (or a {@link #startWorker worker}) takes
+ * over runs left running: recorded model and tool results are replayed, not requested again.
+ *
+ * <pre>{@code
+ * try (DurableRunner durable = DurableRunner.builder(runner, SqliteRunStore.open(path)).agents(triage).build()) {
+ *     RunHandle run = durable.start(triage, "I was charged twice", RunOptions.session("ticket-42"));
+ *     RunRecord done = run.result();
+ * }
+ * }</pre>
+ *
+ * <p>Several processes may share one store (PostgreSQL): a run is executed by the worker holding
+ * its lease, which heartbeats renew; a dead worker's runs are taken over once their lease expires.
+ * Runs are resumed with the agent they started with, looked up by name among the agents given to
+ * the builder (and those started here); a journal written by a different agent graph is refused
+ * with a {@link JournalMismatch} naming what differs.
+ */
+public final class DurableRunner implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DurableRunner.class);
+
+    private final Runner runner;
+    private final RunStore store;
+    private final String workerId;
+    private final Duration lease;
+    private final Duration pollInterval;
+    private final boolean autoResume;
+    private final boolean ownsStore;
+    private final Function<RunRecord, RunOptions<?>> resumeOptions;
+    private final Map<String, Registered> agents = new ConcurrentHashMap<>();
+    private final Map<String, Execution> executing = new ConcurrentHashMap<>();
+    private final Map<String, JournalMismatch> incompatible = new ConcurrentHashMap<>();
+    /** Why this process's latest execution of a run stopped short (the store failed), until it runs here again. */
+    private final Map<String, RuntimeException> stopped = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService heartbeat;
+    private final ReentrantLock signalLock = new ReentrantLock();
+    private final Condition changed = signalLock.newCondition();
+    private volatile boolean closed;
+    private volatile @Nullable Thread worker;
+
+    private record Registered(Agent<?> agent, Map<String, String> graph) {}
+
+    private DurableRunner(Builder b) {
+        this.runner = b.runner;
+        this.store = b.store;
+        this.workerId = b.workerId != null ? b.workerId : defaultWorkerId();
+        this.lease = b.lease;
+        this.pollInterval = b.pollInterval;
+        this.autoResume = b.autoResume;
+        this.ownsStore = b.closeStore;
+        this.resumeOptions = b.resumeOptions;
+        for (Agent<?> a : b.agents) {
+            register(a);
+        }
+        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "baton-durable-heartbeat-" + workerId);
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(50, lease.toMillis() / 3);
+        heartbeat.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    public static Builder builder(Runner runner, RunStore store) {
+        return new Builder(runner, store);
+    }
+
+    /** This runner's worker id: the owner name its leases carry. */
+    public String workerId() {
+        return workerId;
+    }
+
+    public RunStore store() {
+        return store;
+    }
+
+    // ---- starting and attaching
+
+    public <C> RunHandle start(Agent<C> agent, String input) {
+        return start(agent, input, RunOptions.none());
+    }
+
+    public <C> RunHandle start(Agent<C> agent, String input, RunOptions<C> options) {
+        return start(agent, List.<Item>of(Message.user(input)), options);
+    }
+
+    /**
+     * Records a new run and starts executing it on a virtual thread; returns once the run is
+     * recorded, before its first model call.
+     *
+     * @throws RunStoreFailed if the store cannot record the run (then nothing was started)
+     * @throws UserError if the options carry a session of another store, or a different agent of the same name is registered
+     */
+    public <C> RunHandle start(Agent<C> agent, List<Item> input, RunOptions<C> options) {
+        requireOpen();
+        Objects.requireNonNull(agent, "agent");
+        Registered registered = register(agent);
+        String sessionId = sessionOf(options);
+        Instant now = now();
+        String runId = newRunId();
+        RunRecord record = new RunRecord(runId, agent.name(), agent.name(), sessionId, input, RunStatus.RUNNING, now, now,
+                null, null, null, registered.graph(), null, workerId, now.plus(lease));
+        storeCall(() -> {
+            store.createRun(record);
+            return null;
+        }, "record the new run " + runId);
+        launch(record, agent, options, null, false);
+        return new RunHandle(this, runId);
+    }
+
+    /**
+     * A handle on a run recorded in the store, started by this or any other process.
+     *
+     * @throws UserError if the store has no run with this id
+     */
+    public RunHandle attach(String runId) {
+        find(runId);
+        return new RunHandle(this, runId);
+    }
+
+    // ---- recovery and workers
+
+    /**
+     * Takes over every run left running with no live owner (its process died, or a decision made
+     * it resumable) and continues it here; returns their handles. A run whose journal does not
+     * match the agents here is left in the store untouched; its handle reports the
+     * {@link JournalMismatch}.
+     */
+    public List<RunHandle> resumeIncomplete() {
+        requireOpen();
+        List<RunHandle> taken = new ArrayList<>();
+        List<String> candidates = storeCall(() -> store.claimable(now(), 1000), "list the runs left running");
+        for (String runId : candidates) {
+            if (claimAndContinue(runId)) {
+                taken.add(new RunHandle(this, runId));
+            }
+        }
+        for (RunRecord paused : storeCall(() -> store.listRuns(RunQuery.all().withStatuses(RunStatus.PAUSED).withLimit(200)),
+                "list paused runs")) {
+            // A decision whose process died before it could wake the run.
+            if (!executing.containsKey(paused.id()) && allDecided(paused.id())
+                    && storeCall(() -> store.markResumable(paused.id(), now()), "mark run resumable")
+                    && claimAndContinue(paused.id())) {
+                taken.add(new RunHandle(this, paused.id()));
+            }
+        }
+        return taken;
+    }
+
+    /**
+     * Starts worker mode: a background loop that, every {@code pollInterval}, takes over runs left
+     * running by dead workers and runs made resumable by decisions. Close the returned handle (or
+     * this runner) to stop it.
+     */
+    public AutoCloseable startWorker() {
+        requireOpen();
+        Thread t = Thread.ofVirtual().name("baton-durable-worker-" + workerId).start(() -> {
+            while (!closed && !Thread.currentThread().isInterrupted()) {
+                try {
+                    resumeIncomplete();
+                } catch (RuntimeException e) {
+                    if (closed) {
+                        return;
+                    }
+                    log.warn("worker {}: taking over runs failed: {}", workerId, e.getMessage());
+                }
+                try {
+                    Thread.sleep(pollInterval);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        worker = t;
+        return () -> {
+            t.interrupt();
+            t.join(Duration.ofSeconds(5));
+        };
+    }
+
+    // ---- history
+
+    /** Runs matching the query, newest first. */
+    public List<RunRecord> runs(RunQuery query) {
+        return storeCall(() -> store.listRuns(query), "list runs");
+    }
+
+    /** One run with its events, effects (per-step timings and tokens) and approvals. */
+    public RunHistory history(String runId) {
+        RunRecord run = find(runId);
+        return storeCall(() -> new RunHistory(run, allEvents(runId), store.effects(runId), store.approvals(runId)),
+                "read the history of run " + runId);
+    }
+
+    /** Approvals waiting for a decision, across runs, oldest first. */
+    public List<Approval> pendingApprovals(int limit) {
+        return storeCall(() -> store.pendingApprovals(limit), "list pending approvals");
+    }
+
+    private List<RecordedEvent> allEvents(String runId) {
+        List<RecordedEvent> all = new ArrayList<>();
+        while (true) {
+            List<RecordedEvent> batch = store.events(runId, all.size(), 1000);
+            all.addAll(batch);
+            if (batch.size() < 1000) {
+                return all;
+            }
+        }
+    }
+
+    // ---- what handles call
+
+    RunRecord find(String runId) {
+        return storeCall(() -> store.findRun(runId), "read run " + runId)
+                .orElseThrow(() -> new UserError("No run with id '" + runId + "' in the store"));
+    }
+
+    /** Waits until the run ends or pauses, or the timeout passes. */
+    Optional<RunRecord> await(String runId, @Nullable Duration timeout) {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JournalMismatch mismatch = incompatible.get(runId);
+            if (mismatch != null) {
+                throw mismatch;
+            }
+            Execution ex = executing.get(runId);
+            if (ex != null) {
+                long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+                if (left <= 0 || !ex.awaitEnd(left)) {
+                    return Optional.empty();
+                }
+                if (ex.failure != null) {
+                    throw ex.failure;
+                }
+                continue;
+            }
+            RunRecord record = find(runId);
+            if (record.status().isTerminal() || record.status() == RunStatus.PAUSED) {
+                return Optional.of(record);
+            }
+            RuntimeException failure = stopped.get(runId);
+            if (failure != null && !executing.containsKey(runId)) {
+                throw failure;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return Optional.empty();
+            }
+            waitForChange(Math.min(left, pollInterval.toNanos()));
+        }
+    }
+
+    List<RecordedEvent> events(String runId, long fromSeq, int limit) {
+        return storeCall(() -> store.events(runId, fromSeq, limit), "read the events of run " + runId);
+    }
+
+    boolean isLive(String runId) {
+        if (executing.containsKey(runId)) {
+            return true;
+        }
+        RunStatus s = find(runId).status();
+        return !(s.isTerminal() || s == RunStatus.PAUSED);
+    }
+
+    Approval decide(String runId, String callId, boolean approved, @Nullable String message) {
+        RunRecord run = find(runId);
+        Optional<Approval> stored = storeCall(() -> store.decide(runId, callId, approved, message, now()), "record a decision");
+        if (stored.isEmpty()) {
+            List<String> pending = storeCall(() -> store.approvals(runId), "read approvals").stream()
+                    .filter(a -> a.status() == Approval.Status.PENDING).map(Approval::callId).toList();
+            throw new UserError("Run " + runId + " has no approval for call id '" + callId + "'; pending: " + pending);
+        }
+        Approval a = stored.get();
+        Approval.Status wanted = approved ? Approval.Status.APPROVED : Approval.Status.REJECTED;
+        if (a.status() != wanted) {
+            throw new UserError("The call " + callId + " of run " + runId + " was already " + a.status().name().toLowerCase(java.util.Locale.ROOT)
+                    + " at " + a.decidedAt());
+        }
+        if (run.status() == RunStatus.PAUSED) {
+            wakeIfDecided(runId);
+        }
+        return a;
+    }
+
+    boolean cancel(String runId) {
+        find(runId);
+        boolean changed = storeCall(() -> store.cancelRun(runId, "cancelled on request", now()), "cancel run " + runId);
+        Execution ex = executing.get(runId);
+        if (ex != null) {
+            ex.cancelRequested = true;
+            ex.thread.interrupt();
+        }
+        signal();
+        return changed;
+    }
+
+    // ---- execution
+
+    private boolean allDecided(String runId) {
+        return storeCall(() -> store.approvals(runId), "read approvals").stream().noneMatch(a -> a.status() == Approval.Status.PENDING);
+    }
+
+    /** Once every approval a paused run waits for is decided, it becomes resumable and (here, by default) continues. */
+    private void wakeIfDecided(String runId) {
+        if (allDecided(runId) && storeCall(() -> store.markResumable(runId, now()), "mark run " + runId + " resumable")) {
+            signal();
+            if (autoResume && !closed) {
+                claimAndContinue(runId);
+            }
+        }
+    }
+
+    private boolean claimAndContinue(String runId) {
+        if (executing.containsKey(runId) || incompatible.containsKey(runId)) {
+            return false;
+        }
+        Instant now = now();
+        if (!storeCall(() -> store.claim(runId, workerId, now, now.plus(lease)), "claim run " + runId)) {
+            return false;
+        }
+        RunRecord record = find(runId);
+        if (record.status() != RunStatus.RUNNING) {
+            store.release(runId, workerId);
+            return false;
+        }
+        try {
+            continueRun(record);
+            return true;
+        } catch (JournalMismatch e) {
+            incompatible.put(runId, e);
+            log.error("run {} left as it was: {}", runId, e.getMessage());
+            store.release(runId, workerId);
+            signal();
+            return true;
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void continueRun(RunRecord record) {
+        Registered registered = agents.get(record.startAgent());
+        if (registered == null) {
+            throw new JournalMismatch("Run " + record.id() + " started with agent '" + record.startAgent()
+                    + "', which this runner does not know (agents: " + new TreeMap<>(agents).keySet()
+                    + "): give it to DurableRunner.builder(...).agents(...)");
+        }
+        String diff = differences(record.graph(), registered.graph());
+        if (!diff.isEmpty()) {
+            throw new JournalMismatch("Run " + record.id() + " was journaled by a different agent graph: " + diff
+                    + ". Resume it with the agent definitions it was started with.");
+        }
+        RunOptions options = resumeOptions.apply(record);
+        if (record.sessionId() != null) {
+            options = options.withSession(record.sessionId());
+        }
+        RunState state = null;
+        if (record.pausedState() != null) {
+            state = withDecisions(RunState.fromJson(record.pausedState()), storeCall(() -> store.approvals(record.id()), "read approvals"));
+        }
+        launch(record, (Agent) registered.agent(), options, state, true);
+    }
+
+    private static RunState withDecisions(RunState state, List<Approval> approvals) {
+        java.util.Set<String> pending = new java.util.HashSet<>();
+        for (ApprovalRequest r : state.pendingApprovals()) {
+            pending.add(r.callId());
+        }
+        for (Approval a : approvals) {
+            if (pending.contains(a.callId())) {
+                if (a.status() == Approval.Status.APPROVED) {
+                    state = state.approve(a.callId());
+                } else if (a.status() == Approval.Status.REJECTED) {
+                    state = state.reject(a.callId(), a.message());
+                }
+            }
+        }
+        return state;
+    }
+
+    /** What differs between the graph a run was journaled with and the one here; empty if nothing. */
+    static String differences(Map<String, String> journaled, Map<String, String> here) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : new TreeMap<>(journaled).entrySet()) {
+            String now = here.get(e.getKey());
+            if (now == null) {
+                out.add("agent '" + e.getKey() + "' is missing (renamed or removed)");
+            } else if (!now.equals(e.getValue())) {
+                out.add("agent '" + e.getKey() + "' has a different definition (" + e.getValue() + " then, " + now + " now)");
+            }
+        }
+        return String.join("; ", out);
+    }
+
+    private <C> void launch(RunRecord record, Agent<C> agent, RunOptions<C> options, @Nullable RunState state, boolean replay) {
+        Execution ex = new Execution(record);
+        StoreJournal journal = new StoreJournal(record.id(), store, this::signal, replay);
+        RunOptions<C> journaled = options.withJournal(journal);
+        if (record.sessionId() != null && options.sessionId() == null && options.session() == null) {
+            journaled = journaled.withSession(record.sessionId());
+        }
+        RunOptions<C> opts = journaled;
+        executing.put(record.id(), ex);
+        stopped.remove(record.id());
+        ex.thread = Thread.ofVirtual().name("baton-run-" + record.id()).unstarted(() -> execute(ex, agent, opts, state));
+        ex.thread.start();
+    }
+
+    private <C> void execute(Execution ex, Agent<C> agent, RunOptions<C> options, @Nullable RunState state) {
+        String runId = ex.record.id();
+        try {
+            RunResult result = state == null ? runner.run(agent, ex.record.input(), options) : runner.resume(agent, state, options);
+            settle(ex, result);
+        } catch (RunStoreFailed e) {
+            ex.failure = e;
+            log.warn("run {} stopped: {}", runId, e.getMessage());
+            // Let another worker take it over as soon as the store is back, not only once the lease runs out.
+            releaseQuietly(runId);
+        } catch (JournalMismatch e) {
+            incompatible.put(runId, e);
+            ex.failure = e;
+            log.error("run {} left as it was: {}", runId, e.getMessage());
+            releaseQuietly(runId);
+        } catch (RunCancelled e) {
+            if (ex.cancelRequested) {
+                finish(ex, RunStatus.CANCELLED, null, describe(e), null);
+            } else {
+                // Stopped because this runner is closing: the run stays resumable elsewhere.
+                releaseQuietly(runId);
+            }
+        } catch (RuntimeException e) {
+            finish(ex, RunStatus.FAILED, null, describe(e), null);
+        } catch (Error e) {
+            ex.failure = new RunStoreFailed("Run " + runId + " stopped on a JVM error: " + e, e);
+            throw e;
+        } finally {
+            if (ex.failure != null && !(ex.failure instanceof JournalMismatch)) {
+                stopped.put(runId, ex.failure);
+            }
+            executing.remove(runId, ex);
+            ex.ended();
+            signal();
+        }
+    }
+
+    private void settle(Execution ex, RunResult result) {
+        String runId = ex.record.id();
+        if (result.isPaused()) {
+            Instant now = now();
+            List<Approval> requested = new ArrayList<>();
+            for (ApprovalRequest r : result.interruptions()) {
+                requested.add(new Approval(runId, r.callId(), r.agent(), r.toolName(), r.arguments(), Approval.Status.PENDING, null,
+                        now, null));
+            }
+            storeCall(() -> {
+                store.requestApprovals(requested);
+                return null;
+            }, "record the approvals run " + runId + " waits for");
+            RunRecord paused = ex.record.withOutcome(RunStatus.PAUSED, result.lastAgent(), null, null, result.usage(),
+                    result.toState().toJson(), now);
+            if (storeCall(() -> store.updateRun(paused), "record the pause of run " + runId)) {
+                releaseQuietly(runId);
+                // A decision may have come in before the run was marked paused.
+                executing.remove(runId, ex);
+                wakeIfDecided(runId);
+            }
+            return;
+        }
+        finish(ex, RunStatus.COMPLETED, JournalCodec.write(result.finalOutput()), null, result);
+    }
+
+    private void finish(Execution ex, RunStatus status, @Nullable String output, @Nullable String error, @Nullable RunResult result) {
+        String runId = ex.record.id();
+        RunRecord current = ex.record;
+        RunRecord done = current.withOutcome(status, result == null ? current.currentAgent() : result.lastAgent(), output, error,
+                result == null ? current.usage() : result.usage(), current.pausedState(), now());
+        try {
+            if (!store.updateRun(done)) {
+                log.info("run {}: outcome {} not recorded, the run was cancelled or taken over meanwhile", runId, status);
+            }
+            store.release(runId, workerId);
+        } catch (RuntimeException e) {
+            ex.failure = new RunStoreFailed("The run store failed to record the outcome of run " + runId + " (" + status + "): "
+                    + StoreJournal.message(e) + ". The run stays resumable and its journal replays it.", e);
+        }
+    }
+
+    private void releaseQuietly(String runId) {
+        try {
+            store.release(runId, workerId);
+        } catch (RuntimeException e) {
+            log.debug("releasing run {} failed; its lease will expire", runId, e);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
+    }
+
+    /** Renews the leases of the runs executing here and stops those cancelled from elsewhere. */
+    private void beat() {
+        if (executing.isEmpty()) {
+            return;
+        }
+        try {
+            store.renewLeases(workerId, now().plus(lease));
+            for (Execution ex : executing.values()) {
+                Optional<RunRecord> r = store.findRun(ex.record.id());
+                if (r.isPresent() && r.get().status() == RunStatus.CANCELLED && !ex.cancelRequested) {
+                    ex.cancelRequested = true;
+                    ex.thread.interrupt();
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("worker {}: renewing leases failed: {}", workerId, e.getMessage());
+        }
+    }
+
+    private Registered register(Agent<?> agent) {
+        Registered existing = agents.get(agent.name());
+        if (existing != null) {
+            if (existing.agent() != agent && !existing.agent().fingerprint().equals(agent.fingerprint())) {
+                throw new UserError("Another agent named '" + agent.name() + "' is registered with this durable runner (definition "
+                        + existing.agent().fingerprint() + ", here " + agent.fingerprint() + ")");
+            }
+            return existing;
+        }
+        Map<String, String> graph = new TreeMap<>();
+        agent.reachableAgents().forEach((name, a) -> graph.put(name, a.fingerprint()));
+        Registered r = new Registered(agent, Map.copyOf(graph));
+        Registered raced = agents.putIfAbsent(agent.name(), r);
+        return raced != null ? raced : r;
+    }
+
+    private static @Nullable String sessionOf(RunOptions<?> options) {
+        if (options.session() != null) {
+            return options.session().id();
+        }
+        return options.sessionId();
+    }
+
+    void signal() {
+        signalLock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            signalLock.unlock();
+        }
+    }
+
+    void waitForChange(long nanos) {
+        signalLock.lock();
+        try {
+            changed.awaitNanos(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunCancelled("Interrupted while waiting for a durable run");
+        } finally {
+            signalLock.unlock();
+        }
+    }
+
+    Duration pollInterval() {
+        return pollInterval;
+    }
+
+    private <T> T storeCall(Supplier<T> op, String what) {
+        try {
+            return op.get();
+        } catch (BatonException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new RunStoreFailed("The run store failed to " + what + ": " + StoreJournal.message(e), e);
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new UserError("This durable runner is closed");
+        }
+    }
+
+    static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    private static String newRunId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "run_" + Long.toHexString(random.nextLong() | Long.MIN_VALUE) + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+    }
+
+    private static String defaultWorkerId() {
+        return ProcessHandle.current().pid() + "@" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+    }
+
+    /**
+     * Stops the worker and the heartbeat, and stops the runs executing here without ending them:
+     * they stay running in the store, their leases released, for another worker to continue.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Thread w = worker;
+        if (w != null) {
+            w.interrupt();
+        }
+        heartbeat.shutdownNow();
+        for (Execution ex : executing.values()) {
+            ex.thread.interrupt();
+        }
+        for (Execution ex : executing.values()) {
+            ex.awaitEnd(TimeUnit.SECONDS.toNanos(10));
+        }
+        if (ownsStore) {
+            store.close();
+        }
+    }
+
+    /** A run executing in this process. */
+    private static final class Execution {
+        final RunRecord record;
+        volatile Thread thread;
+        volatile boolean cancelRequested;
+        volatile @Nullable RuntimeException failure;
+        private final java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
+
+        Execution(RunRecord record) {
+            this.record = record;
+        }
+
+        void ended() {
+            end.countDown();
+        }
+
+        boolean awaitEnd(long nanos) {
+            try {
+                return end.await(nanos, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RunCancelled("Interrupted while waiting for a durable run");
+            }
+        }
+    }
+
+    /** Settings of a {@link DurableRunner}. */
+    public static final class Builder {
+        private final Runner runner;
+        private final RunStore store;
+        private final List<Agent<?>> agents = new ArrayList<>();
+        private @Nullable String workerId;
+        private Duration lease = Duration.ofSeconds(30);
+        private Duration pollInterval = Duration.ofSeconds(1);
+        private boolean autoResume = true;
+        private boolean closeStore;
+        private Function<RunRecord, RunOptions<?>> resumeOptions = r -> RunOptions.none();
+
+        private Builder(Runner runner, RunStore store) {
+            this.runner = Objects.requireNonNull(runner, "runner");
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /** The agents runs may have started with, so a resumed run finds its agent by name. */
+        public Builder agents(Agent<?>... agents) {
+            this.agents.addAll(List.of(agents));
+            return this;
+        }
+
+        /** The owner name this runner's leases carry; defaults to the process id and a random suffix. */
+        public Builder workerId(String workerId) {
+            this.workerId = Objects.requireNonNull(workerId, "workerId");
+            return this;
+        }
+
+        /**
+         * How long a claim lasts without a heartbeat (default 30 s); heartbeats renew it every third
+         * of it. A dead worker's runs are taken over this long after its last heartbeat.
+         */
+        public Builder lease(Duration lease) {
+            if (lease.toMillis() < 150) {
+                throw new UserError("A lease must last at least 150 ms, got " + lease);
+            }
+            this.lease = lease;
+            return this;
+        }
+
+        /** How often a worker looks for runs to take over, and how often handles poll another process's run (default 1 s). */
+        public Builder pollInterval(Duration pollInterval) {
+            this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
+            return this;
+        }
+
+        /** Whether a decision made here continues its run here at once (default true). */
+        public Builder autoResume(boolean autoResume) {
+            this.autoResume = autoResume;
+            return this;
+        }
+
+        /** Options (context, listener, ...) for runs this runner resumes rather than starts. */
+        public Builder resumeOptions(Function<RunRecord, RunOptions<?>> resumeOptions) {
+            this.resumeOptions = Objects.requireNonNull(resumeOptions, "resumeOptions");
+            return this;
+        }
+
+        /** Closes the store when the runner closes. */
+        public Builder closeStoreOnClose(boolean closeStore) {
+            this.closeStore = closeStore;
+            return this;
+        }
+
+        public DurableRunner build() {
+            return new DurableRunner(this);
+        }
+    }
+}

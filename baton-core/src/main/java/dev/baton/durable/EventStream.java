@@ -1,0 +1,79 @@
+package dev.baton.durable;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * The events of one durable run, read from the store in order and followed live until the run
+ * ends or pauses. Iterating blocks while the run is going and no new event is recorded yet.
+ */
+public final class EventStream implements Iterable<RecordedEvent>, AutoCloseable {
+    private static final int BATCH = 256;
+    private final DurableRunner runner;
+    private final String runId;
+    private long next;
+    private final ArrayDeque<RecordedEvent> ready = new ArrayDeque<>();
+    private boolean done;
+    private volatile boolean closed;
+
+    EventStream(DurableRunner runner, String runId, long fromSeq) {
+        this.runner = runner;
+        this.runId = runId;
+        this.next = Math.max(0, fromSeq);
+    }
+
+    @Override
+    public Iterator<RecordedEvent> iterator() {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return fill();
+            }
+
+            @Override
+            public RecordedEvent next() {
+                if (!fill()) {
+                    throw new NoSuchElementException();
+                }
+                RecordedEvent e = ready.poll();
+                EventStream.this.next = e.seq() + 1;
+                return e;
+            }
+        };
+    }
+
+    public Stream<RecordedEvent> stream() {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    /** The sequence number the next event will have: where a new stream resumes after this one. */
+    public long nextSeq() {
+        return next;
+    }
+
+    private boolean fill() {
+        while (ready.isEmpty() && !done && !closed) {
+            // Read liveness before events, so an event recorded just before the run settles is not missed.
+            boolean live = runner.isLive(runId);
+            ready.addAll(runner.events(runId, next, BATCH));
+            if (ready.isEmpty()) {
+                if (!live) {
+                    done = true;
+                } else {
+                    runner.waitForChange(runner.pollInterval().toNanos());
+                }
+            }
+        }
+        return !ready.isEmpty();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

@@ -1,0 +1,328 @@
+package dev.baton.durable;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Durable runs kept in this JVM's memory: for tests, demos and single-process apps. It keeps
+ * runs, effects, events and approvals for as long as the store is reachable, so a run paused for
+ * approval can be resumed and an interrupted run continued within the same process; nothing
+ * survives the process. Use a JDBC store where runs must outlive it.
+ *
+ * <p>Thread-safe: every method is one atomic step under a single lock, so it meets the
+ * {@link RunStore} contract with any number of workers in the process (exactly one of several
+ * concurrent claims of a run wins). Records are immutable, so what a method returns is a
+ * snapshot unaffected by later writes. {@link #close()} releases nothing and changes nothing;
+ * the store stays usable.
+ */
+public final class InMemoryRunStore implements RunStore {
+
+    /** A run and the order it was created in, which breaks ties between equal creation times. */
+    private record StoredRun(long order, RunRecord run) {}
+
+    /** An approval and the order it was requested in, which breaks ties between equal request times. */
+    private record StoredApproval(long order, Approval approval) {}
+
+    private static final Comparator<StoredRun> OLDEST_FIRST =
+            Comparator.comparing((StoredRun s) -> s.run().createdAt()).thenComparingLong(StoredRun::order);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<String, StoredRun> runs = new HashMap<>();
+    /** Per run, effects by key; a {@link LinkedHashMap} keeps a replaced key in its first place. */
+    private final Map<String, LinkedHashMap<String, Effect>> effects = new HashMap<>();
+    private final Map<String, TreeMap<Long, RecordedEvent>> events = new HashMap<>();
+    private final Map<String, LinkedHashMap<String, StoredApproval>> approvals = new HashMap<>();
+    private long order;
+
+    public InMemoryRunStore() {}
+
+    // ---- runs
+
+    @Override
+    public void createRun(RunRecord run) {
+        Objects.requireNonNull(run, "run");
+        locked(() -> {
+            if (runs.containsKey(run.id())) {
+                throw new IllegalArgumentException("in-memory run store: run " + run.id() + " exists");
+            }
+            runs.put(run.id(), new StoredRun(order++, run));
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<RunRecord> findRun(String runId) {
+        Objects.requireNonNull(runId, "runId");
+        return locked(() -> Optional.ofNullable(runs.get(runId)).map(StoredRun::run));
+    }
+
+    @Override
+    public List<RunRecord> listRuns(RunQuery query) {
+        Objects.requireNonNull(query, "query");
+        return locked(() -> runs.values().stream()
+                .filter(s -> matches(s.run(), query))
+                .sorted(OLDEST_FIRST.reversed())
+                .limit(query.limit())
+                .map(StoredRun::run)
+                .toList());
+    }
+
+    private static boolean matches(RunRecord run, RunQuery query) {
+        return (query.statuses().isEmpty() || query.statuses().contains(run.status()))
+                && (query.agent() == null || query.agent().equals(run.startAgent()) || query.agent().equals(run.currentAgent()))
+                && (query.sessionId() == null || query.sessionId().equals(run.sessionId()))
+                && (query.createdFrom() == null || !run.createdAt().isBefore(query.createdFrom()))
+                && (query.createdTo() == null || run.createdAt().isBefore(query.createdTo()));
+    }
+
+    @Override
+    public boolean updateRun(RunRecord run) {
+        Objects.requireNonNull(run, "run");
+        return locked(() -> {
+            StoredRun stored = runs.get(run.id());
+            if (stored == null || stored.run().status().isTerminal()) {
+                return false;
+            }
+            RunRecord current = stored.run();
+            if (current.owner() != null && !current.owner().equals(run.owner())) {
+                return false;
+            }
+            replace(stored, current.withOutcome(run.status(), run.currentAgent(), run.finalOutput(), run.error(),
+                    run.usage(), run.pausedState(), run.updatedAt()));
+            return true;
+        });
+    }
+
+    @Override
+    public boolean cancelRun(String runId, String reason, Instant at) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(at, "at");
+        return locked(() -> {
+            StoredRun stored = runs.get(runId);
+            if (stored == null || stored.run().status().isTerminal()) {
+                return false;
+            }
+            RunRecord run = stored.run();
+            replace(stored, run.withOutcome(RunStatus.CANCELLED, run.currentAgent(), run.finalOutput(), reason, run.usage(),
+                    run.pausedState(), at));
+            return true;
+        });
+    }
+
+    @Override
+    public boolean markResumable(String runId, Instant at) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(at, "at");
+        return locked(() -> {
+            StoredRun stored = runs.get(runId);
+            if (stored == null || stored.run().status() != RunStatus.PAUSED) {
+                return false;
+            }
+            replace(stored, stored.run().withStatus(RunStatus.RUNNING, at).withLease(null, null));
+            return true;
+        });
+    }
+
+    // ---- leases
+
+    @Override
+    public boolean claim(String runId, String owner, Instant now, Instant leaseUntil) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(leaseUntil, "leaseUntil");
+        return locked(() -> {
+            StoredRun stored = runs.get(runId);
+            if (stored == null || stored.run().status() != RunStatus.RUNNING) {
+                return false;
+            }
+            RunRecord run = stored.run();
+            if (!claimable(run, now) && !owner.equals(run.owner())) {
+                return false;
+            }
+            replace(stored, run.withLease(owner, leaseUntil));
+            return true;
+        });
+    }
+
+    /** Whether a running run is free to take: no owner, or a lease that expired before {@code now}. */
+    private static boolean claimable(RunRecord run, Instant now) {
+        return run.owner() == null || run.leaseUntil() == null || run.leaseUntil().isBefore(now);
+    }
+
+    @Override
+    public List<String> claimable(Instant now, int limit) {
+        Objects.requireNonNull(now, "now");
+        return locked(() -> runs.values().stream()
+                .filter(s -> s.run().status() == RunStatus.RUNNING && claimable(s.run(), now))
+                .sorted(OLDEST_FIRST)
+                .limit(Math.max(0, limit))
+                .map(s -> s.run().id())
+                .toList());
+    }
+
+    @Override
+    public int renewLeases(String owner, Instant leaseUntil) {
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(leaseUntil, "leaseUntil");
+        return locked(() -> {
+            List<StoredRun> owned = runs.values().stream()
+                    .filter(s -> s.run().status() == RunStatus.RUNNING && owner.equals(s.run().owner()))
+                    .toList();
+            for (StoredRun stored : owned) {
+                replace(stored, stored.run().withLease(owner, leaseUntil));
+            }
+            return owned.size();
+        });
+    }
+
+    @Override
+    public void release(String runId, String owner) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(owner, "owner");
+        locked(() -> {
+            StoredRun stored = runs.get(runId);
+            if (stored != null && owner.equals(stored.run().owner())) {
+                replace(stored, stored.run().withLease(null, null));
+            }
+            return null;
+        });
+    }
+
+    // ---- journal
+
+    @Override
+    public void recordEffect(Effect effect) {
+        Objects.requireNonNull(effect, "effect");
+        locked(() -> effects.computeIfAbsent(effect.runId(), id -> new LinkedHashMap<>()).put(effect.key(), effect));
+    }
+
+    @Override
+    public List<Effect> effects(String runId) {
+        Objects.requireNonNull(runId, "runId");
+        return locked(() -> {
+            LinkedHashMap<String, Effect> ofRun = effects.get(runId);
+            return ofRun == null ? List.of() : List.copyOf(ofRun.values());
+        });
+    }
+
+    @Override
+    public void appendEvents(List<RecordedEvent> events) {
+        List<RecordedEvent> copy = List.copyOf(events);
+        locked(() -> {
+            for (RecordedEvent event : copy) {
+                this.events.computeIfAbsent(event.runId(), id -> new TreeMap<>()).putIfAbsent(event.seq(), event);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<RecordedEvent> events(String runId, long fromSeq, int limit) {
+        Objects.requireNonNull(runId, "runId");
+        return locked(() -> {
+            TreeMap<Long, RecordedEvent> ofRun = events.get(runId);
+            if (ofRun == null || limit < 1) {
+                return List.of();
+            }
+            NavigableMap<Long, RecordedEvent> from = ofRun.tailMap(fromSeq, true);
+            return from.values().stream().limit(limit).toList();
+        });
+    }
+
+    // ---- approvals
+
+    @Override
+    public void requestApprovals(List<Approval> approvals) {
+        List<Approval> copy = List.copyOf(approvals);
+        locked(() -> {
+            for (Approval approval : copy) {
+                LinkedHashMap<String, StoredApproval> ofRun =
+                        this.approvals.computeIfAbsent(approval.runId(), id -> new LinkedHashMap<>());
+                if (!ofRun.containsKey(approval.callId())) {
+                    ofRun.put(approval.callId(), new StoredApproval(order++, approval));
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<Approval> approvals(String runId) {
+        Objects.requireNonNull(runId, "runId");
+        return locked(() -> {
+            LinkedHashMap<String, StoredApproval> ofRun = approvals.get(runId);
+            return ofRun == null ? List.of() : ofRun.values().stream().map(StoredApproval::approval).toList();
+        });
+    }
+
+    @Override
+    public List<Approval> pendingApprovals(int limit) {
+        return locked(() -> approvals.values().stream()
+                .flatMap(ofRun -> ofRun.values().stream())
+                .filter(s -> s.approval().status() == Approval.Status.PENDING)
+                .sorted(Comparator.comparing((StoredApproval s) -> s.approval().requestedAt())
+                        .thenComparingLong(StoredApproval::order))
+                .limit(Math.max(0, limit))
+                .map(StoredApproval::approval)
+                .toList());
+    }
+
+    @Override
+    public Optional<Approval> decide(String runId, String callId, boolean approved, @Nullable String message, Instant at) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(callId, "callId");
+        Objects.requireNonNull(at, "at");
+        return locked(() -> {
+            LinkedHashMap<String, StoredApproval> ofRun = approvals.get(runId);
+            StoredApproval stored = ofRun == null ? null : ofRun.get(callId);
+            if (stored == null) {
+                return Optional.empty();
+            }
+            Approval current = stored.approval();
+            if (current.status() != Approval.Status.PENDING) {
+                return Optional.of(current);
+            }
+            Approval decided = new Approval(current.runId(), current.callId(), current.agent(), current.tool(),
+                    current.arguments(), approved ? Approval.Status.APPROVED : Approval.Status.REJECTED, message,
+                    current.requestedAt(), at);
+            ofRun.put(callId, new StoredApproval(stored.order(), decided));
+            return Optional.of(decided);
+        });
+    }
+
+    /** Nothing to release: the store keeps its runs and stays usable. */
+    @Override
+    public void close() {}
+
+    @Override
+    public String toString() {
+        return "InMemoryRunStore";
+    }
+
+    private void replace(StoredRun stored, RunRecord run) {
+        runs.put(run.id(), new StoredRun(stored.order(), run));
+    }
+
+    private <T> T locked(Supplier<T> action) {
+        lock.lock();
+        try {
+            return action.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

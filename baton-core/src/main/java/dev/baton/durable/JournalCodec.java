@@ -1,0 +1,79 @@
+package dev.baton.durable;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.baton.item.Item;
+import dev.baton.model.Usage;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON forms a run store keeps for the structured columns of a {@link RunRecord}: input
+ * items, usage and the agent graph. Stores use these so that every store writes the same text,
+ * and a journal written by one can be read by another.
+ */
+public final class JournalCodec {
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+    private static final TypeReference<List<Item>> ITEMS = new TypeReference<>() {};
+    private static final TypeReference<Map<String, String>> GRAPH = new TypeReference<>() {};
+
+    private JournalCodec() {}
+
+    public static String items(List<Item> items) {
+        try {
+            // Written for the declared element type, so each item carries its type id.
+            return JSON.writerFor(ITEMS).writeValueAsString(items);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write items as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** @throws IllegalArgumentException if the text is not a list of items */
+    public static List<Item> items(String json) {
+        return read(json, ITEMS, "a list of items");
+    }
+
+    public static String usage(Usage usage) {
+        return write(usage);
+    }
+
+    /** @throws IllegalArgumentException if the text is not a usage object */
+    public static Usage usage(String json) {
+        return read(json, new TypeReference<Usage>() {}, "a usage object");
+    }
+
+    public static String graph(Map<String, String> graph) {
+        return write(new java.util.TreeMap<>(graph));
+    }
+
+    /** @throws IllegalArgumentException if the text is not an object of agent names to fingerprints */
+    public static Map<String, String> graph(String json) {
+        return read(json, GRAPH, "an agent graph");
+    }
+
+    static String write(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write " + value.getClass().getSimpleName() + " as JSON: "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    static <T> T read(String json, TypeReference<T> type, String what) {
+        try {
+            T value = JSON.readValue(json, type);
+            if (value == null) {
+                throw new IllegalArgumentException("expected " + what + ", found null");
+            }
+            return value;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not " + what + ": " + e.getOriginalMessage(), e);
+        }
+    }
+}

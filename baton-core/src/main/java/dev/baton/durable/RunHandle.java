@@ -1,0 +1,104 @@
+package dev.baton.durable;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A durable run, started here or in another process: its status, its outcome, its events, and
+ * the decisions it waits for. Handles are cheap; every call reads the store, so a handle stays
+ * right while the run moves between workers.
+ */
+public final class RunHandle {
+    private final DurableRunner runner;
+    private final String id;
+
+    RunHandle(DurableRunner runner, String id) {
+        this.runner = runner;
+        this.id = id;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** The run as the store has it now. */
+    public RunRecord record() {
+        return runner.find(id);
+    }
+
+    public RunStatus status() {
+        return record().status();
+    }
+
+    /**
+     * Waits until the run ends or pauses for approval, at most {@code timeout}.
+     *
+     * @return the run once it ended or paused; empty if it is still going when the time is up
+     * @throws RunStoreFailed if this process was executing the run and lost the store (the run stays resumable)
+     * @throws dev.baton.run.JournalMismatch if the run cannot continue with the agents here
+     */
+    public Optional<RunRecord> await(Duration timeout) {
+        return runner.await(id, timeout);
+    }
+
+    /** Waits, however long it takes, until the run ends or pauses for approval; see {@link #await}. */
+    public RunRecord result() {
+        return runner.await(id, null).orElseThrow();
+    }
+
+    /**
+     * The run's events from {@code fromSeq} on: those recorded so far, then the new ones as the
+     * run goes on, until it ends or pauses. Resumable: a reader that stopped at sequence number
+     * {@code n} continues with {@code events(n + 1)}.
+     */
+    public EventStream events(long fromSeq) {
+        return new EventStream(runner, id, fromSeq);
+    }
+
+    /** The run's approvals, pending and decided. */
+    public List<Approval> approvals() {
+        return history().approvals();
+    }
+
+    /** The run with its events, effects and approvals. */
+    public RunHistory history() {
+        return runner.history(id);
+    }
+
+    /**
+     * Approves a tool call the run waits for. Once every call it waits for is decided, the run
+     * continues (here, unless the runner was built with {@code autoResume(false)}; otherwise by a worker).
+     *
+     * @throws dev.baton.UserError if the run has no such approval, or it was already rejected
+     */
+    public Approval approve(String callId) {
+        return runner.decide(id, callId, true, null);
+    }
+
+    /**
+     * Rejects a tool call the run waits for; the model reads {@code message} (or a default
+     * wording) instead of the tool's output.
+     *
+     * @throws dev.baton.UserError if the run has no such approval, or it was already approved
+     */
+    public Approval reject(String callId, @Nullable String message) {
+        return runner.decide(id, callId, false, message);
+    }
+
+    /**
+     * Cancels the run: it is marked cancelled in the store and stopped wherever it executes
+     * (at once here, at the next heartbeat in another process).
+     *
+     * @return whether the run was still going
+     */
+    public boolean cancel() {
+        return runner.cancel(id);
+    }
+
+    @Override
+    public String toString() {
+        return "RunHandle[" + id + "]";
+    }
+}

@@ -1,0 +1,126 @@
+package dev.baton.durable;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Where durable runs are kept: the runs, the journal of their effects, their events and their
+ * approvals. The SPI that the in-memory, SQLite and PostgreSQL stores implement; every
+ * implementation must pass the run-store conformance suite of {@code baton-testing}.
+ *
+ * <p>Every method is atomic and, once it returns, durable to the degree the store promises (the
+ * JDBC stores: survives a killed process). Failures are unchecked exceptions whose message names
+ * the store and the run; a row that cannot be read back is reported, never skipped.
+ */
+public interface RunStore extends AutoCloseable {
+
+    // ---- runs
+
+    /**
+     * Records a new run, with the owner and lease it carries.
+     *
+     * @throws IllegalArgumentException if a run with this id exists
+     */
+    void createRun(RunRecord run);
+
+    Optional<RunRecord> findRun(String runId);
+
+    /** Runs matching the query, newest first. */
+    List<RunRecord> listRuns(RunQuery query);
+
+    /**
+     * Writes the run's current agent, status, output, error, usage, paused state and update time
+     * (never its id, start agent, session, input, graph, creation time, owner or lease).
+     * Refused when the stored run has ended (completed, failed or cancelled) or is leased to an
+     * owner other than {@code run.owner()}: a worker that lost its lease cannot overwrite the
+     * worker that took over.
+     *
+     * @return whether the run was written
+     */
+    boolean updateRun(RunRecord run);
+
+    /**
+     * Marks a run that has not ended as cancelled, with the reason as its error.
+     *
+     * @return whether the run changed (false if it is unknown or had already ended)
+     */
+    boolean cancelRun(String runId, String reason, Instant at);
+
+    /**
+     * Moves a paused run back to running with no owner, so a worker can claim it and continue
+     * (done once every approval it waits for is decided).
+     *
+     * @return whether the run changed (false unless it was paused)
+     */
+    boolean markResumable(String runId, Instant at);
+
+    // ---- leases
+
+    /**
+     * Takes the lease of a running run: succeeds when the run is running and has no owner, is
+     * already owned by {@code owner}, or its lease expired before {@code now}.
+     */
+    boolean claim(String runId, String owner, Instant now, Instant leaseUntil);
+
+    /** Running runs with no owner or an expired lease, oldest first: the ones a worker may claim. */
+    List<String> claimable(Instant now, int limit);
+
+    /**
+     * Extends the lease of every running run owned by {@code owner}.
+     *
+     * @return how many runs it extended
+     */
+    int renewLeases(String owner, Instant leaseUntil);
+
+    /** Gives up the lease of a run if {@code owner} holds it. */
+    void release(String runId, String owner);
+
+    // ---- journal
+
+    /** Records an effect, replacing the one with the same run and key (a start followed by its result). */
+    void recordEffect(Effect effect);
+
+    /**
+     * Appends events and records an effect as one write, where the store can (a journaled run
+     * writes its buffered events together with each effect). The default does one after the other.
+     */
+    default void record(List<RecordedEvent> events, Effect effect) {
+        if (!events.isEmpty()) {
+            appendEvents(events);
+        }
+        recordEffect(effect);
+    }
+
+    /** The run's effects in the order their keys were first recorded. */
+    List<Effect> effects(String runId);
+
+    /** Appends events; an event whose run and sequence number are already stored is ignored (a replay). */
+    void appendEvents(List<RecordedEvent> events);
+
+    /** The run's events from {@code fromSeq} on, in order, at most {@code limit} of them. */
+    List<RecordedEvent> events(String runId, long fromSeq, int limit);
+
+    // ---- approvals
+
+    /** Records pending approvals; one whose run and call id is already stored is left as it is. */
+    void requestApprovals(List<Approval> approvals);
+
+    /** The run's approvals, pending and decided, in the order they were requested. */
+    List<Approval> approvals(String runId);
+
+    /** Pending approvals of every run, oldest first, at most {@code limit}. */
+    List<Approval> pendingApprovals(int limit);
+
+    /**
+     * Decides a pending approval. An approval already decided keeps its first decision.
+     *
+     * @return the approval as stored afterwards; empty if the run has no approval with this call id
+     */
+    Optional<Approval> decide(String runId, String callId, boolean approved, @Nullable String message, Instant at);
+
+    /** Releases the store's connections and threads. */
+    @Override
+    void close();
+}

@@ -1,0 +1,163 @@
+package dev.baton.durable;
+
+import dev.baton.model.Usage;
+import dev.baton.run.EffectJournal;
+import dev.baton.run.RunEvent;
+import dev.baton.run.RunState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The journal of one durable run over a {@link RunStore}. The effects and decisions an earlier
+ * execution recorded are loaded once, at the start of this one. Events are buffered and written
+ * together with the next effect (and at the end), so a run costs a few store writes per turn,
+ * not one per event; events lost in a crash are produced again by the replay, with the same
+ * sequence numbers.
+ */
+final class StoreJournal implements EffectJournal {
+    private final String runId;
+    private final RunStore store;
+    private final Map<String, Effect> recorded = new HashMap<>();
+    private final Map<String, Approval> approvals = new HashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private List<RecordedEvent> buffered = new ArrayList<>();
+    private final Runnable onEvents;
+
+    /**
+     * @param load whether to read what earlier executions recorded (false for a run just created,
+     *     which has recorded nothing)
+     */
+    StoreJournal(String runId, RunStore store, Runnable onEvents, boolean load) {
+        this.runId = runId;
+        this.store = store;
+        this.onEvents = onEvents;
+        if (load) {
+            for (Effect e : call(() -> store.effects(runId), "read the journal")) {
+                recorded.put(e.key(), e);
+            }
+            for (Approval a : call(() -> store.approvals(runId), "read the approvals")) {
+                approvals.put(a.callId(), a);
+            }
+        }
+    }
+
+    @Override
+    public String runId() {
+        return runId;
+    }
+
+    @Override
+    public @Nullable Recorded recorded(String key) {
+        Effect e;
+        lock.lock();
+        try {
+            e = recorded.get(key);
+        } finally {
+            lock.unlock();
+        }
+        return e == null ? null : new Recorded(e.agent(), e.status() == Effect.Status.DONE ? e.result() : null, e.attempts());
+    }
+
+    @Override
+    public void started(String key, Kind kind, String agent, @Nullable String name, @Nullable String request, int attempt,
+            Instant at) {
+        write(new Effect(runId, key, Effect.Kind.valueOf(kind.name()), Effect.Status.STARTED, agent, name, request, null,
+                attempt, at, null, null));
+    }
+
+    @Override
+    public void finished(String key, Kind kind, String agent, @Nullable String name, @Nullable String request, String result,
+            @Nullable Usage usage, int attempt, Instant startedAt, Instant at) {
+        write(new Effect(runId, key, Effect.Kind.valueOf(kind.name()), Effect.Status.DONE, agent, name, request, result,
+                attempt, startedAt, at, usage));
+    }
+
+    private void write(Effect effect) {
+        List<RecordedEvent> events = takeBuffered();
+        call(() -> {
+            store.record(events, effect);
+            return null;
+        }, "record " + effect.kind().name().toLowerCase(java.util.Locale.ROOT) + " effect " + effect.key());
+        lock.lock();
+        try {
+            recorded.put(effect.key(), effect);
+        } finally {
+            lock.unlock();
+        }
+        if (!events.isEmpty()) {
+            onEvents.run();
+        }
+    }
+
+    @Override
+    public RunState.@Nullable Decision decision(String callId) {
+        Approval a = approvals.get(callId);
+        if (a == null || a.status() == Approval.Status.PENDING) {
+            return null;
+        }
+        return new RunState.Decision(a.status() == Approval.Status.APPROVED, a.message());
+    }
+
+    @Override
+    public void event(RunEvent event) {
+        RecordedEvent e = EventCodec.record(event);
+        lock.lock();
+        try {
+            buffered.add(e);
+        } finally {
+            lock.unlock();
+        }
+        if (event.isTerminal()) {
+            flush();
+        }
+    }
+
+    /** Writes the buffered events. */
+    void flush() {
+        List<RecordedEvent> out = takeBuffered();
+        if (out.isEmpty()) {
+            return;
+        }
+        call(() -> {
+            store.appendEvents(out);
+            return null;
+        }, "append " + out.size() + " events");
+        onEvents.run();
+    }
+
+    private List<RecordedEvent> takeBuffered() {
+        lock.lock();
+        try {
+            if (buffered.isEmpty()) {
+                return List.of();
+            }
+            List<RecordedEvent> out = buffered;
+            buffered = new ArrayList<>();
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private <T> T call(Supplier<T> op, String what) {
+        try {
+            return op.get();
+        } catch (RunStoreFailed e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new RunStoreFailed("The run store failed to " + what + " of run " + runId + ": " + message(e)
+                    + ". Nothing recorded is lost; the run stays resumable.", e);
+        }
+    }
+
+    static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+}

@@ -1,0 +1,79 @@
+package dev.baton.run;
+
+import dev.baton.BatonException;
+import dev.baton.SessionStoreFailed;
+import dev.baton.item.Item;
+import dev.baton.item.RunItem;
+import dev.baton.session.Session;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * What a run reads from and writes to its session, each failure turned into a
+ * {@link SessionStoreFailed} naming the session. A journaled run writes each batch under a key
+ * of its own, so a replay after a crash does not add the same items twice.
+ */
+final class SessionWrites {
+    private final Session session;
+    private final boolean keyed;
+
+    SessionWrites(Session session, boolean keyed) {
+        this.session = session;
+        this.keyed = keyed;
+    }
+
+    String id() {
+        return session.id();
+    }
+
+    Optional<String> activeAgent() {
+        return call("read the active agent of", session::activeAgent);
+    }
+
+    List<Item> items() {
+        return call("read the items of", session::items);
+    }
+
+    /** Appends the items; {@code writeKey} identifies the write for a journaled run. */
+    void save(List<Item> items, String writeKey) {
+        if (items.isEmpty()) {
+            return;
+        }
+        call("save items to", () -> {
+            if (keyed) {
+                session.store().addItemsOnce(session.id(), writeKey, items);
+            } else {
+                session.add(items);
+            }
+            return null;
+        });
+    }
+
+    void saveRunItems(List<RunItem> runItems, String writeKey) {
+        List<Item> out = new ArrayList<>(runItems.size());
+        for (RunItem i : runItems) {
+            out.add(i.toItem());
+        }
+        save(out, writeKey);
+    }
+
+    void setActiveAgent(String agentName) {
+        call("record the active agent of", () -> {
+            session.store().setActiveAgent(session.id(), agentName);
+            return null;
+        });
+    }
+
+    private <T> T call(String what, Supplier<T> operation) {
+        try {
+            return operation.get();
+        } catch (BatonException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new SessionStoreFailed("The session store failed to " + what + " session '" + session.id() + "': "
+                    + RunLoop.message(e), e);
+        }
+    }
+}

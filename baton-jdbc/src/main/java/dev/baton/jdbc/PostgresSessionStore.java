@@ -1,0 +1,331 @@
+package dev.baton.jdbc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.baton.item.Item;
+import dev.baton.session.SessionStore;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sessions in a PostgreSQL database: the {@link SessionStore} for processes and machines that
+ * share their sessions.
+ *
+ * <pre>{@code
+ * try (PostgresSessionStore store = PostgresSessionStore.open("jdbc:postgresql://db:5432/baton", "baton", secret)) {
+ *     Runner runner = Runner.create(RunConfig.builder().defaultModel(model).sessionStore(store).build());
+ *     runner.run(triage, "I was charged twice", RunOptions.session("ticket-42"));
+ * }
+ * }</pre>
+ *
+ * <p>Opening the store opens a HikariCP pool of up to 10
+ * connections (or uses a {@link DataSource} you give it) and brings the schema up to date with
+ * the Flyway migrations under {@code db/migration/postgres}, history table
+ * {@value SqliteSessionStore#SCHEMA_HISTORY_TABLE}; the run tables of {@link PostgresRunStore}
+ * come with them. Items are stored as JSON text, with the {@code type} discriminator of
+ * {@link Item}.
+ *
+ * <p>Thread-safe, and safe to share between processes: each method is one transaction. Writers
+ * of one session take turns on its row in {@code sessions}, which also hands out the positions
+ * of new items, so a batch stays together after the items already there. Reads are single
+ * statements and wait for no writer. Every failure, from an unreachable server to a row that no
+ * longer decodes, is a {@link StoreException} naming the database URL (never its password).
+ */
+public final class PostgresSessionStore implements SessionStore, AutoCloseable {
+
+    /** How long a call waits for a connection from the pool (and so for an unreachable server) before it fails. */
+    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
+
+    private static final String KIND = "PostgreSQL session store";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectWriter ITEM_WRITER = JSON.writerFor(Item.class);
+    private static final ObjectReader ITEM_READER = JSON.readerFor(Item.class);
+
+    private final PostgresDatabase database;
+
+    private PostgresSessionStore(PostgresDatabase database) {
+        this.database = database;
+    }
+
+    /**
+     * Opens the store on the database of {@code jdbcUrl} with a pool of its own, migrating its
+     * schema, with the {@linkplain #DEFAULT_CONNECTION_TIMEOUT default connection timeout}.
+     *
+     * @param jdbcUrl for example {@code jdbc:postgresql://localhost:5432/baton}
+     * @throws StoreException if the server cannot be reached, refuses the login, or the schema
+     *     cannot be migrated
+     */
+    public static PostgresSessionStore open(String jdbcUrl, String user, @Nullable String password) {
+        return open(jdbcUrl, user, password, DEFAULT_CONNECTION_TIMEOUT);
+    }
+
+    /**
+     * Opens the store as {@link #open(String, String, String)} does.
+     *
+     * @param connectionTimeout how long a call waits for a connection before it fails (250 ms or more)
+     */
+    public static PostgresSessionStore open(String jdbcUrl, String user, @Nullable String password,
+            Duration connectionTimeout) {
+        return new PostgresSessionStore(PostgresDatabase.open(KIND, jdbcUrl, user, password, connectionTimeout));
+    }
+
+    /**
+     * Opens the store on connections from {@code dataSource}, migrating the schema. The caller
+     * keeps the data source: closing the store leaves it open.
+     */
+    public static PostgresSessionStore open(DataSource dataSource) {
+        return new PostgresSessionStore(PostgresDatabase.open(KIND, dataSource));
+    }
+
+    /** The database URL, without its password. */
+    public String url() {
+        return database.url();
+    }
+
+    @Override
+    public List<Item> items(String sessionId, int limit) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        return call("read the items of", sessionId, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT position, item FROM (
+                        SELECT position, item FROM session_items WHERE session_id = ? ORDER BY position DESC LIMIT ?
+                    ) latest ORDER BY position""")) {
+                ps.setString(1, sessionId);
+                if (limit > 0) {
+                    ps.setLong(2, limit);
+                } else {
+                    ps.setNull(2, Types.BIGINT); // LIMIT NULL: all of them
+                }
+                List<Item> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(decode(sessionId, rs.getLong(1), rs.getString(2)));
+                    }
+                }
+                return List.copyOf(out);
+            }
+        });
+    }
+
+    @Override
+    public void addItems(String sessionId, List<Item> items) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        List<String> json = encodeAll(sessionId, items);
+        if (json.isEmpty()) {
+            return;
+        }
+        call("add items to", sessionId, true, c -> {
+            append(c, sessionId, json);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean addItemsOnce(String sessionId, String writeKey, List<Item> items) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        Objects.requireNonNull(writeKey, "writeKey");
+        List<String> json = encodeAll(sessionId, items);
+        return call("add items (write '" + writeKey + "') to", sessionId, true, c -> {
+            // A concurrent transaction inserting the same key makes this one wait for it, then see the conflict.
+            try (PreparedStatement key = c.prepareStatement(
+                    "INSERT INTO session_writes (session_id, write_key) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+                key.setString(1, sessionId);
+                key.setString(2, writeKey);
+                if (key.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            if (!json.isEmpty()) {
+                append(c, sessionId, json);
+            }
+            return true;
+        });
+    }
+
+    /** Appends the items after the session's last position: one upsert locks the session and reserves the positions. */
+    private static void append(java.sql.Connection c, String sessionId, List<String> json) throws SQLException {
+        long last;
+        try (PreparedStatement reserve = c.prepareStatement("""
+                INSERT INTO sessions AS s (session_id, next_position) VALUES (?, ?)
+                ON CONFLICT (session_id) DO UPDATE SET next_position = s.next_position + excluded.next_position, updated_at = now()
+                RETURNING next_position""")) {
+            reserve.setString(1, sessionId);
+            reserve.setLong(2, json.size());
+            try (ResultSet rs = reserve.executeQuery()) {
+                rs.next();
+                last = rs.getLong(1);
+            }
+        }
+        long position = last - json.size();
+        try (PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO session_items (session_id, position, item) VALUES (?, ?, ?)")) {
+            for (String itemJson : json) {
+                insert.setString(1, sessionId);
+                insert.setLong(2, ++position);
+                insert.setString(3, itemJson);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    @Override
+    public Optional<Item> popItem(String sessionId) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        return call("remove the latest item of", sessionId, true, c -> {
+            try (PreparedStatement lock = c.prepareStatement("SELECT 1 FROM sessions WHERE session_id = ? FOR UPDATE")) {
+                lock.setString(1, sessionId);
+                try (ResultSet rs = lock.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                }
+            }
+            long position;
+            String json;
+            try (PreparedStatement delete = c.prepareStatement("""
+                    DELETE FROM session_items WHERE session_id = ? AND position =
+                        (SELECT max(position) FROM session_items WHERE session_id = ?)
+                    RETURNING position, item""")) {
+                delete.setString(1, sessionId);
+                delete.setString(2, sessionId);
+                try (ResultSet rs = delete.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    position = rs.getLong(1);
+                    json = rs.getString(2);
+                }
+            }
+            Item item = decode(sessionId, position, json); // a corrupt row is reported, and the rollback keeps it
+            try (PreparedStatement touch = c.prepareStatement("UPDATE sessions SET updated_at = now() WHERE session_id = ?")) {
+                touch.setString(1, sessionId);
+                touch.executeUpdate();
+            }
+            return Optional.of(item);
+        });
+    }
+
+    @Override
+    public void clear(String sessionId) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        call("clear", sessionId, true, c -> {
+            // The session row first: writers of this session hold it, so the clear comes before or after a write.
+            for (String sql : List.of("DELETE FROM sessions WHERE session_id = ?",
+                    "DELETE FROM session_items WHERE session_id = ?",
+                    "DELETE FROM session_writes WHERE session_id = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, sessionId);
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<String> activeAgent(String sessionId) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        return call("read the active agent of", sessionId, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT active_agent FROM sessions WHERE session_id = ?")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.<String>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void setActiveAgent(String sessionId, String agentName) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        Objects.requireNonNull(agentName, "agentName");
+        call("set the active agent of", sessionId, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO sessions (session_id, active_agent) VALUES (?, ?)
+                    ON CONFLICT (session_id) DO UPDATE SET active_agent = excluded.active_agent, updated_at = now()""")) {
+                ps.setString(1, sessionId);
+                ps.setString(2, agentName);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Closes the pool the store opened (a data source given to {@link #open(DataSource)} stays
+     * open). Later calls fail with a {@link StoreException}. Closing twice is harmless.
+     */
+    @Override
+    public void close() {
+        database.close();
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresSessionStore[" + database.url() + "]";
+    }
+
+    // --- calls ------------------------------------------------------------------------------
+
+    private <T> T call(String what, String sessionId, boolean transaction, PostgresDatabase.Work<T> work) {
+        if (database.isClosed()) {
+            throw new StoreException(database.url(), "Cannot " + what + " session '" + sessionId + "': "
+                    + database.store() + " is closed", null);
+        }
+        try {
+            return transaction ? database.transaction(work) : database.autoCommit(work);
+        } catch (SQLException e) {
+            throw new StoreException(database.url(), PostgresDatabase.capitalized(database.store()) + " failed to " + what
+                    + " session '" + sessionId + "': " + PostgresDatabase.describe(e), e);
+        }
+    }
+
+    // --- items as JSON ----------------------------------------------------------------------
+
+    private List<String> encodeAll(String sessionId, List<Item> items) {
+        List<Item> copy = List.copyOf(items); // rejects null items before anything changes
+        List<String> json = new ArrayList<>(copy.size());
+        for (Item item : copy) {
+            try {
+                json.add(ITEM_WRITER.writeValueAsString(item));
+            } catch (JsonProcessingException e) {
+                throw new StoreException(database.url(), "Cannot store an item of session '" + sessionId + "' in "
+                        + database.store() + " as JSON: " + PostgresDatabase.describe(e), e);
+            }
+        }
+        return json;
+    }
+
+    private Item decode(String sessionId, long position, @Nullable String json) {
+        if (json == null) {
+            throw corrupt(sessionId, position, "the item is NULL", null);
+        }
+        try {
+            Item item = ITEM_READER.readValue(json);
+            if (item == null) {
+                throw corrupt(sessionId, position, "the item is JSON null", null);
+            }
+            return item;
+        } catch (JsonProcessingException e) {
+            throw corrupt(sessionId, position, "the item does not decode: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private StoreException corrupt(String sessionId, long position, String why, @Nullable Throwable cause) {
+        return new StoreException(database.url(), PostgresDatabase.capitalized(database.store())
+                + " has a corrupted row in table session_items for session '" + sessionId + "' at position " + position
+                + ": " + why, cause);
+    }
+}

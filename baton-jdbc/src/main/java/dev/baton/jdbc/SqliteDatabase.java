@@ -1,0 +1,174 @@
+package dev.baton.jdbc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * Opening a Baton SQLite file, shared by the session and run stores so that both keep one schema
+ * with one migration history: the path is checked, the file put in WAL mode and migrated by the
+ * Flyway migrations under {@value #MIGRATIONS} (history table {@value #SCHEMA_HISTORY_TABLE}),
+ * then a write connection and read-only connections are opened.
+ */
+final class SqliteDatabase {
+
+    static final String SCHEMA_HISTORY_TABLE = "baton_schema_history";
+    static final String MIGRATIONS = "classpath:db/migration/sqlite";
+
+    /** Migrations of two stores opening the same new file at once must not race in this JVM. */
+    private static final Object MIGRATION_LOCK = new Object();
+    /**
+     * Flyway cannot lock SQLite's history table, so two processes migrating one new file at once
+     * can both try a migration; the loser's transaction rolls back and it tries again, finding
+     * the migration applied.
+     */
+    private static final int MIGRATION_ATTEMPTS = 5;
+
+    /** An opened file: its absolute path, the write connection and the read-only connections. */
+    record Opened(Path path, Connection writer, List<Connection> readers) {}
+
+    private SqliteDatabase() {}
+
+    /**
+     * Opens {@code file}, creating it if needed, and migrates its schema.
+     *
+     * @param store how messages name the store, for example {@code "SQLite session store"}
+     * @throws StoreException if the directory does not exist, the path is not a writable file, the
+     *     file is not a SQLite database, or its schema cannot be migrated
+     */
+    static Opened open(Path file, Duration busyTimeout, int readerCount, String store) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(busyTimeout, "busyTimeout");
+        if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("busyTimeout must be between zero and " + Integer.MAX_VALUE + " ms: " + busyTimeout);
+        }
+        Path path = file.toAbsolutePath().normalize();
+        String name = path.toString();
+        Path directory = path.getParent();
+        if (directory == null || !Files.isDirectory(directory)) {
+            throw new StoreException(name, "Cannot open the " + store + " " + name + ": the directory "
+                    + directory + (directory != null && Files.exists(directory) ? " is not a directory" : " does not exist"), null);
+        }
+        if (Files.isDirectory(path)) {
+            throw new StoreException(name, "Cannot open the " + store + " " + name + ": it is a directory, not a file", null);
+        }
+
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        config.setBusyTimeout((int) busyTimeout.toMillis());
+        SQLiteDataSource dataSource = new SQLiteDataSource(config);
+        dataSource.setUrl("jdbc:sqlite:" + name);
+
+        List<Connection> opened = new ArrayList<>();
+        try {
+            Connection writer = dataSource.getConnection();
+            opened.add(writer);
+            String mode = journalMode(writer);
+            if (!"wal".equalsIgnoreCase(mode)) {
+                throw new StoreException(name, "Cannot open the " + store + " " + name
+                        + ": it could not be put in WAL mode (journal mode is " + mode + ")", null);
+            }
+            migrate(dataSource);
+            List<Connection> readers = new ArrayList<>(readerCount);
+            for (int i = 0; i < readerCount; i++) {
+                Connection reader = dataSource.getConnection();
+                opened.add(reader);
+                execute(reader, "PRAGMA query_only = true");
+                readers.add(reader);
+            }
+            return new Opened(path, writer, List.copyOf(readers));
+        } catch (SQLException | FlywayException e) {
+            closeAll(opened, e);
+            throw new StoreException(name, "Cannot open the " + store + " " + name + ": " + describe(e), e);
+        } catch (RuntimeException e) {
+            closeAll(opened, e);
+            throw e;
+        }
+    }
+
+    private static void migrate(SQLiteDataSource dataSource) {
+        Flyway flyway = Flyway.configure(SqliteDatabase.class.getClassLoader())
+                .dataSource(dataSource)
+                .locations(MIGRATIONS)
+                .failOnMissingLocations(true)
+                .table(SCHEMA_HISTORY_TABLE)
+                .load();
+        synchronized (MIGRATION_LOCK) {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    flyway.migrate();
+                    return;
+                } catch (FlywayException e) {
+                    if (attempt >= MIGRATION_ATTEMPTS || describe(e).contains("not a database")) {
+                        throw e;
+                    }
+                    try {
+                        Thread.sleep(50L * attempt);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+
+    static void execute(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static String journalMode(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+            return rs.next() ? rs.getString(1) : "unknown";
+        }
+    }
+
+    static void closeAll(List<Connection> connections, Exception cause) {
+        for (Connection c : connections) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+
+    static void closeQuietly(Connection c, List<Throwable> failures) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            failures.add(e);
+        }
+    }
+
+    /** A failure's message for a {@link StoreException}, with the cause a Flyway failure hides. */
+    static String describe(Throwable e) {
+        String message = e.getMessage();
+        if (e instanceof JsonProcessingException json) {
+            message = json.getOriginalMessage();
+        }
+        if (message == null || message.isBlank()) {
+            message = e.getClass().getSimpleName();
+        }
+        Throwable cause = e.getCause();
+        if (e instanceof FlywayException && cause != null && cause.getMessage() != null && !message.contains(cause.getMessage())) {
+            message = message + " (" + cause.getMessage() + ")";
+        }
+        return message;
+    }
+}

@@ -1,0 +1,264 @@
+package dev.baton.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The writes of one store to one SQLite file, committed in groups. Callers queue a write and
+ * block until it is committed; one writer thread, alone on the write connection, takes every
+ * write queued so far and commits them in one transaction. Under load a commit carries many
+ * writes, so throughput is bound by the statements, not by the per-transaction cost.
+ *
+ * <p>A write that throws is rolled back with its group; it fails with its own error and the rest
+ * of the group is committed again without it, so one bad write never fails unrelated callers.
+ * When the group cannot be begun or committed (another process held the file longer than the
+ * busy timeout, a disk error), every write in it fails with that error. After {@link #close()},
+ * writes fail at once and writes still queued are released with an error.
+ *
+ * <p>Transactions are begun {@code IMMEDIATE}, so the file's write lock is taken before the first
+ * statement and two processes never deadlock upgrading a read lock.
+ */
+final class SqliteGroupCommit {
+
+    /** A write: statements run on the write connection, inside the group's transaction. */
+    @FunctionalInterface
+    interface Work<T> {
+        T apply(Statements connection) throws SQLException;
+    }
+
+    private static final class Pending<T> {
+        final String what;
+        final String subject;
+        final Work<T> work;
+        final CompletableFuture<T> done = new CompletableFuture<>();
+        @Nullable T result;
+
+        Pending(String what, String subject, Work<T> work) {
+            this.what = what;
+            this.subject = subject;
+            this.work = work;
+        }
+
+        void run(Statements connection) throws SQLException {
+            result = work.apply(connection);
+        }
+
+        void complete() {
+            done.complete(result);
+        }
+    }
+
+    private static final Pending<Void> STOP = new Pending<>("stop", "", c -> null);
+
+    private final String database;
+    private final String store;
+    private final Statements writer;
+    private final int maxBatch;
+    private final LinkedBlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * Starts the writer thread.
+     *
+     * @param database the database as errors report it
+     * @param store how messages name the store, for example {@code "SQLite run store /var/baton.db"}
+     * @param maxBatch at most this many writes in one transaction
+     */
+    SqliteGroupCommit(String database, String store, Connection writer, int maxBatch) {
+        this.database = database;
+        this.store = store;
+        this.writer = new Statements(writer);
+        this.maxBatch = maxBatch;
+        this.thread = Thread.ofPlatform().daemon().name("baton-sqlite-writer " + database).unstarted(this::drain);
+        thread.start();
+    }
+
+    /**
+     * Queues a write and waits until it is committed.
+     *
+     * @param what what the write does, for messages: "record an effect of"
+     * @param subject what it is done to, for messages: "run 'r-1'"
+     * @return what the write returned, once committed
+     * @throws StoreException if the write failed, its group could not be committed, the store is
+     *     closed, or the waiting thread was interrupted (the write may then still be committed)
+     */
+    <T> T write(String what, String subject, Work<T> work) {
+        ensureOpen(what, subject);
+        Pending<T> pending = new Pending<>(what, subject, work);
+        queue.add(pending);
+        if (closed.get() && queue.remove(pending)) { // close() may have drained the queue before this write came
+            throw closedError(what, subject);
+        }
+        try {
+            return pending.done.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new StoreException(database, cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(database, "Interrupted while waiting for the " + store + " to " + what + " " + subject
+                    + "; the write may still be committed", e);
+        }
+    }
+
+    void ensureOpen(String what, String subject) {
+        if (closed.get()) {
+            throw closedError(what, subject);
+        }
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * Stops taking writes, lets the writer thread finish the group it is committing, fails the
+     * writes still queued, and closes the write connection. Closing twice is harmless.
+     */
+    void close(List<Throwable> failures) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        queue.add(STOP);
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        Pending<?> left;
+        while ((left = queue.poll()) != null) {
+            if (left != STOP) {
+                left.done.completeExceptionally(closedError(left.what, left.subject));
+            }
+        }
+        writer.close(failures);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // --- the writer thread ------------------------------------------------------------------
+
+    private void drain() {
+        List<Pending<?>> batch = new ArrayList<>();
+        boolean stop = false;
+        while (!stop) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                continue; // only close() stops the writer, by queueing STOP
+            }
+            queue.drainTo(batch, maxBatch - 1);
+            stop = batch.remove(STOP);
+            if (closed.get()) { // writes not yet begun when the store closed are released, not committed
+                for (Pending<?> p : batch) {
+                    p.done.completeExceptionally(closedError(p.what, p.subject));
+                }
+                batch.clear();
+                continue;
+            }
+            try {
+                commit(batch);
+            } catch (Throwable e) { // the writer must survive anything, or every caller would wait forever
+                for (Pending<?> p : batch) {
+                    p.done.completeExceptionally(failure(p, e));
+                }
+            }
+            batch.clear();
+        }
+    }
+
+    private void commit(List<Pending<?>> group) {
+        List<Pending<?>> todo = group;
+        while (!todo.isEmpty()) {
+            try {
+                SqliteDatabase.execute(writer.connection(), "BEGIN IMMEDIATE");
+            } catch (SQLException | RuntimeException e) {
+                resetTransaction();
+                failAll(todo, e);
+                return;
+            }
+            int failed = -1;
+            Throwable failure = null;
+            for (int i = 0; i < todo.size(); i++) {
+                try {
+                    todo.get(i).run(writer);
+                } catch (SQLException | RuntimeException e) {
+                    failed = i;
+                    failure = e;
+                    break;
+                }
+            }
+            if (failure != null) {
+                rollback(failure);
+                Pending<?> bad = todo.get(failed);
+                bad.done.completeExceptionally(failure(bad, failure));
+                List<Pending<?>> rest = new ArrayList<>(todo.size() - 1);
+                for (Pending<?> p : todo) {
+                    if (p != bad) {
+                        rest.add(p);
+                    }
+                }
+                todo = rest;
+                continue;
+            }
+            try {
+                SqliteDatabase.execute(writer.connection(), "COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                rollback(e);
+                failAll(todo, e);
+                return;
+            }
+            for (Pending<?> p : todo) {
+                p.complete();
+            }
+            return;
+        }
+    }
+
+    /** Ends a transaction an earlier failed rollback may have left open; without one, nothing happens. */
+    private void resetTransaction() {
+        try {
+            SqliteDatabase.execute(writer.connection(), "ROLLBACK");
+        } catch (SQLException expected) {
+            // "no transaction is active": the usual case
+        }
+    }
+
+    private void rollback(Throwable cause) {
+        try {
+            SqliteDatabase.execute(writer.connection(), "ROLLBACK");
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private void failAll(List<Pending<?>> group, Throwable e) {
+        for (Pending<?> p : group) {
+            p.done.completeExceptionally(failure(p, e));
+        }
+    }
+
+    private StoreException failure(Pending<?> p, Throwable e) {
+        if (e instanceof StoreException se) {
+            return se;
+        }
+        return new StoreException(database, "The " + store + " failed to " + p.what + " " + p.subject + ": "
+                + SqliteDatabase.describe(e), e);
+    }
+
+    private StoreException closedError(String what, String subject) {
+        return new StoreException(database, "Cannot " + what + " " + subject + ": the " + store + " is closed", null);
+    }
+}

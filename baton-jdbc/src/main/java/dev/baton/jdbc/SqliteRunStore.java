@@ -1,0 +1,609 @@
+package dev.baton.jdbc;
+
+import dev.baton.durable.Approval;
+import dev.baton.durable.Effect;
+import dev.baton.durable.RecordedEvent;
+import dev.baton.durable.RunQuery;
+import dev.baton.durable.RunRecord;
+import dev.baton.durable.RunStatus;
+import dev.baton.durable.RunStore;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Durable runs in one SQLite file: the runs, the journal of their effects, their events and their
+ * approvals, for a single machine that needs no database server.
+ *
+ * <pre>{@code
+ * try (SqliteRunStore runs = SqliteRunStore.open(Path.of("baton.db"));
+ *         SqliteSessionStore sessions = SqliteSessionStore.open(Path.of("baton.db"))) {
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>The file is created on first use, in an existing directory, and put in WAL mode. Its schema
+ * is migrated by the same Flyway migrations, with the same history table, as
+ * {@link SqliteSessionStore}'s, so runs and sessions can share one file, opened by either store
+ * first, from one process or several.
+ *
+ * <p>Writes are committed in groups: each call queues its write and returns once it is committed,
+ * while one writer thread commits every write queued meanwhile in one transaction. A durable run
+ * makes several synchronous store calls per step, and many runs write at once; grouping them
+ * spares a transaction per call. With {@code synchronous=NORMAL} in WAL mode a committed write
+ * survives a killed process (not a power loss before the next checkpoint). A write that fails
+ * fails alone; the other writes of its group are committed without it. Reads use a small pool of
+ * read-only connections and never wait for the writer.
+ *
+ * <p>Instants are kept to the millisecond: finer parts are dropped on write, so what is read back
+ * is the instant truncated to milliseconds. Every failure, from opening the file to a row that no
+ * longer decodes, is a {@link StoreException} naming the file; a corrupted row also names its
+ * table, run and column. Thread-safe; blocking is virtual-thread friendly.
+ */
+public final class SqliteRunStore implements RunStore {
+
+    /**
+     * How the store is opened.
+     *
+     * @param busyTimeout how long a write waits for another connection's lock on the file before
+     *     it fails
+     * @param readers how many read connections to keep (1 or more)
+     * @param maxBatch at most this many writes in one transaction (1 or more)
+     */
+    public record Options(Duration busyTimeout, int readers, int maxBatch) {
+        public Options {
+            Objects.requireNonNull(busyTimeout, "busyTimeout");
+            if (readers < 1) {
+                throw new IllegalArgumentException("readers must be at least 1, got " + readers);
+            }
+            if (maxBatch < 1) {
+                throw new IllegalArgumentException("maxBatch must be at least 1, got " + maxBatch);
+            }
+        }
+
+        /** A five-second busy timeout, four to sixteen readers (one per processor), groups of up to 1,000 writes. */
+        public static Options defaults() {
+            return new Options(Duration.ofSeconds(5), Math.clamp(Runtime.getRuntime().availableProcessors(), 4, 16), 1000);
+        }
+
+        public Options withBusyTimeout(Duration busyTimeout) {
+            return new Options(busyTimeout, readers, maxBatch);
+        }
+
+        public Options withReaders(int readers) {
+            return new Options(busyTimeout, readers, maxBatch);
+        }
+
+        public Options withMaxBatch(int maxBatch) {
+            return new Options(busyTimeout, readers, maxBatch);
+        }
+    }
+
+    private static final String STORE = "SQLite run store";
+    private static final String TERMINAL = "('COMPLETED', 'FAILED', 'CANCELLED')";
+
+    private static final String INSERT_RUN = "INSERT INTO runs (" + RunRows.RUN_COLUMNS + ") VALUES ("
+            + placeholders(RunRows.RUN_COLUMN_COUNT) + ") ON CONFLICT (id) DO NOTHING";
+    private static final String SELECT_RUN = "SELECT " + RunRows.RUN_COLUMNS + " FROM runs WHERE id = ?";
+    private static final String UPDATE_RUN = """
+            UPDATE runs SET current_agent = ?, status = ?, final_output = ?, error = ?, usage = ?, paused_state = ?, updated_at = ?
+            WHERE id = ? AND status NOT IN %s AND (owner IS NULL OR owner = ?)""".formatted(TERMINAL);
+    private static final String CANCEL_RUN = """
+            UPDATE runs SET status = 'CANCELLED', error = ?, updated_at = ? WHERE id = ? AND status NOT IN %s"""
+            .formatted(TERMINAL);
+    private static final String MARK_RESUMABLE = """
+            UPDATE runs SET status = 'RUNNING', owner = NULL, lease_until = NULL, updated_at = ?
+            WHERE id = ? AND status = 'PAUSED'""";
+    private static final String CLAIM = """
+            UPDATE runs SET owner = ?, lease_until = ?
+            WHERE id = ? AND status = 'RUNNING' AND (owner IS NULL OR owner = ? OR lease_until < ?)""";
+    private static final String CLAIMABLE = """
+            SELECT id FROM runs WHERE status = 'RUNNING' AND (owner IS NULL OR lease_until < ?)
+            ORDER BY created_at, rowid LIMIT ?""";
+    private static final String RENEW = "UPDATE runs SET lease_until = ? WHERE owner = ? AND status = 'RUNNING'";
+    private static final String RELEASE = "UPDATE runs SET owner = NULL, lease_until = NULL WHERE id = ? AND owner = ?";
+    private static final String RECORD_EFFECT = "INSERT INTO run_effects (" + RunRows.EFFECT_COLUMNS + ") VALUES ("
+            + placeholders(RunRows.EFFECT_COLUMN_COUNT) + """
+            ) ON CONFLICT (run_id, effect_key) DO UPDATE SET kind = excluded.kind, status = excluded.status,
+            agent = excluded.agent, name = excluded.name, request = excluded.request, result = excluded.result,
+            attempts = excluded.attempts, started_at = excluded.started_at, finished_at = excluded.finished_at,
+            usage = excluded.usage""";
+    private static final String SELECT_EFFECTS = "SELECT " + RunRows.EFFECT_COLUMNS
+            + " FROM run_effects WHERE run_id = ? ORDER BY seq";
+    private static final String APPEND_EVENT = "INSERT INTO run_events (" + RunRows.EVENT_COLUMNS + ") VALUES ("
+            + placeholders(RunRows.EVENT_COLUMN_COUNT) + ") ON CONFLICT (run_id, seq) DO NOTHING";
+    private static final String SELECT_EVENTS = "SELECT " + RunRows.EVENT_COLUMNS
+            + " FROM run_events WHERE run_id = ? AND seq >= ? ORDER BY seq LIMIT ?";
+    private static final String REQUEST_APPROVAL = "INSERT INTO run_approvals (" + RunRows.APPROVAL_COLUMNS + ") VALUES ("
+            + placeholders(RunRows.APPROVAL_COLUMN_COUNT) + ") ON CONFLICT (run_id, call_id) DO NOTHING";
+    private static final String SELECT_APPROVALS = "SELECT " + RunRows.APPROVAL_COLUMNS
+            + " FROM run_approvals WHERE run_id = ? ORDER BY seq";
+    private static final String SELECT_APPROVAL = "SELECT " + RunRows.APPROVAL_COLUMNS
+            + " FROM run_approvals WHERE run_id = ? AND call_id = ?";
+    private static final String SELECT_PENDING = "SELECT " + RunRows.APPROVAL_COLUMNS
+            + " FROM run_approvals WHERE status = 'PENDING' ORDER BY requested_at, seq LIMIT ?";
+    private static final String DECIDE = """
+            UPDATE run_approvals SET status = ?, message = ?, decided_at = ?
+            WHERE run_id = ? AND call_id = ? AND status = 'PENDING'""";
+
+    private final Path file;
+    private final String name;
+    private final RunRows rows;
+    private final SqliteGroupCommit writer;
+    private final BlockingQueue<Statements> readers;
+
+    private SqliteRunStore(SqliteDatabase.Opened opened, Options options) {
+        this.file = opened.path();
+        this.name = file.toString();
+        this.rows = new RunRows(name, "the " + STORE + " " + name);
+        this.writer = new SqliteGroupCommit(name, STORE + " " + name, opened.writer(), options.maxBatch());
+        List<Statements> pool = new ArrayList<>();
+        for (var c : opened.readers()) {
+            pool.add(new Statements(c));
+        }
+        this.readers = new ArrayBlockingQueue<>(pool.size(), false, pool);
+    }
+
+    /**
+     * Opens the store in {@code file}, creating the file if it does not exist and migrating its
+     * schema, with {@linkplain Options#defaults() default options}.
+     *
+     * @throws StoreException if the directory does not exist, the path is not a writable file, the
+     *     file is not a SQLite database, or its schema cannot be migrated
+     */
+    public static SqliteRunStore open(Path file) {
+        return open(file, Options.defaults());
+    }
+
+    /** Opens the store in {@code file}, as {@link #open(Path)} does, with these options. */
+    public static SqliteRunStore open(Path file, Options options) {
+        Objects.requireNonNull(options, "options");
+        return new SqliteRunStore(SqliteDatabase.open(file, options.busyTimeout(), options.readers(), STORE), options);
+    }
+
+    /** The absolute path of the store's file. */
+    public Path file() {
+        return file;
+    }
+
+    // ---- runs
+
+    @Override
+    public void createRun(RunRecord run) {
+        Objects.requireNonNull(run, "run");
+        boolean created = write("create", run.id(), c -> {
+            PreparedStatement ps = c.prepare(INSERT_RUN);
+            rows.bindRun(ps, 1, run);
+            return ps.executeUpdate() == 1;
+        });
+        if (!created) {
+            throw new IllegalArgumentException("The " + STORE + " " + name + " already has a run with id '" + run.id() + "'");
+        }
+    }
+
+    @Override
+    public Optional<RunRecord> findRun(String runId) {
+        Objects.requireNonNull(runId, "runId");
+        return read("read", runId, c -> {
+            PreparedStatement ps = c.prepare(SELECT_RUN);
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rows.run(rs)) : Optional.<RunRecord>empty();
+            }
+        });
+    }
+
+    @Override
+    public List<RunRecord> listRuns(RunQuery query) {
+        Objects.requireNonNull(query, "query");
+        StringBuilder sql = new StringBuilder("SELECT ").append(RunRows.RUN_COLUMNS).append(" FROM runs WHERE 1 = 1");
+        List<RunStatus> statuses = query.statuses().stream().sorted().toList();
+        if (!statuses.isEmpty()) {
+            sql.append(" AND status IN (").append(placeholders(statuses.size())).append(')');
+        }
+        if (query.agent() != null) {
+            sql.append(" AND (start_agent = ? OR current_agent = ?)");
+        }
+        if (query.sessionId() != null) {
+            sql.append(" AND session_id = ?");
+        }
+        if (query.createdFrom() != null) {
+            sql.append(" AND created_at >= ?");
+        }
+        if (query.createdTo() != null) {
+            sql.append(" AND created_at < ?");
+        }
+        sql.append(" ORDER BY created_at DESC, rowid DESC LIMIT ?");
+        return read("list", "runs", c -> {
+            PreparedStatement ps = c.prepare(sql.toString());
+            int i = 1;
+            for (RunStatus status : statuses) {
+                ps.setString(i++, status.name());
+            }
+            if (query.agent() != null) {
+                ps.setString(i++, query.agent());
+                ps.setString(i++, query.agent());
+            }
+            if (query.sessionId() != null) {
+                ps.setString(i++, query.sessionId());
+            }
+            if (query.createdFrom() != null) {
+                RunRows.setInstant(ps, i++, query.createdFrom());
+            }
+            if (query.createdTo() != null) {
+                RunRows.setInstant(ps, i++, query.createdTo());
+            }
+            ps.setInt(i, query.limit());
+            List<RunRecord> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rows.run(rs));
+                }
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    @Override
+    public boolean updateRun(RunRecord run) {
+        Objects.requireNonNull(run, "run");
+        return write("update", run.id(), c -> {
+            PreparedStatement ps = c.prepare(UPDATE_RUN);
+            int i = rows.bindRunOutcome(ps, 1, run);
+            ps.setString(i++, run.id());
+            ps.setString(i, run.owner());
+            return ps.executeUpdate() == 1;
+        });
+    }
+
+    @Override
+    public boolean cancelRun(String runId, String reason, Instant at) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(at, "at");
+        return write("cancel", runId, c -> {
+            PreparedStatement ps = c.prepare(CANCEL_RUN);
+            ps.setString(1, reason);
+            RunRows.setInstant(ps, 2, at);
+            ps.setString(3, runId);
+            return ps.executeUpdate() == 1;
+        });
+    }
+
+    @Override
+    public boolean markResumable(String runId, Instant at) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(at, "at");
+        return write("mark resumable", runId, c -> {
+            PreparedStatement ps = c.prepare(MARK_RESUMABLE);
+            RunRows.setInstant(ps, 1, at);
+            ps.setString(2, runId);
+            return ps.executeUpdate() == 1;
+        });
+    }
+
+    // ---- leases
+
+    @Override
+    public boolean claim(String runId, String owner, Instant now, Instant leaseUntil) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(leaseUntil, "leaseUntil");
+        return write("claim", runId, c -> {
+            PreparedStatement ps = c.prepare(CLAIM);
+            ps.setString(1, owner);
+            RunRows.setInstant(ps, 2, leaseUntil);
+            ps.setString(3, runId);
+            ps.setString(4, owner);
+            RunRows.setInstant(ps, 5, now);
+            return ps.executeUpdate() == 1;
+        });
+    }
+
+    @Override
+    public List<String> claimable(Instant now, int limit) {
+        Objects.requireNonNull(now, "now");
+        writer.ensureOpen("list claimable", "runs");
+        if (limit < 1) {
+            return List.of();
+        }
+        return read("list claimable", "runs", c -> {
+            PreparedStatement ps = c.prepare(CLAIMABLE);
+            RunRows.setInstant(ps, 1, now);
+            ps.setInt(2, limit);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    @Override
+    public int renewLeases(String owner, Instant leaseUntil) {
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(leaseUntil, "leaseUntil");
+        return write("renew the leases of", "owner '" + owner + "'", c -> {
+            PreparedStatement ps = c.prepare(RENEW);
+            RunRows.setInstant(ps, 1, leaseUntil);
+            ps.setString(2, owner);
+            return ps.executeUpdate();
+        });
+    }
+
+    @Override
+    public void release(String runId, String owner) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(owner, "owner");
+        write("release", runId, c -> {
+            PreparedStatement ps = c.prepare(RELEASE);
+            ps.setString(1, runId);
+            ps.setString(2, owner);
+            ps.executeUpdate();
+            return null;
+        });
+    }
+
+    // ---- journal
+
+    @Override
+    public void recordEffect(Effect effect) {
+        Objects.requireNonNull(effect, "effect");
+        write("record effect '" + effect.key() + "' of", effect.runId(), c -> {
+            PreparedStatement ps = c.prepare(RECORD_EFFECT);
+            rows.bindEffect(ps, 1, effect);
+            ps.executeUpdate();
+            return null;
+        });
+    }
+
+    /** The events and the effect in one transaction of the group commit. */
+    @Override
+    public void record(List<RecordedEvent> events, Effect effect) {
+        Objects.requireNonNull(effect, "effect");
+        List<RecordedEvent> copy = List.copyOf(events);
+        write("record effect '" + effect.key() + "' of", effect.runId(), c -> {
+            if (!copy.isEmpty()) {
+                PreparedStatement append = c.prepare(APPEND_EVENT);
+                for (RecordedEvent event : copy) {
+                    rows.bindEvent(append, 1, event);
+                    append.executeUpdate();
+                }
+            }
+            PreparedStatement ps = c.prepare(RECORD_EFFECT);
+            rows.bindEffect(ps, 1, effect);
+            ps.executeUpdate();
+            return null;
+        });
+    }
+
+    @Override
+    public List<Effect> effects(String runId) {
+        Objects.requireNonNull(runId, "runId");
+        return read("read the effects of", runId, c -> {
+            PreparedStatement ps = c.prepare(SELECT_EFFECTS);
+            ps.setString(1, runId);
+            List<Effect> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rows.effect(rs));
+                }
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    @Override
+    public void appendEvents(List<RecordedEvent> events) {
+        List<RecordedEvent> copy = List.copyOf(events);
+        writer.ensureOpen("append events to", "runs");
+        if (copy.isEmpty()) {
+            return;
+        }
+        write("append events to", copy.get(0).runId(), c -> {
+            PreparedStatement ps = c.prepare(APPEND_EVENT);
+            for (RecordedEvent event : copy) {
+                rows.bindEvent(ps, 1, event);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<RecordedEvent> events(String runId, long fromSeq, int limit) {
+        Objects.requireNonNull(runId, "runId");
+        writer.ensureOpen("read the events of", "run '" + runId + "'");
+        if (limit < 1) {
+            return List.of();
+        }
+        return read("read the events of", runId, c -> {
+            PreparedStatement ps = c.prepare(SELECT_EVENTS);
+            ps.setString(1, runId);
+            ps.setLong(2, fromSeq);
+            ps.setInt(3, limit);
+            List<RecordedEvent> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rows.event(rs));
+                }
+            }
+            return List.copyOf(out);
+        });
+    }
+
+    // ---- approvals
+
+    @Override
+    public void requestApprovals(List<Approval> approvals) {
+        List<Approval> copy = List.copyOf(approvals);
+        writer.ensureOpen("request approvals for", "runs");
+        if (copy.isEmpty()) {
+            return;
+        }
+        write("request approvals for", copy.get(0).runId(), c -> {
+            PreparedStatement ps = c.prepare(REQUEST_APPROVAL);
+            for (Approval approval : copy) {
+                rows.bindApproval(ps, 1, approval);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<Approval> approvals(String runId) {
+        Objects.requireNonNull(runId, "runId");
+        return read("read the approvals of", runId, c -> {
+            PreparedStatement ps = c.prepare(SELECT_APPROVALS);
+            ps.setString(1, runId);
+            return approvalList(ps);
+        });
+    }
+
+    @Override
+    public List<Approval> pendingApprovals(int limit) {
+        writer.ensureOpen("list pending approvals of", "runs");
+        if (limit < 1) {
+            return List.of();
+        }
+        return read("list pending approvals of", "runs", c -> {
+            PreparedStatement ps = c.prepare(SELECT_PENDING);
+            ps.setInt(1, limit);
+            return approvalList(ps);
+        });
+    }
+
+    @Override
+    public Optional<Approval> decide(String runId, String callId, boolean approved, @Nullable String message, Instant at) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(callId, "callId");
+        Objects.requireNonNull(at, "at");
+        return write("decide approval '" + callId + "' of", runId, c -> {
+            PreparedStatement update = c.prepare(DECIDE);
+            update.setString(1, (approved ? Approval.Status.APPROVED : Approval.Status.REJECTED).name());
+            update.setString(2, message);
+            RunRows.setInstant(update, 3, at);
+            update.setString(4, runId);
+            update.setString(5, callId);
+            update.executeUpdate();
+            PreparedStatement select = c.prepare(SELECT_APPROVAL);
+            select.setString(1, runId);
+            select.setString(2, callId);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? Optional.of(rows.approval(rs)) : Optional.<Approval>empty();
+            }
+        });
+    }
+
+    /**
+     * Closes the store: the writer thread finishes the group it is committing, writes still queued
+     * fail with a {@link StoreException}, then the connections are closed. Later calls fail with a
+     * {@link StoreException} saying the store is closed. Closing twice is harmless.
+     */
+    @Override
+    public void close() {
+        if (writer.isClosed()) {
+            return;
+        }
+        List<Throwable> failures = new ArrayList<>();
+        writer.close(failures);
+        Statements reader;
+        while ((reader = readers.poll()) != null) {
+            reader.close(failures);
+        }
+        if (!failures.isEmpty()) {
+            StoreException e = new StoreException(name, "Closing the " + STORE + " " + name + " failed: "
+                    + SqliteDatabase.describe(failures.get(0)), failures.get(0));
+            failures.stream().skip(1).forEach(e::addSuppressed);
+            throw e;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SqliteRunStore[" + file + "]";
+    }
+
+    // --- plumbing ---------------------------------------------------------------------------
+
+    private List<Approval> approvalList(PreparedStatement ps) throws SQLException {
+        List<Approval> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rows.approval(rs));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private <T> T write(String what, String runId, SqliteGroupCommit.Work<T> work) {
+        return writer.write(what, "run '" + runId + "'", work);
+    }
+
+    /** Runs {@code work} on a pooled read connection: each statement reads one snapshot. */
+    private <T> T read(String what, String runId, SqliteGroupCommit.Work<T> work) {
+        String subject = "runs".equals(runId) ? "runs" : "run '" + runId + "'";
+        Statements c = takeReader(what, subject);
+        try {
+            return work.apply(c);
+        } catch (SQLException e) {
+            throw new StoreException(name, "The " + STORE + " " + name + " failed to " + what + " " + subject + ": "
+                    + SqliteDatabase.describe(e), e);
+        } finally {
+            giveBack(c);
+        }
+    }
+
+    private Statements takeReader(String what, String subject) {
+        try {
+            while (true) {
+                writer.ensureOpen(what, subject);
+                Statements c = readers.poll(100, TimeUnit.MILLISECONDS);
+                if (c != null) {
+                    if (writer.isClosed()) {
+                        giveBack(c);
+                        writer.ensureOpen(what, subject);
+                    }
+                    return c;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(name, "Interrupted while waiting to " + what + " " + subject + " in the " + STORE + " "
+                    + name, e);
+        }
+    }
+
+    private void giveBack(Statements c) {
+        if (writer.isClosed()) {
+            c.close(new ArrayList<>());
+            return;
+        }
+        readers.add(c);
+        if (writer.isClosed()) { // close() may have drained the pool before this connection came back
+            Statements late;
+            while ((late = readers.poll()) != null) {
+                late.close(new ArrayList<>());
+            }
+        }
+    }
+
+    private static String placeholders(int count) {
+        return String.join(", ", java.util.Collections.nCopies(count, "?"));
+    }
+}

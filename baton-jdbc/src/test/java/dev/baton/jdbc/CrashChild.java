@@ -1,0 +1,108 @@
+package dev.baton.jdbc;
+
+import dev.baton.durable.Approval;
+import dev.baton.durable.DurableRunner;
+import dev.baton.durable.RunHandle;
+import dev.baton.durable.RunQuery;
+import dev.baton.durable.RunRecord;
+import dev.baton.durable.RunStatus;
+import dev.baton.run.RunConfig;
+import dev.baton.run.RunOptions;
+import dev.baton.run.Runner;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A child JVM of the crash tests. Modes:
+ * <ul>
+ *   <li>{@code start <store> <dir> <crash> <delayMs> <order:amount>...}: starts one durable run per order
+ *       (session {@code ticket-<order>}) and waits for them; the crash point may stop it still first.</li>
+ *   <li>{@code resume <store> <dir>}: takes over every run left running, waits until none is left, prints the outcomes.</li>
+ *   <li>{@code approve <store> <dir>}: approves every pending call and waits for those runs.</li>
+ *   <li>{@code worker <store> <dir> <delayMs> <order:amount>...}: starts its runs and works as a worker until every run in the store has ended.</li>
+ * </ul>
+ * Prints one {@code result <order> <status> <output>} line per run it waited for.
+ */
+public final class CrashChild {
+    private CrashChild() {}
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        Path dir = Path.of(args[2]);
+        String crash = mode.equals("start") ? args[3] : "none";
+        int delay = mode.equals("start") ? Integer.parseInt(args[4]) : mode.equals("worker") ? Integer.parseInt(args[3]) : 0;
+        CrashDesk desk = new CrashDesk(dir, crash, delay);
+        try (CrashDesk.Stores stores = CrashDesk.open(args[1])) {
+            Runner runner = Runner.create(RunConfig.builder().defaultModel(desk.model()).sessionStore(stores.sessions())
+                    .hooks(desk.hooks()).build());
+            try (DurableRunner durable = DurableRunner.builder(runner, stores.runs()).agents(desk.triage())
+                    .lease(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(100)).build()) {
+                Map<String, RunHandle> handles = new LinkedHashMap<>();
+                switch (mode) {
+                    case "start" -> {
+                        for (int i = 5; i < args.length; i++) {
+                            String[] oa = args[i].split(":");
+                            handles.put(oa[0], durable.start(desk.triage(), "refund " + oa[0] + " " + oa[1],
+                                    RunOptions.session("ticket-" + oa[0])));
+                        }
+                        System.out.println("started " + handles.size());
+                    }
+                    case "resume" -> {
+                        List<RunHandle> taken = new ArrayList<>();
+                        while (!durable.runs(RunQuery.all().withStatuses(RunStatus.RUNNING).withLimit(1000)).isEmpty()) {
+                            taken.addAll(durable.resumeIncomplete());
+                            if (taken.size() > 0 && allTaken(durable, taken)) {
+                                break;
+                            }
+                            Thread.sleep(100);
+                        }
+                        for (RunHandle h : taken) {
+                            handles.put(orderOf(h.record()), h);
+                        }
+                    }
+                    case "approve" -> {
+                        for (Approval a : durable.pendingApprovals(1000)) {
+                            RunHandle h = durable.attach(a.runId());
+                            h.approve(a.callId());
+                            handles.put(orderOf(h.record()), h);
+                        }
+                    }
+                    case "worker" -> {
+                        for (int i = 4; i < args.length; i++) {
+                            String[] oa = args[i].split(":");
+                            durable.start(desk.triage(), "refund " + oa[0] + " " + oa[1], RunOptions.session("ticket-" + oa[0]));
+                        }
+                        System.out.println("started");
+                        try (AutoCloseable worker = durable.startWorker()) {
+                            while (!durable.runs(RunQuery.all().withStatuses(RunStatus.RUNNING, RunStatus.PAUSED).withLimit(1)).isEmpty()) {
+                                Thread.sleep(100);
+                            }
+                        }
+                    }
+                    default -> throw new IllegalArgumentException("unknown mode " + mode);
+                }
+                for (Map.Entry<String, RunHandle> e : handles.entrySet()) {
+                    RunRecord r = e.getValue().result();
+                    System.out.println("result " + e.getKey() + " " + r.status() + " " + r.finalOutput());
+                }
+                System.out.flush();
+            }
+        }
+    }
+
+    /** Whether every run still running is one this process took over. */
+    private static boolean allTaken(DurableRunner durable, List<RunHandle> taken) {
+        List<String> ids = taken.stream().map(RunHandle::id).toList();
+        return durable.runs(RunQuery.all().withStatuses(RunStatus.RUNNING).withLimit(1000)).stream()
+                .allMatch(r -> ids.contains(r.id()));
+    }
+
+    static String orderOf(RunRecord record) {
+        String text = ((dev.baton.item.Message) record.input().get(0)).text();
+        return text.split(" ")[1];
+    }
+}

@@ -1,0 +1,35 @@
+package dev.baton.durable;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/** A run store passing every call to another; tests override the calls they want to break. */
+class ForwardingRunStore implements RunStore {
+    private final RunStore delegate;
+
+    ForwardingRunStore(RunStore delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override public void createRun(RunRecord run) { delegate.createRun(run); }
+    @Override public Optional<RunRecord> findRun(String runId) { return delegate.findRun(runId); }
+    @Override public List<RunRecord> listRuns(RunQuery query) { return delegate.listRuns(query); }
+    @Override public boolean updateRun(RunRecord run) { return delegate.updateRun(run); }
+    @Override public boolean cancelRun(String runId, String reason, Instant at) { return delegate.cancelRun(runId, reason, at); }
+    @Override public boolean markResumable(String runId, Instant at) { return delegate.markResumable(runId, at); }
+    @Override public boolean claim(String runId, String owner, Instant now, Instant leaseUntil) { return delegate.claim(runId, owner, now, leaseUntil); }
+    @Override public List<String> claimable(Instant now, int limit) { return delegate.claimable(now, limit); }
+    @Override public int renewLeases(String owner, Instant leaseUntil) { return delegate.renewLeases(owner, leaseUntil); }
+    @Override public void release(String runId, String owner) { delegate.release(runId, owner); }
+    @Override public void recordEffect(Effect effect) { delegate.recordEffect(effect); }
+    @Override public List<Effect> effects(String runId) { return delegate.effects(runId); }
+    @Override public void appendEvents(List<RecordedEvent> events) { delegate.appendEvents(events); }
+    @Override public List<RecordedEvent> events(String runId, long fromSeq, int limit) { return delegate.events(runId, fromSeq, limit); }
+    @Override public void requestApprovals(List<Approval> approvals) { delegate.requestApprovals(approvals); }
+    @Override public List<Approval> approvals(String runId) { return delegate.approvals(runId); }
+    @Override public List<Approval> pendingApprovals(int limit) { return delegate.pendingApprovals(limit); }
+    @Override public Optional<Approval> decide(String runId, String callId, boolean approved, @Nullable String message, Instant at) { return delegate.decide(runId, callId, approved, message, at); }
+    @Override public void close() { }
+}
