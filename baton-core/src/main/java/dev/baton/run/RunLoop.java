@@ -500,6 +500,9 @@ final class RunLoop<C> {
     /** The result of a run that waits for approvals; the session keeps its holder, the paused turn is saved on resume. */
     private RunResult paused(Paused paused) {
         saveActiveAgent(agent.name());
+        if (sessionWrites != null) {
+            sessionWrites.recordUsage(runId, ctx.usage());
+        }
         RunState state = new RunState(new RunState.Data(RunState.VERSION, runId, seq + paused.pending.size() + 1,
                 new RunState.AgentId(startAgent.name(), startAgent.fingerprint()), new RunState.AgentId(agent.name(), agent.fingerprint()),
                 session == null ? null : session.id(), startInput, inputHistory, List.copyOf(visible), List.copyOf(newItems), turns,
@@ -769,6 +772,9 @@ final class RunLoop<C> {
         guardrails.checkOutput(ctx, agent, options, output);
         hooks.agentEnd(ctx, agent, output);
         saveActiveAgent(agent.name());
+        if (sessionWrites != null) {
+            sessionWrites.recordUsage(runId, ctx.usage());
+        }
         RunResult result = new RunResult(runId, startInput, output, agent.name(), newItems, currentInput(),
                 responses, ctx.usage(), ctx.usageByAgent(), turns, guardrails.results(), List.of(), null);
         if (observed) {

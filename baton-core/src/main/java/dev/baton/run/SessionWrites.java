@@ -66,6 +66,14 @@ final class SessionWrites {
         });
     }
 
+    /** Records what the run has spent so far on the session (again when a paused run finishes). */
+    void recordUsage(String runId, dev.baton.model.Usage usage) {
+        call("record the usage of run " + runId + " on", () -> {
+            session.store().recordUsage(session.id(), runId, usage, java.time.Instant.now());
+            return null;
+        });
+    }
+
     private <T> T call(String what, Supplier<T> operation) {
         try {
             return operation.get();

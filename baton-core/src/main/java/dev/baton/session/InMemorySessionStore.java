@@ -12,6 +12,7 @@ public final class InMemorySessionStore implements SessionStore {
     private static final class State {
         final List<Item> items = new ArrayList<>();
         final java.util.Set<String> writeKeys = new java.util.HashSet<>();
+        final java.util.LinkedHashMap<String, TurnUsage> usage = new java.util.LinkedHashMap<>();
         @org.jspecify.annotations.Nullable String activeAgent;
     }
 
@@ -56,6 +57,26 @@ public final class InMemorySessionStore implements SessionStore {
             }
             s.items.addAll(copy);
             return true;
+        }
+    }
+
+    @Override
+    public void recordUsage(String sessionId, String runId, dev.baton.model.Usage usage, java.time.Instant at) {
+        TurnUsage turn = new TurnUsage(runId, usage, at.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+        State s = state(sessionId);
+        synchronized (s) {
+            s.usage.put(runId, turn);
+        }
+    }
+
+    @Override
+    public List<TurnUsage> usage(String sessionId) {
+        State s = sessions.get(sessionId);
+        if (s == null) {
+            return List.of();
+        }
+        synchronized (s) {
+            return List.copyOf(s.usage.values());
         }
     }
 

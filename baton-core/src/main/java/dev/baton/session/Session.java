@@ -52,4 +52,9 @@ public record Session(String id, SessionStore store) {
     public Optional<String> activeAgent() {
         return store.activeAgent(id);
     }
+
+    /** What each run on this session spent, oldest first: usage per turn of the conversation. */
+    public List<TurnUsage> usage() {
+        return store.usage(id);
+    }
 }

@@ -37,7 +37,17 @@ public interface SessionStore {
     /** Removes and returns the latest item, if any. */
     Optional<Item> popItem(String sessionId);
 
-    /** Forgets the session's items and active agent. */
+    /**
+     * Records what a run on the session spent: one entry per run, in the order runs were first
+     * recorded; recording the same run again replaces its usage (a paused run, when it finishes).
+     * Instants are kept to the millisecond.
+     */
+    void recordUsage(String sessionId, String runId, dev.baton.model.Usage usage, java.time.Instant at);
+
+    /** Usage per turn: each run recorded on the session, oldest first. */
+    List<TurnUsage> usage(String sessionId);
+
+    /** Forgets the session's items, active agent and usage. */
     void clear(String sessionId);
 
     /** The agent that held the conversation when the last run on this session ended or paused. */

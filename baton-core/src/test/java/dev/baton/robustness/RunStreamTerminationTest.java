@@ -54,6 +54,16 @@ class RunStreamTerminationTest {
         }
 
         @Override
+        public void recordUsage(String id, String runId, dev.baton.model.Usage usage, java.time.Instant at) {
+            throw new IllegalStateException("store down");
+        }
+
+        @Override
+        public List<dev.baton.session.TurnUsage> usage(String id) {
+            throw new IllegalStateException("store down");
+        }
+
+        @Override
         public boolean addItemsOnce(String id, String key, List<dev.baton.item.Item> items) {
             throw new IllegalStateException("store down");
         }

@@ -115,6 +115,16 @@ class SessionRunTest {
             }
 
             @Override
+            public void recordUsage(String id, String runId, dev.baton.model.Usage usage, java.time.Instant at) {
+                flaky.recordUsage(id, runId, usage, at);
+            }
+
+            @Override
+            public List<dev.baton.session.TurnUsage> usage(String id) {
+                return flaky.usage(id);
+            }
+
+            @Override
             public boolean addItemsOnce(String id, String key, List<Item> items) {
                 throw new UnsupportedOperationException("only durable runs write once");
             }

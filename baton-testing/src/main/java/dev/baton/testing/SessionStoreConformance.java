@@ -427,6 +427,43 @@ public abstract class SessionStoreConformance {
     }
 
     @Test
+    protected void usage_per_turn_comes_back_in_the_order_runs_were_first_recorded() {
+        String session = newSessionId();
+        java.time.Instant t1 = java.time.Instant.parse("2026-11-21T10:15:30.123Z");
+        java.time.Instant t2 = java.time.Instant.parse("2026-11-21T10:16:00.456Z");
+        store.recordUsage(session, "run_1", new dev.baton.model.Usage(3, 120, 30, 150, 20, 5), t1);
+        store.recordUsage(session, "run_2", dev.baton.model.Usage.of(40, 10), t2);
+
+        assertThat(store.usage(session)).containsExactly(
+                new dev.baton.session.TurnUsage("run_1", new dev.baton.model.Usage(3, 120, 30, 150, 20, 5), t1),
+                new dev.baton.session.TurnUsage("run_2", dev.baton.model.Usage.of(40, 10), t2));
+    }
+
+    @Test
+    protected void recording_a_run_again_replaces_its_usage_and_keeps_its_place() {
+        String session = newSessionId();
+        java.time.Instant t = java.time.Instant.parse("2026-11-21T10:15:30.000Z");
+        store.recordUsage(session, "run_paused", dev.baton.model.Usage.of(10, 1), t);
+        store.recordUsage(session, "run_next", dev.baton.model.Usage.of(20, 2), t.plusSeconds(1));
+        store.recordUsage(session, "run_paused", dev.baton.model.Usage.of(30, 3), t.plusSeconds(2));
+
+        assertThat(store.usage(session)).extracting(dev.baton.session.TurnUsage::runId).containsExactly("run_paused", "run_next");
+        assertThat(store.usage(session).get(0).usage()).isEqualTo(dev.baton.model.Usage.of(30, 3));
+        assertThat(store.usage(session).get(0).recordedAt()).isEqualTo(t.plusSeconds(2));
+    }
+
+    @Test
+    protected void usage_is_per_session_and_clear_forgets_it() {
+        String a = newSessionId();
+        String b = newSessionId();
+        store.recordUsage(a, "run_1", dev.baton.model.Usage.of(10, 1), java.time.Instant.parse("2026-11-21T10:00:00Z"));
+
+        assertThat(store.usage(b)).isEmpty();
+        store.clear(a);
+        assertThat(store.usage(a)).isEmpty();
+    }
+
+    @Test
     @Timeout(60)
     protected void of_concurrent_writers_with_the_same_key_exactly_one_adds_its_items() {
         for (int round = 0; round < 5; round++) {

@@ -286,6 +286,10 @@ class DurableRunnerTest {
 
         assertThat(sessions.items("ticket", 0)).isEqualTo(expected);
         assertThat(sessions.activeAgent("ticket")).contains("refunds");
+        assertThat(sessions.usage("ticket")).singleElement().satisfies(turn -> {
+            assertThat(turn.runId()).isEqualTo(run.id());
+            assertThat(turn.usage().requests()).isEqualTo(3);
+        });
     }
 
     @Test
