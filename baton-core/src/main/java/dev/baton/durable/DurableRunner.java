@@ -173,6 +173,13 @@ public final class DurableRunner implements AutoCloseable {
                 taken.add(new RunHandle(this, runId));
             }
         }
+        for (RunRecord mine : storeCall(() -> store.listRuns(RunQuery.all().withStatuses(RunStatus.RUNNING).withLimit(1000)),
+                "list the runs left running")) {
+            // Runs this worker id held before a restart: taken back at once, without waiting for the lease.
+            if (workerId.equals(mine.owner()) && claimAndContinue(mine.id())) {
+                taken.add(new RunHandle(this, mine.id()));
+            }
+        }
         for (RunRecord paused : storeCall(() -> store.listRuns(RunQuery.all().withStatuses(RunStatus.PAUSED).withLimit(200)),
                 "list paused runs")) {
             // A decision whose process died before it could wake the run.
@@ -705,7 +712,12 @@ public final class DurableRunner implements AutoCloseable {
             return this;
         }
 
-        /** The owner name this runner's leases carry; defaults to the process id and a random suffix. */
+        /**
+         * The owner name this runner's leases carry; defaults to the process id and a random suffix.
+         * Give a process a stable id (one per process, never shared by two live ones) and, after a
+         * restart, {@link DurableRunner#resumeIncomplete()} takes back its runs at once instead of
+         * waiting for their leases to expire.
+         */
         public Builder workerId(String workerId) {
             this.workerId = Objects.requireNonNull(workerId, "workerId");
             return this;

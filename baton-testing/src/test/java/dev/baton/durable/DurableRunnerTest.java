@@ -151,6 +151,35 @@ class DurableRunnerTest {
     }
 
     @Test
+    void a_restarted_process_with_a_stable_worker_id_takes_its_runs_back_at_once() throws Exception {
+        RunStore crashy = new ForwardingRunStore(store) {
+            @Override
+            public void release(String runId, String owner) {
+                // A killed process releases nothing.
+            }
+        };
+        RefundDesk first = new RefundDesk();
+        first.blockInTool = new CountDownLatch(1);
+        DurableRunner dying = named(first, crashy, "desk-1");
+        RunHandle run = dying.start(first.triage(), "refund O-1 150");
+        assertThat(first.inTool.await(5, TimeUnit.SECONDS)).isTrue();
+        dying.close();
+
+        assertThat(named(new RefundDesk(), store, "desk-2").resumeIncomplete()).as("another worker waits for the lease").isEmpty();
+        DurableRunner restarted = named(new RefundDesk(), store, "desk-1");
+        assertThat(restarted.resumeIncomplete()).extracting(RunHandle::id).containsExactly(run.id());
+        assertThat(restarted.attach(run.id()).result().status()).isEqualTo(RunStatus.COMPLETED);
+    }
+
+    private DurableRunner named(RefundDesk desk, RunStore runStore, String workerId) {
+        Runner runner = Runner.create(RunConfig.builder().defaultModel(desk.model()).sessionStore(sessions).build());
+        DurableRunner d = DurableRunner.builder(runner, runStore).agents(desk.triage()).workerId(workerId)
+                .lease(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).build();
+        runners.add(d);
+        return d;
+    }
+
+    @Test
     void a_tool_call_interrupted_twice_is_not_tried_a_third_time_and_the_model_reads_why() throws Exception {
         RefundDesk desk = new RefundDesk();
         String runId = null;
