@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * @param message the reviewer's message to the model, for a rejection
  * @param requestedAt when the run asked
  * @param decidedAt when a human decided
+ * @param turn the run's turn that made the call: call ids are unique within a response, not
+ *     always within a run, so an approval belongs to its turn
  */
 public record Approval(
         String runId,
@@ -26,7 +28,8 @@ public record Approval(
         Status status,
         @Nullable String message,
         Instant requestedAt,
-        @Nullable Instant decidedAt) {
+        @Nullable Instant decidedAt,
+        int turn) {
 
     public Approval {
         Objects.requireNonNull(runId, "runId");
@@ -36,6 +39,18 @@ public record Approval(
         Objects.requireNonNull(arguments, "arguments");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(requestedAt, "requestedAt");
+    }
+
+    /** An approval of turn 0: for stores and tests that do not track turns. */
+    public Approval(String runId, String callId, String agent, String tool, String arguments, Status status,
+            @Nullable String message, Instant requestedAt, @Nullable Instant decidedAt) {
+        this(runId, callId, agent, tool, arguments, status, message, requestedAt, decidedAt, 0);
+    }
+
+    /** This approval decided. */
+    public Approval decided(boolean approved, @Nullable String message, Instant at) {
+        return new Approval(runId, callId, agent, tool, arguments, approved ? Status.APPROVED : Status.REJECTED, message,
+                requestedAt, at, turn);
     }
 
     public enum Status {

@@ -105,6 +105,22 @@ public final class InMemoryRunStore implements RunStore {
         });
     }
 
+    /** The outcome, the lease and the events in one step under the store's lock. */
+    @Override
+    public boolean finishRun(List<RecordedEvent> events, RunRecord run) {
+        List<RecordedEvent> copy = List.copyOf(events);
+        return locked(() -> {
+            if (!updateRun(run)) {
+                return false;
+            }
+            if (run.status() != RunStatus.RUNNING && run.owner() != null) {
+                release(run.id(), run.owner());
+            }
+            appendEvents(copy);
+            return true;
+        });
+    }
+
     @Override
     public boolean cancelRun(String runId, String reason, Instant at) {
         Objects.requireNonNull(runId, "runId");
@@ -118,6 +134,11 @@ public final class InMemoryRunStore implements RunStore {
             RunRecord run = stored.run();
             replace(stored, run.withOutcome(RunStatus.CANCELLED, run.currentAgent(), run.finalOutput(), reason, run.usage(),
                     run.pausedState(), at));
+            LinkedHashMap<String, StoredApproval> ofRun = approvals.get(runId);
+            if (ofRun != null) {
+                ofRun.replaceAll((key, a) -> a.approval().status() == Approval.Status.PENDING
+                        ? new StoredApproval(a.order(), a.approval().decided(false, reason, at)) : a);
+            }
             return true;
         });
     }
@@ -252,9 +273,7 @@ public final class InMemoryRunStore implements RunStore {
             for (Approval approval : copy) {
                 LinkedHashMap<String, StoredApproval> ofRun =
                         this.approvals.computeIfAbsent(approval.runId(), id -> new LinkedHashMap<>());
-                if (!ofRun.containsKey(approval.callId())) {
-                    ofRun.put(approval.callId(), new StoredApproval(order++, approval));
-                }
+                ofRun.putIfAbsent(key(approval.turn(), approval.callId()), new StoredApproval(order++, approval));
             }
             return null;
         });
@@ -288,20 +307,36 @@ public final class InMemoryRunStore implements RunStore {
         Objects.requireNonNull(at, "at");
         return locked(() -> {
             LinkedHashMap<String, StoredApproval> ofRun = approvals.get(runId);
-            StoredApproval stored = ofRun == null ? null : ofRun.get(callId);
-            if (stored == null) {
+            if (ofRun == null) {
                 return Optional.empty();
             }
-            Approval current = stored.approval();
-            if (current.status() != Approval.Status.PENDING) {
-                return Optional.of(current);
+            String pendingKey = null;
+            StoredApproval latest = null;
+            for (Map.Entry<String, StoredApproval> e : ofRun.entrySet()) {
+                if (e.getValue().approval().callId().equals(callId)) {
+                    latest = e.getValue();
+                    if (latest.approval().status() == Approval.Status.PENDING) {
+                        pendingKey = e.getKey();
+                    }
+                }
             }
-            Approval decided = new Approval(current.runId(), current.callId(), current.agent(), current.tool(),
-                    current.arguments(), approved ? Approval.Status.APPROVED : Approval.Status.REJECTED, message,
-                    current.requestedAt(), at);
-            ofRun.put(callId, new StoredApproval(stored.order(), decided));
+            if (pendingKey == null) {
+                return Optional.ofNullable(latest).map(StoredApproval::approval);
+            }
+            StoredApproval stored = ofRun.get(pendingKey);
+            Approval decided = stored.approval().decided(approved, message, at);
+            ofRun.put(pendingKey, new StoredApproval(stored.order(), decided));
+            boolean waiting = ofRun.values().stream().anyMatch(a -> a.approval().status() == Approval.Status.PENDING);
+            StoredRun storedRun = runs.get(runId);
+            if (!waiting && storedRun != null && storedRun.run().status() == RunStatus.PAUSED) {
+                replace(storedRun, storedRun.run().withStatus(RunStatus.RUNNING, at).withLease(null, null));
+            }
             return Optional.of(decided);
         });
+    }
+
+    private static String key(int turn, String callId) {
+        return turn + "/" + callId;
     }
 
     /** Nothing to release: the store keeps its runs and stays usable. */

@@ -42,7 +42,28 @@ public interface RunStore extends AutoCloseable {
     boolean updateRun(RunRecord run);
 
     /**
-     * Marks a run that has not ended as cancelled, with the reason as its error.
+     * Appends a run's last events and writes its outcome ({@link #updateRun}, with the same
+     * refusals), and, when the run is no longer running (paused or ended), gives up its lease. The
+     * events are appended only if the run was written. Stores should do it as one atomic write (the
+     * default makes three calls): a durable run ends with this call.
+     *
+     * @return whether the run was written
+     */
+    default boolean finishRun(List<RecordedEvent> events, RunRecord run) {
+        boolean written = updateRun(run);
+        if (written) {
+            if (run.status() != RunStatus.RUNNING && run.owner() != null) {
+                release(run.id(), run.owner());
+            }
+            appendEvents(events);
+        }
+        return written;
+    }
+
+    /**
+     * Marks a run that has not ended as cancelled, with the reason as its error, and rejects its
+     * pending approvals with the reason as their message, in one atomic step: a cancelled run
+     * waits for no reviewer.
      *
      * @return whether the run changed (false if it is unknown or had already ended)
      */
@@ -60,11 +81,15 @@ public interface RunStore extends AutoCloseable {
 
     /**
      * Takes the lease of a running run: succeeds when the run is running and has no owner, is
-     * already owned by {@code owner}, or its lease expired before {@code now}.
+     * already owned by {@code owner}, or its lease expired before {@code now} (a run with an owner
+     * and no lease time counts as expired). Never succeeds for a run that is not running.
      */
     boolean claim(String runId, String owner, Instant now, Instant leaseUntil);
 
-    /** Running runs with no owner or an expired lease, oldest first: the ones a worker may claim. */
+    /**
+     * Running runs with no owner or an expired lease (or an owner and no lease time), oldest first:
+     * the ones a worker may claim.
+     */
     List<String> claimable(Instant now, int limit);
 
     /**
@@ -104,19 +129,23 @@ public interface RunStore extends AutoCloseable {
 
     // ---- approvals
 
-    /** Records pending approvals; one whose run and call id is already stored is left as it is. */
+    /** Records pending approvals; one whose run, turn and call id is already stored is left as it is. */
     void requestApprovals(List<Approval> approvals);
 
     /** The run's approvals, pending and decided, in the order they were requested. */
     List<Approval> approvals(String runId);
 
-    /** Pending approvals of every run, oldest first, at most {@code limit}. */
+    /** Pending approvals of every run, oldest first (by request time), at most {@code limit}. */
     List<Approval> pendingApprovals(int limit);
 
     /**
-     * Decides a pending approval. An approval already decided keeps its first decision.
+     * Decides the run's pending approval with this call id. An approval already decided keeps its
+     * first decision. When the decision leaves a paused run with no pending approval, the run
+     * becomes running with no owner and no lease, in the same atomic step, so a worker can claim it
+     * and continue: no decision can be lost between "decided" and "resumable".
      *
-     * @return the approval as stored afterwards; empty if the run has no approval with this call id
+     * @return the approval as stored afterwards (when none is pending, the latest one with this call
+     *     id, unchanged); empty if the run has no approval with this call id
      */
     Optional<Approval> decide(String runId, String callId, boolean approved, @Nullable String message, Instant at);
 

@@ -42,7 +42,7 @@ final class StoreJournal implements EffectJournal {
                 recorded.put(e.key(), e);
             }
             for (Approval a : call(() -> store.approvals(runId), "read the approvals")) {
-                approvals.put(a.callId(), a);
+                approvals.put(a.turn() + "/" + a.callId(), a);
             }
         }
     }
@@ -96,8 +96,8 @@ final class StoreJournal implements EffectJournal {
     }
 
     @Override
-    public RunState.@Nullable Decision decision(String callId) {
-        Approval a = approvals.get(callId);
+    public RunState.@Nullable Decision decision(int turn, String callId) {
+        Approval a = approvals.get(turn + "/" + callId);
         if (a == null || a.status() == Approval.Status.PENDING) {
             return null;
         }
@@ -113,9 +113,9 @@ final class StoreJournal implements EffectJournal {
         } finally {
             lock.unlock();
         }
-        if (event.isTerminal()) {
-            flush();
-        }
+        // The last event is written by the runner with the run's outcome, in one write; a failure
+        // only once the runner knows the run ended (a run stopped by a closing runner or a store
+        // outage is resumed, and its history must not show a failure).
     }
 
     /** Writes the buffered events. */
@@ -131,7 +131,13 @@ final class StoreJournal implements EffectJournal {
         onEvents.run();
     }
 
-    private List<RecordedEvent> takeBuffered() {
+    /** Forgets the buffered events: the run stopped short and a replay will produce them again. */
+    void discard() {
+        takeBuffered();
+    }
+
+    /** The events not written yet, handed over to be written with the run's outcome. */
+    List<RecordedEvent> takeBuffered() {
         lock.lock();
         try {
             if (buffered.isEmpty()) {

@@ -57,8 +57,11 @@ public interface EffectJournal {
     void finished(String key, Kind kind, String agent, @Nullable String name, @Nullable String request, String result,
             @Nullable Usage usage, int attempt, Instant startedAt, Instant at);
 
-    /** A human decision on a tool call that needed approval, if one was recorded. */
-    RunState.@Nullable Decision decision(String callId);
+    /**
+     * A human decision on a tool call that needed approval, if one was recorded. Call ids are
+     * unique within a response, not always within a run: a decision belongs to its turn.
+     */
+    RunState.@Nullable Decision decision(int turn, String callId);
 
     /** Every event of the run but text deltas, in order; kept as the run's event journal. */
     void event(RunEvent event);

@@ -87,6 +87,9 @@ final class Journaling {
         if (outcome.paused() == null) {
             journal.finished(key, EffectJournal.Kind.TOOL, agent, tool, arguments,
                     write(new ToolRecord(outcome.output(), outcome.error())), null, attempt, started, Instant.now());
+        } else {
+            // An agent used as a tool paused for approval: not an interruption, so the attempt does not count.
+            journal.started(key, EffectJournal.Kind.TOOL, agent, tool, arguments, attempt - 1, started);
         }
         return outcome;
     }

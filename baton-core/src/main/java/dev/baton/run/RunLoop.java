@@ -345,7 +345,7 @@ final class RunLoop<C> {
                     ApprovalRequest request = new ApprovalRequest(call.callId(), agent.name(), tool.name(), call.arguments());
                     RunState.Decision decision = decisions.get(call.callId());
                     if (decision == null && journaling != null) {
-                        decision = journaling.journal().decision(call.callId());
+                        decision = journaling.journal().decision(turns, call.callId());
                     }
                     if (decision == null) {
                         decision = toolDecisions.get(tool.name());
@@ -486,7 +486,10 @@ final class RunLoop<C> {
                 config.unknownTools());
         List<RunItem> turnItems = new ArrayList<>(out.items());
         pendingTurn = turnItems;
-        return finishTurn(out, turnItems, tools, handoffs, false, d.done(), d.pausedOutput());
+        Optional<Object> finished = finishTurn(out, turnItems, tools, handoffs, false, d.done(), d.pausedOutput());
+        // The decisions were for the paused turn's calls; a later turn may reuse a call id and needs its own.
+        decisions.clear();
+        return finished;
     }
 
     private static void requireSame(Agent<?> agent, RunState.AgentId id) {

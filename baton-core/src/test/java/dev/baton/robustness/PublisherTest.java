@@ -19,9 +19,7 @@ class PublisherTest {
 
     @Test
     void a_subscription_ended_by_an_invalid_request_stops_the_run() throws Exception {
-        CountDownLatch modelCalled = new CountDownLatch(1);
         Agent<Void> a = Agent.<Void>builder("a").model(request -> {
-            modelCalled.countDown();
             try {
                 Thread.sleep(30_000); // a slow model call, interruptible
             } catch (InterruptedException e) {
@@ -45,8 +43,8 @@ class PublisherTest {
             @Override
             public void onComplete() {}
         });
-        assertThat(modelCalled.await(5, TimeUnit.SECONDS)).isTrue();
-        // Nobody can receive the run's events any more; the run should be stopped like cancel() does.
+        // Nobody can receive the run's events any more; the run should be stopped like cancel() does,
+        // whether the stop comes before the slow model call or interrupts it.
         assertThat(stream.resultFuture()).failsWithin(3, TimeUnit.SECONDS)
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .withCauseInstanceOf(dev.baton.RunCancelled.class);

@@ -60,8 +60,10 @@ public final class PostgresRunStore implements RunStore {
 
     private static final String KIND = "PostgreSQL run store";
     private static final String NOT_ENDED = "status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')";
-    /** Running, and free to take for {@code ?} (now): no owner, or a lease that ended before now. */
-    private static final String FREE = "status = 'RUNNING' AND (owner IS NULL OR lease_until IS NULL OR lease_until < ?)";
+    /** Free to take for {@code ?} (now): no owner, an owner with no lease time, or a lease that ended before now. */
+    private static final String UNLEASED = "(owner IS NULL OR lease_until IS NULL OR lease_until < ?)";
+    /** Running, and free to take for {@code ?} (now). */
+    private static final String FREE = "status = 'RUNNING' AND " + UNLEASED;
 
     private final PostgresDatabase database;
     private final RunRows rows;
@@ -164,19 +166,53 @@ public final class PostgresRunStore implements RunStore {
         });
     }
 
+    /** The outcome first (fenced as {@link #updateRun}); then, only if it was written, the last events; one transaction. */
+    @Override
+    public boolean finishRun(List<RecordedEvent> events, RunRecord run) {
+        Objects.requireNonNull(run, "run");
+        List<RecordedEvent> copy = List.copyOf(events);
+        boolean release = run.status() != dev.baton.durable.RunStatus.RUNNING;
+        return call("finish", run.id(), true, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + RUNS + " SET current_agent = ?, status = ?, "
+                    + "final_output = ?, error = ?, usage = ?, paused_state = ?, updated_at = ?"
+                    + (release ? ", owner = NULL, lease_until = NULL" : "")
+                    + " WHERE id = ? AND " + NOT_ENDED + " AND (owner IS NULL OR owner = ?)")) {
+                int i = rows.bindRunOutcome(ps, 1, run);
+                ps.setString(i++, run.id());
+                ps.setString(i, run.owner());
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            insertEvents(c, copy);
+            return true;
+        });
+    }
+
     @Override
     public boolean cancelRun(String runId, String reason, Instant at) {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(at, "at");
-        return call("cancel", runId, false, c -> {
+        // One transaction, the run's row locked first (as decide does): a cancelled run waits for no reviewer.
+        return call("cancel", runId, true, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + RUNS
                     + " SET status = 'CANCELLED', error = ?, updated_at = ? WHERE id = ? AND " + NOT_ENDED)) {
                 ps.setString(1, reason);
                 RunRows.setInstant(ps, 2, at);
                 ps.setString(3, runId);
-                return ps.executeUpdate() == 1;
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
             }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + APPROVALS
+                    + " SET status = 'REJECTED', message = ?, decided_at = ? WHERE run_id = ? AND status = 'PENDING'")) {
+                ps.setString(1, reason);
+                RunRows.setInstant(ps, 2, at);
+                ps.setString(3, runId);
+                ps.executeUpdate();
+            }
+            return true;
         });
     }
 
@@ -204,8 +240,9 @@ public final class PostgresRunStore implements RunStore {
         Objects.requireNonNull(leaseUntil, "leaseUntil");
         return call("claim", runId, false, c -> {
             // One statement: a concurrent claimer waits for this row lock, then re-checks the condition and finds it taken.
+            // Only a running run, even for its owner.
             try (PreparedStatement ps = c.prepareStatement("UPDATE " + RUNS + " SET owner = ?, lease_until = ? "
-                    + "WHERE id = ? AND (owner = ? OR " + FREE + ")")) {
+                    + "WHERE id = ? AND status = 'RUNNING' AND (owner = ? OR " + UNLEASED + ")")) {
                 ps.setString(1, owner);
                 RunRows.setInstant(ps, 2, leaseUntil);
                 ps.setString(3, runId);
@@ -350,7 +387,7 @@ public final class PostgresRunStore implements RunStore {
         }
         callFor("request " + copy.size() + " approvals of " + runs(copy.stream().map(Approval::runId).toList()), true, c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + APPROVALS + " (" + APPROVAL_COLUMNS + ") VALUES ("
-                    + placeholders(RunRows.APPROVAL_COLUMN_COUNT) + ") ON CONFLICT (run_id, call_id) DO NOTHING")) {
+                    + placeholders(RunRows.APPROVAL_COLUMN_COUNT) + ") ON CONFLICT (run_id, turn, call_id) DO NOTHING")) {
                 for (Approval approval : copy) {
                     rows.bindApproval(ps, 1, approval);
                     ps.addBatch();
@@ -390,23 +427,52 @@ public final class PostgresRunStore implements RunStore {
         Objects.requireNonNull(callId, "callId");
         Objects.requireNonNull(at, "at");
         return call("decide approval '" + callId + "' of", runId, true, c -> {
-            // Two statements: the read after the update sees a decision a concurrent call committed first.
+            // The run's row is locked first, so decisions of one run take turns: of two approvals decided at once, the
+            // second decision sees the first committed and resumes the run (read committed: each statement sees what
+            // was committed before it began). cancelRun takes the same lock first, so the two never deadlock.
+            try (PreparedStatement lock = c.prepareStatement("SELECT 1 FROM " + RUNS + " WHERE id = ? FOR UPDATE")) {
+                lock.setString(1, runId);
+                lock.executeQuery().close();
+            }
+            Long seq = null;
             try (PreparedStatement update = c.prepareStatement("UPDATE " + APPROVALS + " SET status = ?, message = ?, "
-                    + "decided_at = ? WHERE run_id = ? AND call_id = ? AND status = 'PENDING'")) {
+                    + "decided_at = ? WHERE run_id = ? AND status = 'PENDING' AND seq = (SELECT seq FROM " + APPROVALS
+                    + " WHERE run_id = ? AND call_id = ? AND status = 'PENDING' ORDER BY seq DESC LIMIT 1) RETURNING seq")) {
                 update.setString(1, (approved ? Approval.Status.APPROVED : Approval.Status.REJECTED).name());
                 update.setString(2, message);
                 RunRows.setInstant(update, 3, at);
                 update.setString(4, runId);
-                update.setString(5, callId);
-                update.executeUpdate();
+                update.setString(5, runId);
+                update.setString(6, callId);
+                try (ResultSet rs = update.executeQuery()) {
+                    if (rs.next()) {
+                        seq = rs.getLong(1);
+                    }
+                }
+            }
+            if (seq == null) {
+                // Nothing pending: the latest approval with this call id, as it is.
+                try (PreparedStatement read = c.prepareStatement("SELECT " + APPROVAL_COLUMNS + " FROM " + APPROVALS
+                        + " WHERE run_id = ? AND call_id = ? ORDER BY seq DESC LIMIT 1")) {
+                    read.setString(1, runId);
+                    read.setString(2, callId);
+                    return single(read);
+                }
+            }
+            // In the same transaction: a paused run that waits for no approval any more is free for a worker to claim.
+            try (PreparedStatement resume = c.prepareStatement("UPDATE " + RUNS + " SET status = 'RUNNING', owner = NULL, "
+                    + "lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'PAUSED' AND NOT EXISTS (SELECT 1 FROM "
+                    + APPROVALS + " WHERE run_id = ? AND status = 'PENDING')")) {
+                RunRows.setInstant(resume, 1, at);
+                resume.setString(2, runId);
+                resume.setString(3, runId);
+                resume.executeUpdate();
             }
             try (PreparedStatement read = c.prepareStatement(
-                    "SELECT " + APPROVAL_COLUMNS + " FROM " + APPROVALS + " WHERE run_id = ? AND call_id = ?")) {
+                    "SELECT " + APPROVAL_COLUMNS + " FROM " + APPROVALS + " WHERE run_id = ? AND seq = ?")) {
                 read.setString(1, runId);
-                read.setString(2, callId);
-                try (ResultSet rs = read.executeQuery()) {
-                    return rs.next() ? Optional.of(rows.approval(rs)) : Optional.<Approval>empty();
-                }
+                read.setLong(2, seq);
+                return single(read);
             }
         });
     }
@@ -430,6 +496,12 @@ public final class PostgresRunStore implements RunStore {
     @FunctionalInterface
     private interface RowReader<T> {
         T read(ResultSet rs) throws SQLException;
+    }
+
+    private Optional<Approval> single(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(rows.approval(rs)) : Optional.<Approval>empty();
+        }
     }
 
     private static <T> List<T> readAll(PreparedStatement ps, RowReader<T> reader) throws SQLException {

@@ -56,8 +56,9 @@ final class RunRows {
     static final int EVENT_COLUMN_COUNT = 6;
 
     /** The columns of {@value #APPROVALS} (not its insertion sequence), in the order {@link #approval} and {@link #bindApproval} use. */
-    static final String APPROVAL_COLUMNS = "run_id, call_id, agent, tool, arguments, status, message, requested_at, decided_at";
-    static final int APPROVAL_COLUMN_COUNT = 9;
+    static final String APPROVAL_COLUMNS =
+            "run_id, call_id, agent, tool, arguments, status, message, requested_at, decided_at, turn";
+    static final int APPROVAL_COLUMN_COUNT = 10;
 
     private final String database;
     private final String store;
@@ -167,6 +168,7 @@ final class RunRows {
         ps.setString(i++, approval.message());
         setInstant(ps, i++, approval.requestedAt());
         setInstant(ps, i++, approval.decidedAt());
+        ps.setInt(i++, approval.turn());
         return i;
     }
 
@@ -211,7 +213,7 @@ final class RunRows {
         Approval.Status status = row.enumValue(6, "status", Approval.Status.class);
         return new Approval(row.required(1, "run_id"), row.required(2, "call_id"), row.required(3, "agent"),
                 row.required(4, "tool"), row.required(5, "arguments"), status, rs.getString(7),
-                row.requiredInstant(8, "requested_at"), row.instant(9, "decided_at"));
+                row.requiredInstant(8, "requested_at"), row.instant(9, "decided_at"), rs.getInt(10));
     }
 
     /** A row of {@code table} that cannot be read back: names the database, the table, the run and the column. */

@@ -68,6 +68,8 @@ final class SqliteDatabase {
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        // The stores never read generated keys; the driver would run a SELECT last_insert_rowid() after every INSERT.
+        config.setGetGeneratedKeys(false);
         config.setBusyTimeout((int) busyTimeout.toMillis());
         SQLiteDataSource dataSource = new SQLiteDataSource(config);
         dataSource.setUrl("jdbc:sqlite:" + name);

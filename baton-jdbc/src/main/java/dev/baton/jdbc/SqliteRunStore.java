@@ -99,17 +99,25 @@ public final class SqliteRunStore implements RunStore {
     private static final String UPDATE_RUN = """
             UPDATE runs SET current_agent = ?, status = ?, final_output = ?, error = ?, usage = ?, paused_state = ?, updated_at = ?
             WHERE id = ? AND status NOT IN %s AND (owner IS NULL OR owner = ?)""".formatted(TERMINAL);
+    /** {@link #UPDATE_RUN} for a run that stops running (paused or ended): its lease is given up too. */
+    private static final String FINISH_RUN = """
+            UPDATE runs SET current_agent = ?, status = ?, final_output = ?, error = ?, usage = ?, paused_state = ?, updated_at = ?,
+                owner = NULL, lease_until = NULL
+            WHERE id = ? AND status NOT IN %s AND (owner IS NULL OR owner = ?)""".formatted(TERMINAL);
     private static final String CANCEL_RUN = """
             UPDATE runs SET status = 'CANCELLED', error = ?, updated_at = ? WHERE id = ? AND status NOT IN %s"""
             .formatted(TERMINAL);
+    private static final String REJECT_PENDING = """
+            UPDATE run_approvals SET status = 'REJECTED', message = ?, decided_at = ? WHERE run_id = ? AND status = 'PENDING'""";
     private static final String MARK_RESUMABLE = """
             UPDATE runs SET status = 'RUNNING', owner = NULL, lease_until = NULL, updated_at = ?
             WHERE id = ? AND status = 'PAUSED'""";
+    /** A run with an owner and no lease time counts as expired: {@code lease_until < ?} alone is not true for NULL. */
     private static final String CLAIM = """
             UPDATE runs SET owner = ?, lease_until = ?
-            WHERE id = ? AND status = 'RUNNING' AND (owner IS NULL OR owner = ? OR lease_until < ?)""";
+            WHERE id = ? AND status = 'RUNNING' AND (owner IS NULL OR owner = ? OR lease_until IS NULL OR lease_until < ?)""";
     private static final String CLAIMABLE = """
-            SELECT id FROM runs WHERE status = 'RUNNING' AND (owner IS NULL OR lease_until < ?)
+            SELECT id FROM runs WHERE status = 'RUNNING' AND (owner IS NULL OR lease_until IS NULL OR lease_until < ?)
             ORDER BY created_at, rowid LIMIT ?""";
     private static final String RENEW = "UPDATE runs SET lease_until = ? WHERE owner = ? AND status = 'RUNNING'";
     private static final String RELEASE = "UPDATE runs SET owner = NULL, lease_until = NULL WHERE id = ? AND owner = ?";
@@ -126,16 +134,26 @@ public final class SqliteRunStore implements RunStore {
     private static final String SELECT_EVENTS = "SELECT " + RunRows.EVENT_COLUMNS
             + " FROM run_events WHERE run_id = ? AND seq >= ? ORDER BY seq LIMIT ?";
     private static final String REQUEST_APPROVAL = "INSERT INTO run_approvals (" + RunRows.APPROVAL_COLUMNS + ") VALUES ("
-            + placeholders(RunRows.APPROVAL_COLUMN_COUNT) + ") ON CONFLICT (run_id, call_id) DO NOTHING";
+            + placeholders(RunRows.APPROVAL_COLUMN_COUNT) + ") ON CONFLICT (run_id, turn, call_id) DO NOTHING";
     private static final String SELECT_APPROVALS = "SELECT " + RunRows.APPROVAL_COLUMNS
             + " FROM run_approvals WHERE run_id = ? ORDER BY seq";
-    private static final String SELECT_APPROVAL = "SELECT " + RunRows.APPROVAL_COLUMNS
-            + " FROM run_approvals WHERE run_id = ? AND call_id = ?";
+    /** The run's latest approval with a call id (a model may reuse a call id in a later turn). */
+    private static final String SELECT_LATEST_APPROVAL = "SELECT " + RunRows.APPROVAL_COLUMNS
+            + " FROM run_approvals WHERE run_id = ? AND call_id = ? ORDER BY seq DESC LIMIT 1";
+    private static final String SELECT_APPROVAL_BY_SEQ = "SELECT " + RunRows.APPROVAL_COLUMNS
+            + " FROM run_approvals WHERE seq = ?";
+    /** The run's pending approval with a call id (the latest, should several turns have one pending). */
+    private static final String SELECT_PENDING_SEQ = """
+            SELECT seq FROM run_approvals WHERE run_id = ? AND call_id = ? AND status = 'PENDING' ORDER BY seq DESC LIMIT 1""";
     private static final String SELECT_PENDING = "SELECT " + RunRows.APPROVAL_COLUMNS
             + " FROM run_approvals WHERE status = 'PENDING' ORDER BY requested_at, seq LIMIT ?";
     private static final String DECIDE = """
-            UPDATE run_approvals SET status = ?, message = ?, decided_at = ?
-            WHERE run_id = ? AND call_id = ? AND status = 'PENDING'""";
+            UPDATE run_approvals SET status = ?, message = ?, decided_at = ? WHERE seq = ? AND status = 'PENDING'""";
+    /** A paused run that waits for no approval any more becomes running, with no owner, for a worker to claim. */
+    private static final String RESUME_IF_DECIDED = """
+            UPDATE runs SET status = 'RUNNING', owner = NULL, lease_until = NULL, updated_at = ?
+            WHERE id = ? AND status = 'PAUSED'
+            AND NOT EXISTS (SELECT 1 FROM run_approvals WHERE run_id = ? AND status = 'PENDING')""";
 
     private final Path file;
     private final String name;
@@ -267,6 +285,31 @@ public final class SqliteRunStore implements RunStore {
         });
     }
 
+    /** The outcome first (fenced as {@link #updateRun}); then, only if it was written, the last events; one transaction. */
+    @Override
+    public boolean finishRun(List<RecordedEvent> events, RunRecord run) {
+        Objects.requireNonNull(run, "run");
+        List<RecordedEvent> copy = List.copyOf(events);
+        boolean release = run.status() != RunStatus.RUNNING;
+        return write("finish", run.id(), c -> {
+            PreparedStatement ps = c.prepare(release ? FINISH_RUN : UPDATE_RUN);
+            int i = rows.bindRunOutcome(ps, 1, run);
+            ps.setString(i++, run.id());
+            ps.setString(i, run.owner());
+            if (ps.executeUpdate() != 1) {
+                return false;
+            }
+            if (!copy.isEmpty()) {
+                PreparedStatement append = c.prepare(APPEND_EVENT);
+                for (RecordedEvent event : copy) {
+                    rows.bindEvent(append, 1, event);
+                    append.executeUpdate();
+                }
+            }
+            return true;
+        });
+    }
+
     @Override
     public boolean cancelRun(String runId, String reason, Instant at) {
         Objects.requireNonNull(runId, "runId");
@@ -277,7 +320,16 @@ public final class SqliteRunStore implements RunStore {
             ps.setString(1, reason);
             RunRows.setInstant(ps, 2, at);
             ps.setString(3, runId);
-            return ps.executeUpdate() == 1;
+            if (ps.executeUpdate() != 1) {
+                return false;
+            }
+            // In the same transaction: a cancelled run waits for no reviewer.
+            PreparedStatement reject = c.prepare(REJECT_PENDING);
+            reject.setString(1, reason);
+            RunRows.setInstant(reject, 2, at);
+            reject.setString(3, runId);
+            reject.executeUpdate();
+            return true;
         });
     }
 
@@ -493,20 +545,36 @@ public final class SqliteRunStore implements RunStore {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(callId, "callId");
         Objects.requireNonNull(at, "at");
+        // One write transaction (the writer is alone on the file): the decision and the run's resumption
+        // are committed together or not at all.
         return write("decide approval '" + callId + "' of", runId, c -> {
+            PreparedStatement pending = c.prepare(SELECT_PENDING_SEQ);
+            pending.setString(1, runId);
+            pending.setString(2, callId);
+            Long seq;
+            try (ResultSet rs = pending.executeQuery()) {
+                seq = rs.next() ? rs.getLong(1) : null;
+            }
+            if (seq == null) {
+                PreparedStatement latest = c.prepare(SELECT_LATEST_APPROVAL);
+                latest.setString(1, runId);
+                latest.setString(2, callId);
+                return singleApproval(latest);
+            }
             PreparedStatement update = c.prepare(DECIDE);
             update.setString(1, (approved ? Approval.Status.APPROVED : Approval.Status.REJECTED).name());
             update.setString(2, message);
             RunRows.setInstant(update, 3, at);
-            update.setString(4, runId);
-            update.setString(5, callId);
+            update.setLong(4, seq);
             update.executeUpdate();
-            PreparedStatement select = c.prepare(SELECT_APPROVAL);
-            select.setString(1, runId);
-            select.setString(2, callId);
-            try (ResultSet rs = select.executeQuery()) {
-                return rs.next() ? Optional.of(rows.approval(rs)) : Optional.<Approval>empty();
-            }
+            PreparedStatement resume = c.prepare(RESUME_IF_DECIDED);
+            RunRows.setInstant(resume, 1, at);
+            resume.setString(2, runId);
+            resume.setString(3, runId);
+            resume.executeUpdate();
+            PreparedStatement select = c.prepare(SELECT_APPROVAL_BY_SEQ);
+            select.setLong(1, seq);
+            return singleApproval(select);
         });
     }
 
@@ -540,6 +608,12 @@ public final class SqliteRunStore implements RunStore {
     }
 
     // --- plumbing ---------------------------------------------------------------------------
+
+    private Optional<Approval> singleApproval(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(rows.approval(rs)) : Optional.empty();
+        }
+    }
 
     private List<Approval> approvalList(PreparedStatement ps) throws SQLException {
         List<Approval> out = new ArrayList<>();

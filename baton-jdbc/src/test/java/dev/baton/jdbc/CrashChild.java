@@ -23,7 +23,8 @@ import java.util.Map;
  *       (session {@code ticket-<order>}) and waits for them; the crash point may stop it still first.</li>
  *   <li>{@code resume <store> <dir>}: takes over every run left running, waits until none is left, prints the outcomes.</li>
  *   <li>{@code approve <store> <dir>}: approves every pending call and waits for those runs.</li>
- *   <li>{@code worker <store> <dir> <delayMs> <order:amount>...}: starts its runs and works as a worker until every run in the store has ended.</li>
+ *   <li>{@code worker <store> <dir> <delayMs> <total> <order:amount>...}: starts its runs and works as a worker until the
+ *       store holds {@code total} runs and every one has ended.</li>
  * </ul>
  * Prints one {@code result <order> <status> <output>} line per run it waited for.
  */
@@ -72,13 +73,17 @@ public final class CrashChild {
                         }
                     }
                     case "worker" -> {
-                        for (int i = 4; i < args.length; i++) {
+                        int total = Integer.parseInt(args[4]);
+                        for (int i = 5; i < args.length; i++) {
                             String[] oa = args[i].split(":");
                             durable.start(desk.triage(), "refund " + oa[0] + " " + oa[1], RunOptions.session("ticket-" + oa[0]));
                         }
                         System.out.println("started");
+                        java.nio.file.Files.writeString(dir.resolve("started.log"), "started " + ProcessHandle.current().pid() + "\n",
+                                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
                         try (AutoCloseable worker = durable.startWorker()) {
-                            while (!durable.runs(RunQuery.all().withStatuses(RunStatus.RUNNING, RunStatus.PAUSED).withLimit(1)).isEmpty()) {
+                            while (durable.runs(RunQuery.all().withLimit(total + 1)).size() < total
+                                    || !durable.runs(RunQuery.all().withStatuses(RunStatus.RUNNING, RunStatus.PAUSED).withLimit(1)).isEmpty()) {
                                 Thread.sleep(100);
                             }
                         }

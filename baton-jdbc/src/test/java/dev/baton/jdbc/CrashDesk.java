@@ -97,10 +97,17 @@ final class CrashDesk {
     RunHooks<Void> hooks() {
         return new RunHooks<>() {
             private final AtomicInteger ended = new AtomicInteger();
+            private final ThreadLocal<String> calling = new ThreadLocal<>();
+
+            @Override
+            public void onModelStart(RunContext<Void> context, Agent<Void> agent, ModelRequest request) {
+                calling.set(order(request) + "#" + request.input().size());
+            }
 
             @Override
             public void onModelEnd(RunContext<Void> context, Agent<Void> agent, ModelResponse response) {
                 if (crashPoint.equals("after-model") && ended.incrementAndGet() == crashAt) {
+                    log("stopped-at", calling.get());
                     stopStill();
                 }
             }

@@ -36,15 +36,22 @@ class TwoWorkersTest {
         String store = "postgres:" + PostgresServer.createDatabase("workers") + "|" + PostgresServer.user() + "|"
                 + PostgresServer.password();
         CrashRecoveryHelper h = new CrashRecoveryHelper(dir);
-        List<String> a = new ArrayList<>(List.of("worker", store, dir.toString(), "20"));
-        List<String> b = new ArrayList<>(List.of("worker", store, dir.toString(), "20"));
+        List<String> a = new ArrayList<>(List.of("worker", store, dir.toString(), "200", "200"));
+        List<String> b = new ArrayList<>(List.of("worker", store, dir.toString(), "200", "200"));
         for (int i = 0; i < 100; i++) {
             a.add("A-" + i + ":" + (10 + i));
             b.add("B-" + i + ":" + (10 + i));
         }
         Process doomed = h.spawn(a);
         Process survivor = h.spawn(b);
-        h.awaitLines("model.log", 150);
+        // Kill the doomed worker once it has recorded its 100 runs and they are in flight (each
+        // takes three 200 ms model calls), whatever the survivor is doing by then.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (h.lines("started.log").stream().noneMatch(l -> l.equals("started " + doomed.pid()))) {
+            assertThat(System.nanoTime()).as("waiting for the doomed worker to start its runs").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        h.awaitLines("model.log", 20);
         long doomedPid = doomed.pid();
         doomed.destroyForcibly();
         assertThat(doomed.waitFor(10, TimeUnit.SECONDS)).isTrue();

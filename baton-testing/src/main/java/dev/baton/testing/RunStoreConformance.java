@@ -388,6 +388,46 @@ public abstract class RunStoreConformance {
     }
 
     @Test
+    protected void finishing_a_run_writes_its_outcome_and_last_events_and_gives_up_its_lease() {
+        String owner = "worker-" + tag;
+        RunRecord stored = create(aRun().owner(owner, now.plusSeconds(30)));
+        RunRecord done = stored.withOutcome(RunStatus.COMPLETED, BILLING, "\"done\"", null, Usage.of(5, 1), null,
+                now.plusMillis(1));
+
+        assertThat(store.finishRun(events(stored, 0, 3), done)).isTrue();
+
+        RunRecord found = store.findRun(stored.id()).orElseThrow();
+        assertThat(found.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(found.finalOutput()).isEqualTo("\"done\"");
+        assertThat(found.owner()).isNull();
+        assertThat(store.events(stored.id(), 0, 10)).isEqualTo(events(stored, 0, 3));
+    }
+
+    @Test
+    protected void finishing_a_run_that_keeps_running_keeps_its_lease() {
+        String owner = "worker-" + tag;
+        RunRecord stored = create(aRun().owner(owner, now.plusSeconds(30)));
+
+        assertThat(store.finishRun(List.of(), stored.withOutcome(RunStatus.RUNNING, BILLING, null, null, Usage.of(1, 1),
+                null, now.plusMillis(1)))).isTrue();
+
+        assertThat(store.findRun(stored.id()).orElseThrow().owner()).isEqualTo(owner);
+    }
+
+    @Test
+    protected void finishing_a_run_leased_to_another_worker_is_refused_and_appends_nothing() {
+        RunRecord stored = create(aRun().owner("worker-lost-" + tag, now.minusSeconds(5)));
+        assertThat(store.claim(stored.id(), "worker-taker-" + tag, now, now.plusSeconds(30))).isTrue();
+
+        boolean written = store.finishRun(events(stored, 0, 2), stored.withOutcome(RunStatus.COMPLETED, BILLING, "\"stale\"",
+                null, Usage.of(1, 1), null, now.plusMillis(1)));
+
+        assertThat(written).isFalse();
+        assertThat(store.findRun(stored.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(store.events(stored.id(), 0, 10)).isEmpty();
+    }
+
+    @Test
     protected void a_run_no_one_holds_may_be_updated() {
         RunRecord stored = create(aRun());
 
@@ -524,6 +564,38 @@ public abstract class RunStoreConformance {
                     .as("claim a %s run with an expired lease", status).isFalse();
             assertThat(store.findRun(unowned.id())).as("the unowned %s run", status).contains(unowned);
             assertThat(store.findRun(expired.id())).as("the %s run with an expired lease", status).contains(expired);
+        }
+    }
+
+    @Test
+    protected void a_running_run_with_an_owner_and_no_lease_time_is_claimable() {
+        RunRecord run = create(aRun().owner("worker-dead-" + tag, null).createdAt(ancient));
+        String taker = "worker-taker-" + tag;
+
+        assertThat(ofThisTest(store.claimable(now, 1000))).containsExactly(run.id());
+        assertThat(store.claim(run.id(), taker, now, now.plusSeconds(30))).isTrue();
+
+        RunRecord found = store.findRun(run.id()).orElseThrow();
+        assertThat(found.owner()).isEqualTo(taker);
+        assertThat(found.leaseUntil()).isEqualTo(now.plusSeconds(30));
+        assertThat(ofThisTest(store.claimable(now, 1000))).isEmpty();
+    }
+
+    @Test
+    protected void a_paused_or_ended_run_cannot_be_claimed_even_by_its_owner() {
+        String owner = "worker-" + tag;
+        for (RunStatus status : List.of(RunStatus.PAUSED, RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED)) {
+            RunRecord leased = create(aRun().status(status).owner(owner, now.plusSeconds(30)));
+            RunRecord noLeaseTime = create(aRun().status(status).owner(owner, null));
+
+            assertThat(store.claim(leased.id(), owner, now, now.plusSeconds(60))).as("the owner claims its %s run", status)
+                    .isFalse();
+            assertThat(store.claim(noLeaseTime.id(), owner, now, now.plusSeconds(60)))
+                    .as("the owner claims its %s run with no lease time", status).isFalse();
+            assertThat(store.claim(noLeaseTime.id(), "worker-other-" + tag, now, now.plusSeconds(60)))
+                    .as("another worker claims a %s run with no lease time", status).isFalse();
+            assertThat(store.findRun(leased.id())).as("the leased %s run", status).contains(leased);
+            assertThat(store.findRun(noLeaseTime.id())).as("the %s run with no lease time", status).contains(noLeaseTime);
         }
     }
 
@@ -900,6 +972,112 @@ public abstract class RunStoreConformance {
         assertThat(store.approvals(run.id())).extracting(Approval::status).containsExactly(Approval.Status.PENDING);
     }
 
+    @Test
+    protected void the_turn_of_an_approval_round_trips() {
+        RunRecord run = create(aRun().status(RunStatus.PAUSED).createdAt(ancient));
+        Approval requested = approval(run, "call_1", ancient, 7);
+        store.requestApprovals(List.of(requested));
+
+        assertThat(store.approvals(run.id())).containsExactly(requested);
+        assertThat(store.pendingApprovals(1000)).contains(requested);
+        Approval decided = store.decide(run.id(), "call_1", true, null, now).orElseThrow();
+
+        assertThat(decided).isEqualTo(requested.decided(true, null, now));
+        assertThat(decided.turn()).isEqualTo(7);
+        assertThat(store.approvals(run.id())).containsExactly(decided);
+    }
+
+    @Test
+    protected void a_call_id_reused_in_a_later_turn_is_an_approval_of_its_own_and_decide_takes_the_pending_one() {
+        RunRecord run = create(aRun().status(RunStatus.PAUSED));
+        Approval ofTurn1 = approval(run, "call_1", now, 1);
+        store.requestApprovals(List.of(ofTurn1));
+        Approval approved = store.decide(run.id(), "call_1", true, "fine", now.plusSeconds(1)).orElseThrow();
+        Approval ofTurn2 = new Approval(run.id(), "call_1", BILLING, "issue_refund", "{\"amount\":12}",
+                Approval.Status.PENDING, null, now.plusSeconds(2), null, 2);
+
+        store.requestApprovals(List.of(ofTurn2, approval(run, "call_1", now.plusSeconds(3), 1)));
+
+        assertThat(store.approvals(run.id())).containsExactly(approved, ofTurn2);
+        Approval rejected = store.decide(run.id(), "call_1", false, "not twice", now.plusSeconds(4)).orElseThrow();
+        assertThat(rejected).isEqualTo(ofTurn2.decided(false, "not twice", now.plusSeconds(4)));
+        assertThat(store.approvals(run.id())).containsExactly(approved, rejected);
+        // Nothing pending any more: the latest approval with the call id, unchanged.
+        assertThat(store.decide(run.id(), "call_1", true, "again", now.plusSeconds(5))).contains(rejected);
+        assertThat(store.approvals(run.id())).containsExactly(approved, rejected);
+    }
+
+    @Test
+    protected void deciding_the_last_pending_approval_of_a_paused_run_makes_it_running_unowned_and_claimable() {
+        RunRecord paused = create(aRun().status(RunStatus.PAUSED).owner("worker-" + tag, now.plusSeconds(30))
+                .outcome(null, null, "{\"turn\":3}").createdAt(ancient));
+        store.requestApprovals(List.of(approval(paused, "call_1", now, 3), approval(paused, "call_2", now, 3)));
+
+        store.decide(paused.id(), "call_1", true, null, now.plusSeconds(1)).orElseThrow();
+
+        assertThat(store.findRun(paused.id())).as("with one approval still pending").contains(paused);
+        assertThat(store.claimable(now, 1000)).doesNotContain(paused.id());
+
+        store.decide(paused.id(), "call_2", false, "no", now.plusSeconds(2)).orElseThrow();
+
+        RunRecord found = store.findRun(paused.id()).orElseThrow();
+        assertThat(found.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(found.owner()).isNull();
+        assertThat(found.leaseUntil()).isNull();
+        assertThat(found.updatedAt()).isEqualTo(now.plusSeconds(2));
+        assertThat(found.pausedState()).isEqualTo("{\"turn\":3}");
+        assertThat(found.currentAgent()).isEqualTo(paused.currentAgent());
+        assertThat(ofThisTest(store.claimable(now.plusSeconds(2), 1000))).containsExactly(paused.id());
+        assertThat(store.claim(paused.id(), "worker-other-" + tag, now.plusSeconds(2), now.plusSeconds(60))).isTrue();
+    }
+
+    @Test
+    protected void deciding_an_approval_of_a_run_that_is_not_paused_leaves_the_run_alone() {
+        RunRecord running = create(aRun().owner("worker-" + tag, now.plusSeconds(30)));
+        RunRecord completed = create(aRun().status(RunStatus.COMPLETED).outcome("\"done\"", null, null));
+        store.requestApprovals(List.of(approval(running, "call_1", now), approval(completed, "call_1", now)));
+
+        assertThat(store.decide(running.id(), "call_1", true, null, now.plusSeconds(1))).isPresent();
+        assertThat(store.decide(completed.id(), "call_1", true, null, now.plusSeconds(1))).isPresent();
+
+        assertThat(store.findRun(running.id())).contains(running);
+        assertThat(store.findRun(completed.id())).contains(completed);
+    }
+
+    @Test
+    protected void cancelling_a_run_rejects_its_pending_approvals_with_the_reason() {
+        RunRecord paused = create(aRun().status(RunStatus.PAUSED));
+        RunRecord other = create(aRun().status(RunStatus.PAUSED));
+        Approval approved = approval(paused, "call_1", ancient);
+        Approval first = approval(paused, "call_2", ancient.plusMillis(1));
+        Approval second = approval(paused, "call_3", ancient.plusMillis(2), 2);
+        Approval ofOther = approval(other, "call_1", ancient.plusMillis(3));
+        store.requestApprovals(List.of(approved, first, second, ofOther));
+        Approval decided = store.decide(paused.id(), "call_1", true, "fine", now).orElseThrow();
+        assertThat(pendingOf(paused)).containsExactly(first, second);
+
+        assertThat(store.cancelRun(paused.id(), "the customer withdrew", now.plusSeconds(1))).isTrue();
+
+        assertThat(store.approvals(paused.id())).containsExactly(decided,
+                first.decided(false, "the customer withdrew", now.plusSeconds(1)),
+                second.decided(false, "the customer withdrew", now.plusSeconds(1)));
+        assertThat(pendingOf(paused)).isEmpty();
+        assertThat(store.approvals(other.id())).containsExactly(ofOther);
+        assertThat(pendingOf(other)).containsExactly(ofOther);
+        assertThat(store.findRun(paused.id()).orElseThrow().status()).isEqualTo(RunStatus.CANCELLED);
+    }
+
+    @Test
+    protected void cancelling_an_ended_run_leaves_its_approvals_alone() {
+        RunRecord completed = create(aRun().status(RunStatus.COMPLETED).outcome("\"done\"", null, null));
+        Approval pending = approval(completed, "call_1", now);
+        store.requestApprovals(List.of(pending));
+
+        assertThat(store.cancelRun(completed.id(), "too late", now.plusSeconds(1))).isFalse();
+
+        assertThat(store.approvals(completed.id())).containsExactly(pending);
+    }
+
     // ---- content
 
     @Test
@@ -923,9 +1101,10 @@ public abstract class RunStoreConformance {
         store.recordEffect(effect);
         store.appendEvents(List.of(event));
         store.requestApprovals(List.of(approval));
+        // Read before the decision, which resumes the paused run.
+        assertThat(store.findRun(run.id())).contains(run);
         Approval decided = store.decide(run.id(), "call_ü", false, text, now.plusSeconds(1)).orElseThrow();
 
-        assertThat(store.findRun(run.id())).contains(run);
         assertThat(store.effects(run.id())).containsExactly(effect);
         assertThat(store.events(run.id(), 0, 10)).containsExactly(event);
         assertThat(decided.message()).isEqualTo(text);
@@ -979,8 +1158,18 @@ public abstract class RunStoreConformance {
     }
 
     private static Approval approval(RunRecord run, String callId, Instant requestedAt) {
+        return approval(run, callId, requestedAt, 0);
+    }
+
+    private static Approval approval(RunRecord run, String callId, Instant requestedAt, int turn) {
         return new Approval(run.id(), callId, run.currentAgent(), "issue_refund",
-                "{\"invoice_id\":\"INV-8821\",\"call\":\"" + callId + "\"}", Approval.Status.PENDING, null, requestedAt, null);
+                "{\"invoice_id\":\"INV-8821\",\"call\":\"" + callId + "\",\"turn\":" + turn + "}",
+                Approval.Status.PENDING, null, requestedAt, null, turn);
+    }
+
+    /** The pending approvals of the run, as {@link RunStore#pendingApprovals} lists them. */
+    private List<Approval> pendingOf(RunRecord run) {
+        return store.pendingApprovals(1000).stream().filter(a -> a.runId().equals(run.id())).toList();
     }
 
     /**
@@ -1082,7 +1271,7 @@ public abstract class RunStoreConformance {
             return this;
         }
 
-        RunBuilder owner(String owner, Instant leaseUntil) {
+        RunBuilder owner(String owner, @Nullable Instant leaseUntil) {
             this.owner = owner;
             this.leaseUntil = leaseUntil;
             return this;

@@ -279,7 +279,7 @@ class DurableRunnerTest {
                 .hasMessageContaining("no approval for call id 'call_nope'").hasMessageContaining(callId);
         run.reject(callId, "no");
         run.result();
-        assertThatThrownBy(() -> run.approve(callId)).isInstanceOf(UserError.class).hasMessageContaining("already rejected");
+        assertThatThrownBy(() -> run.approve(callId)).isInstanceOf(UserError.class).hasMessageContaining("has ended (COMPLETED)");
     }
 
     @Test

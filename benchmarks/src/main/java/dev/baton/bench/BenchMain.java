@@ -30,19 +30,20 @@ import picocli.CommandLine.Option;
         description = "Runs one benchmark scenario with Baton and prints its figures as one JSON line.")
 public final class BenchMain implements Callable<Integer> {
 
-    @Option(names = "--scenario", required = true, description = "support-flow, in-flight or http")
+    @Option(names = "--scenario", required = true, description = "support-flow, in-flight, http or durable")
     String scenario;
 
-    @Option(names = "--runs", description = "runs to measure (default: 20000 for support-flow, 10000 for in-flight, 5000 for http)")
+    @Option(names = "--runs", description = "runs to measure (default: 20000 for support-flow and durable, 10000 for in-flight, 5000 for http)")
     Integer runs;
 
-    @Option(names = "--concurrency", description = "runs in flight at once (support-flow: default 1; http: default 64)")
+    @Option(names = "--concurrency", description = "runs in flight at once (support-flow: default 1; http and durable: default 64)")
     Integer concurrency;
 
     @Option(names = "--latency-ms", defaultValue = "1000", description = "model latency per answer (in-flight)")
     long latencyMs;
 
-    @Option(names = "--warmup", description = "unmeasured runs first (default: min(20000, runs) for support-flow, 500 for http)")
+    @Option(names = "--warmup", description = "unmeasured runs first (default: min(20000, runs) for support-flow and durable, "
+            + "each of durable's two passes; 500 for http)")
     Integer warmup;
 
     @Option(names = "--base-url", description = "http: the OpenAI-compatible endpoint, e.g. http://127.0.0.1:PORT/v1 "
@@ -77,18 +78,41 @@ public final class BenchMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Object> figures = switch (scenario) {
-            case "support-flow" -> supportFlow();
-            case "in-flight" -> inFlight();
-            case "http" -> http();
+        List<Map<String, Object>> measurements = switch (scenario) {
+            case "support-flow" -> List.of(supportFlow());
+            case "in-flight" -> List.of(inFlight());
+            case "http" -> List.of(http());
+            case "durable" -> durable();
             default -> throw new CommandLine.ParameterException(new CommandLine(this),
-                    "unknown scenario '" + scenario + "' (support-flow, in-flight, http)");
+                    "unknown scenario '" + scenario + "' (support-flow, in-flight, http, durable)");
         };
-        System.out.println(new ObjectMapper().writeValueAsString(figures));
-        if (firstError.get() != null) {
-            System.err.println("baton-bench: " + figures.get("failures") + " run(s) failed; first: " + firstError.get());
+        ObjectMapper json = new ObjectMapper();
+        long failures = 0;
+        for (Map<String, Object> figures : measurements) {
+            System.out.println(json.writeValueAsString(figures));
+            failures += ((Number) figures.get("failures")).longValue();
         }
-        return ((Number) figures.get("failures")).longValue() == 0 ? 0 : 1;
+        if (firstError.get() != null || failures > 0) {
+            System.err.println("baton-bench: " + failures + " run(s) failed; first: " + firstError.get());
+        }
+        return failures == 0 ? 0 : 1;
+    }
+
+    /**
+     * The support flow durably (SQLite journal, no session) and in memory, in this JVM: two JSON
+     * lines, the durable measurement then the in-memory one. See {@link Durable}.
+     */
+    private List<Map<String, Object>> durable() throws Exception {
+        int n = runs != null ? runs : 20_000;
+        int w = warmup != null ? warmup : Math.min(20_000, n);
+        int c = concurrency != null ? concurrency : 64;
+        Map<String, Object> durableHeader = header("durable", n, c);
+        durableHeader.put("config", "sqlite-journal");
+        durableHeader.put("tracing", config);
+        Map<String, Object> memoryHeader = header("durable", n, c);
+        memoryHeader.put("config", "in-memory");
+        memoryHeader.put("tracing", config);
+        return new Durable(options(), firstError).measure(n, w, c, durableHeader, memoryHeader);
     }
 
     private Runner runner(long latency) {

@@ -1,0 +1,42 @@
+package dev.baton.durable.robustness;
+
+import dev.baton.durable.Approval;
+import dev.baton.durable.Effect;
+import dev.baton.durable.RecordedEvent;
+import dev.baton.durable.RunQuery;
+import dev.baton.durable.RunRecord;
+import dev.baton.durable.RunStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/** A run store passing every call to another; review tests override the calls they want to break or observe. */
+class ForwardingStore implements RunStore {
+    final RunStore delegate;
+
+    ForwardingStore(RunStore delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override public void createRun(RunRecord run) { delegate.createRun(run); }
+    @Override public Optional<RunRecord> findRun(String runId) { return delegate.findRun(runId); }
+    @Override public List<RunRecord> listRuns(RunQuery query) { return delegate.listRuns(query); }
+    @Override public boolean updateRun(RunRecord run) { return delegate.updateRun(run); }
+    @Override public boolean cancelRun(String runId, String reason, Instant at) { return delegate.cancelRun(runId, reason, at); }
+    @Override public boolean markResumable(String runId, Instant at) { return delegate.markResumable(runId, at); }
+    @Override public boolean claim(String runId, String owner, Instant now, Instant leaseUntil) { return delegate.claim(runId, owner, now, leaseUntil); }
+    @Override public List<String> claimable(Instant now, int limit) { return delegate.claimable(now, limit); }
+    @Override public int renewLeases(String owner, Instant leaseUntil) { return delegate.renewLeases(owner, leaseUntil); }
+    @Override public void release(String runId, String owner) { delegate.release(runId, owner); }
+    @Override public void recordEffect(Effect effect) { delegate.recordEffect(effect); }
+    @Override public void record(List<RecordedEvent> events, Effect effect) { delegate.record(events, effect); }
+    @Override public List<Effect> effects(String runId) { return delegate.effects(runId); }
+    @Override public void appendEvents(List<RecordedEvent> events) { delegate.appendEvents(events); }
+    @Override public List<RecordedEvent> events(String runId, long fromSeq, int limit) { return delegate.events(runId, fromSeq, limit); }
+    @Override public void requestApprovals(List<Approval> approvals) { delegate.requestApprovals(approvals); }
+    @Override public List<Approval> approvals(String runId) { return delegate.approvals(runId); }
+    @Override public List<Approval> pendingApprovals(int limit) { return delegate.pendingApprovals(limit); }
+    @Override public Optional<Approval> decide(String runId, String callId, boolean approved, @Nullable String message, Instant at) { return delegate.decide(runId, callId, approved, message, at); }
+    @Override public void close() { }
+}

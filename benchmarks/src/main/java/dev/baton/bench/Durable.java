@@ -1,0 +1,280 @@
+package dev.baton.bench;
+
+import dev.baton.agent.Agent;
+import dev.baton.durable.DurableRunner;
+import dev.baton.durable.RunHandle;
+import dev.baton.durable.RunRecord;
+import dev.baton.durable.RunStatus;
+import dev.baton.jdbc.SqliteRunStore;
+import dev.baton.run.RunConfig;
+import dev.baton.run.RunEvent;
+import dev.baton.run.RunOptions;
+import dev.baton.run.RunResult;
+import dev.baton.run.Runner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+/**
+ * The {@code durable} scenario: the support flow of {@link SupportFlow}, run (a) durably, with
+ * {@link DurableRunner#start} and {@link RunHandle#result()} over a {@link SqliteRunStore} in a fresh
+ * SQLite file (journal of effects and events, no session), and (b) in memory with {@link Runner#run},
+ * in the same JVM, with the same runner, agents, model, run options, concurrency and warm-up.
+ *
+ * <p>Protocol: {@code w} in-memory warm-up runs, {@code w} durable warm-up runs (in a file of their
+ * own, deleted afterwards), then {@code n} measured in-memory runs, then {@code n} measured durable
+ * runs in a fresh file. Each pass runs {@code c} virtual threads pulling from a shared counter, each
+ * with one run in flight at a time. A durable run counts from {@code start} until {@code result()}
+ * returns, that is until its outcome is committed.
+ *
+ * <p>Correctness, so that a broken journal cannot look fast: every run must end {@code COMPLETED}
+ * with {@code billing_specialist} as its current agent and the refund answer as its output; after
+ * the measured runs the file is read again over plain JDBC and every run must have exactly the
+ * effects of the flow (one start, three model calls, one tool call, all done) and as many events,
+ * gapless from 0 and ending with a completion, as the same flow emits in memory. Every run that
+ * falls short counts as a failure.
+ */
+final class Durable {
+    /** The effects of one support-flow run: the start, three model calls, one tool call. */
+    static final Map<String, Integer> EFFECTS_PER_RUN = Map.of("START", 1, "MODEL", 3, "TOOL", 1);
+
+    private final Runner runner;
+    private final Agent<Void> triage = SupportFlow.triage();
+    private final RunOptions<Void> options;
+    private final AtomicReference<String> firstError;
+
+    Durable(RunOptions<Void> options, AtomicReference<String> firstError) {
+        this.runner = Runner.create(RunConfig.builder().defaultModel(new SupportFlow.ScriptModel(0)).build());
+        this.options = options;
+        this.firstError = firstError;
+    }
+
+    /** The figures of one measurement pass. */
+    record Pass(int runs, double seconds, long failures) {
+        double runsPerSecond() {
+            return runs / seconds;
+        }
+    }
+
+    /** What the journal holds after the measured durable runs. */
+    record JournalCheck(long completedRuns, long effects, long events, long badRuns, int expectedEvents, long fileBytes) {}
+
+    /** Measures both and returns two JSON objects: the durable measurement first, then the in-memory one. */
+    List<Map<String, Object>> measure(int n, int w, int c, Map<String, Object> durableHeader, Map<String, Object> memoryHeader)
+            throws Exception {
+        Path dir = Files.createTempDirectory("baton-bench-durable-");
+        try {
+            // Warm-up: the same number of unmeasured runs for each, the durable ones in a file of their own.
+            inMemory(w, c);
+            if (w > 0) {
+                Path warmFile = dir.resolve("warmup.db");
+                durable(warmFile, w, c);
+                deleteDatabase(warmFile);
+            }
+            System.gc();
+
+            Pass memory = inMemory(n, c);
+            Path file = dir.resolve("runs.db");
+            Pass durable = durable(file, n, c);
+            JournalCheck journal = checkJournal(file, n);
+
+            Map<String, Object> d = new LinkedHashMap<>(durableHeader);
+            d.put("warmup", w);
+            d.put("seconds", durable.seconds());
+            d.put("runs_per_s", durable.runsPerSecond());
+            d.put("us_per_run", durable.seconds() * 1e6 / n);
+            d.put("in_memory_runs_per_s", memory.runsPerSecond());
+            d.put("vs_in_memory", durable.runsPerSecond() / memory.runsPerSecond());
+            d.put("store", "sqlite");
+            d.put("session", false);
+            d.put("completed_runs", journal.completedRuns());
+            d.put("effects", journal.effects());
+            d.put("effects_per_run", journal.effects() / (double) n);
+            d.put("events", journal.events());
+            d.put("events_per_run", journal.events() / (double) n);
+            d.put("expected_events_per_run", journal.expectedEvents());
+            d.put("db_bytes", journal.fileBytes());
+            d.put("bad_journal_runs", journal.badRuns());
+            d.put("failures", durable.failures() + journal.badRuns() + (n - journal.completedRuns()));
+
+            Map<String, Object> m = new LinkedHashMap<>(memoryHeader);
+            m.put("warmup", w);
+            m.put("seconds", memory.seconds());
+            m.put("runs_per_s", memory.runsPerSecond());
+            m.put("us_per_run", memory.seconds() * 1e6 / n);
+            m.put("failures", memory.failures());
+            return List.of(d, m);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** {@code n} in-memory runs with {@link Runner#run}, {@code c} in flight. */
+    Pass inMemory(int n, int c) throws InterruptedException {
+        AtomicLong failures = new AtomicLong();
+        long start = System.nanoTime();
+        pool(n, c, () -> {
+            RunResult r = runner.run(triage, SupportFlow.INPUT, options);
+            if (!SupportFlow.check(r)) {
+                fail(failures, "in memory: unexpected result: lastAgent=" + r.lastAgent() + " output=" + r.finalOutputText());
+            }
+        }, failures);
+        return new Pass(n, (System.nanoTime() - start) / 1e9, failures.get());
+    }
+
+    /** {@code n} durable runs in {@code file} (created), {@code c} in flight; the store is closed afterwards. */
+    Pass durable(Path file, int n, int c) throws InterruptedException {
+        AtomicLong failures = new AtomicLong();
+        long start;
+        double seconds;
+        try (DurableRunner durable = DurableRunner.builder(runner, SqliteRunStore.open(file))
+                .agents(triage)
+                .closeStoreOnClose(true)
+                .build()) {
+            start = System.nanoTime();
+            pool(n, c, () -> {
+                RunHandle handle = durable.start(triage, SupportFlow.INPUT, options);
+                RunRecord r = handle.result();
+                if (!completedAsExpected(r)) {
+                    fail(failures, "durable: run " + r.id() + " ended " + r.status() + " with agent " + r.currentAgent()
+                            + ", output " + r.finalOutput() + ", error " + r.error());
+                }
+            }, failures);
+            seconds = (System.nanoTime() - start) / 1e9;
+        }
+        return new Pass(n, seconds, failures.get());
+    }
+
+    /** Completed by the billing specialist with the refund answer (the output is JSON text: a JSON string). */
+    static boolean completedAsExpected(RunRecord r) {
+        return r.status() == RunStatus.COMPLETED
+                && "billing_specialist".equals(r.currentAgent())
+                && ("\"" + SupportFlow.ANSWER + "\"").equals(r.finalOutput());
+    }
+
+    /**
+     * Reads the file over plain JDBC: the runs completed, and per run the effects of the flow and
+     * the events the same flow emits in memory (gapless, ending with the completion).
+     */
+    JournalCheck checkJournal(Path file, int n) throws SQLException, IOException {
+        int expectedEvents = eventsPerRunInMemory();
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+                Statement s = db.createStatement()) {
+            long completed = count(s, "SELECT count(*) FROM runs WHERE status = 'COMPLETED' AND current_agent = 'billing_specialist'");
+            long effects = count(s, "SELECT count(*) FROM run_effects");
+            long events = count(s, "SELECT count(*) FROM run_events");
+            long runs = count(s, "SELECT count(*) FROM runs");
+            // Runs whose effects are not exactly one start, three model calls and one tool call, all done,
+            // or whose events are not the expected number, gapless from 0, ending with the completion.
+            String badRuns = """
+                    SELECT count(*) FROM runs r WHERE
+                      (SELECT count(*) FROM run_effects e WHERE e.run_id = r.id AND e.status = 'DONE' AND e.kind = 'START') != %d
+                      OR (SELECT count(*) FROM run_effects e WHERE e.run_id = r.id AND e.status = 'DONE' AND e.kind = 'MODEL') != %d
+                      OR (SELECT count(*) FROM run_effects e WHERE e.run_id = r.id AND e.status = 'DONE' AND e.kind = 'TOOL') != %d
+                      OR (SELECT count(*) FROM run_effects e WHERE e.run_id = r.id) != %d
+                      OR (SELECT count(*) FROM run_events v WHERE v.run_id = r.id) != %d
+                      OR (SELECT max(seq) FROM run_events v WHERE v.run_id = r.id) IS NOT %d
+                      OR (SELECT type FROM run_events v WHERE v.run_id = r.id ORDER BY seq DESC LIMIT 1) IS NOT 'RunCompleted'
+                    """.formatted(EFFECTS_PER_RUN.get("START"), EFFECTS_PER_RUN.get("MODEL"), EFFECTS_PER_RUN.get("TOOL"),
+                    EFFECTS_PER_RUN.values().stream().mapToInt(Integer::intValue).sum(), expectedEvents, expectedEvents - 1);
+            long bad = count(s, badRuns) + Math.abs(runs - n);
+            return new JournalCheck(completed, effects, events, bad, expectedEvents, databaseBytes(file));
+        }
+    }
+
+    /** How many events (text deltas aside, as the journal keeps them) one support-flow run emits in memory. */
+    private int eventsPerRunInMemory() {
+        AtomicInteger events = new AtomicInteger();
+        RunResult r = runner.run(triage, SupportFlow.INPUT, options.withListener(e -> {
+            if (!(e instanceof RunEvent.TextDelta)) {
+                events.incrementAndGet();
+            }
+        }));
+        if (!SupportFlow.check(r)) {
+            throw new IllegalStateException("the reference run failed its check");
+        }
+        return events.get();
+    }
+
+    private static long count(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private interface Task {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code n} tasks on {@code c} virtual threads pulling from a shared counter. */
+    private void pool(int n, int c, Task task, AtomicLong failures) throws InterruptedException {
+        AtomicInteger next = new AtomicInteger();
+        Runnable worker = () -> {
+            while (next.getAndIncrement() < n) {
+                try {
+                    task.run();
+                } catch (Exception e) {
+                    fail(failures, e + (e.getCause() != null ? " caused by " + e.getCause() : ""));
+                }
+            }
+        };
+        List<Thread> threads = new ArrayList<>(c);
+        for (int i = 0; i < c; i++) {
+            threads.add(Thread.ofVirtual().start(worker));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
+    private void fail(AtomicLong failures, String what) {
+        failures.incrementAndGet();
+        firstError.compareAndSet(null, what);
+    }
+
+    private static long databaseBytes(Path file) throws IOException {
+        long bytes = 0;
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            Path p = Path.of(file + suffix);
+            if (Files.exists(p)) {
+                bytes += Files.size(p);
+            }
+        }
+        return bytes;
+    }
+
+    private static void deleteDatabase(Path file) throws IOException {
+        for (String suffix : new String[] {"", "-wal", "-shm", "-journal"}) {
+            Files.deleteIfExists(Path.of(file + suffix));
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("baton-bench: could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+}
