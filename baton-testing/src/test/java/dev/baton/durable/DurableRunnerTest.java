@@ -1,5 +1,6 @@
 package dev.baton.durable;
 
+import dev.baton.testing.ForwardingRunStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -422,11 +423,21 @@ class DurableRunnerTest {
 
         @Override
         public void recordEffect(Effect effect) {
+            countEffect();
+            super.recordEffect(effect);
+        }
+
+        @Override
+        public void record(List<RecordedEvent> events, Effect effect) {
+            countEffect();
+            super.record(events, effect);
+        }
+
+        private void countEffect() {
             check();
             if (effects.incrementAndGet() > failEffectsAfter) {
                 throw new IllegalStateException("connection refused: store is down");
             }
-            super.recordEffect(effect);
         }
 
         private void check() {

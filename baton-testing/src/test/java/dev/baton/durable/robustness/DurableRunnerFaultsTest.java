@@ -1,5 +1,6 @@
 package dev.baton.durable.robustness;
 
+import dev.baton.testing.ForwardingRunStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -78,7 +79,7 @@ class DurableRunnerFaultsTest {
     @Test
     void following_the_events_of_a_run_that_stopped_on_a_store_failure_ends_instead_of_hanging() throws Exception {
         AtomicInteger effects = new AtomicInteger();
-        ForwardingStore flaky = new ForwardingStore(store) {
+        ForwardingRunStore flaky = new ForwardingRunStore(store) {
             @Override
             public void record(List<RecordedEvent> events, Effect effect) {
                 if (effects.incrementAndGet() > 2) {

@@ -1,5 +1,6 @@
 package dev.baton.durable.robustness;
 
+import dev.baton.testing.ForwardingRunStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -195,7 +196,7 @@ class DurableRunnerRobustnessTest {
     // ------------------------------------------------------------------------------------------
     @Test
     void a_worker_that_lost_its_lease_stops_and_does_not_repeat_a_tool_call_the_new_owner_finished() throws Exception {
-        ForwardingStore partitioned = new ForwardingStore(store) {
+        ForwardingRunStore partitioned = new ForwardingRunStore(store) {
             @Override
             public int renewLeases(String owner, Instant leaseUntil) {
                 throw new IllegalStateException("connection reset: heartbeat could not reach the store");
@@ -237,7 +238,7 @@ class DurableRunnerRobustnessTest {
     // ------------------------------------------------------------------------------------------
     @Test
     void a_run_stopped_by_a_store_outage_can_be_taken_over_by_another_worker_once_its_lease_expires() throws Exception {
-        ForwardingStore outage = new ForwardingStore(store) {
+        ForwardingRunStore outage = new ForwardingRunStore(store) {
             volatile boolean down = true;
 
             private boolean hit(String runId) {
@@ -306,7 +307,7 @@ class DurableRunnerRobustnessTest {
         CountDownLatch deciding = new CountDownLatch(1);
         CountDownLatch releasedPaused = new CountDownLatch(1);
         List<Approval> asked = new CopyOnWriteArrayList<>();
-        ForwardingStore racy = new ForwardingStore(store) {
+        ForwardingRunStore racy = new ForwardingRunStore(store) {
             @Override
             public void requestApprovals(List<Approval> approvals) {
                 super.requestApprovals(approvals);

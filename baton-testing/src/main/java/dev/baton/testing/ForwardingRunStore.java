@@ -1,15 +1,37 @@
-package dev.baton.durable;
+package dev.baton.testing;
 
+import dev.baton.durable.Approval;
+import dev.baton.durable.Effect;
+import dev.baton.durable.RecordedEvent;
+import dev.baton.durable.RunQuery;
+import dev.baton.durable.RunRecord;
+import dev.baton.durable.RunStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
-/** A run store passing every call to another; tests override the calls they want to break. */
-class ForwardingRunStore implements RunStore {
-    private final RunStore delegate;
+/**
+ * A run store that passes every call to another. Extend it in tests and override the calls to
+ * break (a store that is down, a write that fails after the n-th effect) or to observe:
+ *
+ * <pre>{@code
+ * RunStore flaky = new ForwardingRunStore(store) {
+ *     public void recordEffect(Effect effect) {
+ *         throw new IllegalStateException("connection refused");
+ *     }
+ * };
+ * }</pre>
+ *
+ * <p>Every method of {@link RunStore} is forwarded, the batched ones ({@code record},
+ * {@code finishRun}) included, so the delegate's atomic versions are the ones used. {@link #close()}
+ * does not close the delegate.
+ */
+public class ForwardingRunStore implements RunStore {
+    /** The store the calls go to. */
+    protected final RunStore delegate;
 
-    ForwardingRunStore(RunStore delegate) {
+    public ForwardingRunStore(RunStore delegate) {
         this.delegate = delegate;
     }
 
@@ -17,6 +39,7 @@ class ForwardingRunStore implements RunStore {
     @Override public Optional<RunRecord> findRun(String runId) { return delegate.findRun(runId); }
     @Override public List<RunRecord> listRuns(RunQuery query) { return delegate.listRuns(query); }
     @Override public boolean updateRun(RunRecord run) { return delegate.updateRun(run); }
+    @Override public boolean finishRun(List<RecordedEvent> events, RunRecord run) { return delegate.finishRun(events, run); }
     @Override public boolean cancelRun(String runId, String reason, Instant at) { return delegate.cancelRun(runId, reason, at); }
     @Override public boolean markResumable(String runId, Instant at) { return delegate.markResumable(runId, at); }
     @Override public boolean claim(String runId, String owner, Instant now, Instant leaseUntil) { return delegate.claim(runId, owner, now, leaseUntil); }
@@ -24,6 +47,7 @@ class ForwardingRunStore implements RunStore {
     @Override public int renewLeases(String owner, Instant leaseUntil) { return delegate.renewLeases(owner, leaseUntil); }
     @Override public void release(String runId, String owner) { delegate.release(runId, owner); }
     @Override public void recordEffect(Effect effect) { delegate.recordEffect(effect); }
+    @Override public void record(List<RecordedEvent> events, Effect effect) { delegate.record(events, effect); }
     @Override public List<Effect> effects(String runId) { return delegate.effects(runId); }
     @Override public void appendEvents(List<RecordedEvent> events) { delegate.appendEvents(events); }
     @Override public List<RecordedEvent> events(String runId, long fromSeq, int limit) { return delegate.events(runId, fromSeq, limit); }
