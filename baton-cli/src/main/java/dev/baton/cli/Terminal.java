@@ -1,0 +1,75 @@
+package dev.baton.cli;
+
+import dev.baton.UserError;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The console a command talks to: where it reads the user's lines and writes its output, the
+ * environment it reads settings from, and the directory relative paths start from. The tests
+ * give commands a terminal of their own, so they drive {@code chat} in-process with a script.
+ *
+ * @param echo whether to repeat each line read after its prompt: the input is a pipe or a file,
+ *     not a person typing, so without it the transcript would lack what was said
+ */
+record Terminal(BufferedReader in, PrintWriter out, PrintWriter err, Map<String, String> env, Path workDir, boolean echo) {
+
+    /** The next line of input, or null once the input has ended. */
+    @Nullable String readLine() {
+        try {
+            return in.readLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the input: " + e.getMessage(), e);
+        }
+    }
+
+    /** Shows {@code prompt} and reads one line; null once the input has ended. */
+    @Nullable String prompt(String prompt) {
+        synchronized (out) {
+            out.print(prompt);
+            out.flush();
+        }
+        String line = readLine();
+        if (line == null) {
+            println("");
+        } else if (echo) {
+            println(line);
+        }
+        return line;
+    }
+
+    /**
+     * Shows {@code prompt} and reads the operator's answer.
+     *
+     * @throws UserError if the input has ended, so no one can answer
+     */
+    String ask(String prompt) {
+        String answer = prompt(prompt);
+        if (answer == null) {
+            throw new UserError("no one answered '" + prompt.strip() + "': the input ended");
+        }
+        return answer.strip();
+    }
+
+    void println(String line) {
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    void error(String line) {
+        err.println(line);
+        err.flush();
+    }
+
+    @Nullable String env(String name) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? null : v;
+    }
+}

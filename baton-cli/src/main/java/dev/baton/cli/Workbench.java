@@ -1,0 +1,315 @@
+package dev.baton.cli;
+
+import dev.baton.UserError;
+import dev.baton.cli.desk.Desk;
+import dev.baton.cli.desk.Desks;
+import dev.baton.cli.desk.Operator;
+import dev.baton.durable.Approval;
+import dev.baton.durable.DurableRunner;
+import dev.baton.durable.RunHandle;
+import dev.baton.durable.RunQuery;
+import dev.baton.durable.RunRecord;
+import dev.baton.durable.RunStoreFailed;
+import dev.baton.item.Message;
+import dev.baton.run.RunConfig;
+import dev.baton.run.RunEvent;
+import dev.baton.run.RunOptions;
+import dev.baton.run.Runner;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a command works with: the desks, the stores, the model, and a durable runner per desk that
+ * runs the desk's agents on them. Desks may use the same agent names (two desks start with a
+ * {@code support_triage}), so each desk's runner sees only that desk's runs, told apart by the
+ * agent graph each run records; any run can be approved, shown or resumed from any process
+ * sharing the database.
+ *
+ * <p>Runs get a short lease ({@value #LEASE_SECONDS} s): a run left running by a {@code baton}
+ * process that was killed can be taken over by {@code baton runs resume} a few seconds later. The
+ * worker id is the runner's default (process id and a random suffix), not a stable one per
+ * database: two {@code baton} processes often share one database (a chat in one terminal, an
+ * approval in another), and two live processes must never share a worker id.
+ */
+final class Workbench implements AutoCloseable {
+    static final int LEASE_SECONDS = 5;
+
+    private final Stores stores;
+    private final ModelChoice model;
+    private final Map<String, Desk<?>> desks = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> graphs = new LinkedHashMap<>();
+    private final Map<String, DurableRunner> runners = new LinkedHashMap<>();
+    private final Map<String, Throwable> failures = new ConcurrentHashMap<>();
+    private volatile Consumer<RunEvent> display = e -> {};
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Closes the runners when the JVM is stopped (Ctrl-C): runs executing here are left resumable at once, leases released. */
+    private final Thread shutdownHook = new Thread(this::close, "baton-shutdown");
+
+    private Workbench(Stores stores, ModelChoice model, Operator operator, Predicate<RunRecord> resumable) {
+        this.stores = stores;
+        this.model = model;
+        for (String name : Desks.names()) {
+            Desk<?> desk = Desks.create(name, operator);
+            desks.put(name, desk);
+            Map<String, String> graph = new TreeMap<>();
+            desk.entry().reachableAgents().forEach((agent, a) -> graph.put(agent, a.fingerprint()));
+            graphs.put(name, graph);
+        }
+        // The default model, not a per-run override: an agent with a model of its own (the acme desk's
+        // human agent, answered by the operator) keeps it.
+        RunConfig.Builder config = RunConfig.builder().sessionStore(stores.sessions()).defaultModel(model.model());
+        if (model.provider() != null) {
+            config.modelProvider(model.provider());
+        }
+        Runner runner = Runner.create(config.build());
+        for (Desk<?> desk : desks.values()) {
+            Predicate<RunRecord> mine = r -> desk.name().equals(deskName(r));
+            runners.put(desk.name(), DurableRunner.builder(runner, new FilteredRunStore(stores.runs(), mine.and(resumable)))
+                    .agents(desk.entry())
+                    .lease(Duration.ofSeconds(LEASE_SECONDS))
+                    .pollInterval(Duration.ofMillis(200))
+                    .resumeOptions(record -> options(desk))
+                    .build());
+        }
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * Opens the database and the model and builds the desks.
+     *
+     * @throws CliError if the database cannot be opened or the model cannot be chosen
+     */
+    static Workbench open(Settings settings, Operator operator) {
+        return open(settings, operator, r -> true);
+    }
+
+    /** As {@link #open(Settings, Operator)}; {@link #resumeIncomplete()} takes over only the runs {@code resumable} accepts. */
+    static Workbench open(Settings settings, Operator operator, Predicate<RunRecord> resumable) {
+        ModelChoice model = ModelChoice.choose(settings.model(), settings.terminal().env(), settings.offlineUnlessNamed(), settings.verbose());
+        Stores stores;
+        try {
+            stores = settings.temporaryDir() != null ? Stores.temporary(settings.temporaryDir())
+                    : Stores.open(settings.db(), settings.terminal().workDir());
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        try {
+            return new Workbench(stores, model, operator, resumable);
+        } catch (RuntimeException e) {
+            stores.close();
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * How a command opens its workbench.
+     *
+     * @param db the {@code --db} value, or null for the default file
+     * @param model the {@code --model} value, or null
+     * @param offlineUnlessNamed the offline model even with an API key, unless {@code --model} names one (the demo)
+     * @param temporaryDir a directory for a temporary database instead of {@code db} (the demo)
+     * @param verbose whether the offline model explains each answer
+     */
+    record Settings(Terminal terminal, @Nullable String db, @Nullable String model, boolean offlineUnlessNamed,
+            @Nullable Path temporaryDir, boolean verbose) {}
+
+    /** @throws CliError naming the desks if {@code name} is set and names none */
+    static void checkDesk(@Nullable String name) {
+        if (name != null && !Desks.names().contains(name)) {
+            throw new CliError("unknown desk '" + name + "' (desks: " + String.join(", ", Desks.names()) + ")");
+        }
+    }
+
+    /**
+     * The desk a conversation uses: {@code --desk}, else the desk the session id names, else {@code support}.
+     *
+     * @throws CliError if the desk is unknown, or the session belongs to another desk
+     */
+    static String deskFor(@Nullable String desk, @Nullable String session) {
+        checkDesk(desk);
+        Optional<String> ofSession = session == null ? Optional.empty() : deskOfSession(session);
+        if (desk != null && ofSession.isPresent() && !ofSession.get().equals(desk)) {
+            throw new CliError("session '" + session + "' is a conversation of desk '" + ofSession.get() + "', not '" + desk
+                    + "' (leave out --desk)");
+        }
+        return desk != null ? desk : ofSession.orElse("support");
+    }
+
+    Desk<?> desk(String name) {
+        checkDesk(name);
+        return desks.get(name);
+    }
+
+    /**
+     * The desk a run belongs to: the desk whose agents (names and definitions) the run recorded;
+     * failing that, the desk with the same agent names (its definitions changed since; resuming
+     * the run reports what differs); "?" if none.
+     */
+    String deskName(RunRecord run) {
+        for (Map.Entry<String, Map<String, String>> e : graphs.entrySet()) {
+            if (e.getValue().equals(run.graph())) {
+                return e.getKey();
+            }
+        }
+        for (Map.Entry<String, Map<String, String>> e : graphs.entrySet()) {
+            if (e.getValue().keySet().equals(run.graph().keySet())) {
+                return e.getKey();
+            }
+        }
+        return "?";
+    }
+
+    String modelLabel() {
+        return model.label();
+    }
+
+    String storeLabel() {
+        return stores.label();
+    }
+
+    /** Where the events of the runs this process executes go (the console, or nowhere). */
+    void display(Consumer<RunEvent> display) {
+        this.display = display;
+    }
+
+    /** A new session id for a desk: the desk's name and a random part, so a session names its desk. */
+    static String newSessionId(String desk) {
+        byte[] b = new byte[4];
+        ThreadLocalRandom.current().nextBytes(b);
+        return desk + "-" + HexFormat.of().formatHex(b);
+    }
+
+    /** The desk a session id names ({@code support-1a2b3c4d}), if it names one. */
+    static Optional<String> deskOfSession(String sessionId) {
+        int dash = sessionId.indexOf('-');
+        String prefix = dash < 0 ? "" : sessionId.substring(0, dash);
+        return Desks.names().contains(prefix) ? Optional.of(prefix) : Optional.empty();
+    }
+
+    boolean sessionExists(String sessionId) {
+        return !stores.sessions().items(sessionId, 1).isEmpty() || stores.sessions().activeAgent(sessionId).isPresent();
+    }
+
+    /** The agent holding a session: the one its next message goes to. */
+    Optional<String> activeAgent(String sessionId) {
+        return stores.sessions().activeAgent(sessionId);
+    }
+
+    /** Starts one turn of a desk's conversation on a session. */
+    RunHandle start(Desk<?> desk, String sessionId, String message) {
+        return startOn(desk, sessionId, message);
+    }
+
+    private <C> RunHandle startOn(Desk<C> desk, String sessionId, String message) {
+        RunOptions<C> options = options(desk).withSession(sessionId);
+        return runners.get(desk.name()).start(desk.entry(), List.of(Message.user(message)), options);
+    }
+
+    /**
+     * A handle on a recorded run, through the runner of its desk (so deciding its approvals
+     * continues it with the right agents).
+     *
+     * @throws CliError if the store has no run with this id, or no desk here ran it
+     */
+    RunHandle attach(String runId) {
+        RunRecord run = store(() -> stores.runs().findRun(runId), "read run " + runId)
+                .orElseThrow(() -> new CliError("unknown run '" + runId + "' (see: baton runs list)"));
+        String desk = deskName(run);
+        if (!runners.containsKey(desk)) {
+            throw new CliError("run " + runId + " was started by agents no desk here has (" + String.join(", ", run.graph().keySet()) + ")",
+                    CliError.FAILED, null);
+        }
+        try {
+            return runners.get(desk).attach(runId);
+        } catch (UserError e) {
+            throw new CliError("unknown run '" + runId + "' (see: baton runs list)");
+        }
+    }
+
+    /** Runs matching the query, newest first. */
+    List<RunRecord> runs(RunQuery query) {
+        return store(() -> stores.runs().listRuns(query), "list runs");
+    }
+
+    /** Calls waiting for a decision, across runs, oldest first. */
+    List<Approval> pendingApprovals(int limit) {
+        return store(() -> stores.runs().pendingApprovals(limit), "list pending approvals");
+    }
+
+    /** Takes over every run left running (that this workbench may resume), desk by desk; their handles. */
+    List<RunHandle> resumeIncomplete() {
+        List<RunHandle> taken = new ArrayList<>();
+        for (DurableRunner r : runners.values()) {
+            taken.addAll(r.resumeIncomplete());
+        }
+        return taken;
+    }
+
+    /** The exception a run executed here failed with, if it failed here. */
+    Optional<Throwable> failure(String runId) {
+        return Optional.ofNullable(failures.get(runId));
+    }
+
+    private <C> RunOptions<C> options(Desk<C> desk) {
+        return RunOptions.context(desk.newContext()).withListener(this::onEvent);
+    }
+
+    private void onEvent(RunEvent event) {
+        if (event instanceof RunEvent.RunFailed f) {
+            failures.put(f.runId(), f.error());
+        }
+        try {
+            display.accept(event);
+        } catch (RuntimeException e) {
+            // The console must not fail a run.
+        }
+    }
+
+    private static <T> T store(Supplier<T> call, String what) {
+        try {
+            return call.get();
+        } catch (UserError | CliError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new RunStoreFailed("The run store failed to " + what + ": " + Text.message(e), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // The JVM is shutting down; the hook is this call's twin and finds the work done.
+            }
+        }
+        try {
+            runners.values().forEach(DurableRunner::close);
+        } finally {
+            try {
+                stores.close();
+            } finally {
+                model.close();
+            }
+        }
+    }
+}

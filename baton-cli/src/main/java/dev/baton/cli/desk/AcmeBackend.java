@@ -1,0 +1,105 @@
+package dev.baton.cli.desk;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** ACME's catalogue, known fixes, orders and refunds, in memory. */
+final class AcmeBackend {
+
+    record Item(String itemId, String product, int price, int inStock, String knownFix) {}
+
+    record Found(String itemId, String product, int price, int inStock) {}
+
+    record Fix(String product, String fix) {}
+
+    record Order(String orderId, String product, int price, String status) {}
+
+    record Refund(String refundId, String itemId, String product, int amount, String reason, String status) {}
+
+    private final List<Item> catalogue = List.of(
+            new Item("item_48213", "Rocket Skates", 129, 14,
+                    "Tighten the axle nut with the 10 mm wrench from the box and keep the left thruster on its lowest setting"),
+            new Item("item_13261", "Giant Rubber Band", 45, 40, "Store it away from sunlight; stretch it slowly before each use"),
+            new Item("item_77020", "Rocket-Powered Anvil", 899, 3, "Release the safety clamp before ignition; never fire it indoors"),
+            new Item("item_20544", "Bird Seed, 10 lb bag", 19, 120, "Keep the bag sealed and dry"),
+            new Item("item_31907", "Portable Hole", 350, 6, "Unfold it on a flat surface; it does not work on ceilings"),
+            new Item("item_52118", "Jet-Propelled Pogo Stick", 210, 9, "Charge the fuel cell fully and hold the grips with both hands"));
+    private final List<Order> orders = new ArrayList<>();
+    private final List<Refund> refunds = new ArrayList<>();
+    private final AtomicInteger nextOrder = new AtomicInteger(1201);
+    private final AtomicInteger nextRefund = new AtomicInteger(301);
+
+    /** The item whose name shares the most words with the query. */
+    synchronized Found lookUp(String query) {
+        Item item = best(query);
+        return new Found(item.itemId(), item.product(), item.price(), item.inStock());
+    }
+
+    synchronized Fix knownFix(String product) {
+        Item item = best(product);
+        return new Fix(item.product(), item.knownFix());
+    }
+
+    synchronized Item item(String itemId) {
+        return catalogue.stream().filter(i -> i.itemId().equalsIgnoreCase(itemId.strip())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("No item " + itemId));
+    }
+
+    synchronized Order order(String product, int price) {
+        Item item = best(product);
+        if (price != item.price()) {
+            throw new IllegalArgumentException(item.product() + " costs $" + item.price() + ", not $" + price);
+        }
+        Order order = new Order("ORD-" + nextOrder.getAndIncrement(), item.product(), price, "confirmed, ships tomorrow");
+        orders.add(order);
+        return order;
+    }
+
+    synchronized Refund refund(String itemId, String reason) {
+        Item item = item(itemId);
+        Refund refund = new Refund("RF-" + nextRefund.getAndIncrement(), item.itemId(), item.product(), item.price(),
+                reason, "refunded to the original card");
+        refunds.add(refund);
+        return refund;
+    }
+
+    synchronized List<Order> orders() {
+        return List.copyOf(orders);
+    }
+
+    synchronized List<Refund> refunds() {
+        return List.copyOf(refunds);
+    }
+
+    private Item best(String query) {
+        Set<String> words = words(query);
+        Item best = null;
+        int bestScore = 0;
+        for (Item item : catalogue) {
+            Set<String> common = words(item.product());
+            common.retainAll(words);
+            if (common.size() > bestScore) {
+                best = item;
+                bestScore = common.size();
+            }
+        }
+        if (best == null) {
+            throw new IllegalArgumentException("No ACME item matches '" + query + "'");
+        }
+        return best;
+    }
+
+    private static Set<String> words(String text) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String w : text.toLowerCase(Locale.ROOT).split("[^a-z0-9]+")) {
+            if (w.length() > 2) {
+                out.add(w.endsWith("s") && w.length() > 3 ? w.substring(0, w.length() - 1) : w);
+            }
+        }
+        return out;
+    }
+}

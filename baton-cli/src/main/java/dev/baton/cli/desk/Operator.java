@@ -1,0 +1,16 @@
+package dev.baton.cli.desk;
+
+/**
+ * The person at the console. The human agent of a desk asks the operator for the reply a human
+ * support agent would give; the {@code chat} command also asks the operator to approve tool calls.
+ * The demo and the tests use an operator that answers from a script.
+ */
+@FunctionalInterface
+public interface Operator {
+    /**
+     * Shows {@code prompt} and returns the operator's answer (one line, without its line break).
+     *
+     * @throws dev.baton.UserError if there is no one to answer (the input has ended)
+     */
+    String ask(String prompt);
+}

@@ -1,0 +1,186 @@
+package dev.baton.offline;
+
+import dev.baton.item.ToolCall;
+import dev.baton.model.HandoffSpec;
+import dev.baton.model.ModelRequest;
+import dev.baton.model.ToolChoice;
+import dev.baton.model.ToolSpec;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The offline model's rules, tried in order; the first that applies decides.
+ *
+ * <ol>
+ *   <li>Hand off, when the latest customer message matches a handoff and the last input is not a
+ *       tool result, unless a tool matches better. Agents already active in this turn are skipped.</li>
+ *   <li>Call a tool whose arguments can all be filled, not yet called with them this turn, that
+ *       matches the message; lookups before actions ("look before you act"). A lookup also runs when
+ *       it finds what a better-matching tool is missing (an item id for a refund).</li>
+ *   <li>After tool results, answer with them (as JSON when a structured answer is asked for).</li>
+ *   <li>Ask for what is missing when a matching tool cannot be filled.</li>
+ *   <li>Give a structured answer when one is asked for, filled from the text.</li>
+ *   <li>Otherwise reply plainly.</li>
+ * </ol>
+ */
+final class Rules {
+    private static final List<String> LOOKUP_VERBS = List.of(
+            "get", "look", "lookup", "find", "search", "check", "list", "fetch", "read", "show", "view", "query", "verify");
+
+    private Rules() {}
+
+    static Decision decide(ModelRequest request) {
+        Turn turn = Turn.of(request);
+        ToolChoice choice = request.settings().toolChoice();
+        if (choice instanceof ToolChoice.Named named) {
+            Decision forced = forced(request, turn, named.name());
+            if (forced != null) {
+                return forced;
+            }
+        }
+        boolean mayCall = !(choice instanceof ToolChoice.None);
+        boolean force = choice instanceof ToolChoice.Required;
+        List<Candidate> tools = mayCall ? candidates(request, turn) : List.of();
+        Candidate bestTool = tools.stream().filter(Candidate::eligible).findFirst().orElse(null);
+
+        if (mayCall && !turn.lastIsToolResult() && !turn.latestUser().isBlank()) {
+            Scored<HandoffSpec> handoff = bestHandoff(request, turn);
+            if (handoff != null && (handoff.match.score() > 0 || force)
+                    && (bestTool == null || handoff.match.score() >= bestTool.score())) {
+                return Decision.call("handoff to " + handoff.item.targetAgent() + ": matched " + handoff.match.quoted(),
+                        new ToolCall(callId(request, handoff.item.toolName()), handoff.item.toolName(), "{}"));
+            }
+        }
+        if (bestTool != null) {
+            Candidate lookup = bestTool.lookup() ? null
+                    : tools.stream().filter(c -> c.eligible() && c.lookup() && (c.match().literal() > 0 || c.fill().specific()))
+                            .findFirst().orElse(null);
+            Candidate chosen = lookup != null ? lookup : bestTool;
+            String why = lookup != null ? " (a lookup before " + bestTool.tool().name() + ")" : "";
+            return Decision.call("call " + chosen.tool().name() + why + ": matched " + chosen.match().quoted()
+                            + (chosen.fill().notes().isEmpty() ? "" : "; " + String.join(", ", chosen.fill().notes())),
+                    new ToolCall(callId(request, chosen.tool().name()), chosen.tool().name(), Json.write(chosen.fill().arguments())));
+        }
+        Candidate wanted = tools.stream().filter(c -> !c.fill().complete() && c.match().score() > 0).findFirst().orElse(null);
+        if (wanted != null && !turn.lastIsToolResult()) {
+            Candidate finder = finderFor(wanted, tools);
+            if (finder != null) {
+                return Decision.call("call " + finder.tool().name() + ": it finds the " + missingNames(wanted)
+                                + " that " + wanted.tool().name() + " needs",
+                        new ToolCall(callId(request, finder.tool().name()), finder.tool().name(), Json.write(finder.fill().arguments())));
+            }
+        }
+        if (turn.lastIsToolResult()) {
+            if (request.outputSchema() != null) {
+                return structured(request, turn, "structured answer from the tool results");
+            }
+            return Decision.say("answer from " + turn.results().size() + " tool result(s)", Texts.summary(turn.results()));
+        }
+        if (wanted != null) {
+            return Decision.say("ask: " + wanted.tool().name() + " matched " + wanted.match().quoted() + " but needs "
+                    + missingNames(wanted), Texts.question(wanted.tool(), wanted.fill().missing()));
+        }
+        if (request.outputSchema() != null) {
+            return structured(request, turn, "structured answer from the customer's words");
+        }
+        return Decision.say("reply: no handoff or tool matched", Texts.reply(request, turn.latestUser()));
+    }
+
+    private static Decision structured(ModelRequest request, Turn turn, String rule) {
+        Fill fill = Fill.forAnswer(request.outputSchema(), turn);
+        return Decision.say(rule + (fill.notes().isEmpty() ? "" : ": " + String.join(", ", fill.notes())), Json.write(fill.arguments()));
+    }
+
+    private static @Nullable Decision forced(ModelRequest request, Turn turn, String name) {
+        HandoffSpec handoff = request.handoffByTool(name);
+        if (handoff != null) {
+            return Decision.call("handoff to " + handoff.targetAgent() + ": the tool choice names it",
+                    new ToolCall(callId(request, name), name, "{}"));
+        }
+        for (ToolSpec tool : request.tools()) {
+            if (tool.name().equals(name)) {
+                Fill fill = Fill.forTool(tool.parameters(), turn);
+                return Decision.call("call " + name + ": the tool choice names it", new ToolCall(callId(request, name), name,
+                        Json.write(fill.arguments())));
+            }
+        }
+        return null;
+    }
+
+    private static @Nullable Scored<HandoffSpec> bestHandoff(ModelRequest request, Turn turn) {
+        Scored<HandoffSpec> best = null;
+        for (HandoffSpec h : request.handoffs()) {
+            if (turn.visited().contains(h.targetAgent())) {
+                continue;
+            }
+            Words.Match m = Words.match(turn.latestUser(), h.tool().description() + " " + h.targetAgent().replace('_', ' '));
+            if (best == null || m.score() > best.match.score()) {
+                best = new Scored<>(h, m);
+            }
+        }
+        return best;
+    }
+
+    /** Every offered tool with its arguments filled and its score; eligible ones first, best first. */
+    private static List<Candidate> candidates(ModelRequest request, Turn turn) {
+        List<Candidate> out = new ArrayList<>();
+        for (int i = 0; i < request.tools().size(); i++) {
+            ToolSpec tool = request.tools().get(i);
+            Fill fill = Fill.forTool(tool.parameters(), turn);
+            Words.Match m = Words.match(turn.latestUser(), tool.name().replace('_', ' ') + " " + tool.description());
+            int score = m.score() + (fill.specific() ? 1 : 0);
+            // After a tool result only the customer's words justify another call, not an id they happened to give.
+            boolean matches = turn.lastIsToolResult() ? m.score() > 0 : score > 0;
+            boolean eligible = fill.complete() && matches && !turn.calledTool(tool.name());
+            out.add(new Candidate(tool, fill, m, score, eligible, !turn.calledTool(tool.name()), isLookup(tool.name()), i));
+        }
+        out.sort((a, b) -> a.eligible() != b.eligible() ? (a.eligible() ? -1 : 1)
+                : a.score() != b.score() ? Integer.compare(b.score(), a.score()) : Integer.compare(a.order(), b.order()));
+        return out;
+    }
+
+    /** A fillable lookup, not yet called this turn, whose name or description mentions what {@code wanted} is missing. */
+    private static @Nullable Candidate finderFor(Candidate wanted, List<Candidate> tools) {
+        List<String> needed = new ArrayList<>();
+        for (Property p : wanted.fill().missing()) {
+            needed.addAll(Words.contentStems(p.name().replace('_', ' ')));
+        }
+        for (Candidate c : tools) {
+            if (c == wanted || !c.lookup() || !c.fresh() || !c.fill().complete()) {
+                continue;
+            }
+            if (c.fill().arguments().size() > 0 && !Collections.disjoint(needed,
+                    Words.contentStems(c.tool().name().replace('_', ' ') + " " + c.tool().description()))) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static String missingNames(Candidate c) {
+        return String.join(", ", c.fill().missing().stream().map(Property::name).toList());
+    }
+
+    static boolean isLookup(String toolName) {
+        String first = toolName.toLowerCase(Locale.ROOT).split("[_\\-\\s]")[0];
+        return LOOKUP_VERBS.contains(first);
+    }
+
+    /**
+     * A call id unique within a run: the function name, the size of the input and a hash of it. The
+     * input grows with every model call of a run, and the hash separates agents whose input filters
+     * give them histories of equal length.
+     */
+    static String callId(ModelRequest request, String function) {
+        int hash = (request.agent() + request.input()).hashCode();
+        return "call_" + function + "_" + request.input().size() + "_" + Integer.toHexString(hash);
+    }
+
+    private record Scored<T>(T item, Words.Match match) {}
+
+    private record Candidate(ToolSpec tool, Fill fill, Words.Match match, int score, boolean eligible, boolean fresh,
+            boolean lookup, int order) {}
+}
