@@ -114,6 +114,49 @@ final class Extract {
         return line.length() <= 200 ? line : line.substring(0, 197) + "...";
     }
 
+    private static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?])\\s+(?=[A-Z0-9\"'(])");
+    private static final Pattern GREETING = Pattern.compile("^(hi|hello|hey|dear \\w+|good (morning|afternoon|evening))\\b[\\s,!.:-]*",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern REQUEST = Pattern.compile(
+            "^(please|can|could|would|will|may|i need|i want|i'd like|i would like|we need|we want|we'd like|let me|"
+                    + "thanks|thank you)\\b", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * The sentence of {@code text} that states the problem, for free-text arguments such as a reason:
+     * greetings are dropped, and of several sentences the one with the most problem words (topic
+     * words, ids, amounts) wins, requests and questions ("Can I get a refund?") counting less.
+     * A single sentence is kept whole; at most 200 characters.
+     */
+    static String problem(String text) {
+        String whole = sentence(text);
+        List<String> sentences = new ArrayList<>();
+        for (String s : SENTENCE_END.split(whole)) {
+            String t = GREETING.matcher(s.strip()).replaceFirst("").strip();
+            if (!t.isEmpty() && !Words.contentWords(t).isEmpty()) {
+                sentences.add(Character.toUpperCase(t.charAt(0)) + t.substring(1));
+            }
+        }
+        if (sentences.isEmpty()) {
+            return whole;
+        }
+        String best = sentences.get(0);
+        int bestScore = Integer.MIN_VALUE;
+        for (String s : sentences) {
+            int score = ids(s).size() + (money(s) != null ? 1 : 0);
+            for (String w : Words.contentWords(s)) {
+                score += Words.isTopicWord(w) ? 2 : 0;
+            }
+            if (s.endsWith("?") || REQUEST.matcher(s).find()) {
+                score -= 3;
+            }
+            if (score > bestScore) {
+                best = s;
+                bestScore = score;
+            }
+        }
+        return sentences.size() == 1 ? whole : best;
+    }
+
     /**
      * The words that name a thing: the content words of {@code text} that are neither ids, numbers
      * nor problem words from the topic table ("my black boot's sole came off" gives "black boot

@@ -217,7 +217,7 @@ record Fill(ObjectNode arguments, List<Property> missing, List<String> notes, bo
             if (p.hints("reason", "summary", "description", "message", "issue", "problem", "details", "note", "comment",
                     "explanation", "complaint", "question", "text", "symptom", "symptoms")) {
                 notes.add(p.name() + " from the customer's message");
-                return Extract.sentence(turn.latestUser());
+                return Extract.problem(turn.latestUser());
             }
             return null;
         }

@@ -25,12 +25,14 @@ import java.util.regex.Pattern;
  * <p>For each request it tries, in order: hand off to the agent whose handoff description matches
  * the customer's latest message; call the tool that matches the message and whose arguments it can
  * fill from the conversation (ids such as INV-8821, e-mail addresses, amounts, regions, enum
- * values, earlier tool results); summarise tool results; ask for a missing argument; fill a
+ * values, earlier tool results), lookups before actions and no more calls once an action is done;
+ * answer from the tool results; ask for a missing argument; fill a
  * structured answer; reply plainly. {@link #explain} says which rule fired and why. The same
  * request always gets the same response, so runs replay exactly.
  *
  * <p>It is not a language model: it matches words against a small topic table, it does not
- * understand negation or context beyond the current turn, and its replies are plain summaries.
+ * understand negation or context beyond the current turn, and its replies follow a few fixed
+ * patterns: what the actions did, what failed, then key facts from the lookups.
  * See {@code docs/offline-model.md}.
  */
 public final class OfflineModel implements Model {

@@ -19,8 +19,10 @@ import org.jspecify.annotations.Nullable;
  *       tool result, unless a tool matches better. Agents already active in this turn are skipped.</li>
  *   <li>Call a tool whose arguments can all be filled, not yet called with them this turn, that
  *       matches the message; lookups before actions ("look before you act"). A lookup also runs when
- *       it finds what a better-matching tool is missing (an item id for a refund).</li>
- *   <li>After tool results, answer with them (as JSON when a structured answer is asked for).</li>
+ *       it finds what a better-matching tool is missing (an item id for a refund), or when it is about
+ *       the same value the action would act on. Once an action has succeeded in this turn, only a tool
+ *       the latest message names (a literal word match) is called.</li>
+ *   <li>After tool results, answer with them ({@link Replies}; as JSON when a structured answer is asked for).</li>
  *   <li>Ask for what is missing when a matching tool cannot be filled.</li>
  *   <li>Give a structured answer when one is asked for, filled from the text.</li>
  *   <li>Otherwise reply plainly.</li>
@@ -56,7 +58,8 @@ final class Rules {
         }
         if (bestTool != null) {
             Candidate lookup = bestTool.lookup() ? null
-                    : tools.stream().filter(c -> c.eligible() && c.lookup() && (c.match().literal() > 0 || c.fill().specific()))
+                    : tools.stream().filter(c -> c.eligible() && c.lookup() && (c.match().literal() > 0 || c.fill().specific()
+                                    || sharesValue(c.fill(), bestTool.fill())))
                             .findFirst().orElse(null);
             Candidate chosen = lookup != null ? lookup : bestTool;
             String why = lookup != null ? " (a lookup before " + bestTool.tool().name() + ")" : "";
@@ -77,7 +80,8 @@ final class Rules {
             if (request.outputSchema() != null) {
                 return structured(request, turn, "structured answer from the tool results");
             }
-            return Decision.say("answer from " + turn.results().size() + " tool result(s)", Texts.summary(turn.results()));
+            return Decision.say("answer from " + turn.results().size() + " tool result(s)",
+                    Replies.answer(turn.results(), turn.userMessages()));
         }
         if (wanted != null) {
             return Decision.say("ask: " + wanted.tool().name() + " matched " + wanted.match().quoted() + " but needs "
@@ -127,13 +131,16 @@ final class Rules {
     /** Every offered tool with its arguments filled and its score; eligible ones first, best first. */
     private static List<Candidate> candidates(ModelRequest request, Turn turn) {
         List<Candidate> out = new ArrayList<>();
+        boolean actionDone = turn.results().stream()
+                .anyMatch(r -> !isLookup(r.call().name()) && !Replies.failed(r.output()));
         for (int i = 0; i < request.tools().size(); i++) {
             ToolSpec tool = request.tools().get(i);
             Fill fill = Fill.forTool(tool.parameters(), turn);
             Words.Match m = Words.match(turn.latestUser(), tool.name().replace('_', ' ') + " " + tool.description());
             int score = m.score() + (fill.specific() ? 1 : 0);
-            // After a tool result only the customer's words justify another call, not an id they happened to give.
-            boolean matches = turn.lastIsToolResult() ? m.score() > 0 : score > 0;
+            // After a tool result only the customer's words justify another call, not an id they happened to give;
+            // after an action has succeeded, only words of the tool's own name or description (the customer asks for it).
+            boolean matches = !turn.lastIsToolResult() ? score > 0 : actionDone ? m.literal() > 0 : m.score() > 0;
             boolean eligible = fill.complete() && matches && !turn.calledTool(tool.name());
             out.add(new Candidate(tool, fill, m, score, eligible, !turn.calledTool(tool.name()), isLookup(tool.name()), i));
         }
@@ -158,6 +165,27 @@ final class Rules {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether a lookup's arguments name something the action will act on (check_warranty(serial) and
+     * create_rma(serial, reason) with the same serial): then the lookup is worth running first.
+     */
+    static boolean sharesValue(Fill lookup, Fill action) {
+        java.util.Set<String> values = new java.util.HashSet<>();
+        action.arguments().fields().forEachRemaining(e -> {
+            if (e.getValue().isValueNode() && !e.getValue().isNull() && !e.getValue().asText().isBlank()) {
+                values.add(e.getValue().asText());
+            }
+        });
+        var fields = lookup.arguments().fields();
+        while (fields.hasNext()) {
+            var e = fields.next();
+            if (e.getValue().isValueNode() && !e.getValue().isNull() && values.contains(e.getValue().asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String missingNames(Candidate c) {

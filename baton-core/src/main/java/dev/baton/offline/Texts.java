@@ -1,85 +1,15 @@
 package dev.baton.offline;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.model.HandoffSpec;
 import dev.baton.model.ModelRequest;
 import dev.baton.model.ToolSpec;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
 
-/** The sentences the offline model writes: result summaries, questions for missing values, plain replies. */
+/** The sentences the offline model writes: questions for missing values and plain replies (answers to results: {@link Replies}). */
 final class Texts {
-    private static final int MAX_FIELDS = 8;
-    private static final int MAX_ELEMENTS = 5;
-
     private Texts() {}
-
-    /** One sentence per tool result of the turn: what was called, for which ids, and what came back. */
-    static String summary(List<Turn.Result> results) {
-        List<String> sentences = new ArrayList<>();
-        for (Turn.Result r : results) {
-            Set<String> ids = new LinkedHashSet<>(Extract.ids(r.call().arguments()));
-            String email = Extract.email(r.call().arguments());
-            if (email != null) {
-                ids.add(email);
-            }
-            String head = title(r.call().name()) + (ids.isEmpty() ? "" : " for " + String.join(", ", ids));
-            sentences.add(head + ": " + describe(r.output()) + ".");
-        }
-        return String.join(" ", sentences);
-    }
-
-    /** A tool's output in words: JSON fields as "name value" pairs, lists by their elements, text as is. */
-    static String describe(String output) {
-        JsonNode node = Json.parse(output);
-        String text;
-        if (node == null) {
-            text = output.strip();
-            if (text.length() >= 2 && text.startsWith("\"") && text.endsWith("\"")) {
-                text = text.substring(1, text.length() - 1);
-            }
-        } else {
-            text = value(node, 0);
-        }
-        text = text.length() > 400 ? text.substring(0, 397) + "..." : text;
-        while (text.endsWith(".")) {
-            text = text.substring(0, text.length() - 1);
-        }
-        return text.isBlank() ? "done, with nothing to report" : text;
-    }
-
-    private static String value(JsonNode node, int depth) {
-        if (node.isValueNode()) {
-            return node.asText();
-        }
-        if (node.isArray()) {
-            if (node.isEmpty()) {
-                return "none";
-            }
-            List<String> parts = new ArrayList<>();
-            for (int i = 0; i < Math.min(node.size(), MAX_ELEMENTS); i++) {
-                parts.add(depth > 1 ? "…" : value(node.get(i), depth + 1));
-            }
-            String more = node.size() > MAX_ELEMENTS ? "; and " + (node.size() - MAX_ELEMENTS) + " more" : "";
-            return node.size() + (node.size() == 1 ? " entry (" : " entries (") + String.join("; ", parts) + more + ")";
-        }
-        List<String> parts = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-        while (fields.hasNext() && parts.size() < MAX_FIELDS) {
-            Map.Entry<String, JsonNode> f = fields.next();
-            if (f.getValue().isNull()) {
-                continue;
-            }
-            String name = words(f.getKey());
-            parts.add(f.getValue().isContainerNode() && depth > 1 ? name + " …" : name + " " + value(f.getValue(), depth + 1));
-        }
-        return String.join(", ", parts);
-    }
 
     /** "To fetch an invoice by id I need the invoice id, e.g. INV-1234." */
     static String question(ToolSpec tool, List<Property> missing) {
@@ -123,11 +53,6 @@ final class Texts {
         return lowerFirst(first);
     }
 
-    static String title(String name) {
-        String w = words(name);
-        return w.isEmpty() ? w : Character.toUpperCase(w.charAt(0)) + w.substring(1);
-    }
-
     /** snake_case and camelCase as lowercase words. */
     static String words(String name) {
         return name.replaceAll("([a-z])([A-Z])", "$1 $2").replace('_', ' ').replace('-', ' ').strip().toLowerCase(Locale.ROOT);
@@ -145,7 +70,7 @@ final class Texts {
         return t.endsWith(".") ? t.substring(0, t.length() - 1) : t;
     }
 
-    private static String joinAnd(List<String> parts) {
+    static String joinAnd(List<String> parts) {
         return join(parts, " and ");
     }
 
