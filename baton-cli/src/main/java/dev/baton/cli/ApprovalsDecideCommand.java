@@ -46,7 +46,7 @@ abstract class ApprovalsDecideCommand {
                         + " at " + Tables.time(approval.decidedAt()));
             }
             t.println(BatonCli.banner(wb.deskName(run.record()), wb));
-            t.println((approves() ? "Approved " : "Rejected ") + approval.tool() + " " + Text.oneLine(approval.arguments(), 300)
+            t.println((approves() ? "Approved " : "Rejected ") + Approvals.call(approval, wb.explain(approval))
                     + " of run " + runId + (message() == null ? "" : " · message: " + message()));
             wb.display(new EventPrinter(t, root.verbose()).knowing(run.history().events()));
             try {
@@ -58,9 +58,13 @@ abstract class ApprovalsDecideCommand {
             } catch (UserError e) {
                 throw new CliError(Text.message(e));
             }
-            RunRecord done = Turns.drive(run, Turns.Approver.none());
+            RunRecord done = Turns.drive(wb, run, Turns.Approver.none());
             if (done.status() == RunStatus.PAUSED) {
-                Approvals.printPending(t, Turns.pending(run), root.db(), false);
+                Approvals.printPending(t, wb, Turns.pending(run), root.db(), false);
+                return 0;
+            }
+            if (done.status() == RunStatus.RUNNING) {
+                t.println(Turns.stoppedLine(wb, done, root.db()));
                 return 0;
             }
             t.println(RunsResumeCommand.line(done));

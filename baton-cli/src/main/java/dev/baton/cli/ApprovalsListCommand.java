@@ -31,7 +31,7 @@ final class ApprovalsListCommand implements Callable<Integer> {
             }
             Tables table = new Tables("ID", "TOOL", "AGENT", "REQUESTED", "ARGUMENTS");
             for (Approval a : pending) {
-                table.row(Turns.approvalId(a), a.tool(), a.agent(), Tables.time(a.requestedAt()), Text.oneLine(a.arguments(), 120));
+                table.row(Turns.approvalId(a), a.tool(), a.agent(), Tables.time(a.requestedAt()), Approvals.arguments(a));
             }
             table.print(t);
             t.println("Decide with: baton approvals approve ID   or   baton approvals reject ID --message \"why\"");

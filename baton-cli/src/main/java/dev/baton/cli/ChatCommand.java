@@ -32,7 +32,9 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() {
         Terminal t = root.terminal();
         String deskName = Workbench.deskFor(desk, session);
-        try (Workbench wb = Workbench.open(root.settings(), Operators.console(t))) {
+        // Runs this chat may take over: those of the session it continues that were left running
+        // (stopped at the operator's question), so the conversation goes on where it stopped.
+        try (Workbench wb = Workbench.open(root.settings(), Operators.console(t), r -> session != null && session.equals(r.sessionId()))) {
             Desk<?> d = wb.desk(deskName);
             if (session != null && !wb.sessionExists(session)) {
                 throw new CliError("unknown session '" + session + "' in " + wb.storeLabel() + " (leave out --session to start one)");
@@ -45,11 +47,49 @@ final class ChatCommand implements Callable<Integer> {
                 t.println("Continuing session " + id + " with " + wb.activeAgent(id).orElse(d.entry().name()));
             }
             t.println("Type a message; " + QUIT + " or end of input leaves.");
-            wb.display(new EventPrinter(t, root.verbose()));
-            int code = converse(t, wb, d, id);
-            t.println("Session " + id + " is saved · continue with: baton chat --session " + id + Approvals.dbOption(root.db()));
+            EventPrinter printer = new EventPrinter(t, root.verbose());
+            wb.display(printer);
+            Integer code = session == null ? null : settleEarlierTurns(t, wb, printer, id);
+            if (code == null) {
+                code = converse(t, wb, d, id);
+            }
+            if (wb.sessionExists(id)) {
+                t.println("Session " + id + " is saved · continue with: baton chat --session " + id + Approvals.dbOption(root.db()));
+            }
             return code;
         }
+    }
+
+    /**
+     * Before a continued session takes a new message, its earlier turns are settled here: runs
+     * left running (the operator left the human agent's question) are resumed, and the calls
+     * paused runs wait for are decided. A new run beside them would not see their outcome.
+     *
+     * @return null to go on chatting; an exit code if the chat ends here (the input ended at a question)
+     */
+    private @Nullable Integer settleEarlierTurns(Terminal t, Workbench wb, EventPrinter printer, String id) {
+        for (RunHandle run : wb.resumeIncomplete()) {
+            t.println("Run " + run.id() + " of this session was left running; continuing it:");
+            Integer code = outcome(t, wb, run, Turns.drive(wb, run, Approvals.console(t, wb)));
+            if (code != null) {
+                return code;
+            }
+        }
+        for (RunRecord paused : wb.pausedRuns(id)) {
+            RunHandle run = wb.attach(paused.id());
+            int waiting = Turns.pending(run).size();
+            if (waiting == 0) {
+                continue;
+            }
+            t.println("Run " + run.id() + " of this session waits for " + (waiting == 1 ? "1 approval" : waiting + " approvals")
+                    + "; decide first:");
+            printer.knowing(run.history().events());
+            Integer code = outcome(t, wb, run, Turns.drive(wb, run, Approvals.console(t, wb)));
+            if (code != null) {
+                return code;
+            }
+        }
+        return null;
     }
 
     private int converse(Terminal t, Workbench wb, Desk<?> d, String id) {
@@ -62,19 +102,31 @@ final class ChatCommand implements Callable<Integer> {
                 continue;
             }
             RunHandle run = wb.start(d, id, line.strip());
-            RunRecord done = Turns.drive(run, Approvals.console(t));
-            if (done.status() == RunStatus.PAUSED) {
-                Approvals.printPending(t, Turns.pending(run), root.db(), false);
-                return 0;
-            }
-            if (done.status() != RunStatus.COMPLETED) {
-                Optional<Throwable> failure = wb.failure(done.id());
-                if (!Turns.stoppedByGuardrail(done, failure)) {
-                    t.error("baton: " + Turns.failureLine(done, failure));
-                    return CliError.FAILED;
-                }
+            Integer code = outcome(t, wb, run, Turns.drive(wb, run, Approvals.console(t, wb)));
+            if (code != null) {
+                return code;
             }
         }
     }
 
+    /** After a turn: null to read the next message, or the chat's exit code if it ends here. */
+    private @Nullable Integer outcome(Terminal t, Workbench wb, RunHandle run, RunRecord done) {
+        if (done.status() == RunStatus.PAUSED) {
+            Approvals.printPending(t, wb, Turns.pending(run), root.db(), false);
+            return 0;
+        }
+        if (done.status() == RunStatus.RUNNING) {
+            // Stopped here without ending: the operator left the human agent's question (the input ended).
+            t.println(Turns.stoppedLine(wb, done, root.db()));
+            return 0;
+        }
+        if (done.status() != RunStatus.COMPLETED) {
+            Optional<Throwable> failure = wb.failure(done.id());
+            if (!Turns.stoppedByGuardrail(done, failure)) {
+                t.error("baton: " + Turns.failureLine(done, failure));
+                return CliError.FAILED;
+            }
+        }
+        return null;
+    }
 }

@@ -73,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
             t.println("--- " + d.name() + " " + (i + 1) + "/" + steps.size() + " · " + step.shows());
             t.println("customer> " + step.message());
             String session = step.session().startsWith(d.name() + "-") ? step.session() : d.name() + "-" + step.session();
-            RunRecord done = Turns.drive(wb.start(d, session, step.message()), Approvals.scripted(t));
+            RunRecord done = Turns.drive(wb, wb.start(d, session, step.message()), Approvals.scripted(t, wb));
             if (done.status() != RunStatus.COMPLETED) {
                 Optional<Throwable> failure = wb.failure(done.id());
                 if (!Turns.stoppedByGuardrail(done, failure)) {

@@ -8,11 +8,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Operators {
     private Operators() {}
 
-    /** The person at the console answers, on the line after {@code operator> }. */
+    /**
+     * The person at the console answers, on the line after {@code operator> }; no one (null) once
+     * the input has ended.
+     */
     static Operator console(Terminal terminal) {
         return prompt -> {
             terminal.println("(operator) " + Text.oneLine(prompt, 2000));
-            return terminal.ask("operator> ");
+            String answer = terminal.prompt("operator> ");
+            return answer == null ? null : answer.strip();
         };
     }
 

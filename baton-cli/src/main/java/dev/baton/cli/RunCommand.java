@@ -2,10 +2,13 @@ package dev.baton.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.cli.desk.Desk;
+import dev.baton.durable.Approval;
 import dev.baton.durable.RecordedEvent;
 import dev.baton.durable.RunHandle;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -42,10 +45,14 @@ final class RunCommand implements Callable<Integer> {
             throw new CliError("the message is empty");
         }
         String deskName = Workbench.deskFor(desk, session);
-        try (Workbench wb = Workbench.open(root.settings(), Operators.console(t))) {
+        // Under --json the operator's question and answer (the acme human agent) go to standard error.
+        try (Workbench wb = Workbench.open(root.settings(), Operators.console(json ? t.withOutOnErr() : t))) {
             Desk<?> d = wb.desk(deskName);
             if (session != null && !wb.sessionExists(session)) {
                 throw new CliError("unknown session '" + session + "' in " + wb.storeLabel() + " (leave out --session to start one)");
+            }
+            if (session != null) {
+                refuseIfWaiting(wb, session);
             }
             String id = session != null ? session : Workbench.newSessionId(deskName);
             say(t, BatonCli.banner(deskName, wb));
@@ -53,17 +60,25 @@ final class RunCommand implements Callable<Integer> {
                 wb.display(new EventPrinter(t, root.verbose()));
             }
             RunHandle run = wb.start(d, id, message.strip());
-            RunRecord done = Turns.drive(run, Turns.Approver.none());
+            RunRecord done = Turns.drive(wb, run, Turns.Approver.none());
             if (json) {
                 for (RecordedEvent e : run.history().events()) {
                     t.println(jsonLine(e));
                 }
             }
             if (done.status() == RunStatus.PAUSED) {
-                Approvals.printPending(t, Turns.pending(run), root.db(), json);
+                Approvals.printPending(t, wb, Turns.pending(run), root.db(), json);
             }
+            if (done.status() == RunStatus.RUNNING) {
+                say(t, Turns.stoppedLine(wb, done, root.db()));
+            }
+            String when = switch (done.status()) {
+                case PAUSED -> "once decided, ";
+                case RUNNING -> "once resumed, ";
+                default -> "";
+            };
             say(t, "run " + run.id() + " · " + done.status().name().toLowerCase(java.util.Locale.ROOT) + " · session " + id
-                    + " · continue with: baton run --session " + id + " \"...\"" + Approvals.dbOption(root.db()));
+                    + " · " + when + "continue with: baton run --session " + id + " \"...\"" + Approvals.dbOption(root.db()));
             if (done.status() == RunStatus.FAILED || done.status() == RunStatus.CANCELLED) {
                 Optional<Throwable> failure = wb.failure(done.id());
                 if (!Turns.stoppedByGuardrail(done, failure)) {
@@ -71,6 +86,28 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
             return 0;
+        }
+    }
+
+    /**
+     * A session whose last turn waits for approval takes no new message: the new run would not see
+     * the pending call's outcome (and would likely ask for the same call again).
+     *
+     * @throws CliError naming the pending calls and the commands that decide them
+     */
+    private void refuseIfWaiting(Workbench wb, String session) {
+        List<String> waiting = new ArrayList<>();
+        for (RunRecord paused : wb.pausedRuns(session)) {
+            for (Approval a : Turns.pending(wb.attach(paused.id()))) {
+                String id = Turns.approvalId(a);
+                waiting.add(Approvals.call(a, wb.explain(a)) + " [decide with: baton approvals approve " + id + Approvals.dbOption(root.db())
+                        + "  or  baton approvals reject " + id + " --message \"...\"" + Approvals.dbOption(root.db()) + "]");
+            }
+        }
+        if (!waiting.isEmpty()) {
+            throw new CliError("session " + session + " waits for approval of " + String.join("; ", waiting)
+                    + "; decide first, then send the message again (or answer in: baton chat --session " + session
+                    + Approvals.dbOption(root.db()) + ")");
         }
     }
 

@@ -48,7 +48,7 @@ final class RunsListCommand implements Callable<Integer> {
         try (Workbench wb = Workbench.open(root.settings(), Operators.console(root.terminal()))) {
             String agentFilter = desk != null ? wb.desk(desk).entry().name() : agent;
             // Desks may share an entry agent's name: ask for more, keep the desk's own.
-            int asked = desk == null ? limit : Math.min(10_000, limit * 10);
+            int asked = desk == null ? limit : (int) Math.min(10_000L, limit * 10L);
             RunQuery query = RunQuery.all().withStatuses(wanted).withAgent(agentFilter).withSession(session).withLimit(asked);
             List<RunRecord> runs = wb.runs(query).stream().filter(r -> desk == null || desk.equals(wb.deskName(r))).limit(limit).toList();
             Terminal t = root.terminal();

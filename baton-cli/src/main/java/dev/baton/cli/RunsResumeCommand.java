@@ -3,6 +3,8 @@ package dev.baton.cli;
 import dev.baton.durable.RunHandle;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;
+import dev.baton.durable.RunQuery;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -37,15 +39,19 @@ final class RunsResumeCommand implements Callable<Integer> {
             }
             List<RunHandle> taken = wb.resumeIncomplete();
             if (taken.isEmpty()) {
-                t.println(runId == null ? "No incomplete runs to resume." : "Run " + runId + " was taken by another process meanwhile.");
+                if (runId == null) {
+                    reportNotTaken(t, wb, root.db());
+                } else {
+                    t.println("Run " + runId + " was taken by another process meanwhile.");
+                }
                 return 0;
             }
             t.println("Resuming " + taken.size() + (taken.size() == 1 ? " run" : " runs") + "...");
             int failed = 0;
             for (RunHandle h : taken) {
                 try {
-                    RunRecord r = h.result();
-                    t.println(line(r));
+                    RunRecord r = wb.result(h);
+                    t.println(r.status() == RunStatus.RUNNING ? Turns.stoppedLine(wb, r, root.db()) : line(r));
                     if (r.status() == RunStatus.FAILED && !Turns.stoppedByGuardrail(r, wb.failure(r.id()))) {
                         failed++;
                     }
@@ -55,6 +61,30 @@ final class RunsResumeCommand implements Callable<Integer> {
                 }
             }
             return failed == 0 ? 0 : CliError.FAILED;
+        }
+    }
+
+    /**
+     * Nothing was taken: says so, or names the runs left running that could not be taken yet
+     * (still leased, by a process that may have died: its lease runs out within
+     * {@value Workbench#LEASE_SECONDS} s) or at all (no desk here can continue them).
+     */
+    private static void reportNotTaken(Terminal t, Workbench wb, @Nullable String db) {
+        List<RunRecord> running = wb.runs(RunQuery.all().withStatuses(RunStatus.RUNNING).withLimit(1000));
+        if (running.isEmpty()) {
+            t.println("No incomplete runs to resume.");
+            return;
+        }
+        Instant now = Instant.now();
+        for (RunRecord r : running) {
+            if (r.owner() != null && r.leaseUntil() != null && r.leaseUntil().isAfter(now)) {
+                long seconds = Math.max(1, (Duration.between(now, r.leaseUntil()).toMillis() + 999) / 1000);
+                t.println("Run " + r.id() + " is still leased by worker " + r.owner() + " (a process that may have stopped) until "
+                        + Tables.time(r.leaseUntil()) + "; try again in " + seconds + " s: baton runs resume " + r.id() + Approvals.dbOption(db));
+            } else {
+                t.println("Run " + r.id() + " is left running but was not taken (desk " + wb.deskName(r)
+                        + "): see baton runs show " + r.id() + Approvals.dbOption(db));
+            }
         }
     }
 
@@ -80,7 +110,7 @@ final class RunsResumeCommand implements Callable<Integer> {
             case COMPLETED -> "[" + r.currentAgent() + "] " + Text.oneLine(Text.display(Text.tree(r.finalOutput())), 300);
             case PAUSED -> "waits for approval (baton approvals list)";
             case FAILED, CANCELLED -> Text.oneLine(r.error(), 300);
-            case RUNNING -> "still running";
+            case RUNNING -> "still running (baton runs resume " + r.id() + ")";
         };
         return r.id() + " " + r.status().name().toLowerCase(Locale.ROOT) + " · " + what;
     }

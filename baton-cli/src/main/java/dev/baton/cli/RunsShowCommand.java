@@ -70,7 +70,7 @@ final class RunsShowCommand implements Callable<Integer> {
                 Tables approvals = new Tables("ID", "TOOL", "STATUS", "REQUESTED", "DECIDED", "ARGUMENTS");
                 for (Approval a : h.approvals()) {
                     approvals.row(Turns.approvalId(a), a.tool(), a.status().name().toLowerCase(Locale.ROOT), Tables.time(a.requestedAt()),
-                            Tables.time(a.decidedAt()), Text.oneLine(a.arguments(), 80)
+                            Tables.time(a.decidedAt()), Approvals.arguments(a)
                                     + (a.message() == null ? "" : " · message: " + Text.oneLine(a.message(), 80)));
                 }
                 approvals.lines().forEach(l -> t.println("  " + l));

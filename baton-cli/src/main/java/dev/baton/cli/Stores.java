@@ -39,13 +39,46 @@ record Stores(SessionStore sessions, RunStore runs, String label, AutoCloseable 
             return postgres(db);
         }
         if (db.startsWith("jdbc:sqlite:")) {
-            String file = db.substring("jdbc:sqlite:".length());
+            String file = sqliteFile(db.substring("jdbc:sqlite:".length()), true, db);
             return sqlite(workDir.resolve(file), file);
         }
         if (db.startsWith("jdbc:")) {
             throw new CliError("unsupported database '" + db + "' (use a file path, jdbc:sqlite:<file> or jdbc:postgresql://host/db)");
         }
-        return sqlite(workDir.resolve(db), db);
+        return sqlite(workDir.resolve(sqliteFile(db, false, db)), db);
+    }
+
+    /**
+     * The file of a SQLite location as sqlite-jdbc reads it after {@code jdbc:sqlite:}: a path, or
+     * a {@code file:} URI ({@code file:data.db}, {@code file:///abs/data.db}), parameters
+     * ({@code ?...}) of a JDBC URL or URI left out.
+     *
+     * @throws CliError for an in-memory database, which other {@code baton} processes could not see
+     */
+    static String sqliteFile(String location, boolean url, String db) {
+        String file = location;
+        boolean uri = file.startsWith("file:");
+        if (uri) {
+            file = file.substring("file:".length());
+            if (file.startsWith("//")) {
+                file = file.substring(2);
+                int slash = file.indexOf('/');
+                file = slash < 0 ? "" : file.substring(slash); // file://host/path: the host is empty or localhost
+            }
+        }
+        int q = url || uri ? file.indexOf('?') : -1;
+        String params = q < 0 ? "" : file.substring(q + 1);
+        if (q >= 0) {
+            file = file.substring(0, q);
+        }
+        if (uri) {
+            file = URLDecoder.decode(file.replace("+", "%2B"), StandardCharsets.UTF_8);
+        }
+        if (file.isEmpty() || file.equals(":memory:") || params.matches("(?i)(.*&)?mode=memory(&.*)?")) {
+            throw new CliError("an in-memory SQLite database cannot be used: each baton command is a process of its own and runs, "
+                    + "sessions and approvals must outlive it (use a file, e.g. --db .baton/baton.db), got '" + db + "'");
+        }
+        return file;
     }
 
     /** A temporary SQLite file, for the demo. */

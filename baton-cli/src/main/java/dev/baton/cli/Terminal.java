@@ -1,6 +1,5 @@
 package dev.baton.cli;
 
-import dev.baton.UserError;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,16 +43,11 @@ record Terminal(BufferedReader in, PrintWriter out, PrintWriter err, Map<String,
     }
 
     /**
-     * Shows {@code prompt} and reads the operator's answer.
-     *
-     * @throws UserError if the input has ended, so no one can answer
+     * This terminal with its standard output replaced by the error stream: for prompts and
+     * questions of a command whose standard output must hold only data ({@code run --json}).
      */
-    String ask(String prompt) {
-        String answer = prompt(prompt);
-        if (answer == null) {
-            throw new UserError("no one answered '" + prompt.strip() + "': the input ended");
-        }
-        return answer.strip();
+    Terminal withOutOnErr() {
+        return new Terminal(in, err, err, env, workDir, echo);
     }
 
     void println(String line) {

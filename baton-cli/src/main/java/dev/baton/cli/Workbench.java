@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import dev.baton.RunCancelled;
 import dev.baton.UserError;
 import dev.baton.cli.desk.Desk;
 import dev.baton.cli.desk.Desks;
@@ -9,6 +10,7 @@ import dev.baton.durable.DurableRunner;
 import dev.baton.durable.RunHandle;
 import dev.baton.durable.RunQuery;
 import dev.baton.durable.RunRecord;
+import dev.baton.durable.RunStatus;
 import dev.baton.durable.RunStoreFailed;
 import dev.baton.item.Message;
 import dev.baton.run.RunConfig;
@@ -46,6 +48,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Workbench implements AutoCloseable {
     static final int LEASE_SECONDS = 5;
+    private static final Duration WAIT_STEP = Duration.ofMillis(200);
 
     private final Stores stores;
     private final ModelChoice model;
@@ -201,8 +204,55 @@ final class Workbench implements AutoCloseable {
         return Desks.names().contains(prefix) ? Optional.of(prefix) : Optional.empty();
     }
 
+    /**
+     * Whether the database knows the session: it has items or an active agent, or a run was
+     * started on it (a first message stopped by a guardrail, or still waiting, writes nothing to
+     * the session itself).
+     */
     boolean sessionExists(String sessionId) {
-        return !stores.sessions().items(sessionId, 1).isEmpty() || stores.sessions().activeAgent(sessionId).isPresent();
+        return !stores.sessions().items(sessionId, 1).isEmpty() || stores.sessions().activeAgent(sessionId).isPresent()
+                || !runs(RunQuery.all().withSession(sessionId).withLimit(1)).isEmpty();
+    }
+
+    /** The runs of a session that wait for approval, oldest first. */
+    List<RunRecord> pausedRuns(String sessionId) {
+        List<RunRecord> paused = new ArrayList<>(runs(RunQuery.all().withSession(sessionId).withStatuses(RunStatus.PAUSED)
+                .withLimit(1000)));
+        java.util.Collections.reverse(paused);
+        return paused;
+    }
+
+    /**
+     * What the desk of an approval's run adds to its arguments for the person deciding it (an
+     * item's name and price), or null.
+     */
+    @Nullable String explain(Approval approval) {
+        try {
+            Optional<RunRecord> run = stores.runs().findRun(approval.runId());
+            Desk<?> desk = run.map(r -> desks.get(deskName(r))).orElse(null);
+            return desk == null ? null : desk.explain(approval.tool(), approval.arguments());
+        } catch (RuntimeException e) {
+            return null; // only a courtesy to the person deciding
+        }
+    }
+
+    /**
+     * Waits until the run ends or pauses, like {@link RunHandle#result()}; or, if its execution
+     * here stopped without ending it (the operator left the human agent's question unanswered,
+     * {@link RunCancelled}), returns it as it is: still {@code RUNNING}, its lease released, for
+     * {@code baton runs resume}.
+     */
+    RunRecord result(RunHandle run) {
+        while (true) {
+            boolean stopped = failures.get(run.id()) instanceof RunCancelled;
+            Optional<RunRecord> done = run.await(WAIT_STEP);
+            if (done.isPresent()) {
+                return done.get();
+            }
+            if (stopped) {
+                return run.record();
+            }
+        }
     }
 
     /** The agent holding a session: the one its next message goes to. */
@@ -272,6 +322,8 @@ final class Workbench implements AutoCloseable {
     private void onEvent(RunEvent event) {
         if (event instanceof RunEvent.RunFailed f) {
             failures.put(f.runId(), f.error());
+        } else {
+            failures.remove(event.runId()); // going again (resumed here): an earlier stop is history
         }
         try {
             display.accept(event);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /** ACME's catalogue, known fixes, orders and refunds, in memory. */
 final class AcmeBackend {
@@ -59,12 +60,27 @@ final class AcmeBackend {
         return order;
     }
 
+    /**
+     * Refunds an item at its price, once.
+     *
+     * @throws IllegalArgumentException if the item is unknown or was already refunded (the model reads the message)
+     */
     synchronized Refund refund(String itemId, String reason) {
         Item item = item(itemId);
+        Refund earlier = refundOf(item.itemId());
+        if (earlier != null) {
+            throw new IllegalArgumentException(item.itemId() + " (" + item.product() + ") was already refunded (" + earlier.refundId()
+                    + ", $" + earlier.amount() + "); an item is refunded only once");
+        }
         Refund refund = new Refund("RF-" + nextRefund.getAndIncrement(), item.itemId(), item.product(), item.price(),
                 reason, "refunded to the original card");
         refunds.add(refund);
         return refund;
+    }
+
+    /** The refund of an item, or null if it has none. */
+    synchronized @Nullable Refund refundOf(String itemId) {
+        return refunds.stream().filter(r -> r.itemId().equalsIgnoreCase(itemId.strip())).findFirst().orElse(null);
     }
 
     synchronized List<Order> orders() {

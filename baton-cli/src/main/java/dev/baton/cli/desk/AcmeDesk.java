@@ -1,6 +1,5 @@
 package dev.baton.cli.desk;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.agent.Agent;
 import dev.baton.agent.Team;
@@ -10,6 +9,7 @@ import dev.baton.schema.Description;
 import dev.baton.tool.ApprovalPolicy;
 import dev.baton.tool.Tool;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code acme} desk: triage hands the customer to sales or to issues and repairs, who hand back
@@ -31,6 +31,8 @@ final class AcmeDesk implements Desk<AcmeDesk.Acme> {
     record OrderRequest(@Description("The product's name") String product, @Description("Price in USD") int price) {}
 
     record RefundRequest(@Description("Item id, e.g. item_48213") String itemId, @Description("Why the customer wants a refund") String reason) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final AcmeBackend backend = new AcmeBackend();
     private final Operator operator;
@@ -132,13 +134,30 @@ final class AcmeDesk implements Desk<AcmeDesk.Acme> {
                 .description("Back to triage, for " + when + ".");
     }
 
-    /** The approval rule of {@code execute_refund}: items priced above {@link #APPROVAL_LIMIT}. */
+    /** The item and price of a refund waiting for approval. */
+    @Override
+    public @Nullable String explain(String tool, String arguments) {
+        if (!tool.equals("execute_refund")) {
+            return null;
+        }
+        try {
+            AcmeBackend.Item item = backend.item(JSON.readTree(arguments).path("item_id").asText());
+            return item.product() + ", $" + item.price();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The approval rule of {@code execute_refund}: items priced above {@link #APPROVAL_LIMIT}, unless
+     * already refunded (the refund then fails at once, without bothering a manager).
+     */
     static ApprovalPolicy<Acme> aboveLimit() {
-        ObjectMapper json = new ObjectMapper();
         return (ctx, arguments) -> {
             try {
-                JsonNode id = json.readTree(arguments).path("item_id");
-                return ctx.context().backend().item(id.asText()).price() > APPROVAL_LIMIT;
+                String id = JSON.readTree(arguments).path("item_id").asText();
+                AcmeBackend backend = ctx.context().backend();
+                return backend.item(id).price() > APPROVAL_LIMIT && backend.refundOf(id) == null;
             } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
                 return false;
             }

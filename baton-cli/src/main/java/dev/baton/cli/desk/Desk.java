@@ -2,6 +2,7 @@ package dev.baton.cli.desk;
 
 import dev.baton.agent.Agent;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A support desk: agents with their tools, backed by in-memory services with sample data. The
@@ -23,6 +24,14 @@ public interface Desk<C> {
 
     /** A fresh context for one run. */
     C newContext();
+
+    /**
+     * What a person deciding a tool call of this desk should know that its arguments do not say
+     * (for a refund by item id: the item and its price), or null.
+     */
+    default @Nullable String explain(String tool, String arguments) {
+        return null;
+    }
 
     /**
      * The non-interactive walkthrough of {@code baton demo}: customer messages in order, each on the

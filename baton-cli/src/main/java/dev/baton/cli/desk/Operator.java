@@ -1,5 +1,7 @@
 package dev.baton.cli.desk;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The person at the console. The human agent of a desk asks the operator for the reply a human
  * support agent would give; the {@code chat} command also asks the operator to approve tool calls.
@@ -10,7 +12,8 @@ public interface Operator {
     /**
      * Shows {@code prompt} and returns the operator's answer (one line, without its line break).
      *
-     * @throws dev.baton.UserError if there is no one to answer (the input has ended)
+     * @return the answer, or null if there is no one to answer (the input has ended): the human
+     *     agent's run then stops without ending, resumable once someone is there
      */
-    String ask(String prompt);
+    @Nullable String ask(String prompt);
 }

@@ -2,10 +2,12 @@ package dev.baton.cli.desk;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Orders, registered units, help articles and RMAs of a hardware vendor, in memory. */
@@ -26,6 +28,8 @@ final class RmaBackend {
     private final Map<String, Unit> units = new LinkedHashMap<>();
     private final Map<String, Order> orders = new LinkedHashMap<>();
     private final Map<String, Article> articles = new LinkedHashMap<>();
+    /** The words (whole words, singular) a question must contain for each article. */
+    private final Map<String, Set<String>> keywords = new LinkedHashMap<>();
     private final List<Rma> rmas = new ArrayList<>();
     private final AtomicInteger nextRma = new AtomicInteger(7001);
 
@@ -39,12 +43,20 @@ final class RmaBackend {
         orders.put("ORD-5521", new Order("ORD-5521", "Northwind Studio", LocalDate.of(2025, 2, 27), List.of("SN-88412", "SN-88413"), "delivered"));
         orders.put("ORD-4410", new Order("ORD-4410", "Dana Whitfield", LocalDate.of(2022, 11, 2), List.of("SN-30977"), "delivered"));
         orders.put("ORD-5017", new Order("ORD-5017", "Tomás Ferreira", LocalDate.of(2024, 8, 19), List.of("SN-61250"), "delivered"));
-        articles.put("headset", new Article("Connect the X200 headset over Bluetooth",
-                "Hold the power button for 5 seconds until the light blinks blue, then choose 'X200' in your laptop's Bluetooth settings"));
-        articles.put("monitor", new Article("Change brightness and picture mode on the Lumen 27",
-                "Press the joystick under the screen, open Picture, then set Brightness; Eco mode caps it at 70%"));
-        articles.put("dock", new Article("Update the Dock Pro firmware",
-                "Connect the dock, open the Dock Pro app, choose Firmware and keep the dock powered until it restarts"));
+        article("headset", new Article("Connect the X200 headset over Bluetooth",
+                "Hold the power button for 5 seconds until the light blinks blue, then choose 'X200' in your laptop's Bluetooth settings"),
+                "headset", "x200", "bluetooth", "pair", "pairing", "earphone", "microphone", "mic");
+        article("monitor", new Article("Change brightness and picture mode on the Lumen 27",
+                "Press the joystick under the screen, open Picture, then set Brightness; Eco mode caps it at 70%"),
+                "monitor", "lumen", "brightness", "bright", "dim", "picture", "screen", "display", "eco");
+        article("dock", new Article("Update the Dock Pro firmware",
+                "Connect the dock, open the Dock Pro app, choose Firmware and keep the dock powered until it restarts"),
+                "dock", "firmware", "usb", "usb-c", "update");
+    }
+
+    private void article(String key, Article article, String... words) {
+        articles.put(key, article);
+        keywords.put(key, Set.of(words));
     }
 
     private void unit(Unit u) {
@@ -73,14 +85,39 @@ final class RmaBackend {
         return new Warranty(u.serial(), u.product(), !TODAY.isAfter(until), until.toString(), u.repairs().size());
     }
 
+    /** The article sharing the most keywords (whole words) with the question. */
     synchronized Article article(String question) {
-        String q = question.toLowerCase(Locale.ROOT);
-        for (var e : articles.entrySet()) {
-            if (q.contains(e.getKey()) || q.contains(e.getValue().title().toLowerCase(Locale.ROOT).split(" ")[2])) {
-                return e.getValue();
+        Set<String> words = words(question);
+        String best = null;
+        int bestScore = 0;
+        for (var e : keywords.entrySet()) {
+            int score = (int) e.getValue().stream().filter(words::contains).count();
+            if (score > bestScore) {
+                best = e.getKey();
+                bestScore = score;
             }
         }
-        throw new IllegalArgumentException("No article matches '" + question + "'; articles cover the headset, the monitor and the dock");
+        if (best == null) {
+            throw new IllegalArgumentException("No article matches '" + question + "'; articles cover the headset, the monitor and the dock");
+        }
+        return articles.get(best);
+    }
+
+    /** The question's words, lower case, plurals made singular ("headsets" is "headset"). */
+    private static Set<String> words(String text) {
+        Set<String> out = new HashSet<>();
+        for (String w : text.toLowerCase(Locale.ROOT).split("[^a-z0-9-]+")) {
+            String word = w.replaceAll("^-+|-+$", "");
+            if (word.isEmpty()) {
+                continue;
+            }
+            out.add(word);
+            out.addAll(List.of(word.split("-")));
+            if (word.length() > 3 && word.endsWith("s")) {
+                out.add(word.substring(0, word.length() - 1));
+            }
+        }
+        return out;
     }
 
     /** Opens an RMA; HIGH priority gets an advance replacement, others a repair by mail. */

@@ -9,7 +9,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code rma} desk: before triage acts, a guardrail agent classifies the ticket (category and
+ * The {@code rma} desk: before the agent holding the conversation acts (triage, or the specialist a
+ * continued session is with), a guardrail agent classifies the ticket (category and
  * priority, as structured output), keeps it in the context for the specialists, and rejects requests
  * the desk does not handle (sales). Triage hands product questions to the product specialist and
  * returns, repairs and warranty claims to the RMA specialist.
@@ -133,12 +134,16 @@ final class RmaDesk implements Desk<RmaDesk.RmaContext> {
                 "Find the help article for a product question: setup, settings, connect, bluetooth, firmware.",
                 Question.class, (ctx, a) -> ctx.context().backend().article(a.query()));
 
+        // Input guardrails run for the agent a run starts with, and a continued session starts with
+        // the specialist holding it: every agent of the desk carries the guardrail, so every message is classified.
+        InputGuardrail<RmaContext> priority = priorityGuardrail();
         Agent<RmaContext> product = Agent.<RmaContext>builder("product_specialist")
                 .handoffDescription("Product questions: how to use a device, settings, features, firmware, connecting, "
                         + "bluetooth, setup.")
                 .instructions((ctx, self) -> "You answer product questions step by step from the help articles. Ticket "
                         + "priority: " + ctx.context().priority() + ".")
                 .tools(findArticle, lookUpSerial)
+                .inputGuardrails(priority)
                 .build();
         Agent<RmaContext> rma = Agent.<RmaContext>builder("rma_specialist")
                 .handoffDescription("Returns and repairs: broken, faulty or dead devices, replacements, warranty claims, RMA.")
@@ -146,12 +151,13 @@ final class RmaDesk implements Desk<RmaDesk.RmaContext> {
                         + "history, then open an RMA; HIGH priority tickets get an advance replacement. Ticket priority: "
                         + ctx.context().priority() + ".")
                 .tools(lookUpOrder, lookUpSerial, checkWarranty, createRma)
+                .inputGuardrails(priority)
                 .build();
         return Agent.<RmaContext>builder("support_triage")
                 .instructions("Assess the request and hand it to the right specialist: how-to and product questions to "
                         + "product_specialist; returns, repairs and warranty claims to rma_specialist.")
                 .handoffs(product, rma)
-                .inputGuardrails(priorityGuardrail())
+                .inputGuardrails(priority)
                 .build();
     }
 }

@@ -127,6 +127,12 @@ final class SupportBackend {
         return invoice;
     }
 
+    /** What an invoice has been refunded so far; zero for an unknown invoice (the refund itself then fails). */
+    synchronized BigDecimal refundedSoFar(String invoiceId) {
+        MutableInvoice invoice = invoices.get(invoiceId.strip().toUpperCase(Locale.ROOT));
+        return invoice == null ? BigDecimal.ZERO : invoice.refunded;
+    }
+
     synchronized Refund refund(String invoiceId, BigDecimal amount, String reason) {
         MutableInvoice invoice = find(invoiceId);
         if (amount.signum() <= 0) {

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class SupportDesk implements Desk<SupportDesk.Support> {
 
-    /** Refunds above this many dollars need a person's approval. */
+    /** Refunds that take an invoice's refunded total above this many dollars need a person's approval. */
     static final BigDecimal APPROVAL_LIMIT = new BigDecimal("200");
 
     /** The run context: the systems the tools talk to. */
@@ -139,12 +139,37 @@ final class SupportDesk implements Desk<SupportDesk.Support> {
                 .build();
     }
 
-    /** The approval rule of {@code process_refund}: amounts above {@link #APPROVAL_LIMIT}. */
+    /** For a refund waiting for approval: what its invoice was refunded before, when anything. */
+    @Override
+    public @Nullable String explain(String tool, String arguments) {
+        if (!tool.equals("process_refund")) {
+            return null;
+        }
+        try {
+            String invoice = JSON.readTree(arguments).path("invoice_id").asText("");
+            BigDecimal before = backend.refundedSoFar(invoice);
+            return before.signum() == 0 ? null : invoice.strip().toUpperCase(java.util.Locale.ROOT) + " already refunded "
+                    + SupportBackend.money(before) + " here; approval above $" + APPROVAL_LIMIT + " in total";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The approval rule of {@code process_refund}: a refund that takes what the invoice has been
+     * refunded in total above {@link #APPROVAL_LIMIT}, so a large refund split into small ones
+     * still needs a person. A call whose arguments cannot be read needs approval too.
+     */
     static ApprovalPolicy<Support> aboveLimit() {
         return (ctx, arguments) -> {
             try {
-                JsonNode amount = JSON.readTree(arguments).path("amount");
-                return !amount.isNumber() || amount.decimalValue().compareTo(APPROVAL_LIMIT) > 0;
+                JsonNode args = JSON.readTree(arguments);
+                JsonNode amount = args.path("amount");
+                if (!amount.isNumber()) {
+                    return true;
+                }
+                BigDecimal before = ctx.context().backend().refundedSoFar(args.path("invoice_id").asText(""));
+                return before.add(amount.decimalValue()).compareTo(APPROVAL_LIMIT) > 0;
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 return true;
             }
