@@ -271,7 +271,7 @@ final class Replies {
         }
         String join = name.verbNoun() && !Rules.isLookup(r.call().name()) ? " " : " for ";
         return "I could not " + what.strip() + (targets.isEmpty() ? "" : join + Texts.joinAnd(targets)) + ": "
-                + lowerFirst(why) + ".";
+                + Texts.lowerFirst(why) + ".";
     }
 
     /** "Service status for eu-west", "Known fix for Rocket Skates", "Help article". */
@@ -374,13 +374,6 @@ final class Replies {
 
     private static String capitalize(String s) {
         return s.isEmpty() || !Character.isLowerCase(s.charAt(0)) ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
-    }
-
-    private static String lowerFirst(String s) {
-        if (s.length() > 1 && Character.isUpperCase(s.charAt(0)) && Character.isLowerCase(s.charAt(1))) {
-            return Character.toLowerCase(s.charAt(0)) + s.substring(1);
-        }
-        return s;
     }
 
     private static String stripPeriod(String s) {

@@ -58,7 +58,7 @@ final class Texts {
         return name.replaceAll("([a-z])([A-Z])", "$1 $2").replace('_', ' ').replace('-', ' ').strip().toLowerCase(Locale.ROOT);
     }
 
-    private static String lowerFirst(String s) {
+    static String lowerFirst(String s) {
         if (s.length() > 1 && Character.isUpperCase(s.charAt(0)) && Character.isLowerCase(s.charAt(1))) {
             return Character.toLowerCase(s.charAt(0)) + s.substring(1);
         }
