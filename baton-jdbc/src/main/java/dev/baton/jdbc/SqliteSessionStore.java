@@ -237,17 +237,9 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
     public void recordUsage(String sessionId, String runId, dev.baton.model.Usage usage, java.time.Instant at) {
         Objects.requireNonNull(sessionId, "sessionId");
         Objects.requireNonNull(runId, "runId");
-        String json = dev.baton.durable.JournalCodec.usage(Objects.requireNonNull(usage, "usage"));
+        Objects.requireNonNull(usage, "usage");
         write("record usage on", sessionId, c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO session_usage (session_id, run_id, usage, recorded_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (session_id, run_id) DO UPDATE SET usage = excluded.usage, recorded_at = excluded.recorded_at""")) {
-                ps.setString(1, sessionId);
-                ps.setString(2, runId);
-                ps.setString(3, json);
-                ps.setLong(4, at.toEpochMilli());
-                ps.executeUpdate();
-            }
+            UsageRows.record(c, sessionId, runId, usage, at);
             return null;
         });
     }
@@ -255,29 +247,8 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
     @Override
     public List<dev.baton.session.TurnUsage> usage(String sessionId) {
         Objects.requireNonNull(sessionId, "sessionId");
-        return read("read the usage of", sessionId, c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT run_id, usage, recorded_at FROM session_usage WHERE session_id = ? ORDER BY seq")) {
-                ps.setString(1, sessionId);
-                try (java.sql.ResultSet rs = ps.executeQuery()) {
-                    List<dev.baton.session.TurnUsage> out = new ArrayList<>();
-                    while (rs.next()) {
-                        out.add(turnUsage(sessionId, rs.getString(1), rs.getString(2), rs.getLong(3)));
-                    }
-                    return out;
-                }
-            }
-        });
-    }
-
-    private dev.baton.session.TurnUsage turnUsage(String sessionId, String runId, String json, long at) {
-        try {
-            return new dev.baton.session.TurnUsage(runId, dev.baton.durable.JournalCodec.usage(json), java.time.Instant.ofEpochMilli(at));
-        } catch (IllegalArgumentException e) {
-            throw new StoreException(file.toString(), "The SQLite session store " + file + " has a corrupted row in table "
-                    + "session_usage for run '" + runId + "' of session '" + sessionId + "': column usage does not decode: "
-                    + e.getMessage(), e);
-        }
+        return read("read the usage of", sessionId, c -> UsageRows.read(c, sessionId,
+                why -> new StoreException(file.toString(), "The SQLite session store " + file + " has " + why, null)));
     }
 
     @Override

@@ -202,6 +202,20 @@ class SqliteSessionStoreTest {
     }
 
     @Test
+    void a_corrupted_usage_row_is_reported_with_its_run_and_column() throws Exception {
+        Path file = dir.resolve("baton.db");
+        try (SqliteSessionStore store = SqliteSessionStore.open(file)) {
+            store.recordUsage("s", "run_1", dev.baton.model.Usage.of(10, 2), java.time.Instant.parse("2026-11-21T10:00:00Z"));
+            execute(file, "UPDATE session_usage SET usage = 'not json' WHERE session_id = 's'");
+
+            assertThatThrownBy(() -> store.usage("s"))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining("session_usage for run 'run_1' of session 's': column usage does not decode");
+        }
+    }
+
+    @Test
     void a_database_locked_longer_than_the_busy_timeout_is_a_clear_error() throws Exception {
         Path file = dir.resolve("baton.db");
         try (SqliteSessionStore store = SqliteSessionStore.open(file, Duration.ofMillis(200));
