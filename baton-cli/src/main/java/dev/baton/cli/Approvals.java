@@ -88,9 +88,13 @@ final class Approvals {
         }
     }
 
-    /** {@code --db <value>}, quoted for a shell, to repeat in commands printed for the user; empty for the default database. */
+    /**
+     * {@code --db <value>}, quoted for a shell, to repeat in commands printed for the user; empty for
+     * the default database. A password in the URL is printed as {@code ***}: hints end up in
+     * terminal scrollback and logs, so the user puts the password back in themselves.
+     */
     static String dbOption(@Nullable String db) {
-        return db == null ? "" : " --db " + quote(db);
+        return db == null ? "" : " --db " + quote(Stores.masked(db));
     }
 
     private static String quote(String s) {

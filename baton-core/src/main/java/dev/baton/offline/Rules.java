@@ -141,8 +141,15 @@ final class Rules {
             // After a tool result only the customer's words justify another call, not an id they happened to give;
             // after an action has succeeded, only words of the tool's own name or description (the customer asks for it).
             boolean matches = !turn.lastIsToolResult() ? score > 0 : actionDone ? m.literal() > 0 : m.score() > 0;
+            // A question ("what is the status of INV-9000?") asks for facts: an action is taken only when
+            // the question names it ("can I get a refund?").
+            boolean lookup = isLookup(tool.name());
+            if (!lookup && isQuestion(turn.latestUser())
+                    && Words.match(turn.latestUser(), tool.name().replace('_', ' ')).literal() == 0) {
+                matches = false;
+            }
             boolean eligible = fill.complete() && matches && !turn.calledTool(tool.name());
-            out.add(new Candidate(tool, fill, m, score, eligible, !turn.calledTool(tool.name()), isLookup(tool.name()), i));
+            out.add(new Candidate(tool, fill, m, score, eligible, !turn.calledTool(tool.name()), lookup, i));
         }
         out.sort((a, b) -> a.eligible() != b.eligible() ? (a.eligible() ? -1 : 1)
                 : a.score() != b.score() ? Integer.compare(b.score(), a.score()) : Integer.compare(a.order(), b.order()));
@@ -190,6 +197,14 @@ final class Rules {
 
     private static String missingNames(Candidate c) {
         return String.join(", ", c.fill().missing().stream().map(Property::name).toList());
+    }
+
+    private static final java.util.regex.Pattern QUESTION = java.util.regex.Pattern.compile(
+            "(?is)^\\W*(what|which|where|when|why|how|is|are|was|were|does|do|did|has|have)\\b.*|.*\\?\\s*$");
+
+    /** Whether the customer's message asks a question (a question mark, or it opens with a question word). */
+    static boolean isQuestion(String text) {
+        return QUESTION.matcher(text.strip()).matches();
     }
 
     static boolean isLookup(String toolName) {

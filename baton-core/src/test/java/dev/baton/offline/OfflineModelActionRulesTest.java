@@ -79,6 +79,26 @@ class OfflineModelActionRulesTest {
                 .extracting(ToolCall::name).containsExactly("check_service_status");
     }
 
+    @Test
+    void a_question_about_status_looks_up_but_takes_no_action_it_does_not_name() {
+        List<Item> input = new ArrayList<>(List.of(Message.user("What is the warranty status of my headset SN-88412?")));
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            List<ToolCall> calls = calls(model.respond(OfflineModelTest.request("rma", input, RMA, List.of())));
+            if (calls.isEmpty()) {
+                break;
+            }
+            names.add(calls.get(0).name());
+            input.add(calls.get(0));
+            input.add(new dev.baton.item.ToolOutput(calls.get(0).callId(), "{\"serial\":\"SN-88412\",\"in_warranty\":true}"));
+        }
+
+        assertThat(names).isNotEmpty().doesNotContain("create_rma");
+        assertThat(Rules.isQuestion("Can I get a refund?")).isTrue();
+        assertThat(Rules.isQuestion("How do I connect it")).isTrue();
+        assertThat(Rules.isQuestion("I need a replacement.")).isFalse();
+    }
+
     // --- Rule: lookups before actions, also after a first lookup, when the lookup is about what the action acts on
 
     @Test

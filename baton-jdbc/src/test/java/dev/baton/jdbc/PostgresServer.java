@@ -49,7 +49,7 @@ import org.tukaani.xz.XZInputStream;
  *
  * <p>Tests isolate themselves with {@link #createDatabase(String)}: a fresh database each.
  */
-final class PostgresServer {
+public final class PostgresServer {
 
     static final String USER = "postgres";
     private static final String BINARIES_PROPERTY = "baton.pg.binaries";
@@ -71,20 +71,20 @@ final class PostgresServer {
     }
 
     /** The JDBC URL of the server's {@code postgres} database. */
-    static String jdbcUrl() {
+    public static String jdbcUrl() {
         return jdbcUrl("postgres");
     }
 
-    static String jdbcUrl(String database) {
+    public static String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + server().port + "/" + database;
     }
 
-    static String user() {
+    public static String user() {
         return USER;
     }
 
     /** Trust authentication: any password is accepted, this one included. */
-    static String password() {
+    public static String password() {
         return "unused";
     }
 
@@ -97,7 +97,7 @@ final class PostgresServer {
      * Creates an empty database whose name starts with {@code prefix} and returns its JDBC URL.
      * Each test class takes one, so that the classes share the server but not their tables.
      */
-    static String createDatabase(String prefix) {
+    public static String createDatabase(String prefix) {
         String name = (prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_") + "_"
                 + DATABASES.incrementAndGet() + "_" + ProcessHandle.current().pid());
         name = name.length() > 60 ? name.substring(name.length() - 60) : name;
