@@ -141,10 +141,10 @@ public final class PostgresRunStore implements RunStore {
     public List<RunRecord> listRuns(RunQuery query) {
         Objects.requireNonNull(query, "query");
         return callFor("list the runs (" + query + ")", false, c -> {
-            PostgresRunFilter filter = PostgresRunFilter.of(query);
+            RunFilter filter = RunFilter.of(query);
             try (PreparedStatement ps = c.prepareStatement("SELECT " + RUN_COLUMNS + " FROM " + RUNS + " WHERE "
                     + filter.where() + " ORDER BY created_at DESC, seq DESC LIMIT ?")) {
-                int next = filter.bind(c, ps, 1);
+                int next = filter.bind(ps, 1);
                 ps.setInt(next, query.limit());
                 return readAll(ps, rows::run);
             }

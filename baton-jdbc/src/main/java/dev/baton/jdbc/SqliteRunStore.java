@@ -225,43 +225,12 @@ public final class SqliteRunStore implements RunStore {
     @Override
     public List<RunRecord> listRuns(RunQuery query) {
         Objects.requireNonNull(query, "query");
-        StringBuilder sql = new StringBuilder("SELECT ").append(RunRows.RUN_COLUMNS).append(" FROM runs WHERE 1 = 1");
-        List<RunStatus> statuses = query.statuses().stream().sorted().toList();
-        if (!statuses.isEmpty()) {
-            sql.append(" AND status IN (").append(placeholders(statuses.size())).append(')');
-        }
-        if (query.agent() != null) {
-            sql.append(" AND (start_agent = ? OR current_agent = ?)");
-        }
-        if (query.sessionId() != null) {
-            sql.append(" AND session_id = ?");
-        }
-        if (query.createdFrom() != null) {
-            sql.append(" AND created_at >= ?");
-        }
-        if (query.createdTo() != null) {
-            sql.append(" AND created_at < ?");
-        }
-        sql.append(" ORDER BY created_at DESC, rowid DESC LIMIT ?");
+        RunFilter filter = RunFilter.of(query);
+        String sql = "SELECT " + RunRows.RUN_COLUMNS + " FROM runs WHERE " + filter.where()
+                + " ORDER BY created_at DESC, rowid DESC LIMIT ?";
         return read("list", "runs", c -> {
-            PreparedStatement ps = c.prepare(sql.toString());
-            int i = 1;
-            for (RunStatus status : statuses) {
-                ps.setString(i++, status.name());
-            }
-            if (query.agent() != null) {
-                ps.setString(i++, query.agent());
-                ps.setString(i++, query.agent());
-            }
-            if (query.sessionId() != null) {
-                ps.setString(i++, query.sessionId());
-            }
-            if (query.createdFrom() != null) {
-                RunRows.setInstant(ps, i++, query.createdFrom());
-            }
-            if (query.createdTo() != null) {
-                RunRows.setInstant(ps, i++, query.createdTo());
-            }
+            PreparedStatement ps = c.prepare(sql);
+            int i = filter.bind(ps, 1);
             ps.setInt(i, query.limit());
             List<RunRecord> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {

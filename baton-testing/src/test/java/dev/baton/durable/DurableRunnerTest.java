@@ -1,6 +1,5 @@
 package dev.baton.durable;
 
-import dev.baton.testing.ForwardingRunStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,6 +1,6 @@
 package dev.baton.durable.robustness;
 
-import dev.baton.testing.ForwardingRunStore;
+import dev.baton.durable.ForwardingRunStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -2,25 +2,26 @@ package dev.baton.jdbc;
 
 import dev.baton.durable.RunQuery;
 import dev.baton.durable.RunStatus;
-import java.sql.Array;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
- * The {@code WHERE} clause of {@link PostgresRunStore#listRuns} for a {@link RunQuery}: one
- * condition for each filter that is set, and the parameters to bind for them, in order.
+ * The {@code WHERE} clause of {@code listRuns} for a {@link RunQuery}, the same in SQLite and
+ * PostgreSQL: one condition for each filter that is set, and the parameters to bind for them, in
+ * order.
  */
-record PostgresRunFilter(RunQuery query) {
+record RunFilter(RunQuery query, List<RunStatus> statuses) {
 
-    static PostgresRunFilter of(RunQuery query) {
-        return new PostgresRunFilter(query);
+    static RunFilter of(RunQuery query) {
+        return new RunFilter(query, query.statuses().stream().sorted().toList());
     }
 
     String where() {
-        StringBuilder where = new StringBuilder("TRUE");
-        if (!query.statuses().isEmpty()) {
-            where.append(" AND status = ANY (?)");
+        StringBuilder where = new StringBuilder("1 = 1");
+        if (!statuses.isEmpty()) {
+            where.append(" AND status IN (").append(String.join(", ", java.util.Collections.nCopies(statuses.size(), "?")))
+                    .append(')');
         }
         if (query.agent() != null) {
             where.append(" AND (start_agent = ? OR current_agent = ?)");
@@ -38,11 +39,10 @@ record PostgresRunFilter(RunQuery query) {
     }
 
     /** Binds the parameters of {@link #where()} from {@code from} on; returns the index after the last. */
-    int bind(Connection c, PreparedStatement ps, int from) throws SQLException {
+    int bind(PreparedStatement ps, int from) throws SQLException {
         int i = from;
-        if (!query.statuses().isEmpty()) {
-            Array statuses = c.createArrayOf("text", query.statuses().stream().map(RunStatus::name).sorted().toArray());
-            ps.setArray(i++, statuses);
+        for (RunStatus status : statuses) {
+            ps.setString(i++, status.name());
         }
         if (query.agent() != null) {
             ps.setString(i++, query.agent());

@@ -1,19 +1,15 @@
-package dev.baton.testing;
+package dev.baton.durable;
 
-import dev.baton.durable.Approval;
-import dev.baton.durable.Effect;
-import dev.baton.durable.RecordedEvent;
-import dev.baton.durable.RunQuery;
-import dev.baton.durable.RunRecord;
-import dev.baton.durable.RunStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A run store that passes every call to another. Extend it in tests and override the calls to
- * break (a store that is down, a write that fails after the n-th effect) or to observe:
+ * A run store that passes every call to another. Extend it and override the calls to change: in
+ * tests, to break them (a store that is down, a write that fails after the n-th effect) or observe
+ * them; in applications, to narrow what a runner sees (the {@code baton} command shows each desk's
+ * runner only that desk's runs):
  *
  * <pre>{@code
  * RunStore flaky = new ForwardingRunStore(store) {
