@@ -3,6 +3,13 @@ package dev.baton.model;
 import java.util.Objects;
 
 /** Whether and which function the model must call on its next answer. */
+@com.fasterxml.jackson.annotation.JsonTypeInfo(use = com.fasterxml.jackson.annotation.JsonTypeInfo.Id.NAME, property = "type")
+@com.fasterxml.jackson.annotation.JsonSubTypes({
+    @com.fasterxml.jackson.annotation.JsonSubTypes.Type(value = ToolChoice.Auto.class, name = "auto"),
+    @com.fasterxml.jackson.annotation.JsonSubTypes.Type(value = ToolChoice.Required.class, name = "required"),
+    @com.fasterxml.jackson.annotation.JsonSubTypes.Type(value = ToolChoice.None.class, name = "none"),
+    @com.fasterxml.jackson.annotation.JsonSubTypes.Type(value = ToolChoice.Named.class, name = "function")
+})
 public sealed interface ToolChoice {
 
     /** The model decides. */

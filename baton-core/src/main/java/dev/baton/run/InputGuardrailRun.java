@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,43 +23,52 @@ import org.jspecify.annotations.Nullable;
  * of them before anything the model asked for happens.
  */
 final class InputGuardrailRun<C> {
+    /** A guardrail and the agent it belongs to, which is the agent its check is given. */
+    record Guard<C>(InputGuardrail<C> guardrail, Agent<C> owner) {}
+
     private final RunContext<C> ctx;
-    private final Agent<C> agent;
     private final List<Item> input;
     private final Thread runThread;
     private final AtomicReference<@Nullable GuardrailResult> tripped = new AtomicReference<>();
     private final List<FutureTask<GuardrailResult>> parallel = new ArrayList<>();
+    /** Each parallel guardrail's result, by position, set as soon as it is known (before a trip interrupts). */
+    private @Nullable AtomicReferenceArray<GuardrailResult> finished;
     /** Guards the interrupt: once closed, no guardrail may interrupt the run's thread any more. */
     private final Object lock = new Object();
     private boolean closed;
+    private boolean reported;
 
-    InputGuardrailRun(RunContext<C> ctx, Agent<C> agent, List<Item> input) {
+    InputGuardrailRun(RunContext<C> ctx, List<Item> input) {
         this.ctx = ctx;
-        this.agent = agent;
         this.input = input;
         this.runThread = Thread.currentThread();
     }
 
     /** Runs the blocking guardrails (concurrently among themselves) and returns their results, in order. */
-    List<GuardrailResult> runBlocking(List<InputGuardrail<C>> guardrails) {
+    List<GuardrailResult> runBlocking(List<Guard<C>> guardrails) {
         List<FutureTask<GuardrailResult>> tasks = new ArrayList<>(guardrails.size());
-        for (InputGuardrail<C> g : guardrails) {
+        for (Guard<C> g : guardrails) {
             FutureTask<GuardrailResult> task = new FutureTask<>(() -> check(g));
             tasks.add(task);
             if (guardrails.size() == 1) {
                 task.run();
             } else {
-                Thread.ofVirtual().name("baton-guardrail-" + g.name()).start(task);
+                Thread.ofVirtual().name("baton-guardrail-" + g.guardrail().name()).start(task);
             }
         }
         return collect(tasks);
     }
 
     /** Starts the parallel guardrails; a trip interrupts the run's thread. */
-    void startParallel(List<InputGuardrail<C>> guardrails) {
-        for (InputGuardrail<C> g : guardrails) {
+    void startParallel(List<Guard<C>> guardrails) {
+        AtomicReferenceArray<GuardrailResult> slots = new AtomicReferenceArray<>(guardrails.size());
+        finished = slots;
+        for (int i = 0; i < guardrails.size(); i++) {
+            Guard<C> g = guardrails.get(i);
+            int slot = i;
             FutureTask<GuardrailResult> task = new FutureTask<>(() -> {
                 GuardrailResult r = check(g);
+                slots.set(slot, r);
                 if (r.tripwireTriggered()) {
                     synchronized (lock) {
                         if (tripped.compareAndSet(null, r) && !closed) {
@@ -69,7 +79,7 @@ final class InputGuardrailRun<C> {
                 return r;
             });
             parallel.add(task);
-            Thread.ofVirtual().name("baton-guardrail-" + g.name()).start(task);
+            Thread.ofVirtual().name("baton-guardrail-" + g.guardrail().name()).start(task);
         }
     }
 
@@ -79,21 +89,34 @@ final class InputGuardrailRun<C> {
     }
 
     /**
-     * Waits for the parallel guardrails and returns the results that finished (all of them, or up
-     * to a trip, whose result is included). After this no guardrail can interrupt the run's thread,
-     * and an interrupt that only signalled a trip is cleared.
+     * Takes the right to report the parallel results: true the first time only, so a run that
+     * looks at its guardrails twice (a trip seen in the model call, then again after it) reports
+     * each result once.
+     */
+    boolean claimReport() {
+        if (reported) {
+            return false;
+        }
+        reported = true;
+        return true;
+    }
+
+    /**
+     * Waits for the parallel guardrails and returns, in declaration order, the result of every one
+     * that finished: all of them, or, after a trip, the trip and those done before it was seen
+     * (the others are stopped and report nothing). After this no guardrail can interrupt the run's
+     * thread, and an interrupt that only signalled a trip is cleared.
      *
      * @throws dev.baton.RunCancelled if the run was cancelled while waiting
      */
     List<GuardrailResult> awaitParallel() {
-        List<GuardrailResult> results = new ArrayList<>(parallel.size());
         try {
             for (FutureTask<GuardrailResult> task : parallel) {
                 if (tripped.get() != null) {
                     break;
                 }
                 try {
-                    results.add(task.get());
+                    task.get();
                 } catch (InterruptedException e) {
                     if (tripped.get() == null) {
                         close();
@@ -110,11 +133,15 @@ final class InputGuardrailRun<C> {
         } finally {
             close();
         }
-        GuardrailResult trip = tripped.get();
-        if (trip != null) {
+        if (tripped.get() != null) {
             Thread.interrupted(); // the trip's signal, not a cancellation
-            if (!results.contains(trip)) {
-                results.add(trip);
+        }
+        List<GuardrailResult> results = new ArrayList<>(parallel.size());
+        AtomicReferenceArray<GuardrailResult> slots = finished;
+        for (int i = 0; slots != null && i < slots.length(); i++) {
+            GuardrailResult r = slots.get(i);
+            if (r != null) {
+                results.add(r);
             }
         }
         return results;
@@ -148,7 +175,9 @@ final class InputGuardrailRun<C> {
         return results;
     }
 
-    private GuardrailResult check(InputGuardrail<C> g) {
+    private GuardrailResult check(Guard<C> guard) {
+        InputGuardrail<C> g = guard.guardrail();
+        Agent<C> agent = guard.owner();
         GuardrailOutput out;
         try {
             out = g.run(ctx, agent, input);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.baton.model.ModelResponse;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -69,7 +70,7 @@ final class Journaling {
             requireSameAgent(key, r, agent, "tool call " + callId);
             if (r.done()) {
                 ToolRecord rec = read(r.result(), ToolRecord.class, key);
-                return new ToolCalls.Outcome(rec.output(), rec.error());
+                return new ToolCalls.Outcome(rec.output(), rec.error(), List.of(), null, rec.handoffTo());
             }
             attempt = r.attempts() + 1;
             if (attempt > MAX_TOOL_ATTEMPTS) {
@@ -77,7 +78,7 @@ final class Journaling {
                         + " times by a stopped process and was not tried again; its effect, if any, is unknown.", true);
                 Instant now = Instant.now();
                 journal.finished(key, EffectJournal.Kind.TOOL, agent, tool, arguments,
-                        write(new ToolRecord(gaveUp.output(), true)), null, r.attempts(), now, now);
+                        write(new ToolRecord(gaveUp.output(), true, null)), null, r.attempts(), now, now);
                 return gaveUp;
             }
         }
@@ -86,7 +87,8 @@ final class Journaling {
         ToolCalls.Outcome outcome = call.get();
         if (outcome.paused() == null) {
             journal.finished(key, EffectJournal.Kind.TOOL, agent, tool, arguments,
-                    write(new ToolRecord(outcome.output(), outcome.error())), null, attempt, started, Instant.now());
+                    write(new ToolRecord(outcome.output(), outcome.error(), outcome.handoffTo())), null, attempt, started,
+                    Instant.now());
         } else {
             // An agent used as a tool paused for approval: not an interruption, so the attempt does not count.
             journal.started(key, EffectJournal.Kind.TOOL, agent, tool, arguments, attempt - 1, started);
@@ -94,7 +96,8 @@ final class Journaling {
         return outcome;
     }
 
-    record ToolRecord(String output, boolean error) {}
+    /** A tool call's outcome; {@code handoffTo} names the agent the tool handed the conversation to. */
+    record ToolRecord(String output, boolean error, @Nullable String handoffTo) {}
 
     private void requireSameAgent(String key, EffectJournal.Recorded r, String agent, String what) {
         if (!r.agent().equals(agent)) {

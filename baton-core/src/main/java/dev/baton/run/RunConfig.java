@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param defaultModel model instance for agents that name none (wins over {@code defaultModelName})
  * @param modelSettings settings layered over every agent's
  * @param sessionStore where {@link RunOptions#session(String)} sessions live
- * @param maxTurns default turn limit of a run
+ * @param maxTurns default turn limit of a run ({@link RunOptions#NO_TURN_LIMIT} for none)
  * @param maxConcurrentTools how many tool calls of one turn run at once
  * @param unknownTools what a call of a tool the agent does not have leads to
  * @param toolErrorFormatter wording of failed tool calls, for tools without their own
@@ -164,6 +164,12 @@ public record RunConfig(
 
         public Builder maxTurns(int value) {
             this.maxTurns = value;
+            return this;
+        }
+
+        /** Runs have no turn limit unless their options set one; see {@link RunOptions#withoutTurnLimit()}. */
+        public Builder noTurnLimit() {
+            this.maxTurns = RunOptions.NO_TURN_LIMIT;
             return this;
         }
 

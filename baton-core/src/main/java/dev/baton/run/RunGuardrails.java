@@ -48,17 +48,37 @@ final class RunGuardrails<C> {
     }
 
     /**
-     * Runs the blocking input guardrails of the first agent and the run, then starts the parallel
-     * ones; returns them, or null when there are none.
+     * Runs the blocking input guardrails, then starts the parallel ones; returns them, or null
+     * when there are none. The guardrails are the front door's ({@code frontDoor}, the agent the
+     * run was started with), those of the agent that acts first when a session puts another one
+     * in charge ({@code acting}), and the run's own; each runs once.
      */
-    @Nullable InputGuardrailRun<C> startInput(RunContext<C> ctx, Agent<C> agent, RunOptions<C> options, List<Item> input) {
-        List<InputGuardrail<C>> all = new ArrayList<>(agent.inputGuardrails());
-        all.addAll(options.inputGuardrails());
+    @Nullable InputGuardrailRun<C> startInput(RunContext<C> ctx, Agent<C> frontDoor, Agent<C> acting, RunOptions<C> options,
+            List<Item> input) {
+        List<InputGuardrailRun.Guard<C>> all = new ArrayList<>();
+        java.util.Set<InputGuardrail<C>> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (InputGuardrail<C> g : frontDoor.inputGuardrails()) {
+            if (seen.add(g)) {
+                all.add(new InputGuardrailRun.Guard<>(g, frontDoor));
+            }
+        }
+        if (acting != frontDoor) {
+            for (InputGuardrail<C> g : acting.inputGuardrails()) {
+                if (seen.add(g)) {
+                    all.add(new InputGuardrailRun.Guard<>(g, acting));
+                }
+            }
+        }
+        for (InputGuardrail<C> g : options.inputGuardrails()) {
+            if (seen.add(g)) {
+                all.add(new InputGuardrailRun.Guard<>(g, acting));
+            }
+        }
         if (all.isEmpty()) {
             return null;
         }
-        InputGuardrailRun<C> guards = new InputGuardrailRun<>(ctx, agent, input);
-        List<InputGuardrail<C>> blocking = all.stream().filter(InputGuardrail::isBlocking).toList();
+        InputGuardrailRun<C> guards = new InputGuardrailRun<>(ctx, input);
+        List<InputGuardrailRun.Guard<C>> blocking = all.stream().filter(g -> g.guardrail().isBlocking()).toList();
         if (!blocking.isEmpty()) {
             List<GuardrailResult> checked = guards.runBlocking(blocking);
             record(checked);
@@ -68,7 +88,7 @@ final class RunGuardrails<C> {
                 }
             }
         }
-        List<InputGuardrail<C>> parallel = all.stream().filter(g -> !g.isBlocking()).toList();
+        List<InputGuardrailRun.Guard<C>> parallel = all.stream().filter(g -> !g.guardrail().isBlocking()).toList();
         if (parallel.isEmpty()) {
             return null;
         }
@@ -93,7 +113,9 @@ final class RunGuardrails<C> {
     /** Waits for the parallel input guardrails, records every result, and throws the tripwire if one tripped. */
     void finish(InputGuardrailRun<C> guards) {
         running = null;
-        record(guards.awaitParallel());
+        if (guards.claimReport()) {
+            record(guards.awaitParallel());
+        }
         GuardrailResult trip = guards.tripped();
         if (trip != null) {
             throw new InputGuardrailTripwireTriggered(trip);

@@ -118,15 +118,16 @@ final class RunLoop<C> {
         this.startAgent = startAgent;
         this.agent = startAgent;
         this.input = List.copyOf(input);
-        this.options = options;
+        // A resumed run keeps the options it was started with, where these do not set them again.
+        this.options = resumeFrom == null ? options : resumeFrom.data().options().under(options);
         this.cancellation = cancellation;
         this.streaming = streaming;
         this.sink = sink;
-        EffectJournal journal = options.journal();
+        EffectJournal journal = this.options.journal();
         this.journaling = journal == null ? null : new Journaling(journal);
         this.runId = journal == null ? RunContext.newRunId() : journal.runId();
-        this.observed = sink != null || options.listener() != null || journal != null;
-        this.hooks = new HookCalls<>(config.hooks(), options.hooks());
+        this.observed = sink != null || this.options.listener() != null || journal != null;
+        this.hooks = new HookCalls<>(config.hooks(), this.options.hooks());
     }
 
     RunResult execute() {
@@ -250,7 +251,7 @@ final class RunLoop<C> {
             if (turns >= maxTurns) {
                 Optional<Object> handled = handleError(new RunErrorHandler.Failure.MaxTurns(agent.name(), List.copyOf(newItems), maxTurns));
                 if (handled.isPresent()) {
-                    return complete(handled.get());
+                    return complete(answerFromHandler(handled.get(), false));
                 }
                 throw new MaxTurnsExceeded(maxTurns);
             }
@@ -267,14 +268,17 @@ final class RunLoop<C> {
 
     /** One model call and its consequences; returns the final output if the run is over. */
     private Optional<Object> turn() {
+        // The instructions come first: what they (and the agent-start hooks before them) put in the
+        // context decides which tools and handoffs are enabled on this turn.
+        String instructions = instructions();
         Agent.Offered<C> fixed = agent.fixedOffer();
         Map<String, Tool<C>> tools = fixed != null ? fixed.tools() : enabledTools();
         Map<String, Handoff<C, ?>> handoffs = fixed != null ? fixed.handoffs() : enabledHandoffs();
         ModelRequest request = fixed != null
-                ? buildRequest(fixed.toolSpecs(), fixed.handoffSpecs())
-                : buildRequest(tools, handoffs);
+                ? buildRequest(instructions, fixed.toolSpecs(), fixed.handoffSpecs())
+                : buildRequest(instructions, tools, handoffs);
         Model model = runner.resolveModel(agent, options);
-        InputGuardrailRun<C> guards = turns == 1 ? guardrails.startInput(ctx, agent, options, startInput) : null;
+        InputGuardrailRun<C> guards = turns == 1 ? guardrails.startInput(ctx, startAgent, agent, options, startInput) : null;
         ModelResponse response;
         try {
             hooks.modelStart(ctx, agent, request);
@@ -330,9 +334,10 @@ final class RunLoop<C> {
         List<Classified.HandoffCall<C>> handoffCalls = out.handoffCalls();
         String lastText = out.lastText();
         List<ToolResult> results = new ArrayList<>(pendingTools.size());
+        RunItem.HandoffOutputItem toolHandoff = null;
         if (!pendingTools.isEmpty()) {
             Map<String, ToolCalls.Outcome> outcomes = new java.util.HashMap<>();
-            done.forEach((id, d) -> outcomes.put(id, new ToolCalls.Outcome(d.output(), d.error())));
+            done.forEach((id, d) -> outcomes.put(id, new ToolCalls.Outcome(d.output(), d.error(), List.of(), null, d.handoffTo())));
             List<ApprovalRequest> awaiting = new ArrayList<>();
             List<ToolCalls.Pending<C>> toRun = new ArrayList<>(pendingTools.size());
             for (ToolCalls.Pending<C> p : pendingTools) {
@@ -347,8 +352,18 @@ final class RunLoop<C> {
                     if (decision == null && journaling != null) {
                         decision = journaling.journal().decision(turns, call.callId());
                     }
+                    // Arguments that are not a JSON object fail closed: no policy reads them and an
+                    // "always approve" does not cover them; only a decision on this call lets them run.
+                    boolean wellFormed = dev.baton.schema.JsonArguments.isObject(call.arguments());
                     if (decision == null) {
-                        decision = toolDecisions.get(tool.name());
+                        RunState.Decision always = toolDecisions.get(tool.name());
+                        if (always != null && (wellFormed || !always.approved())) {
+                            decision = always;
+                        }
+                    }
+                    if (decision == null && !wellFormed) {
+                        awaiting.add(request);
+                        continue;
                     }
                     if (decision == null) {
                         var policy = tool.approvalPolicy();
@@ -389,15 +404,27 @@ final class RunLoop<C> {
             }
             if (!awaiting.isEmpty()) {
                 Map<String, RunState.Done> ranSoFar = new LinkedHashMap<>();
-                outcomes.forEach((id, o) -> ranSoFar.put(id, new RunState.Done(o.output(), o.error())));
+                outcomes.forEach((id, o) -> ranSoFar.put(id, new RunState.Done(o.output(), o.error(), o.handoffTo())));
                 throw new Paused(output, ranSoFar, awaiting, Map.copyOf(nestedPaused));
             }
             for (ToolCalls.Pending<C> p : pendingTools) {
                 ToolCall call = p.call();
                 ToolCalls.Outcome o = outcomes.get(call.callId());
-                RunItem.ToolOutputItem oi = new RunItem.ToolOutputItem(agent.name(), new ToolOutput(call.callId(), o.output()), o.error());
+                String text = o.output();
+                if (o.handoffTo() != null) {
+                    if (toolHandoff == null && handoffCalls.isEmpty()) {
+                        // Carried out below, like a transfer call; its output is the transfer's.
+                        toolHandoff = new RunItem.HandoffOutputItem(agent.name(),
+                                new ToolOutput(call.callId(), transferOutput(o.handoffTo())), o.handoffTo());
+                        turnItems.add(toolHandoff);
+                        continue;
+                    }
+                    text = "Not carried out: only one handoff of a response is carried out, so the handoff of "
+                            + call.name() + " to " + o.handoffTo() + " was ignored.";
+                }
+                RunItem.ToolOutputItem oi = new RunItem.ToolOutputItem(agent.name(), new ToolOutput(call.callId(), text), o.error());
                 turnItems.add(oi);
-                results.add(new ToolResult(call.name(), call.callId(), call.arguments(), o.output(), o.error()));
+                results.add(new ToolResult(call.name(), call.callId(), call.arguments(), text, o.error()));
                 if (observed) {
                     emit(new RunEvent.ToolFinished(runId, seq++, agent.name(), Instant.now(), oi));
                 }
@@ -408,8 +435,17 @@ final class RunLoop<C> {
             handOff(turnItems, handoffCalls);
             return Optional.empty();
         }
+        if (toolHandoff != null) {
+            handOffFromTool(turnItems, toolHandoff);
+            return Optional.empty();
+        }
+        if (pendingTools.isEmpty()) {
+            // A final answer stays pending until the output guardrails pass (see complete), so a
+            // blocked answer is never saved to the session nor shown to a model again.
+            return Optional.of(finalOutput(lastText == null ? "" : lastText));
+        }
         commit(turnItems);
-        if (!pendingTools.isEmpty()) {
+        {
             Optional<String> finalText = decideAfterTools(results);
             if (finalText.isPresent()) {
                 return Optional.of(finalText.get());
@@ -419,7 +455,6 @@ final class RunLoop<C> {
             }
             return Optional.empty();
         }
-        return Optional.of(finalOutput(lastText == null ? "" : lastText));
     }
 
     /** Control flow: the turn waits for approvals. Caught by the loop, which returns a paused result. */
@@ -510,10 +545,10 @@ final class RunLoop<C> {
                 new RunState.AgentId(startAgent.name(), startAgent.fingerprint()), new RunState.AgentId(agent.name(), agent.fingerprint()),
                 session == null ? null : session.id(), startInput, inputHistory, List.copyOf(visible), List.copyOf(newItems), turns,
                 ctx.usageByAgent(), resetToolChoice, paused.output, paused.done, paused.pending, decisions, toolDecisions, paused.nested,
-                List.copyOf(guardrails.results()), List.copyOf(responses)));
+                List.copyOf(guardrails.results()), List.copyOf(responses), RunState.Carried.of(options)));
         List<RunItem> soFar = new ArrayList<>(newItems);
         soFar.addAll(pendingTurn);
-        RunResult result = new RunResult(runId, startInput, null, agent.name(), soFar, currentInput(), responses, ctx.usage(),
+        RunResult result = new RunResult(runId, startInput, null, agent.name(), agent, soFar, currentInput(), responses, ctx.usage(),
                 ctx.usageByAgent(), turns, guardrails.results(), paused.pending, state);
         if (observed) {
             for (ApprovalRequest r : paused.pending) {
@@ -545,7 +580,7 @@ final class RunLoop<C> {
         return enabled;
     }
 
-    ModelRequest buildRequest(Map<String, Tool<C>> tools, Map<String, Handoff<C, ?>> handoffs) {
+    ModelRequest buildRequest(String instructions, Map<String, Tool<C>> tools, Map<String, Handoff<C, ?>> handoffs) {
         List<ToolSpec> toolSpecs = new ArrayList<>(tools.size());
         for (Tool<C> t : tools.values()) {
             toolSpecs.add(t.spec());
@@ -554,11 +589,19 @@ final class RunLoop<C> {
         for (Handoff<C, ?> h : handoffs.values()) {
             handoffSpecs.add(h.spec());
         }
-        return buildRequest(toolSpecs, handoffSpecs);
+        return buildRequest(instructions, toolSpecs, handoffSpecs);
     }
 
+    /** The request of a turn that offers these specs, instructions included. */
     ModelRequest buildRequest(List<ToolSpec> toolSpecs, List<HandoffSpec> handoffSpecs) {
-        String instructions = callback(() -> agent.instructions(ctx), () -> "instructions of agent '" + agent.name() + "'");
+        return buildRequest(instructions(), toolSpecs, handoffSpecs);
+    }
+
+    private String instructions() {
+        return callback(() -> agent.instructions(ctx), () -> "instructions of agent '" + agent.name() + "'");
+    }
+
+    private ModelRequest buildRequest(String instructions, List<ToolSpec> toolSpecs, List<HandoffSpec> handoffSpecs) {
         ModelSettings settings = agent.modelSettings()
                 .overriddenBy(config.modelSettings())
                 .overriddenBy(options.modelSettings());
@@ -647,9 +690,62 @@ final class RunLoop<C> {
             String message = "Final output of agent '" + agent.name() + "' is not a valid " + type.name() + ": " + e.getMessage();
             Optional<Object> handled = handleError(new RunErrorHandler.Failure.InvalidOutput(agent.name(), List.copyOf(newItems), text, message));
             if (handled.isPresent()) {
-                return handled.get();
+                return answerFromHandler(handled.get(), true);
             }
             throw new ModelBehaviorError(message, text, e);
+        }
+    }
+
+    /**
+     * The run error handler's answer becomes the last agent's final message, as if the model had
+     * written it: it is in the run's items and events and is saved with the run. An answer to
+     * invalid output takes the place of the invalid message.
+     *
+     * @throws UserError if the answer does not fit the agent's output type
+     */
+    private Object answerFromHandler(Object output, boolean replacesInvalidMessage) {
+        String text = handlerText(output);
+        RunItem.MessageItem message = new RunItem.MessageItem(agent.name(), Message.assistant(text));
+        List<RunItem> finalTurn = new ArrayList<>(pendingTurn);
+        if (replacesInvalidMessage) {
+            for (int i = finalTurn.size() - 1; i >= 0; i--) {
+                if (finalTurn.get(i) instanceof RunItem.MessageItem) {
+                    finalTurn.remove(i);
+                    break;
+                }
+            }
+        }
+        finalTurn.add(message);
+        pendingTurn = finalTurn;
+        if (observed) {
+            if (streaming && !text.isEmpty()) {
+                emit(new RunEvent.TextDelta(runId, seq++, agent.name(), Instant.now(), text));
+            }
+            emit(new RunEvent.MessageOutput(runId, seq++, agent.name(), Instant.now(), message));
+        }
+        return output;
+    }
+
+    /** The handler's answer as the text the agent's model would have written for it. */
+    private String handlerText(Object output) {
+        OutputType<?> type = agent.outputType();
+        if (type == null) {
+            if (output instanceof String text) {
+                return text;
+            }
+            throw new UserError("The run error handler answered with a " + output.getClass().getName() + " for agent '"
+                    + agent.name() + "', whose output is plain text: return a String");
+        }
+        if (!OutputTypes.fits(type, output)) {
+            throw new UserError("The run error handler answered with a " + output.getClass().getName() + " for agent '"
+                    + agent.name() + "', whose output type is " + type.name() + ": return a " + type.name());
+        }
+        try {
+            Object json = type.wrapped() ? Map.of(OutputType.WRAPPER_PROPERTY, output) : output;
+            return dev.baton.schema.JsonSchemas.mapper().writeValueAsString(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UserError("The run error handler's answer for agent '" + agent.name() + "' cannot be written as JSON: "
+                    + e.getOriginalMessage(), e);
         }
     }
 
@@ -689,7 +785,58 @@ final class RunLoop<C> {
         if (observed) {
             emit(new RunEvent.HandoffOccurred(runId, seq++, agent.name(), Instant.now(), out, agent.name(), target.name()));
         }
+        switchTo(handoff, target, turnItems);
+    }
 
+    /**
+     * A tool returned an agent: the conversation passes to it as through a transfer call, with the
+     * settings (input filter, nesting) of the agent's own handoff to that target if it has one.
+     */
+    private void handOffFromTool(List<RunItem> turnItems, RunItem.HandoffOutputItem out) {
+        Agent<C> target = toolHandoffTarget(out.target());
+        Handoff<C, ?> handoff = null;
+        for (Handoff<C, ?> h : agent.handoffs()) {
+            if (h.targetName().equals(target.name())) {
+                handoff = h;
+                break;
+            }
+        }
+        if (handoff == null) {
+            handoff = Handoff.to(target);
+        }
+        hooks.handoff(ctx, agent, target);
+        trace.handoff(agent.name(), target.name());
+        if (observed) {
+            emit(new RunEvent.HandoffOccurred(runId, seq++, agent.name(), Instant.now(), out, agent.name(), target.name()));
+        }
+        switchTo(handoff, target, turnItems);
+    }
+
+    /**
+     * The agent a tool handed off to: the one it returned in this process, else the agent of that
+     * name reachable through handoffs (a replay or a resumed run has only the name).
+     */
+    @SuppressWarnings("unchecked")
+    private Agent<C> toolHandoffTarget(String name) {
+        Agent<?> returned = toolCalls == null ? null : toolCalls.handoffTargets().get(name);
+        Agent<C> reachable = startAgent.reachableAgents().get(name);
+        if (returned != null) {
+            if (reachable != null && reachable != returned) {
+                throw new UserError("A tool handed off to an agent named '" + name + "' that is not the agent of that name"
+                        + " reachable from '" + startAgent.name() + "': agent names must be unique");
+            }
+            return (Agent<C>) returned;
+        }
+        if (reachable == null) {
+            throw new UserError("Run " + runId + " cannot continue: a tool handed the conversation to agent '" + name
+                    + "', which is not reachable from '" + startAgent.name() + "' through handoffs here. A replayed or"
+                    + " resumed run finds agents by name: make '" + name + "' a handoff target of an agent of this desk");
+        }
+        return reachable;
+    }
+
+    /** Commits the handoff turn and makes {@code target} the active agent, with what it will read. */
+    private void switchTo(Handoff<C, ?> handoff, Agent<C> target, List<RunItem> turnItems) {
         // Work out what the target will read before committing anything, so a failing filter or
         // mapper leaves the session as it was before this turn.
         List<RunItem> before = List.copyOf(visible);
@@ -773,12 +920,21 @@ final class RunLoop<C> {
 
     private RunResult complete(Object output) {
         guardrails.checkOutput(ctx, agent, options, output);
+        if (!pendingTurn.isEmpty()) {
+            List<RunItem> finalTurn = pendingTurn;
+            newItems.addAll(finalTurn);
+            pendingTurn = List.of();
+            visible.addAll(finalTurn);
+            if (sessionWrites != null) {
+                sessionWrites.saveRunItems(finalTurn, runId + "/final");
+            }
+        }
         hooks.agentEnd(ctx, agent, output);
         saveActiveAgent(agent.name());
         if (sessionWrites != null) {
             sessionWrites.recordUsage(runId, ctx.usage());
         }
-        RunResult result = new RunResult(runId, startInput, output, agent.name(), newItems, currentInput(),
+        RunResult result = new RunResult(runId, startInput, output, agent.name(), agent, newItems, currentInput(),
                 responses, ctx.usage(), ctx.usageByAgent(), turns, guardrails.results(), List.of(), null);
         if (observed) {
             emit(new RunEvent.RunCompleted(runId, seq++, agent.name(), Instant.now(), output));

@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class RunOptions<C> {
+    /** The turn limit of a run that has none: see {@link #withoutTurnLimit()}. */
+    public static final int NO_TURN_LIMIT = Integer.MAX_VALUE;
+
     private static final RunOptions<Object> NONE = new RunOptions<>(new Fields<>());
 
     /** The option values; copied on every change so instances stay immutable. */
@@ -100,7 +103,7 @@ public final class RunOptions<C> {
         return f.session;
     }
 
-    /** Turn limit, or null for the runner's. */
+    /** Turn limit ({@link #NO_TURN_LIMIT} for none), or null for the runner's. */
     public @Nullable Integer maxTurns() {
         return f.maxTurns;
     }
@@ -249,11 +252,29 @@ public final class RunOptions<C> {
         });
     }
 
+    /**
+     * At most {@code value} model calls of the run's own agents; past them the run fails with
+     * {@link dev.baton.MaxTurnsExceeded} (or goes to the {@link #errorHandler()}).
+     */
     public RunOptions<C> withMaxTurns(int value) {
         if (value < 1) {
             throw new IllegalArgumentException("maxTurns must be at least 1, got " + value);
         }
         return with(x -> x.maxTurns = value);
+    }
+
+    /**
+     * No turn limit: the run goes on until an agent gives a final output (or it is cancelled).
+     * Only for agents that are sure to end, such as a human-paced chat; a model that loops on
+     * tool calls then runs, and costs, until cancelled.
+     */
+    public RunOptions<C> withoutTurnLimit() {
+        return with(x -> x.maxTurns = NO_TURN_LIMIT);
+    }
+
+    /** A limit read back from a run state: a positive count or {@link #NO_TURN_LIMIT}. */
+    RunOptions<C> withTurnLimit(int value) {
+        return value == NO_TURN_LIMIT ? withoutTurnLimit() : withMaxTurns(value);
     }
 
     public RunOptions<C> withModel(String value) {

@@ -1,5 +1,6 @@
 package dev.baton.run;
 
+import dev.baton.agent.Agent;
 import dev.baton.item.Item;
 import dev.baton.item.RunItem;
 import dev.baton.model.ModelResponse;
@@ -17,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param input what the run started from: session history and the new input
  * @param finalOutput the final output (the last agent's final message text)
  * @param lastAgent name of the agent that produced the final output and now holds the conversation
+ * @param agent that agent itself, to run the next message with (see {@link #nextAgent()})
  * @param newItems everything the run produced, in order, attributed to agents
  * @param conversation the conversation as the last agent saw it, final output included; see {@link #toInputList()}
  * @param rawResponses every model response, in order
@@ -32,6 +34,7 @@ public record RunResult(
         List<Item> input,
         @Nullable Object finalOutput,
         String lastAgent,
+        Agent<?> agent,
         List<RunItem> newItems,
         List<Item> conversation,
         List<ModelResponse> rawResponses,
@@ -43,6 +46,7 @@ public record RunResult(
         @Nullable RunState state) {
 
     public RunResult {
+        java.util.Objects.requireNonNull(agent, "agent");
         input = List.copyOf(input);
         newItems = List.copyOf(newItems);
         conversation = List.copyOf(conversation);
@@ -50,6 +54,15 @@ public record RunResult(
         usageByAgent = Map.copyOf(usageByAgent);
         guardrailResults = List.copyOf(guardrailResults);
         interruptions = List.copyOf(interruptions);
+    }
+
+    /**
+     * The agent that now holds the conversation, typed for the caller's context: run the next
+     * message with it when not using a session (the Swarm loop, {@code agent = result.nextAgent()}).
+     */
+    @SuppressWarnings("unchecked")
+    public <C> Agent<C> nextAgent() {
+        return (Agent<C>) agent;
     }
 
     /** True when the run paused for approvals instead of finishing. */

@@ -40,8 +40,49 @@ public final class RunState {
     /** A decision on a call; {@code message} is what the model reads for a rejection. */
     public record Decision(boolean approved, @Nullable String message) {}
 
+    /**
+     * The run's own options that steer its course and can travel as data. A resumed run keeps
+     * them unless the resume options set them again; options that are code (a model object,
+     * filters, hooks, handlers, guardrails) are not part of the state and are given again.
+     *
+     * @param maxTurns the turn limit ({@link RunOptions#NO_TURN_LIMIT} for none), or null for the runner's
+     */
+    record Carried(@Nullable Integer maxTurns, @Nullable String modelName, dev.baton.model.@Nullable ModelSettings modelSettings,
+            @Nullable Boolean nestHandoffHistory, boolean tracingDisabled, @Nullable String workflowName) {
+        static final Carried NONE = new Carried(null, null, null, null, false, null);
+
+        static <C> Carried of(RunOptions<C> options) {
+            return new Carried(options.maxTurns(), options.modelName(), options.modelSettings(), options.nestHandoffHistory(),
+                    options.tracingDisabled(), options.workflowName());
+        }
+
+        /** {@code given} with what it leaves unset taken from this state. */
+        <C> RunOptions<C> under(RunOptions<C> given) {
+            RunOptions<C> out = given;
+            if (given.maxTurns() == null && maxTurns != null) {
+                out = out.withTurnLimit(maxTurns);
+            }
+            if (given.modelName() == null && given.model() == null && modelName != null) {
+                out = out.withModel(modelName);
+            }
+            if (given.modelSettings() == null && modelSettings != null) {
+                out = out.withModelSettings(modelSettings);
+            }
+            if (given.nestHandoffHistory() == null && nestHandoffHistory != null) {
+                out = out.withNestedHandoffHistory(nestHandoffHistory);
+            }
+            if (!given.tracingDisabled() && tracingDisabled) {
+                out = out.withTracingDisabled(true);
+            }
+            if (given.workflowName() == null && workflowName != null) {
+                out = out.withWorkflowName(workflowName);
+            }
+            return out;
+        }
+    }
+
     /** The output of a call of the paused turn that already ran. */
-    record Done(String output, boolean error) {}
+    record Done(String output, boolean error, @Nullable String handoffTo) {}
 
     /** The serialised form. */
     record Data(
@@ -65,7 +106,14 @@ public final class RunState {
             Map<String, Decision> toolDecisions,
             Map<String, Data> nested,
             List<dev.baton.guardrail.GuardrailResult> guardrailResults,
-            List<dev.baton.model.ModelResponse> responses) {}
+            List<dev.baton.model.ModelResponse> responses,
+            @Nullable Carried options) {
+        Data {
+            if (options == null) {
+                options = Carried.NONE; // a state written before options travelled with it
+            }
+        }
+    }
 
     private final Data data;
     private final Map<String, Decision> decisions;
@@ -181,7 +229,7 @@ public final class RunState {
         Data d = data;
         Data out = new Data(d.version(), d.runId(), d.seq(), d.startAgent(), d.currentAgent(), d.sessionId(), d.startInput(),
                 d.inputHistory(), d.visible(), d.newItems(), d.turns(), d.usageByAgent(), d.resetToolChoice(), d.pausedOutput(),
-                d.done(), d.pending(), decisions, toolDecisions, d.nested(), d.guardrailResults(), d.responses());
+                d.done(), d.pending(), decisions, toolDecisions, d.nested(), d.guardrailResults(), d.responses(), d.options());
         try {
             return JSON.writeValueAsString(out);
         } catch (JsonProcessingException e) {

@@ -38,15 +38,30 @@ final class ToolCalls<C> {
     /** A call to run; {@code tool} is null when the agent offers no tool of that name. */
     record Pending<C>(ToolCall call, @Nullable Tool<C> tool) {}
 
-    /** What the model reads for a call, and the tool guardrails that checked it. */
-    record Outcome(String output, boolean error, List<GuardrailResult> guardrails, @Nullable RunState paused) {
+    /**
+     * What the model reads for a call, and the tool guardrails that checked it; {@code handoffTo}
+     * names the agent the tool handed the conversation to (see {@link #handoffTargets()}).
+     */
+    record Outcome(String output, boolean error, List<GuardrailResult> guardrails, @Nullable RunState paused,
+            @Nullable String handoffTo) {
         Outcome(String output, boolean error) {
-            this(output, error, List.of(), null);
+            this(output, error, List.of(), null, null);
         }
 
         Outcome(String output, boolean error, List<GuardrailResult> guardrails) {
-            this(output, error, guardrails, null);
+            this(output, error, guardrails, null, null);
         }
+
+        Outcome withGuardrails(String newOutput, List<GuardrailResult> checked) {
+            return new Outcome(newOutput, error, checked, paused, handoffTo);
+        }
+    }
+
+    /** Agents that tools of this run returned to hand the conversation to, by name. */
+    private final java.util.Map<String, Agent<?>> handoffTargets = new java.util.concurrent.ConcurrentHashMap<>();
+
+    java.util.Map<String, Agent<?>> handoffTargets() {
+        return handoffTargets;
     }
 
     /** Paused nested runs to continue, by call id (set by the loop when it resumes a paused turn). */
@@ -225,7 +240,7 @@ final class ToolCalls<C> {
             }
         }
         hooks.toolEnd(ctx, agent, tool, call.callId(), output);
-        return new Outcome(output, outcome.error(), results);
+        return outcome.withGuardrails(output, results);
     }
 
     private static ToolGuardrail.Decision decide(ToolGuardrail<?> g, Supplier<ToolGuardrail.Decision> check) {
@@ -257,9 +272,12 @@ final class ToolCalls<C> {
             Object value = tool.timeout() == null
                     ? tool.call(toolContext, call.arguments())
                     : callWithTimeout(tool, toolContext, call.arguments(), tool.timeout());
+            if (value instanceof Agent<?> target) {
+                return handOff(tool, target);
+            }
             return new Outcome(ToolOutputs.toText(value), false);
         } catch (ToolPaused paused) {
-            return new Outcome("", false, List.of(), paused.state);
+            return new Outcome("", false, List.of(), paused.state, null);
         } catch (InvalidArgumentsException e) {
             return error(tool, new ToolError(tool.name(), call.callId(), ToolError.Kind.INVALID_ARGUMENTS, RunLoop.message(e), e));
         } catch (TimeoutException e) {
@@ -277,6 +295,16 @@ final class ToolCalls<C> {
             log.debug("tool {} (call {}) failed", tool.name(), call.callId(), e);
             return error(tool, new ToolError(tool.name(), call.callId(), ToolError.Kind.FAILED, RunLoop.message(e), e));
         }
+    }
+
+    /** A tool that returned an agent hands the conversation to it; the loop carries the handoff out. */
+    private Outcome handOff(Tool<C> tool, Agent<?> target) {
+        Agent<?> known = handoffTargets.putIfAbsent(target.name(), target);
+        if (known != null && known != target) {
+            throw new UserError("Tools of this run returned two different agents named '" + target.name()
+                    + "' to hand off to: agent names must be unique");
+        }
+        return new Outcome(RunLoop.transferOutput(target.name()), false, List.of(), null, target.name());
     }
 
     private static <C> Object callWithTimeout(Tool<C> tool, ToolContext<C> context, String arguments, Duration timeout)

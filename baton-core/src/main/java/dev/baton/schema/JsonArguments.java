@@ -118,6 +118,19 @@ public final class JsonArguments {
         return values;
     }
 
+    /**
+     * Whether {@code json} is one well-formed JSON object and nothing else: what a tool's
+     * arguments must be before any code, an approval policy included, may read them.
+     */
+    public static boolean isObject(@Nullable String json) {
+        try {
+            parseObject(json, false);
+            return true;
+        } catch (InvalidArgumentsException e) {
+            return false;
+        }
+    }
+
     /** The arguments as a JSON object; blank text counts as {@code {}} only when nothing is required. */
     private static ObjectNode parseObject(@Nullable String json, boolean noProperties) {
         String raw = json == null ? "" : json;
