@@ -20,6 +20,7 @@ import dev.baton.handoff.Handoff;
 import dev.baton.handoff.HandoffInputData;
 import dev.baton.handoff.HandoffInputFilter;
 import dev.baton.handoff.HistoryNesting;
+import dev.baton.handoff.TransferMessage;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.item.Reasoning;
@@ -684,7 +685,7 @@ final class RunLoop<C> {
         hooks.handoff(ctx, agent, target);
         trace.handoff(agent.name(), target.name());
         RunItem.HandoffOutputItem out = new RunItem.HandoffOutputItem(agent.name(),
-                new ToolOutput(chosen.call().callId(), transferOutput(target.name())), target.name());
+                new ToolOutput(chosen.call().callId(), transferOutput(handoff, target)), target.name());
         turnItems.add(out);
         if (observed) {
             emit(new RunEvent.HandoffOccurred(runId, seq++, agent.name(), Instant.now(), out, agent.name(), target.name()));
@@ -748,8 +749,11 @@ final class RunLoop<C> {
         }, () -> "onHandoff callback of handoff '" + handoff.toolName() + "' ('" + agent.name() + "' -> '" + target.name() + "')");
     }
 
-    static String transferOutput(String agentName) {
-        return "{\"assistant\":\"" + agentName.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+    /** The answer to the transfer call: the handoff's message, else the run's, else the runner's. */
+    private String transferOutput(Handoff<C, ?> handoff, Agent<C> target) {
+        TransferMessage message = handoff.transferMessage() != null ? handoff.transferMessage()
+                : options.transferMessage() != null ? options.transferMessage() : config.transferMessage();
+        return callback(() -> nonNull(message.text(agent, target)), () -> "transfer message of handoff '" + handoff.toolName() + "'");
     }
 
     private void commit(List<RunItem> turnItems) {

@@ -15,6 +15,7 @@ import dev.baton.agent.Team;
 import dev.baton.handoff.Handoff;
 import dev.baton.handoff.HandoffFilters;
 import dev.baton.handoff.HistoryNesting;
+import dev.baton.handoff.TransferMessage;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.item.RunItem;
@@ -266,5 +267,84 @@ class HandoffRunTest {
         RunResult result = Runner.create().run(team.agent("triage"), "hi", RunOptions.<Void>none().withModel(model));
 
         assertThat(result.handoffs()).extracting(java.util.Map.Entry::getValue).containsExactly("billing", "triage", "billing");
+    }
+
+    @Test
+    @DisplayName("a handoff's transfer message is what the target reads as the answer to the transfer call")
+    void a_handoffs_transfer_message_answers_the_transfer_call() {
+        Agent<Void> triage = Agent.<Void>builder("triage")
+                .handoffs(Handoff.to(billing()).transferMessage("Transferred to billing. Adopt persona immediately."))
+                .build();
+        Script model = new Script(handoff("billing_specialist"), reply("Billing here."));
+
+        RunResult result = Runner.create().run(triage, "refund", RunOptions.<Void>none().withModel(model));
+
+        assertThat(model.requests.get(1).input()).last().isInstanceOfSatisfying(ToolOutput.class,
+                o -> assertThat(o.output()).isEqualTo("Transferred to billing. Adopt persona immediately."));
+        assertThat(result.newItems()).filteredOn(i -> i instanceof RunItem.HandoffOutputItem).singleElement()
+                .satisfies(i -> assertThat(((RunItem.HandoffOutputItem) i).output().output())
+                        .isEqualTo("Transferred to billing. Adopt persona immediately."));
+    }
+
+    @Test
+    @DisplayName("a transfer message can be computed from the agent handing off and the target")
+    void a_transfer_message_can_name_both_agents() {
+        Agent<Void> triage = Agent.<Void>builder("triage").handoffs(billing()).build();
+        Script model = new Script(handoff("billing_specialist"), reply("ok"));
+
+        Runner.create().run(triage, "refund", RunOptions.<Void>none().withModel(model)
+                .withTransferMessage((from, to) -> from.name() + " transferred you to " + to.name() + ": " + to.handoffDescription()));
+
+        assertThat(model.requests.get(1).input()).last()
+                .isEqualTo(new ToolOutput(((ToolCall) model.requests.get(1).input().get(1)).callId(),
+                        "triage transferred you to billing_specialist: Invoices and refunds"));
+    }
+
+    @Test
+    @DisplayName("the handoff's transfer message wins over the run's, and the run's over the runner's")
+    void transfer_messages_are_chosen_handoff_then_run_then_runner() {
+        Agent<Void> human = Agent.<Void>builder("human").build();
+        Agent<Void> billing = Agent.<Void>builder("billing_specialist")
+                .handoffs(Handoff.to(human).transferMessage("from the handoff")).build();
+        Agent<Void> triage = Agent.<Void>builder("triage").handoffs(billing).build();
+        Runner runner = Runner.create(RunConfig.builder().transferMessage(TransferMessage.fixed("from the runner")).build());
+
+        Script withRun = new Script(handoff("billing_specialist"), handoff("human"), reply("ok"));
+        RunResult run = runner.run(triage, "x", RunOptions.<Void>none().withModel(withRun)
+                .withTransferMessage(TransferMessage.fixed("from the run")));
+        Script withoutRun = new Script(handoff("billing_specialist"), reply("ok"));
+        RunResult runnerOnly = runner.run(triage, "x", RunOptions.<Void>none().withModel(withoutRun));
+
+        assertThat(transferOutputs(run)).containsExactly("from the run", "from the handoff");
+        assertThat(transferOutputs(runnerOnly)).containsExactly("from the runner");
+    }
+
+    @Test
+    @DisplayName("without any transfer message the transfer call is answered with the target's name as JSON")
+    void the_default_transfer_message_is_the_target_name_as_json() {
+        Agent<Void> quoted = Agent.<Void>builder("the \"quoted\" desk").build();
+        Agent<Void> triage = Agent.<Void>builder("triage").handoffs(quoted).build();
+
+        RunResult result = Runner.create().run(triage, "x", RunOptions.<Void>none()
+                .withModel(new Script(call("transfer_to_the_quoted_desk", "{}"), reply("ok"))));
+
+        assertThat(transferOutputs(result)).containsExactly("{\"assistant\":\"the \\\"quoted\\\" desk\"}");
+    }
+
+    @Test
+    @DisplayName("a transfer message that fails or gives null fails the run, naming the handoff")
+    void a_failing_transfer_message_fails_the_run() {
+        Agent<Void> triage = Agent.<Void>builder("triage").handoffs(billing()).build();
+
+        assertThatThrownBy(() -> Runner.create().run(triage, "x", RunOptions.<Void>none()
+                .withModel(new Script(handoff("billing_specialist")))
+                .withTransferMessage((from, to) -> null)))
+                .isInstanceOf(CallbackFailed.class)
+                .hasMessageContaining("transfer message of handoff 'transfer_to_billing_specialist'");
+    }
+
+    static List<String> transferOutputs(RunResult result) {
+        return result.newItems().stream().filter(i -> i instanceof RunItem.HandoffOutputItem)
+                .map(i -> ((RunItem.HandoffOutputItem) i).output().output()).toList();
     }
 }
