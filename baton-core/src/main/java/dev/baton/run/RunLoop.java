@@ -701,8 +701,9 @@ final class RunLoop<C> {
             HandoffInputData in = data;
             data = callback(() -> nonNull(filter.apply(in)), () -> "input filter of handoff '" + handoff.toolName() + "'");
         }
+        // An explicit filter already decides what the target reads: only the handoff's own choice nests its result.
         boolean nest = handoff.nestHistoryOverride() != null ? handoff.nestHistoryOverride()
-                : options.nestHandoffHistory() != null ? options.nestHandoffHistory() : config.nestHandoffHistory();
+                : filter == null && (options.nestHandoffHistory() != null ? options.nestHandoffHistory() : config.nestHandoffHistory());
         List<Item> nextHistory;
         List<RunItem> nextVisible = new ArrayList<>();
         if (nest) {
