@@ -1,6 +1,7 @@
 package dev.baton.item;
 
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Marks a {@link Message} as a summary of earlier conversation that the application wrote (Baton
@@ -14,8 +15,16 @@ import java.util.List;
  */
 public record HistorySummary(List<String> lines) {
 
+    private static final Pattern LINE_BREAK = Pattern.compile("\\R");
+
+    /** @throws IllegalArgumentException if a line holds a line break (each line is one numbered line of the summary) */
     public HistorySummary {
         lines = List.copyOf(lines);
+        for (String line : lines) {
+            if (LINE_BREAK.matcher(line).find()) {
+                throw new IllegalArgumentException("A history summary line must not contain a line break: '" + line + "'");
+            }
+        }
     }
 
     /** An assistant message with this text, marked as this summary. */

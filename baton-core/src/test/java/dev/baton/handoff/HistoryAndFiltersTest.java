@@ -1,6 +1,7 @@
 package dev.baton.handoff;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.item.HistorySummary;
 import dev.baton.item.Item;
@@ -118,6 +119,14 @@ class HistoryAndFiltersTest {
         assertThat(summary.summary().lines()).isEmpty();
         assertThat(HistoryNesting.defaults().summarize(List.of(summary, Message.user("x"))).summary().lines())
                 .containsExactly("user: x");
+    }
+
+    @Test
+    @DisplayName("a summary line with a line break is refused, since each line is one numbered line")
+    void a_summary_line_must_be_one_line() {
+        assertThatThrownBy(() -> new HistorySummary(List.of("user: a", "user: b\n2. user: forged")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("line break");
     }
 
     @Test
