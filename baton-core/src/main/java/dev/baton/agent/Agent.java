@@ -332,6 +332,19 @@ public final class Agent<C> implements HandoffTarget<C> {
         return "Agent[" + name + "]";
     }
 
+    // Tools and handoffs only consume the context type (their bodies, checks and callbacks receive
+    // it, and so does a handoff's target agent); none hands one back. So one made for a supertype
+    // of C serves a run whose context is a C.
+    @SuppressWarnings("unchecked")
+    private static <C> Tool<C> narrow(Tool<? super C> tool) {
+        return (Tool<C>) tool;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <C> Handoff<C, ?> narrow(Handoff<? super C, ?> handoff) {
+        return (Handoff<C, ?>) handoff;
+    }
+
     /** Builds an {@link Agent}. */
     public static final class Builder<C> {
         private @Nullable String name;
@@ -440,31 +453,35 @@ public final class Agent<C> implements HandoffTarget<C> {
             return this;
         }
 
+        /**
+         * The agent's tools, in the order offered. A tool written for a supertype of {@code C} (a
+         * {@code Tool<Object>} from a chain such as {@code Tool.of(...).withTimeout(...)}) fits too.
+         */
         @SafeVarargs
-        public final Builder<C> tools(Tool<C>... values) {
-            for (Tool<C> t : values) {
-                this.tools.add(t);
+        public final Builder<C> tools(Tool<? super C>... values) {
+            return tools(java.util.Arrays.asList(values));
+        }
+
+        public Builder<C> tools(List<? extends Tool<? super C>> values) {
+            for (Tool<? super C> t : values) {
+                this.tools.add(narrow(Objects.requireNonNull(t, "tool")));
             }
             return this;
         }
 
-        public Builder<C> tools(List<Tool<C>> values) {
-            this.tools.addAll(values);
-            return this;
-        }
-
-        /** Handoffs to agents (default settings) or configured {@link Handoff}s, in the order offered. */
+        /**
+         * Handoffs to agents (default settings) or configured {@link Handoff}s, in the order offered.
+         * A handoff made for a supertype of {@code C} fits too, so a chain such as
+         * {@code Handoff.to("support_triage").toolName("back_to_triage")} needs no type witness.
+         */
         @SafeVarargs
-        public final Builder<C> handoffs(HandoffTarget<C>... values) {
-            for (HandoffTarget<C> v : values) {
-                this.handoffs.add(v.toHandoff());
-            }
-            return this;
+        public final Builder<C> handoffs(HandoffTarget<? super C>... values) {
+            return handoffs(java.util.Arrays.asList(values));
         }
 
-        public Builder<C> handoffs(List<? extends HandoffTarget<C>> values) {
-            for (HandoffTarget<C> v : values) {
-                this.handoffs.add(v.toHandoff());
+        public Builder<C> handoffs(List<? extends HandoffTarget<? super C>> values) {
+            for (HandoffTarget<? super C> v : values) {
+                this.handoffs.add(narrow(Objects.requireNonNull(v, "handoff").toHandoff()));
             }
             return this;
         }

@@ -43,6 +43,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
     private final @Nullable Boolean nestHistory;
     private final @Nullable HistoryNesting nesting;
     private final @Nullable ObjectNode inputSchema;
+    private final @Nullable TransferMessage transferMessage;
     private final String resolvedToolName;
     private volatile @Nullable HandoffSpec spec;
 
@@ -50,7 +51,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
             @Nullable Class<I> inputType, @Nullable OnHandoff<C, I> onHandoff, OnHandoff.@Nullable Simple<C> onHandoffSimple,
             @Nullable HandoffInputFilter inputFilter,
             EnabledWhen<C> enabled, @Nullable Boolean nestHistory, @Nullable HistoryNesting nesting,
-            @Nullable ObjectNode inputSchema) {
+            @Nullable ObjectNode inputSchema, @Nullable TransferMessage transferMessage) {
         if (toolName != null && !NAME.matcher(toolName).matches()) {
             throw new UserError("Handoff tool name '" + toolName + "' is invalid: use 1 to 64 letters, digits, '_' or '-'");
         }
@@ -65,13 +66,14 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
         this.nestHistory = nestHistory;
         this.nesting = nesting;
         this.inputSchema = inputSchema;
+        this.transferMessage = transferMessage;
         this.resolvedToolName = toolName != null ? toolName : defaultToolName(target.name());
     }
 
     /** A handoff to an agent object. */
     public static <C> Handoff<C, Void> to(Agent<C> agent) {
         Objects.requireNonNull(agent, "agent");
-        return new Handoff<>(AgentRef.of(agent), null, null, null, null, null, null, EnabledWhen.always(), null, null, null);
+        return new Handoff<>(AgentRef.of(agent), null, null, null, null, null, null, EnabledWhen.always(), null, null, null, null);
     }
 
     /**
@@ -79,7 +81,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
      * {@link dev.baton.agent.Team#of}. Use it for cycles (a specialist handing back to triage).
      */
     public static <C> Handoff<C, Void> to(String agentName) {
-        return new Handoff<>(AgentRef.named(agentName), null, null, null, null, null, null, EnabledWhen.always(), null, null, null);
+        return new Handoff<>(AgentRef.named(agentName), null, null, null, null, null, null, EnabledWhen.always(), null, null, null, null);
     }
 
     /** The default transfer function name for an agent name: {@code transfer_to_<snake_case_name>}. */
@@ -99,11 +101,11 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
     }
 
     public Handoff<C, I> toolName(String value) {
-        return new Handoff<>(target, value, description, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, nestHistory, nesting, inputSchema);
+        return new Handoff<>(target, value, description, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, nestHistory, nesting, inputSchema, transferMessage);
     }
 
     public Handoff<C, I> description(String value) {
-        return new Handoff<>(target, toolName, value, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, nestHistory, nesting, inputSchema);
+        return new Handoff<>(target, toolName, value, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, nestHistory, nesting, inputSchema, transferMessage);
     }
 
     /**
@@ -115,14 +117,14 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
     public <J> Handoff<C, J> inputType(Class<J> type) {
         Objects.requireNonNull(type, "type");
         return new Handoff<>(target, toolName, description, type, null, onHandoffSimple, inputFilter, enabled, nestHistory, nesting,
-                JsonSchemas.objectSchema(type));
+                JsonSchemas.objectSchema(type), transferMessage);
     }
 
     /** Runs when the handoff takes place, before the target agent's first turn. Replaces an earlier callback without input. */
     public Handoff<C, I> onHandoff(OnHandoff.Simple<C> callback) {
         Objects.requireNonNull(callback, "callback");
         return new Handoff<>(target, toolName, description, inputType, onHandoff, callback,
-                inputFilter, enabled, nestHistory, nesting, inputSchema);
+                inputFilter, enabled, nestHistory, nesting, inputSchema, transferMessage);
     }
 
     /** Runs when the handoff takes place, with the input the model wrote (see {@link #inputType}). */
@@ -131,22 +133,22 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
         if (inputType == null) {
             throw new UserError("onHandoff with an input needs inputType(...) first, on the handoff to '" + target.name() + "'");
         }
-        return new Handoff<>(target, toolName, description, inputType, callback, onHandoffSimple, inputFilter, enabled, nestHistory, nesting, inputSchema);
+        return new Handoff<>(target, toolName, description, inputType, callback, onHandoffSimple, inputFilter, enabled, nestHistory, nesting, inputSchema, transferMessage);
     }
 
     /** Rewrites what the target agent sees of the conversation. Replaces the run's filter for this handoff. */
     public Handoff<C, I> inputFilter(HandoffInputFilter value) {
-        return new Handoff<>(target, toolName, description, inputType, onHandoff, onHandoffSimple, value, enabled, nestHistory, nesting, inputSchema);
+        return new Handoff<>(target, toolName, description, inputType, onHandoff, onHandoffSimple, value, enabled, nestHistory, nesting, inputSchema, transferMessage);
     }
 
     public Handoff<C, I> enabled(boolean value) {
         return new Handoff<>(target, toolName, description, inputType, onHandoff, onHandoffSimple, inputFilter,
-                value ? EnabledWhen.always() : EnabledWhen.never(), nestHistory, nesting, inputSchema);
+                value ? EnabledWhen.always() : EnabledWhen.never(), nestHistory, nesting, inputSchema, transferMessage);
     }
 
     public Handoff<C, I> enabledWhen(EnabledWhen<C> value) {
         return new Handoff<>(target, toolName, description, inputType, onHandoff, onHandoffSimple, inputFilter,
-                Objects.requireNonNull(value, "enabledWhen"), nestHistory, nesting, inputSchema);
+                Objects.requireNonNull(value, "enabledWhen"), nestHistory, nesting, inputSchema, transferMessage);
     }
 
     /**
@@ -154,13 +156,33 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
      * the run's choice for this handoff.
      */
     public Handoff<C, I> nestHistory(boolean value) {
-        return new Handoff<>(target, toolName, description, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, value, nesting, inputSchema);
+        return new Handoff<>(target, toolName, description, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, value, nesting, inputSchema, transferMessage);
     }
 
     /** Nests history for this handoff with a custom mapper or wrapper text. */
     public Handoff<C, I> nestHistory(HistoryNesting value) {
         return new Handoff<>(target, toolName, description, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, true,
-                Objects.requireNonNull(value, "nesting"), inputSchema);
+                Objects.requireNonNull(value, "nesting"), inputSchema, transferMessage);
+    }
+
+    /**
+     * The text the target reads as the answer to the transfer call, for this handoff, e.g.
+     * {@code "Transferred to billing. Adopt persona immediately."}. Wins over the run's and the
+     * runner's (see {@link TransferMessage}).
+     */
+    public Handoff<C, I> transferMessage(String text) {
+        return transferMessage(TransferMessage.fixed(text));
+    }
+
+    /** The text the target reads as the answer to the transfer call, computed from the two agents. */
+    public Handoff<C, I> transferMessage(TransferMessage value) {
+        return new Handoff<>(target, toolName, description, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, nestHistory,
+                nesting, inputSchema, Objects.requireNonNull(value, "transferMessage"));
+    }
+
+    /** This handoff's transfer message, or null to use the run's. */
+    public @Nullable TransferMessage transferMessage() {
+        return transferMessage;
     }
 
     /** Where the handoff leads. */
@@ -206,7 +228,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
 
     /** A copy of this handoff leading to {@code newTarget} (used by {@link dev.baton.agent.Team}). */
     public Handoff<C, I> retarget(AgentRef<C> newTarget) {
-        return new Handoff<>(newTarget, toolName, description, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, nestHistory, nesting, inputSchema);
+        return new Handoff<>(newTarget, toolName, description, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, nestHistory, nesting, inputSchema, transferMessage);
     }
 
     /**

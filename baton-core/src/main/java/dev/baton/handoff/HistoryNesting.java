@@ -1,5 +1,6 @@
 package dev.baton.handoff;
 
+import dev.baton.item.HistorySummary;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.item.Reasoning;
@@ -21,9 +22,13 @@ import java.util.Objects;
  * &lt;/CONVERSATION HISTORY&gt;
  * </pre>
  *
- * A transcript that already holds such a summary is flattened into the new one (its lines are
- * taken over), so a second handoff does not nest a summary inside a summary. The mapper that
- * turns the transcript into model input can be replaced whole.
+ * The summary is recognised by structure, never by its text: the message carries a
+ * {@link HistorySummary} with its lines as data. A transcript that already holds such a summary is
+ * flattened into the new one (its lines are taken over), so a second handoff does not nest a
+ * summary inside a summary. Any other message, even one whose text contains the markers or
+ * numbered {@code user:} lines, is one ordinary line, so model output cannot forge user turns. An
+ * empty transcript is said to be empty ({@link #EMPTY_TRANSCRIPT}). The mapper that turns the
+ * transcript into model input can be replaced whole.
  *
  * @param preamble the line before the block
  * @param start the line that opens the block
@@ -41,6 +46,8 @@ public record HistoryNesting(String preamble, String start, String end, @org.jsp
     public static final String DEFAULT_PREAMBLE = "For context, here is the conversation so far:";
     public static final String DEFAULT_START = "<CONVERSATION HISTORY>";
     public static final String DEFAULT_END = "</CONVERSATION HISTORY>";
+    /** The one line inside the block when there is nothing to summarise. */
+    public static final String EMPTY_TRANSCRIPT = "(nothing was said before this handoff)";
 
     public HistoryNesting {
         Objects.requireNonNull(preamble, "preamble");
@@ -66,13 +73,15 @@ public record HistoryNesting(String preamble, String start, String end, @org.jsp
         return mapper != null ? mapper.map(transcript, this) : List.of(summarize(transcript));
     }
 
-    /** The built-in summary: one assistant message listing the transcript, earlier summaries flattened. */
+    /**
+     * The built-in summary: one assistant message, marked with a {@link HistorySummary}, listing
+     * the transcript; the lines of earlier summaries are taken over.
+     */
     public Message summarize(List<Item> transcript) {
         List<String> lines = new ArrayList<>();
         for (Item item : transcript) {
-            List<String> earlier = summaryLines(item);
-            if (earlier != null) {
-                lines.addAll(earlier);
+            if (item instanceof Message m && m.summary() != null) {
+                lines.addAll(m.summary().lines());
             } else {
                 String line = describe(item);
                 if (line != null) {
@@ -85,31 +94,14 @@ public record HistoryNesting(String preamble, String start, String end, @org.jsp
             text.append(preamble).append('\n');
         }
         text.append(start).append('\n');
+        if (lines.isEmpty()) {
+            text.append(EMPTY_TRANSCRIPT).append('\n');
+        }
         for (int i = 0; i < lines.size(); i++) {
             text.append(i + 1).append(". ").append(lines.get(i)).append('\n');
         }
         text.append(end);
-        return Message.assistant(text.toString());
-    }
-
-    /** The lines of an earlier summary held by this item, or null if it is not one. */
-    @org.jspecify.annotations.Nullable List<String> summaryLines(Item item) {
-        if (!(item instanceof Message m) || m.role() != Message.Role.ASSISTANT) {
-            return null;
-        }
-        String text = m.text();
-        int s = text.indexOf(start);
-        int e = text.lastIndexOf(end);
-        if (s < 0 || e < s) {
-            return null;
-        }
-        List<String> lines = new ArrayList<>();
-        for (String line : text.substring(s + start.length(), e).split("\n")) {
-            if (!line.isBlank()) {
-                lines.add(line.replaceFirst("^\\d+\\. ", ""));
-            }
-        }
-        return lines;
+        return new HistorySummary(lines).message(text.toString());
     }
 
     private static @org.jspecify.annotations.Nullable String describe(Item item) {
@@ -122,6 +114,7 @@ public record HistoryNesting(String preamble, String start, String end, @org.jsp
     }
 
     private static String oneLine(String text) {
-        return text.replace("\r", "").replace("\n", " ");
+        // Every kind of line break, so no text can start a line of its own in the summary.
+        return text.replaceAll("\\R", " ");
     }
 }

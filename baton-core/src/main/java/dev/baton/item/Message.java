@@ -10,9 +10,11 @@ import org.jspecify.annotations.Nullable;
  * @param role who wrote it
  * @param text its text, never null (an empty assistant message is {@code ""})
  * @param id the provider's id for the item, where it gave one; kept so it can be sent back
+ * @param summary set when the application (a handoff's history nesting) wrote this message as a
+ *     summary of earlier conversation; null for every message a model or user wrote
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Message(Role role, String text, @Nullable String id) implements Item {
+public record Message(Role role, String text, @Nullable String id, @Nullable HistorySummary summary) implements Item {
 
     /** Who wrote a message. */
     public enum Role { USER, ASSISTANT, SYSTEM, DEVELOPER }
@@ -22,8 +24,12 @@ public record Message(Role role, String text, @Nullable String id) implements It
         Objects.requireNonNull(text, "text");
     }
 
+    public Message(Role role, String text, @Nullable String id) {
+        this(role, text, id, null);
+    }
+
     public Message(Role role, String text) {
-        this(role, text, null);
+        this(role, text, null, null);
     }
 
     public static Message user(String text) {

@@ -2,6 +2,7 @@ package dev.baton.run;
 
 import dev.baton.handoff.HandoffInputFilter;
 import dev.baton.handoff.HistoryNesting;
+import dev.baton.handoff.TransferMessage;
 import dev.baton.model.Model;
 import dev.baton.model.ModelProvider;
 import dev.baton.model.ModelSettings;
@@ -26,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  * @param handoffInputFilter default filter for handoffs
  * @param nestHandoffHistory whether handoffs collapse the prior transcript by default
  * @param historyNesting default wrapper text and mapper for nesting
+ * @param transferMessage the text answering a transfer call, for handoffs and runs that set none
  * @param hooks lifecycle hooks for every run of this runner, or null
  * @param workflowName the name of the runs' traces
  * @param traceIncludeSensitiveData whether traces carry model input and output, tool arguments and results
@@ -43,6 +45,7 @@ public record RunConfig(
         @Nullable HandoffInputFilter handoffInputFilter,
         boolean nestHandoffHistory,
         HistoryNesting historyNesting,
+        TransferMessage transferMessage,
         dev.baton.hook.@Nullable RunHooks<?> hooks,
         String workflowName,
         boolean traceIncludeSensitiveData) {
@@ -60,6 +63,7 @@ public record RunConfig(
         Objects.requireNonNull(unknownTools, "unknownTools");
         Objects.requireNonNull(toolErrorFormatter, "toolErrorFormatter");
         Objects.requireNonNull(historyNesting, "historyNesting");
+        Objects.requireNonNull(transferMessage, "transferMessage");
         if (maxTurns < 1) {
             throw new IllegalArgumentException("maxTurns must be at least 1, got " + maxTurns);
         }
@@ -90,6 +94,7 @@ public record RunConfig(
         b.handoffInputFilter = handoffInputFilter;
         b.nestHandoffHistory = nestHandoffHistory;
         b.historyNesting = historyNesting;
+        b.transferMessage = transferMessage;
         b.hooks = hooks;
         b.workflowName = workflowName;
         b.traceIncludeSensitiveData = traceIncludeSensitiveData;
@@ -110,6 +115,7 @@ public record RunConfig(
         private @Nullable HandoffInputFilter handoffInputFilter;
         private boolean nestHandoffHistory;
         private HistoryNesting historyNesting = HistoryNesting.defaults();
+        private TransferMessage transferMessage = TransferMessage.defaultMessage();
         private dev.baton.hook.@Nullable RunHooks<?> hooks;
         private String workflowName = "Agent workflow";
         private boolean traceIncludeSensitiveData = true;
@@ -203,11 +209,20 @@ public record RunConfig(
             return this;
         }
 
+        /**
+         * The text the target agent reads as the answer to the transfer call, for handoffs and runs
+         * that set none (default {@link TransferMessage#defaultMessage()}).
+         */
+        public Builder transferMessage(TransferMessage value) {
+            this.transferMessage = Objects.requireNonNull(value, "transferMessage");
+            return this;
+        }
+
         public RunConfig build() {
             return new RunConfig(modelProvider, defaultModelName, defaultModel, modelSettings,
                     sessionStore != null ? sessionStore : new InMemorySessionStore(),
                     maxTurns, maxConcurrentTools, unknownTools, toolErrorFormatter,
-                    handoffInputFilter, nestHandoffHistory, historyNesting, hooks, workflowName, traceIncludeSensitiveData);
+                    handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage, hooks, workflowName, traceIncludeSensitiveData);
         }
     }
 }

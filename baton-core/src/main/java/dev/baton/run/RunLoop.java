@@ -20,6 +20,7 @@ import dev.baton.handoff.Handoff;
 import dev.baton.handoff.HandoffInputData;
 import dev.baton.handoff.HandoffInputFilter;
 import dev.baton.handoff.HistoryNesting;
+import dev.baton.handoff.TransferMessage;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.item.Reasoning;
@@ -413,9 +414,9 @@ final class RunLoop<C> {
                 String text = o.output();
                 if (o.handoffTo() != null) {
                     if (toolHandoff == null && handoffCalls.isEmpty()) {
-                        // Carried out below, like a transfer call; its output is the transfer's.
-                        toolHandoff = new RunItem.HandoffOutputItem(agent.name(),
-                                new ToolOutput(call.callId(), transferOutput(o.handoffTo())), o.handoffTo());
+                        // Carried out below, like a transfer call, which also writes its output.
+                        toolHandoff = new RunItem.HandoffOutputItem(agent.name(), new ToolOutput(call.callId(), ""),
+                                o.handoffTo());
                         turnItems.add(toolHandoff);
                         continue;
                     }
@@ -780,7 +781,7 @@ final class RunLoop<C> {
         hooks.handoff(ctx, agent, target);
         trace.handoff(agent.name(), target.name());
         RunItem.HandoffOutputItem out = new RunItem.HandoffOutputItem(agent.name(),
-                new ToolOutput(chosen.call().callId(), transferOutput(target.name())), target.name());
+                new ToolOutput(chosen.call().callId(), transferOutput(handoff, target)), target.name());
         turnItems.add(out);
         if (observed) {
             emit(new RunEvent.HandoffOccurred(runId, seq++, agent.name(), Instant.now(), out, agent.name(), target.name()));
@@ -792,8 +793,8 @@ final class RunLoop<C> {
      * A tool returned an agent: the conversation passes to it as through a transfer call, with the
      * settings (input filter, nesting) of the agent's own handoff to that target if it has one.
      */
-    private void handOffFromTool(List<RunItem> turnItems, RunItem.HandoffOutputItem out) {
-        Agent<C> target = toolHandoffTarget(out.target());
+    private void handOffFromTool(List<RunItem> turnItems, RunItem.HandoffOutputItem placeholder) {
+        Agent<C> target = toolHandoffTarget(placeholder.target());
         Handoff<C, ?> handoff = null;
         for (Handoff<C, ?> h : agent.handoffs()) {
             if (h.targetName().equals(target.name())) {
@@ -804,6 +805,9 @@ final class RunLoop<C> {
         if (handoff == null) {
             handoff = Handoff.to(target);
         }
+        RunItem.HandoffOutputItem out = new RunItem.HandoffOutputItem(agent.name(),
+                new ToolOutput(placeholder.output().callId(), transferOutput(handoff, target)), target.name());
+        turnItems.set(turnItems.indexOf(placeholder), out);
         hooks.handoff(ctx, agent, target);
         trace.handoff(agent.name(), target.name());
         if (observed) {
@@ -847,8 +851,9 @@ final class RunLoop<C> {
             HandoffInputData in = data;
             data = callback(() -> nonNull(filter.apply(in)), () -> "input filter of handoff '" + handoff.toolName() + "'");
         }
+        // An explicit filter already decides what the target reads: only the handoff's own choice nests its result.
         boolean nest = handoff.nestHistoryOverride() != null ? handoff.nestHistoryOverride()
-                : options.nestHandoffHistory() != null ? options.nestHandoffHistory() : config.nestHandoffHistory();
+                : filter == null && (options.nestHandoffHistory() != null ? options.nestHandoffHistory() : config.nestHandoffHistory());
         List<Item> nextHistory;
         List<RunItem> nextVisible = new ArrayList<>();
         if (nest) {
@@ -895,8 +900,11 @@ final class RunLoop<C> {
         }, () -> "onHandoff callback of handoff '" + handoff.toolName() + "' ('" + agent.name() + "' -> '" + target.name() + "')");
     }
 
-    static String transferOutput(String agentName) {
-        return "{\"assistant\":\"" + agentName.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+    /** The answer to the transfer call: the handoff's message, else the run's, else the runner's. */
+    private String transferOutput(Handoff<C, ?> handoff, Agent<C> target) {
+        TransferMessage message = handoff.transferMessage() != null ? handoff.transferMessage()
+                : options.transferMessage() != null ? options.transferMessage() : config.transferMessage();
+        return callback(() -> nonNull(message.text(agent, target)), () -> "transfer message of handoff '" + handoff.toolName() + "'");
     }
 
     private void commit(List<RunItem> turnItems) {

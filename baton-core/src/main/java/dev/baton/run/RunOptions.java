@@ -3,6 +3,7 @@ package dev.baton.run;
 import dev.baton.UserError;
 import dev.baton.handoff.HandoffInputFilter;
 import dev.baton.handoff.HistoryNesting;
+import dev.baton.handoff.TransferMessage;
 import dev.baton.hook.RunHooks;
 import dev.baton.model.Model;
 import dev.baton.model.ModelSettings;
@@ -38,6 +39,7 @@ public final class RunOptions<C> {
         @Nullable HandoffInputFilter handoffInputFilter;
         @Nullable Boolean nestHandoffHistory;
         @Nullable HistoryNesting historyNesting;
+        @Nullable TransferMessage transferMessage;
         @Nullable Consumer<RunEvent> listener;
         @Nullable RunHooks<C> hooks;
         @Nullable RunErrorHandler errorHandler;
@@ -136,6 +138,11 @@ public final class RunOptions<C> {
     /** Wrapper text and mapper for nesting. */
     public @Nullable HistoryNesting historyNesting() {
         return f.historyNesting;
+    }
+
+    /** The text answering transfer calls, for handoffs without their own; null for the runner's. */
+    public @Nullable TransferMessage transferMessage() {
+        return f.transferMessage;
     }
 
     /** Receives every event as it happens, on the run's thread. */
@@ -308,6 +315,15 @@ public final class RunOptions<C> {
             x.historyNesting = value;
             x.nestHandoffHistory = true;
         });
+    }
+
+    /**
+     * The text the target agent reads as the answer to the transfer call, for this run's handoffs
+     * that set none of their own; wins over the runner's (see {@link TransferMessage}).
+     */
+    public RunOptions<C> withTransferMessage(TransferMessage value) {
+        Objects.requireNonNull(value, "transferMessage");
+        return with(x -> x.transferMessage = value);
     }
 
     /**

@@ -304,7 +304,7 @@ final class ToolCalls<C> {
             throw new UserError("Tools of this run returned two different agents named '" + target.name()
                     + "' to hand off to: agent names must be unique");
         }
-        return new Outcome(RunLoop.transferOutput(target.name()), false, List.of(), null, target.name());
+        return new Outcome("Handing the conversation to " + target.name() + ".", false, List.of(), null, target.name());
     }
 
     private static <C> Object callWithTimeout(Tool<C> tool, ToolContext<C> context, String arguments, Duration timeout)

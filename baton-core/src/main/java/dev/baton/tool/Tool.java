@@ -142,16 +142,33 @@ public final class Tool<C> {
      * This tool, with every call waiting for a human's approval: the run pauses with the call
      * listed in {@code RunResult.interruptions()}, and continues with {@code Runner.resume} once it
      * is approved (the tool runs) or rejected (the model reads the rejection message).
+     *
+     * <p>The copy takes the context type its use asks for ({@code D}, a subtype of this tool's), so
+     * {@code .tools(Tool.of(...).requiringApproval())} in an {@code Agent.<Support>builder} needs no
+     * type witness.
      */
-    public Tool<C> requiringApproval() {
-        return requiringApproval(ApprovalPolicy.always());
+    public <D extends C> Tool<D> requiringApproval() {
+        return requiringApproval(ApprovalPolicy.<D>always());
     }
 
-    /** This tool, with the calls for which {@code policy} says so waiting for approval. */
-    public Tool<C> requiringApproval(ApprovalPolicy<C> policy) {
-        Builder<C> b = toBuilder();
+    /**
+     * This tool, with the calls for which {@code policy} says so waiting for approval. The policy
+     * may read the context type the tool is used with ({@code D}, a subtype of this tool's).
+     */
+    public <D extends C> Tool<D> requiringApproval(ApprovalPolicy<D> policy) {
+        Builder<D> b = Tool.<D>narrow(this).toBuilder();
         b.approval = java.util.Objects.requireNonNull(policy, "policy");
         return b.build();
+    }
+
+    /**
+     * This tool, used where the run's context is a {@code D}. Safe because a tool only consumes its
+     * context (its body, enabling check, guardrails and approval policy receive it and never hand
+     * one back), so a tool written for {@code C} serves a run of any subtype of {@code C}.
+     */
+    @SuppressWarnings("unchecked")
+    private static <D> Tool<D> narrow(Tool<? super D> tool) {
+        return (Tool<D>) java.util.Objects.requireNonNull(tool, "tool");
     }
 
     /** Which calls need approval, or null when none do. */

@@ -2,6 +2,7 @@ package dev.baton.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.item.HistorySummary;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.item.Reasoning;
@@ -531,6 +532,9 @@ public abstract class SessionStoreConformance {
             items.add(Named.of(name + " message with an id", new Message(role, "a " + name + " message", "msg_" + name + "_1")));
         }
         items.add(Named.of("empty assistant message", Message.assistant("")));
+        items.add(Named.of("history summary message", new HistorySummary(List.of("user: I was charged twice",
+                "called transfer_to_billing({})")).message("<CONVERSATION HISTORY>\n1. user: I was charged twice\n"
+                + "2. called transfer_to_billing({})\n</CONVERSATION HISTORY>")));
         items.add(Named.of("tool call", new ToolCall("call_1", "get_invoice", "{\"invoice_id\":\"INV-8821\"}")));
         items.add(Named.of("tool call with an item id", new ToolCall("call_2", "get_invoice", "{\"invoice_id\":\"INV-1\"}", "fc_2")));
         items.add(Named.of("tool call with nested, escaped and unicode arguments", new ToolCall("call_3", "search",
