@@ -13,4 +13,12 @@ public final class BatonAssertions {
     public static RunResultAssert assertThat(RunResult actual) {
         return new RunResultAssert(actual);
     }
+
+    /**
+     * The same assertions as {@link #assertThat(RunResult)}, under the name that reads best after a
+     * {@link MockRun#mockRun mock run}: {@code expect(result).completed().handedOffTo("billing_specialist")}.
+     */
+    public static RunResultAssert expect(RunResult actual) {
+        return new RunResultAssert(actual);
+    }
 }
