@@ -4,7 +4,8 @@ import dev.baton.run.RunResult;
 
 /**
  * Entry point of Baton's fluent assertions. Import statically next to AssertJ's
- * {@code Assertions.assertThat}: the overloads do not clash.
+ * {@code Assertions.assertThat}: the overloads do not clash. {@link #expect} is the same entry
+ * point under the name used with {@link MockRun#mockRun mock runs}.
  */
 public final class BatonAssertions {
     private BatonAssertions() {}

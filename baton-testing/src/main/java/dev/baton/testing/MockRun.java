@@ -25,8 +25,8 @@ import java.util.Objects;
  *
  * <p>Everything but the model is real: handoffs go through the transfer functions the agents
  * offer, tools run with their guardrails and approval policies, sessions are read and written.
- * The run's own model settings are replaced by the script for every agent, nested agent-as-tool
- * runs included. Use {@link ScriptedModel} instead when the answers should depend on which agent
+ * The script is the model of every agent, nested agent-as-tool runs included: the agents' own
+ * models and the runner's default model are not called. Use {@link ScriptedModel} instead when the answers should depend on which agent
  * asks rather than on the order of the calls.
  *
  * <p>The script must match the run exactly. A model call with no event left, an event the agent
