@@ -5,6 +5,8 @@ import dev.baton.item.Message;
 import dev.baton.item.Reasoning;
 import dev.baton.item.ToolCall;
 import dev.baton.item.ToolOutput;
+import dev.baton.run.ApprovalRequest;
+import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -22,6 +24,13 @@ final class Describe {
             case ToolOutput o -> "output of " + o.callId() + ": " + text(o.output());
             case Reasoning r -> "reasoning " + text(r.summary());
         };
+    }
+
+    /** Tool calls waiting for approval, as {@code [tool(args) [call id] by agent, ...]}. */
+    static String approvals(List<ApprovalRequest> requests) {
+        return requests.stream()
+                .map(r -> r.toolName() + "(" + shorten(r.arguments()) + ") [" + r.callId() + "] by " + r.agent())
+                .toList().toString();
     }
 
     /** A text quoted on one line, shortened to keep transcripts compact. */

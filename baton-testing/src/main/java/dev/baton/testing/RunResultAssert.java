@@ -5,11 +5,13 @@ import dev.baton.item.RunItem;
 import dev.baton.item.ToolCall;
 import dev.baton.run.RunResult;
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.assertj.core.api.AbstractAssert;
 import org.assertj.core.api.AbstractStringAssert;
@@ -48,8 +50,45 @@ public final class RunResultAssert extends AbstractAssert<RunResultAssert, RunRe
      */
     public RunResultAssert completed() {
         isNotNull();
+        if (actual.isPaused()) {
+            fail("Expected the run to complete, but it paused awaiting approval of " + Describe.approvals(actual.interruptions()));
+        }
         if (actual.finalOutput() == null || actual.finalOutputText().isBlank()) {
             fail("Expected the run to have a final output, but it has " + show(actual.finalOutput()));
+        }
+        return this;
+    }
+
+    /** The run paused for a human's decision on one or more tool calls, instead of finishing. */
+    public RunResultAssert paused() {
+        isNotNull();
+        if (!actual.isPaused()) {
+            fail("Expected the run to pause for approval, but it completed with agent '" + actual.lastAgent() + "' answering "
+                    + Describe.text(actual.finalOutputText()));
+        }
+        return this;
+    }
+
+    /** The run paused, and one of the calls waiting for approval is a call of the tool {@code toolName}. */
+    public RunResultAssert awaitingApproval(String toolName) {
+        paused();
+        if (actual.interruptions().stream().noneMatch(r -> r.toolName().equals(toolName))) {
+            fail("Expected the run to await approval of tool '" + toolName + "', but it awaits approval of "
+                    + Describe.approvals(actual.interruptions()));
+        }
+        return this;
+    }
+
+    /**
+     * The conversation passed through exactly these agents, in order: the agent the run started
+     * with, then each handoff's target. Unlike {@link #handedOffTo}, it names the first agent too.
+     */
+    public RunResultAssert agentPath(String... agentsInOrder) {
+        isNotNull();
+        List<String> expected = Arrays.asList(agentsInOrder);
+        List<String> path = agentPath();
+        if (!path.equals(expected)) {
+            fail("Expected the conversation to go " + String.join(" -> ", expected) + ", but it went " + String.join(" -> ", path));
         }
         return this;
     }
@@ -142,6 +181,19 @@ public final class RunResultAssert extends AbstractAssert<RunResultAssert, RunRe
         return this;
     }
 
+    /**
+     * The final output, as text, satisfies {@code condition}, which {@code description} names in
+     * the failure message (for example "mentions a refund").
+     */
+    public RunResultAssert finalOutputSatisfies(String description, Predicate<String> condition) {
+        isNotNull();
+        Objects.requireNonNull(condition, "condition");
+        if (!condition.test(actual.finalOutputText())) {
+            fail("Expected the final output to satisfy \"" + description + "\", but it is " + Describe.text(actual.finalOutputText()));
+        }
+        return this;
+    }
+
     /** The agent that gave the final output (and now holds the conversation) is {@code agentName}. */
     public RunResultAssert lastAgent(String agentName) {
         isNotNull();
@@ -210,6 +262,13 @@ public final class RunResultAssert extends AbstractAssert<RunResultAssert, RunRe
             fail("Expected the run to call tool '" + name + "' with " + expected + ", but it was called with " + arguments(calls));
         }
         return this;
+    }
+
+    private List<String> agentPath() {
+        List<String> path = new ArrayList<>();
+        path.add(actual.newItems().isEmpty() ? actual.lastAgent() : actual.newItems().get(0).agent());
+        path.addAll(handoffTargets());
+        return path;
     }
 
     private List<String> handoffTargets() {

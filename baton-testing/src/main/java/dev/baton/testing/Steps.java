@@ -123,7 +123,8 @@ public final class Steps {
         return Step.ofResponse("respond(<function>)", function);
     }
 
-    private static Step handoff(String agentName, String arguments, String description) {
+    /** A handoff step described as {@code description}, which is how failure messages name it. */
+    static Step handoff(String agentName, String arguments, String description) {
         Objects.requireNonNull(agentName, "agentName");
         return Step.ofItems(description, (request, ids) -> {
             HandoffSpec spec = request.handoffTo(agentName);
