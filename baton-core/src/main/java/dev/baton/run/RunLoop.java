@@ -5,6 +5,7 @@ import dev.baton.CallbackFailed;
 import dev.baton.MaxTurnsExceeded;
 import dev.baton.ModelBehaviorError;
 import dev.baton.ModelCallFailed;
+import dev.baton.ModelRefusalError;
 import dev.baton.RunCancelled;
 import dev.baton.SessionStoreFailed;
 import dev.baton.UserError;
@@ -419,6 +420,9 @@ final class RunLoop<C> {
             }
             return Optional.empty();
         }
+        if (out.lastRefusal() != null) {
+            return Optional.of(refused(out.lastRefusal()));
+        }
         return Optional.of(finalOutput(lastText == null ? "" : lastText));
     }
 
@@ -651,6 +655,15 @@ final class RunLoop<C> {
             }
             throw new ModelBehaviorError(message, text, e);
         }
+    }
+
+    /** The final answer is a refusal: never parsed as output; the error handler's output, or a {@link ModelRefusalError}. */
+    private Object refused(String refusal) {
+        Optional<Object> handled = handleError(new RunErrorHandler.Failure.Refusal(agent.name(), List.copyOf(newItems), refusal));
+        if (handled.isPresent()) {
+            return handled.get();
+        }
+        throw new ModelRefusalError(agent.name(), refusal);
     }
 
     private Optional<Object> handleError(RunErrorHandler.Failure failure) {

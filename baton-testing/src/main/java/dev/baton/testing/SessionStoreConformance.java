@@ -531,6 +531,9 @@ public abstract class SessionStoreConformance {
             items.add(Named.of(name + " message with an id", new Message(role, "a " + name + " message", "msg_" + name + "_1")));
         }
         items.add(Named.of("empty assistant message", Message.assistant("")));
+        items.add(Named.of("assistant refusal", Message.assistantRefusal("I can't help with that.")));
+        items.add(Named.of("assistant refusal with text and an id",
+                new Message(Message.Role.ASSISTANT, "Here is part of it.", "msg_refusal_1", "I can't share the rest.")));
         items.add(Named.of("tool call", new ToolCall("call_1", "get_invoice", "{\"invoice_id\":\"INV-8821\"}")));
         items.add(Named.of("tool call with an item id", new ToolCall("call_2", "get_invoice", "{\"invoice_id\":\"INV-1\"}", "fc_2")));
         items.add(Named.of("tool call with nested, escaped and unicode arguments", new ToolCall("call_3", "search",
