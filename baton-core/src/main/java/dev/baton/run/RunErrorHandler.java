@@ -37,8 +37,8 @@ public interface RunErrorHandler {
         record InvalidOutput(String agent, List<RunItem> items, String rawOutput, String message) implements Failure {}
 
         /**
-         * The agent's final answer is a refusal: the model declined, saying {@code refusal}. The
-         * refusal message is the last of {@code items}.
+         * The agent's final answer is a refusal: the model declined, saying {@code refusal}.
+         * {@code items} include the refusal message. Never reported as {@link InvalidOutput}.
          */
         record Refusal(String agent, List<RunItem> items, String refusal) implements Failure {}
     }

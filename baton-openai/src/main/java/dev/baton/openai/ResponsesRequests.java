@@ -117,7 +117,7 @@ final class ResponsesRequests {
      * What a message said, as input: its text, and a refusal after it. Input messages have no
      * refusal part, so the model reads its earlier refusal as what it answered.
      */
-    static String said(Message m) {
+    private static String said(Message m) {
         String refusal = m.refusal();
         if (refusal == null) {
             return m.text();
