@@ -29,6 +29,6 @@ public record HistorySummary(List<String> lines) {
 
     /** An assistant message with this text, marked as this summary. */
     public Message message(String text) {
-        return new Message(Message.Role.ASSISTANT, text, null, this);
+        return new Message(Message.Role.ASSISTANT, text, null, null, this);
     }
 }

@@ -2,6 +2,7 @@ package dev.baton.item;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Something that happened in a run, attributed to the agent that was active: the model's
@@ -29,6 +30,11 @@ public sealed interface RunItem {
     record MessageItem(String agent, Message message) implements RunItem {
         public String text() {
             return message.text();
+        }
+
+        /** The model's refusal, where it declined to answer in this message. */
+        public @Nullable String refusal() {
+            return message.refusal();
         }
 
         @Override

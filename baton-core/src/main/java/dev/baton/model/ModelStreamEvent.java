@@ -14,4 +14,11 @@ public sealed interface ModelStreamEvent {
 
     /** Part of a reasoning summary. */
     record ReasoningDelta(String text) implements ModelStreamEvent {}
+
+    /**
+     * Part of a refusal being written: the model is declining to answer. Kept apart from
+     * {@link TextDelta}, so a refusal never streams as answer text; the run does not report it as
+     * a text delta either (the refusal arrives whole on the message).
+     */
+    record RefusalDelta(String text) implements ModelStreamEvent {}
 }

@@ -17,11 +17,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A model response sorted into what the runner must do: the items in output order, the tool
- * calls to run (with a null tool for an unknown name), the handoff calls, and the last
- * assistant text.
+ * calls to run (with a null tool for an unknown name), the handoff calls, and the text of the
+ * last assistant message, with its refusal where that message is one.
  */
 record Classified<C>(List<RunItem> items, List<ToolCalls.Pending<C>> toolCalls, List<Classified.HandoffCall<C>> handoffCalls,
-        @Nullable String lastText) {
+        @Nullable String lastText, @Nullable String lastRefusal) {
 
     /** A call of a handoff's transfer function. */
     record HandoffCall<C>(ToolCall call, Handoff<C, ?> handoff) {}
@@ -33,12 +33,14 @@ record Classified<C>(List<RunItem> items, List<ToolCalls.Pending<C>> toolCalls, 
         List<ToolCalls.Pending<C>> toolCalls = new ArrayList<>(2);
         List<HandoffCall<C>> handoffCalls = new ArrayList<>(1);
         String lastText = null;
+        String lastRefusal = null;
         for (Item item : response.output()) {
             switch (item) {
                 case Message m -> {
                     items.add(new RunItem.MessageItem(agentName, m));
                     if (m.role() == Message.Role.ASSISTANT) {
                         lastText = m.text();
+                        lastRefusal = m.refusal();
                     }
                 }
                 case Reasoning r -> items.add(new RunItem.ReasoningItem(agentName, r));
@@ -63,6 +65,6 @@ record Classified<C>(List<RunItem> items, List<ToolCalls.Pending<C>> toolCalls, 
                         o.output(), null);
             }
         }
-        return new Classified<>(items, toolCalls, handoffCalls, lastText);
+        return new Classified<>(items, toolCalls, handoffCalls, lastText, lastRefusal);
     }
 }

@@ -6,13 +6,14 @@ import java.util.Optional;
 
 /**
  * Turns a run's ending failure into a final output instead of an exception: a run that reached
- * its turn limit, or a final answer that does not fit the agent's output type. Return empty to
- * let the run fail as it would have.
+ * its turn limit, a final answer that does not fit the agent's output type, or a final answer in
+ * which the model refused. Return empty to let the run fail as it would have.
  *
  * <pre>{@code
  * RunOptions.none().withErrorHandler(error -> switch (error) {
  *     case RunErrorHandler.Failure.MaxTurns m -> Optional.of("Sorry, that took too long. A colleague will follow up.");
  *     case RunErrorHandler.Failure.InvalidOutput i -> Optional.empty();
+ *     case RunErrorHandler.Failure.Refusal r -> Optional.of("I can't help with that here; a colleague will get back to you.");
  * });
  * }</pre>
  */
@@ -34,5 +35,11 @@ public interface RunErrorHandler {
 
         /** The agent's final answer {@code rawOutput} does not fit its output type. */
         record InvalidOutput(String agent, List<RunItem> items, String rawOutput, String message) implements Failure {}
+
+        /**
+         * The agent's final answer is a refusal: the model declined, saying {@code refusal}.
+         * {@code items} include the refusal message. Never reported as {@link InvalidOutput}.
+         */
+        record Refusal(String agent, List<RunItem> items, String refusal) implements Failure {}
     }
 }

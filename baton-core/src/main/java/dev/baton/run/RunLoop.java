@@ -5,6 +5,7 @@ import dev.baton.CallbackFailed;
 import dev.baton.MaxTurnsExceeded;
 import dev.baton.ModelBehaviorError;
 import dev.baton.ModelCallFailed;
+import dev.baton.ModelRefusalError;
 import dev.baton.RunCancelled;
 import dev.baton.SessionStoreFailed;
 import dev.baton.UserError;
@@ -443,6 +444,9 @@ final class RunLoop<C> {
         if (pendingTools.isEmpty()) {
             // A final answer stays pending until the output guardrails pass (see complete), so a
             // blocked answer is never saved to the session nor shown to a model again.
+            if (out.lastRefusal() != null) {
+                return Optional.of(refused(out.lastRefusal()));
+            }
             return Optional.of(finalOutput(lastText == null ? "" : lastText));
         }
         commit(turnItems);
@@ -689,7 +693,7 @@ final class RunLoop<C> {
             return type.parse(text);
         } catch (InvalidArgumentsException e) {
             String message = "Final output of agent '" + agent.name() + "' is not a valid " + type.name() + ": " + e.getMessage();
-            Optional<Object> handled = handleError(new RunErrorHandler.Failure.InvalidOutput(agent.name(), List.copyOf(newItems), text, message));
+            Optional<Object> handled = handleError(new RunErrorHandler.Failure.InvalidOutput(agent.name(), itemsSoFar(), text, message));
             if (handled.isPresent()) {
                 return answerFromHandler(handled.get(), true);
             }
@@ -700,7 +704,7 @@ final class RunLoop<C> {
     /**
      * The run error handler's answer becomes the last agent's final message, as if the model had
      * written it: it is in the run's items and events and is saved with the run. An answer to
-     * invalid output takes the place of the invalid message.
+     * invalid output takes the place of the invalid message; a refusal stays before the answer.
      *
      * @throws UserError if the answer does not fit the agent's output type
      */
@@ -748,6 +752,23 @@ final class RunLoop<C> {
             throw new UserError("The run error handler's answer for agent '" + agent.name() + "' cannot be written as JSON: "
                     + e.getOriginalMessage(), e);
         }
+    }
+
+    /** The final answer is a refusal: never parsed as output; the error handler's output, or a {@link ModelRefusalError}. */
+    private Object refused(String refusal) {
+        Optional<Object> handled = handleError(new RunErrorHandler.Failure.Refusal(agent.name(), itemsSoFar(), refusal));
+        if (handled.isPresent()) {
+            return answerFromHandler(handled.get(), false);
+        }
+        throw new ModelRefusalError(agent.name(), refusal);
+    }
+
+    /** The run's items, the final turn's still pending ones included: what a failure reports. */
+    private List<RunItem> itemsSoFar() {
+        List<RunItem> all = new ArrayList<>(newItems.size() + pendingTurn.size());
+        all.addAll(newItems);
+        all.addAll(pendingTurn);
+        return List.copyOf(all);
     }
 
     private Optional<Object> handleError(RunErrorHandler.Failure failure) {

@@ -117,6 +117,7 @@ final class ChatCompletionsRequests {
         List<Item> input = answered(conversation);
         // An assistant turn: optional text followed by the calls it made, sent as ONE message.
         String pendingText = null;
+        String pendingRefusal = null;
         List<ChatCompletionMessageFunctionToolCall> pendingCalls = new ArrayList<>();
         boolean pending = false;
         for (Item item : input) {
@@ -132,14 +133,16 @@ final class ChatCompletionsRequests {
                 continue;
             }
             if (pending) {
-                params.addMessage(assistant(pendingText, pendingCalls));
+                params.addMessage(assistant(pendingText, pendingRefusal, pendingCalls));
                 pendingText = null;
+                pendingRefusal = null;
                 pendingCalls = new ArrayList<>();
                 pending = false;
             }
             switch (item) {
                 case Message m when m.role() == Message.Role.ASSISTANT -> {
                     pendingText = m.text();
+                    pendingRefusal = m.refusal();
                     pending = true;
                 }
                 case Message m when m.role() == Message.Role.USER ->
@@ -159,17 +162,21 @@ final class ChatCompletionsRequests {
             }
         }
         if (pending) {
-            params.addMessage(assistant(pendingText, pendingCalls));
+            params.addMessage(assistant(pendingText, pendingRefusal, pendingCalls));
         }
     }
 
+    /** One assistant message; a refusal goes back in its own {@code refusal} field, as the model wrote it. */
     private static ChatCompletionAssistantMessageParam assistant(
-            @Nullable String text, List<ChatCompletionMessageFunctionToolCall> calls) {
+            @Nullable String text, @Nullable String refusal, List<ChatCompletionMessageFunctionToolCall> calls) {
         ChatCompletionAssistantMessageParam.Builder message = ChatCompletionAssistantMessageParam.builder();
-        if (text != null && (!text.isEmpty() || calls.isEmpty())) {
+        if (refusal != null) {
+            message.refusal(refusal);
+        }
+        if (text != null && (!text.isEmpty() || (calls.isEmpty() && refusal == null))) {
             message.content(text);
         } else {
-            // Tool calls without text: content is null, as OpenAI writes it.
+            // Tool calls or a refusal without text: content is null, as OpenAI writes it.
             message.putAdditionalProperty("content", JsonValue.from(null));
         }
         for (ChatCompletionMessageFunctionToolCall call : calls) {

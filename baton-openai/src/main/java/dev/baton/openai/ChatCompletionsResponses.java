@@ -56,11 +56,17 @@ final class ChatCompletionsResponses {
         return new ModelResponse(items(content, refusal, calls), usage(completion.get("usage")), text(completion.get("id")));
     }
 
-    /** Output items in a fixed order: the assistant message (if any text, or if nothing else), then the calls. */
+    /**
+     * Output items in a fixed order: the assistant message (if any text or refusal, or if nothing
+     * else), then the calls. A non-empty {@code refusal} is the message's refusal, never its text.
+     */
     static List<Item> items(@Nullable String content, @Nullable String refusal, List<ToolCall> calls) {
         List<Item> items = new ArrayList<>(calls.size() + 1);
-        String text = content != null && !content.isEmpty() ? content : refusal;
-        if (text != null && !text.isEmpty()) {
+        String text = content == null ? "" : content;
+        // Some compatible servers send "refusal": "" on every message; only a refusal with words is one.
+        if (refusal != null && !refusal.isEmpty()) {
+            items.add(new Message(Message.Role.ASSISTANT, text, null, refusal));
+        } else if (!text.isEmpty()) {
             items.add(Message.assistant(text));
         } else if (calls.isEmpty()) {
             items.add(Message.assistant(""));
@@ -122,8 +128,8 @@ final class ChatCompletionsResponses {
     }
 
     /**
-     * Assembles streamed chunks into the response a non-streamed call returns, reporting text and
-     * argument deltas as they arrive.
+     * Assembles streamed chunks into the response a non-streamed call returns, reporting text,
+     * refusal and argument deltas as they arrive.
      */
     static final class StreamAssembly {
         private final Consumer<ModelStreamEvent> events;
@@ -159,7 +165,7 @@ final class ChatCompletionsResponses {
             String refused = text(delta.get("refusal"));
             if (refused != null && !refused.isEmpty()) {
                 refusal.append(refused);
-                events.accept(new ModelStreamEvent.TextDelta(refused));
+                events.accept(new ModelStreamEvent.RefusalDelta(refused));
             }
             JsonNode toolCalls = delta.path("tool_calls");
             if (toolCalls.isArray()) {

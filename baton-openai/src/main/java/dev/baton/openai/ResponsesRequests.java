@@ -79,7 +79,7 @@ final class ResponsesRequests {
             switch (item) {
                 case Message m -> input.add(ResponseInputItem.ofEasyInputMessage(EasyInputMessage.builder()
                         .role(role(m.role()))
-                        .content(m.text())
+                        .content(said(m))
                         .build()));
                 case ToolCall call -> {
                     ResponseFunctionToolCall.Builder functionCall = ResponseFunctionToolCall.builder()
@@ -111,6 +111,18 @@ final class ResponsesRequests {
             }
         }
         return input;
+    }
+
+    /**
+     * What a message said, as input: its text, and a refusal after it. Input messages have no
+     * refusal part, so the model reads its earlier refusal as what it answered.
+     */
+    private static String said(Message m) {
+        String refusal = m.refusal();
+        if (refusal == null) {
+            return m.text();
+        }
+        return m.text().isEmpty() ? refusal : m.text() + "\n\n" + refusal;
     }
 
     private static EasyInputMessage.Role role(Message.Role role) {

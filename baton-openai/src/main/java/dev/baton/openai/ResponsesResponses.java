@@ -22,8 +22,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Maps Responses API answers to Baton items, on the JSON tree of the SDK's objects (every field as
  * the server sent it). Output items keep their order: {@code message} becomes an assistant
- * {@link Message}, {@code function_call} a {@link ToolCall}, {@code reasoning} a {@link Reasoning};
- * other item types (built-in tools Baton does not offer) are left out.
+ * {@link Message} (its {@code refusal} parts its {@linkplain Message#refusal() refusal}),
+ * {@code function_call} a {@link ToolCall}, {@code reasoning} a {@link Reasoning}; other item types
+ * (built-in tools Baton does not offer) are left out.
  */
 final class ResponsesResponses {
     /** Separates the parts of a reasoning summary. */
@@ -58,7 +59,7 @@ final class ResponsesResponses {
     private static @Nullable Item item(JsonNode item, JsonNode context) {
         String id = nonBlank(ChatCompletionsResponses.text(item.get("id")));
         return switch (item.path("type").asText()) {
-            case "message" -> new Message(Message.Role.ASSISTANT, messageText(item), id);
+            case "message" -> message(item, id);
             case "function_call" -> {
                 String name = ChatCompletionsResponses.text(item.get("name"));
                 if (name == null || name.isEmpty()) {
@@ -72,20 +73,26 @@ final class ResponsesResponses {
         };
     }
 
-    /** The text of a message: its {@code output_text} parts, or its refusal where it has no text. */
-    private static String messageText(JsonNode message) {
+    /** An assistant message: its {@code output_text} parts are its text, its {@code refusal} parts its refusal. */
+    private static Message message(JsonNode message, @Nullable String id) {
         StringBuilder text = new StringBuilder();
-        StringBuilder refusal = new StringBuilder();
+        StringBuilder refusal = null;
         for (JsonNode part : message.path("content")) {
             switch (part.path("type").asText()) {
                 case "output_text" -> text.append(part.path("text").asText(""));
-                case "refusal" -> refusal.append(part.path("refusal").asText(""));
+                case "refusal" -> {
+                    // The part itself says the model declined, even with an empty explanation.
+                    if (refusal == null) {
+                        refusal = new StringBuilder();
+                    }
+                    refusal.append(part.path("refusal").asText(""));
+                }
                 default -> {
                     // Audio and other parts have no Baton form.
                 }
             }
         }
-        return text.isEmpty() ? refusal.toString() : text.toString();
+        return new Message(Message.Role.ASSISTANT, text.toString(), id, refusal == null ? null : refusal.toString());
     }
 
     private static String summaryText(JsonNode reasoning) {
@@ -117,8 +124,8 @@ final class ResponsesResponses {
     }
 
     /**
-     * Follows a stream of Responses events: reports text, function-call argument and reasoning
-     * summary deltas as they arrive, and returns the response of the final {@code response.completed}
+     * Follows a stream of Responses events: reports text, refusal, function-call argument and
+     * reasoning summary deltas as they arrive, and returns the response of the final {@code response.completed}
      * (or {@code response.incomplete}) event, so a streamed answer has exactly the items of the same
      * answer not streamed.
      */
@@ -148,10 +155,16 @@ final class ResponsesResponses {
                         calls.put(itemKey(event, item), item);
                     }
                 }
-                case "response.output_text.delta", "response.refusal.delta" -> {
+                case "response.output_text.delta" -> {
                     String delta = event.path("delta").asText("");
                     if (!delta.isEmpty()) {
                         events.accept(new ModelStreamEvent.TextDelta(delta));
+                    }
+                }
+                case "response.refusal.delta" -> {
+                    String delta = event.path("delta").asText("");
+                    if (!delta.isEmpty()) {
+                        events.accept(new ModelStreamEvent.RefusalDelta(delta));
                     }
                 }
                 case "response.function_call_arguments.delta" -> {

@@ -138,6 +138,27 @@ class ChatCompletionsRequestTest {
     }
 
     @Test
+    void a_refusal_goes_back_in_the_refusal_field_of_its_assistant_message() throws Exception {
+        ModelRequest request = ModelRequest.of("a", null, List.of(
+                Message.user("bypass the licence check"),
+                Message.assistantRefusal("I can't help with that."),
+                Message.user("what about a refund?"),
+                new Message(Message.Role.ASSISTANT, "Refunds take 5 days.", null, "I can't share card numbers."),
+                new ToolCall("c1", "get_invoice", "{}"),
+                new ToolOutput("c1", "one")));
+
+        JsonNode body = send(request);
+
+        assertThat(body.get("messages")).isEqualTo(json("""
+                [{"role":"user","content":"bypass the licence check"},
+                 {"role":"assistant","content":null,"refusal":"I can't help with that."},
+                 {"role":"user","content":"what about a refund?"},
+                 {"role":"assistant","content":"Refunds take 5 days.","refusal":"I can't share card numbers.","tool_calls":[
+                    {"id":"c1","type":"function","function":{"name":"get_invoice","arguments":"{}"}}]},
+                 {"role":"tool","tool_call_id":"c1","content":"one"}]"""));
+    }
+
+    @Test
     void tool_choice_auto_required_and_none_are_strings() throws Exception {
         ModelRequest base = ConformanceRequests.billing();
         for (var entry : List.of(

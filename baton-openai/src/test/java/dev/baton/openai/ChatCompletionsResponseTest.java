@@ -114,11 +114,14 @@ class ChatCompletionsResponseTest {
     }
 
     @Test
-    void null_content_without_calls_is_an_empty_assistant_message_and_a_refusal_is_its_text() {
+    void null_content_without_calls_is_an_empty_assistant_message_and_a_refusal_is_its_refusal_not_its_text() {
         assertThat(answer("{\"role\":\"assistant\",\"content\":null}", USAGE).output())
                 .containsExactly(Message.assistant(""));
         assertThat(answer("{\"role\":\"assistant\",\"content\":null,\"refusal\":\"I can't help with that.\"}", USAGE).output())
-                .containsExactly(Message.assistant("I can't help with that."));
+                .containsExactly(Message.assistantRefusal("I can't help with that."));
+        assertThat(answer("{\"role\":\"assistant\",\"content\":\"hi\",\"refusal\":\"\"}", USAGE).output())
+                .as("an empty refusal, as some compatible servers send on every message, is no refusal")
+                .containsExactly(Message.assistant("hi"));
     }
 
     @Test

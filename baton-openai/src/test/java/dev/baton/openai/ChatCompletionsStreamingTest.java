@@ -75,6 +75,30 @@ class ChatCompletionsStreamingTest {
     }
 
     @Test
+    void a_streamed_refusal_arrives_as_refusal_deltas_never_as_text_and_ends_as_the_message_refusal() {
+        server.enqueue(FixtureServer.Reply.sse(List.of(
+                chunk("{\"role\":\"assistant\",\"content\":null,\"refusal\":\"\"}", "null"),
+                chunk("{\"refusal\":\"I can't\"}", "null"),
+                chunk("{\"refusal\":\" help with that.\"}", "null"),
+                chunk("{}", "\"stop\""),
+                usageChunk(USAGE))));
+        server.enqueue(FixtureServer.Reply.json("""
+                {"id":"chatcmpl-7","object":"chat.completion","created":1,"model":"gpt-4.1-mini",
+                 "choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":"I can't help with that."},
+                   "finish_reason":"stop"}],
+                 "usage":%s}""".formatted(USAGE)));
+
+        ModelResponse streamed = model.stream(REQUEST, events::add);
+        ModelResponse responded = model.respond(REQUEST);
+
+        assertThat(streamed).isEqualTo(responded);
+        assertThat(streamed.output()).containsExactly(Message.assistantRefusal("I can't help with that."));
+        assertThat(events).containsExactly(new ModelStreamEvent.RefusalDelta("I can't"),
+                new ModelStreamEvent.RefusalDelta(" help with that."));
+        assertThat(text()).isEmpty();
+    }
+
+    @Test
     void tool_call_chunks_are_assembled_by_index_with_id_and_name_from_the_first_chunk() {
         server.enqueue(FixtureServer.Reply.sse(List.of(
                 chunk("{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"index\":0,\"id\":\"call_A\",\"type\":\"function\","

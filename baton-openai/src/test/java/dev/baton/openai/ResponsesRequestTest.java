@@ -135,6 +135,21 @@ class ResponsesRequestTest {
     }
 
     @Test
+    void a_refusal_goes_back_as_what_the_assistant_said_after_any_text() throws Exception {
+        ModelRequest request = ModelRequest.of("a", null, List.of(
+                Message.user("bypass the licence check"),
+                Message.assistantRefusal("I can't help with that."),
+                new Message(Message.Role.ASSISTANT, "Refunds take 5 days.", "msg_2", "I can't share card numbers.")));
+
+        JsonNode body = send(request);
+
+        assertThat(body.get("input")).isEqualTo(json("""
+                [{"type":"message","role":"user","content":"bypass the licence check"},
+                 {"type":"message","role":"assistant","content":"I can't help with that."},
+                 {"type":"message","role":"assistant","content":"Refunds take 5 days.\\n\\nI can't share card numbers."}]"""));
+    }
+
+    @Test
     void reasoning_is_sent_back_only_with_an_id_and_without_summary_or_content_where_it_has_none() throws Exception {
         ModelRequest request = ModelRequest.of("a", null, List.of(
                 Message.user("hi"),

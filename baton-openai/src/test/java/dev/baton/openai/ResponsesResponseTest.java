@@ -81,14 +81,26 @@ class ResponsesResponseTest {
     }
 
     @Test
-    void a_refusal_is_the_message_text_and_unknown_output_items_are_left_out() {
+    void a_refusal_part_is_the_message_refusal_not_its_text_and_unknown_output_items_are_left_out() {
         ModelResponse response = answer("""
                 {"id":"resp_x","object":"response","created_at":1,"status":"completed","model":"gpt-4.1-mini",
                  "output":[{"type":"web_search_call","id":"ws_1","status":"completed"},
                    {"type":"message","id":"msg_3","status":"completed","role":"assistant",
                       "content":[{"type":"refusal","refusal":"I can't help with that."}]}]}""");
 
-        assertThat(response.output()).containsExactly(new Message(Message.Role.ASSISTANT, "I can't help with that.", "msg_3"));
+        assertThat(response.output()).containsExactly(new Message(Message.Role.ASSISTANT, "", "msg_3", "I can't help with that."));
+    }
+
+    @Test
+    void a_message_with_text_and_a_refusal_keeps_both_apart() {
+        ModelResponse response = answer("""
+                {"id":"resp_y","object":"response","created_at":1,"status":"completed","model":"gpt-4.1-mini",
+                 "output":[{"type":"message","id":"msg_4","status":"completed","role":"assistant",
+                      "content":[{"type":"output_text","text":"Your invoice is INV-1.","annotations":[]},
+                        {"type":"refusal","refusal":"I can't share card numbers."}]}]}""");
+
+        assertThat(response.output()).containsExactly(
+                new Message(Message.Role.ASSISTANT, "Your invoice is INV-1.", "msg_4", "I can't share card numbers."));
     }
 
     @Test

@@ -68,6 +68,18 @@ class ResponsesStreamingTest {
     }
 
     @Test
+    void a_streamed_refusal_arrives_as_refusal_deltas_never_as_text_and_ends_as_the_message_refusal() {
+        ModelResponse streamed = streamAndRespond(ResponsesWire.response("resp_r",
+                List.of(ResponsesWire.refusal("msg_r", "I can't help with that request.")), ResponsesWire.usage(12, 5, 0, 0)), 3);
+
+        assertThat(streamed.output()).containsExactly(new Message(Message.Role.ASSISTANT, "", "msg_r", "I can't help with that request."));
+        assertThat(events).hasSize(3).allMatch(e -> e instanceof ModelStreamEvent.RefusalDelta);
+        assertThat(events.stream().map(e -> ((ModelStreamEvent.RefusalDelta) e).text()).collect(Collectors.joining()))
+                .isEqualTo("I can't help with that request.");
+        assertThat(text()).isEmpty();
+    }
+
+    @Test
     void reasoning_text_and_calls_stream_as_deltas_at_their_output_positions() {
         ModelResponse streamed = streamAndRespond(ResponsesWire.response("resp_8", List.of(
                 ResponsesWire.reasoning("rs_1", "gAAAA-secret", "Charged twice.", "Look it up."),

@@ -44,6 +44,14 @@ final class ResponsesWire {
         return message;
     }
 
+    /** An assistant message whose only content part is a refusal. */
+    static ObjectNode refusal(String id, String refusal) {
+        ObjectNode message = FixtureServer.JSON.createObjectNode();
+        message.put("type", "message").put("id", id).put("status", "completed").put("role", "assistant");
+        message.putArray("content").addObject().put("type", "refusal").put("refusal", refusal);
+        return message;
+    }
+
     static ObjectNode functionCall(String id, String callId, String name, String arguments) {
         ObjectNode call = FixtureServer.JSON.createObjectNode();
         call.put("type", "function_call").put("id", id).put("call_id", callId).put("name", name)
@@ -83,6 +91,15 @@ final class ResponsesWire {
                     events.add(itemEvent(sequence, "response.output_item.added", index, added));
                     int part = 0;
                     for (JsonNode content : item.path("content")) {
+                        if (content.path("type").asText().equals("refusal")) {
+                            for (String piece : split(content.path("refusal").asText(), pieces)) {
+                                ObjectNode delta = event(sequence, "response.refusal.delta");
+                                delta.put("item_id", id).put("output_index", index).put("content_index", part).put("delta", piece);
+                                events.add(delta.toString());
+                            }
+                            part++;
+                            continue;
+                        }
                         for (String piece : split(content.path("text").asText(), pieces)) {
                             ObjectNode delta = event(sequence, "response.output_text.delta");
                             delta.put("item_id", id).put("output_index", index).put("content_index", part).put("delta", piece)

@@ -19,6 +19,8 @@ final class Describe {
     static String item(@Nullable Item item) {
         return switch (item) {
             case null -> "none (empty input)";
+            case Message m when m.refused() -> m.role().name().toLowerCase(Locale.ROOT) + " refusal " + text(m.refusal())
+                    + (m.text().isEmpty() ? "" : " after " + text(m.text()));
             case Message m -> m.role().name().toLowerCase(Locale.ROOT) + " message " + text(m.text());
             case ToolCall c -> "call " + c.name() + "(" + shorten(c.arguments()) + ") [" + c.callId() + "]";
             case ToolOutput o -> "output of " + o.callId() + ": " + text(o.output());

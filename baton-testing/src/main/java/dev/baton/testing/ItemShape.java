@@ -20,8 +20,9 @@ import org.jspecify.annotations.Nullable;
  * @param name a message's role, a call's function name, a handoff output's target
  * @param arguments a call's arguments, parsed where they are JSON
  * @param text a message's text, an output's text, a reasoning summary
+ * @param refusal a message's refusal, where the model declined
  */
-record ItemShape(String type, String agent, String name, @Nullable JsonNode arguments, String text) {
+record ItemShape(String type, String agent, String name, @Nullable JsonNode arguments, String text, @Nullable String refusal) {
 
     static List<ItemShape> of(List<Item> items) {
         return items.stream().map(ItemShape::of).toList();
@@ -33,17 +34,17 @@ record ItemShape(String type, String agent, String name, @Nullable JsonNode argu
 
     static ItemShape of(Item item) {
         return switch (item) {
-            case Message m -> new ItemShape("message", "", m.role().name(), null, m.text());
+            case Message m -> new ItemShape("message", "", m.role().name(), null, m.text(), m.refusal());
             case ToolCall c -> new ItemShape("function_call", "", c.name(),
-                    Json.parse(c.arguments()).orElse(TextNode.valueOf(c.arguments())), "");
-            case ToolOutput o -> new ItemShape("function_call_output", "", "", null, o.output());
-            case Reasoning r -> new ItemShape("reasoning", "", "", null, r.summary());
+                    Json.parse(c.arguments()).orElse(TextNode.valueOf(c.arguments())), "", null);
+            case ToolOutput o -> new ItemShape("function_call_output", "", "", null, o.output(), null);
+            case Reasoning r -> new ItemShape("reasoning", "", "", null, r.summary(), null);
         };
     }
 
     static ItemShape of(RunItem item) {
         ItemShape inner = of(item.toItem());
         String name = item instanceof RunItem.HandoffOutputItem h ? h.target() : inner.name();
-        return new ItemShape(Transcript.kind(item), item.agent(), name, inner.arguments(), inner.text());
+        return new ItemShape(Transcript.kind(item), item.agent(), name, inner.arguments(), inner.text(), inner.refusal());
     }
 }

@@ -122,9 +122,10 @@ public final class ScriptedModel implements Model, AutoCloseable {
 
     /**
      * Answers as {@link #respond} does (consuming one step) and emits the answer first: message
-     * text as word-sized {@link ModelStreamEvent.TextDelta}s whose concatenation is the text, call
-     * arguments as {@link ModelStreamEvent.ToolCallDelta}s (index: the call's position in the
-     * output), reasoning summaries as {@link ModelStreamEvent.ReasoningDelta}s.
+     * text as word-sized {@link ModelStreamEvent.TextDelta}s whose concatenation is the text, a
+     * refusal likewise as {@link ModelStreamEvent.RefusalDelta}s, call arguments as
+     * {@link ModelStreamEvent.ToolCallDelta}s (index: the call's position in the output),
+     * reasoning summaries as {@link ModelStreamEvent.ReasoningDelta}s.
      */
     @Override
     public ModelResponse stream(ModelRequest request, Consumer<ModelStreamEvent> events) {

@@ -40,7 +40,7 @@ public final class ScriptedUsage {
     /** Tokens of one item: one, plus those of its text. */
     public static long tokens(Item item) {
         return 1 + switch (item) {
-            case Message m -> tokens(m.text());
+            case Message m -> tokens(m.text()) + tokens(m.refusal());
             case ToolCall c -> tokens(c.name()) + tokens(c.arguments());
             case ToolOutput o -> tokens(o.output());
             case Reasoning r -> tokens(r.summary());

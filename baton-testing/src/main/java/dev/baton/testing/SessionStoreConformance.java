@@ -535,6 +535,9 @@ public abstract class SessionStoreConformance {
         items.add(Named.of("history summary message", new HistorySummary(List.of("user: I was charged twice",
                 "called transfer_to_billing({})")).message("<CONVERSATION HISTORY>\n1. user: I was charged twice\n"
                 + "2. called transfer_to_billing({})\n</CONVERSATION HISTORY>")));
+        items.add(Named.of("assistant refusal", Message.assistantRefusal("I can't help with that.")));
+        items.add(Named.of("assistant refusal with text and an id",
+                new Message(Message.Role.ASSISTANT, "Here is part of it.", "msg_refusal_1", "I can't share the rest.")));
         items.add(Named.of("tool call", new ToolCall("call_1", "get_invoice", "{\"invoice_id\":\"INV-8821\"}")));
         items.add(Named.of("tool call with an item id", new ToolCall("call_2", "get_invoice", "{\"invoice_id\":\"INV-1\"}", "fc_2")));
         items.add(Named.of("tool call with nested, escaped and unicode arguments", new ToolCall("call_3", "search",

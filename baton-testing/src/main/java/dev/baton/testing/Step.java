@@ -51,7 +51,7 @@ public final class Step {
         for (Step part : parts) {
             if (part.output == null) {
                 throw new IllegalArgumentException(part + " cannot be part of a combined response: "
-                        + "only reply, callTool, handoffTo and reasoning steps can be combined");
+                        + "only reply, refuse, callTool, handoffTo and reasoning steps can be combined");
             }
             outputs.add(part.output);
         }

@@ -37,6 +37,16 @@ public final class Steps {
     }
 
     /**
+     * An assistant message in which the model declines to answer, saying {@code refusal}: as a
+     * final answer it fails the run with {@link dev.baton.ModelRefusalError} (or goes to the run's
+     * error handler), whatever the agent's output type.
+     */
+    public static Step refuse(String refusal) {
+        Objects.requireNonNull(refusal, "refusal");
+        return Step.ofItems("refuse(" + quote(refusal) + ")", (request, ids) -> List.of(Message.assistantRefusal(refusal)));
+    }
+
+    /**
      * A call of the tool {@code name} with arguments serialised from {@code arguments} (usually the
      * tool's argument record) the way Baton serialises them, so property names are snake_case as in
      * the tool's schema.
@@ -69,7 +79,7 @@ public final class Steps {
 
     /**
      * One response made of several parts, in order: e.g. a message and calls, or two handoffs.
-     * Parts are {@code reply}, {@code callTool}, {@code handoffTo} and {@code reasoning} steps.
+     * Parts are {@code reply}, {@code refuse}, {@code callTool}, {@code handoffTo} and {@code reasoning} steps.
      */
     public static Step response(Step... parts) {
         if (parts.length == 0) {

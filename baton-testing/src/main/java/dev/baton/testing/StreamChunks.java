@@ -17,7 +17,8 @@ final class StreamChunks {
     private StreamChunks() {}
 
     /**
-     * Emits, per output item in order: a message's text as word-sized {@code TextDelta}s, a call's
+     * Emits, per output item in order: a message's text as word-sized {@code TextDelta}s (and its
+     * refusal as word-sized {@code RefusalDelta}s), a call's
      * arguments as {@code ToolCallDelta}s of up to 16 characters (at least one, so even {@code ""}
      * arguments announce the call; {@code index} is the item's position in the output), and a
      * reasoning summary as one {@code ReasoningDelta}.
@@ -26,7 +27,12 @@ final class StreamChunks {
         List<Item> output = response.output();
         for (int i = 0; i < output.size(); i++) {
             switch (output.get(i)) {
-                case Message m -> words(m.text()).forEach(w -> events.accept(new ModelStreamEvent.TextDelta(w)));
+                case Message m -> {
+                    words(m.text()).forEach(w -> events.accept(new ModelStreamEvent.TextDelta(w)));
+                    if (m.refused()) {
+                        words(m.refusal()).forEach(w -> events.accept(new ModelStreamEvent.RefusalDelta(w)));
+                    }
+                }
                 case ToolCall c -> {
                     for (String part : pieces(c.arguments())) {
                         events.accept(new ModelStreamEvent.ToolCallDelta(i, c.callId(), c.name(), part));

@@ -67,6 +67,8 @@ public final class Transcript {
 
     private static String detail(RunItem item, Map<String, String> toolByCall) {
         return switch (item) {
+            case RunItem.MessageItem m when m.refusal() != null -> "refusal " + Describe.text(m.refusal())
+                    + (m.text().isEmpty() ? "" : " after " + Describe.text(m.text()));
             case RunItem.MessageItem m -> Describe.text(m.text());
             case RunItem.ToolCallItem c -> call(c.call());
             case RunItem.HandoffCallItem h -> call(h.call());

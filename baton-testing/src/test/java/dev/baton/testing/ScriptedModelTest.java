@@ -5,6 +5,7 @@ import static dev.baton.testing.Steps.callTools;
 import static dev.baton.testing.Steps.fail;
 import static dev.baton.testing.Steps.handoffTo;
 import static dev.baton.testing.Steps.reasoning;
+import static dev.baton.testing.Steps.refuse;
 import static dev.baton.testing.Steps.reply;
 import static dev.baton.testing.Steps.respond;
 import static dev.baton.testing.Steps.response;
@@ -14,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.baton.ModelCallFailed;
+import dev.baton.ModelRefusalError;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.item.Reasoning;
@@ -130,6 +132,30 @@ class ScriptedModelTest {
                     Message.assistant("Let me look that up."),
                     new ToolCall("call_1", "get_invoice", "{\"invoice_id\":\"INV-1\"}"),
                     new ToolCall("call_2", "get_invoice", "{\"invoice_id\":\"INV-2\"}"));
+        }
+
+        @Test
+        void a_refuse_step_answers_with_a_refusal_that_fails_a_run_with_its_words() {
+            ScriptedModel model = ScriptedModel.create()
+                    .forAgent("support_triage", handoffTo("billing_specialist"))
+                    .forAgent("billing_specialist", refuse("I can't refund a card that isn't yours."));
+
+            assertThatThrownBy(() -> Desk.run(model, "refund my neighbour's card"))
+                    .isInstanceOfSatisfying(ModelRefusalError.class, e -> {
+                        assertThat(e.agent()).isEqualTo("billing_specialist");
+                        assertThat(e.refusal()).isEqualTo("I can't refund a card that isn't yours.");
+                    });
+            model.verify();
+        }
+
+        @Test
+        void a_refusal_can_be_part_of_a_response_and_reads_as_its_factory_call() {
+            Step step = response(reply("Here is your invoice."), refuse("I can't share the card number."));
+            ScriptedModel model = ScriptedModel.create().then(step);
+
+            assertThat(model.respond(request("billing_specialist")).output()).containsExactly(
+                    Message.assistant("Here is your invoice."), Message.assistantRefusal("I can't share the card number."));
+            assertThat(step).hasToString("response(reply(\"Here is your invoice.\"), refuse(\"I can't share the card number.\"))");
         }
 
         @Test
@@ -368,6 +394,19 @@ class ScriptedModelTest {
             List<String> deltas = events.stream().map(e -> ((ModelStreamEvent.TextDelta) e).text()).toList();
             assertThat(deltas).containsExactly("Refund ", "initiated ", "for ", "INV-8821.");
             assertThat(String.join("", deltas)).isEqualTo(text(response));
+        }
+
+        @Test
+        void a_refusal_arrives_as_refusal_deltas_never_as_text() {
+            ScriptedModel model = ScriptedModel.create().then(refuse("I can't help with that."));
+            List<ModelStreamEvent> events = new ArrayList<>();
+
+            ModelResponse response = model.stream(request("billing_specialist"), events::add);
+
+            assertThat(events).isNotEmpty().allMatch(e -> e instanceof ModelStreamEvent.RefusalDelta);
+            assertThat(events.stream().map(e -> ((ModelStreamEvent.RefusalDelta) e).text()).collect(Collectors.joining()))
+                    .isEqualTo("I can't help with that.");
+            assertThat(response.output()).containsExactly(Message.assistantRefusal("I can't help with that."));
         }
 
         @Test
