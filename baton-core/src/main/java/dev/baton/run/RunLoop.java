@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * One run: the agent loop as a state machine over turns. A turn calls the active agent's model,
  * records what it said, runs the tools it called, then either follows a handoff, ends with a
  * final output, or goes round again. Every step is reported as a {@link RunEvent} from this
- * thread, in order.
+ * thread, in order; events of nested runs come from their tool calls' threads, one delivery at a time.
  */
 final class RunLoop<C> {
     private static final Logger log = LoggerFactory.getLogger(RunLoop.class);
