@@ -223,7 +223,13 @@ public final class Agent<C> implements HandoffTarget<C> {
     /**
      * This agent as a tool of another agent: the caller's model writes an input, this agent runs
      * on it as a separate run (sharing the context object), and its final output is the tool's
-     * result. Unlike a handoff, the caller keeps the conversation.
+     * result. Unlike a handoff, the caller keeps the conversation. Its events reach the caller's
+     * stream and listener as {@link dev.baton.run.RunEvent.Nested}.
+     *
+     * <p>If the nested run fails, the calling model reads the error; to make the caller's run fail
+     * instead, with the nested run's exception (a {@code MaxTurnsExceeded}, a guardrail's tripwire)
+     * as the cause of a {@link dev.baton.ToolCallFailed}, use
+     * {@code asTool(...).withFailureMode(ToolFailureMode.RAISE)}.
      */
     public Tool<C> asTool(String toolName, String description) {
         return AgentTools.asTool(this, toolName, description, null);

@@ -3,11 +3,20 @@ package dev.baton.durable;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.run.RunEvent;
 
-/** Turns run events into their journal form: the event's own fields as JSON, error objects as type and message. */
+/**
+ * Turns run events into their journal form: the event's own fields as JSON, error objects as type
+ * and message. A {@link RunEvent.Nested} event keeps its call, path and the nested event's type and
+ * fields, though the loop does not journal nested events (a replay would not produce them again).
+ */
 final class EventCodec {
     private EventCodec() {}
 
     static RecordedEvent record(RunEvent event) {
+        return new RecordedEvent(event.runId(), event.seq(), event.getClass().getSimpleName(), event.agent(), event.at(),
+                data(event).toString());
+    }
+
+    private static ObjectNode data(RunEvent event) {
         ObjectNode data = JournalCodec.JSON.createObjectNode();
         switch (event) {
             case RunEvent.RunStarted e -> data.set("input", items(e.input()));
@@ -42,9 +51,16 @@ final class EventCodec {
                 data.put("errorType", e.error().getClass().getName());
                 data.put("message", String.valueOf(e.error().getMessage()));
             }
+            case RunEvent.Nested e -> {
+                // The record's run id, sequence, agent and time are the nested event's own.
+                data.put("callId", e.callId());
+                data.put("toolName", e.toolName());
+                data.set("path", tree(e.path()));
+                data.put("eventType", e.event().getClass().getSimpleName());
+                data.set("event", data(e.event()));
+            }
         }
-        return new RecordedEvent(event.runId(), event.seq(), event.getClass().getSimpleName(), event.agent(), event.at(),
-                data.toString());
+        return data;
     }
 
     private static com.fasterxml.jackson.databind.JsonNode items(java.util.List<dev.baton.item.Item> items) {

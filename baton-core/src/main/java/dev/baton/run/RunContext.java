@@ -20,6 +20,7 @@ public final class RunContext<C> {
     private volatile Usage usage = Usage.zero();
     private volatile RunTrace trace = RunTrace.off();
     private volatile Map<String, RunState.Decision> toolDecisions = Map.of();
+    private volatile @Nullable NestedEvents nestedEvents;
 
     RunContext(@Nullable C context, String runId, @Nullable String sessionId, @Nullable Runner runner, RunOptions<C> options) {
         this.context = context;
@@ -103,9 +104,20 @@ public final class RunContext<C> {
         return nested;
     }
 
-    void link(RunTrace runTrace, Map<String, RunState.Decision> decisions) {
+    void link(RunTrace runTrace, Map<String, RunState.Decision> decisions, @Nullable NestedEvents events) {
         this.trace = runTrace;
         this.toolDecisions = decisions;
+        this.nestedEvents = events;
+    }
+
+    /**
+     * Where the events of runs nested in this one go (this run's stream and listener), and whether
+     * this run streams; null when nobody reads this run's events.
+     */
+    record NestedEvents(java.util.function.Consumer<RunEvent.Nested> sink, boolean streaming) {}
+
+    @Nullable NestedEvents nestedEvents() {
+        return nestedEvents;
     }
 
     RunTrace trace() {

@@ -5,6 +5,7 @@ import dev.baton.item.RunItem;
 import dev.baton.model.ModelResponse;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,6 +15,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The {@link ItemEvent}s carry the run's items: collected in order they are exactly
  * {@link RunResult#newItems()}, streamed or not.
+ *
+ * <p>While an agent runs as a tool, its run's events reach the caller's stream and listener
+ * wrapped in {@link Nested}; they keep their own run id and sequence, so the caller's own events
+ * stay exactly what they would be without them.
  */
 public sealed interface RunEvent {
 
@@ -88,7 +93,56 @@ public sealed interface RunEvent {
     /** The run ended with an error. Always the last event of a failed run. */
     record RunFailed(String runId, long seq, String agent, Instant at, Throwable error) implements RunEvent {}
 
-    /** True for the last event of a run. */
+    /**
+     * An event of a run nested in this one: an agent used as a tool, called with {@code callId} of
+     * tool {@code toolName} by this run. {@code event} is the nested run's event as that run
+     * reported it, never itself a {@code Nested}: an event from deeper down (an agent-tool of an
+     * agent-tool) is delivered once, with the whole path. Delivered as it happens, in the nested
+     * run's order, and never journaled as part of this run.
+     *
+     * <p>{@link #runId()}, {@link #seq()}, {@link #agent()} and {@link #at()} are those of
+     * {@code event}: its run's id (not this run's) and its place in that run's gapless sequence.
+     * Several nested runs (concurrent tool calls) may interleave; each one's events stay in order.
+     *
+     * @param callId the call, in this run, that started the nested run (it matches a {@link ToolCalled} item)
+     * @param toolName the tool this run's agent called
+     * @param path the agents from this run's calling agent down to the one active in the nested run
+     *     when {@code event} happened, such as {@code [support_triage, researcher]}
+     * @param event the nested run's event
+     */
+    record Nested(String callId, String toolName, List<String> path, RunEvent event) implements RunEvent {
+        public Nested {
+            Objects.requireNonNull(callId, "callId");
+            Objects.requireNonNull(toolName, "toolName");
+            path = List.copyOf(path);
+            Objects.requireNonNull(event, "event");
+            if (event instanceof Nested) {
+                throw new IllegalArgumentException("a Nested event wraps the nested run's own event, not another Nested");
+            }
+        }
+
+        @Override
+        public String runId() {
+            return event.runId();
+        }
+
+        @Override
+        public long seq() {
+            return event.seq();
+        }
+
+        @Override
+        public String agent() {
+            return event.agent();
+        }
+
+        @Override
+        public Instant at() {
+            return event.at();
+        }
+    }
+
+    /** True for the last event of a run; a {@link Nested} event never is, whatever it wraps. */
     default boolean isTerminal() {
         return this instanceof RunCompleted || this instanceof RunFailed || this instanceof RunPaused;
     }

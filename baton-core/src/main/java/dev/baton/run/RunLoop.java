@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * One run: the agent loop as a state machine over turns. A turn calls the active agent's model,
  * records what it said, runs the tools it called, then either follows a handoff, ends with a
  * final output, or goes round again. Every step is reported as a {@link RunEvent} from this
- * thread, in order.
+ * thread, in order; events of nested runs come from their tool calls' threads, one delivery at a time.
  */
 final class RunLoop<C> {
     private static final Logger log = LoggerFactory.getLogger(RunLoop.class);
@@ -82,6 +82,10 @@ final class RunLoop<C> {
     private RunTrace trace = RunTrace.off();
     /** Whether anyone reads the events; when nobody does, they are not built at all. */
     private final boolean observed;
+    /** Serialises delivery to the sink and listener: nested runs' events arrive from tool threads. */
+    private final java.util.concurrent.locks.ReentrantLock delivery = new java.util.concurrent.locks.ReentrantLock();
+    /** Whether the last event was delivered; guarded by {@link #delivery}. */
+    private boolean delivered;
 
     private final List<RunItem> newItems = new ArrayList<>();
     private final RunGuardrails<C> guardrails = new RunGuardrails<>(this::guardrailChecked);
@@ -210,7 +214,7 @@ final class RunLoop<C> {
         ctx = new RunContext<>(options.context(), runId, session == null ? null : session.id(), runner, options);
         trace = RunTrace.start(config, options, session == null ? null : session.id());
         toolDecisions.putAll(options.inheritedToolDecisions());
-        ctx.link(trace, toolDecisions);
+        ctx.link(trace, toolDecisions, nestedEvents());
         List<Item> all = new ArrayList<>(history.size() + input.size());
         all.addAll(history);
         all.addAll(input);
@@ -512,7 +516,7 @@ final class RunLoop<C> {
         decisions.putAll(state.decisions());
         toolDecisions.putAll(options.inheritedToolDecisions());
         toolDecisions.putAll(state.toolDecisions());
-        ctx.link(trace, toolDecisions);
+        ctx.link(trace, toolDecisions, nestedEvents());
         nestedToResume = state.nestedStates();
         if (observed) {
             emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), null));
@@ -1003,6 +1007,42 @@ final class RunLoop<C> {
                 journaling.journal().event(event);
             }
         }
+        delivery.lock();
+        try {
+            if (event.isTerminal()) {
+                delivered = true;
+            }
+            deliver(event);
+        } finally {
+            delivery.unlock();
+        }
+    }
+
+    /** Where nested runs send their events, or null when nobody reads this run's. */
+    private RunContext.@Nullable NestedEvents nestedEvents() {
+        return sink == null && options.listener() == null ? null : new RunContext.NestedEvents(this::emitNested, streaming);
+    }
+
+    /**
+     * An event of a nested run, from the thread of the tool call that runs it: to the stream and
+     * listener (in turn with this run's own events), not to the journal, and not after this run's
+     * last event (a nested run that outlived its timed-out call).
+     */
+    private void emitNested(RunEvent.Nested event) {
+        delivery.lock();
+        try {
+            if (delivered) {
+                return;
+            }
+            deliver(event);
+        } catch (CallbackFailed e) {
+            throw new NestedListenerFailed(runId, e);
+        } finally {
+            delivery.unlock();
+        }
+    }
+
+    private void deliver(RunEvent event) {
         if (sink != null) {
             sink.accept(event);
         }

@@ -140,6 +140,20 @@ public final class Runner {
         return stream;
     }
 
+    /**
+     * A run nested in another (an agent used as a tool), on the calling thread: started on
+     * {@code input}, or continuing {@code resume}. {@code sink} receives its events.
+     */
+    <C> RunResult runNested(Agent<C> agent, String input, @Nullable RunState resume, RunOptions<C> options, boolean streaming,
+            java.util.function.@Nullable Consumer<RunEvent> sink) {
+        Cancellation cancellation = new Cancellation();
+        cancellation.bind(Thread.currentThread());
+        RunLoop<C> loop = resume != null
+                ? new RunLoop<>(this, agent, resume, options, cancellation, streaming, sink)
+                : new RunLoop<>(this, agent, List.of(Message.user(input)), options, cancellation, streaming, sink);
+        return loop.execute();
+    }
+
     private static void checkArguments(Agent<?> agent, List<Item> input, RunOptions<?> options) {
         Objects.requireNonNull(agent, "agent");
         Objects.requireNonNull(input, "input");

@@ -1,6 +1,7 @@
 package dev.baton.run;
 
 import dev.baton.RunCancelled;
+import dev.baton.ToolCallFailed;
 import dev.baton.UserError;
 import dev.baton.ToolGuardrailTripwireTriggered;
 import dev.baton.agent.Agent;
@@ -12,6 +13,7 @@ import dev.baton.tool.Tool;
 import dev.baton.tool.ToolContext;
 import dev.baton.tool.ToolError;
 import dev.baton.tool.ToolErrorFormatter;
+import dev.baton.tool.ToolFailureMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the tool calls of one turn: concurrently on virtual threads (bounded by
  * {@link RunConfig#maxConcurrentTools()}), outputs kept in call order. Every failure a model can
- * recover from becomes an error output; cancellation and configuration errors stop the run.
+ * recover from becomes an error output, unless the tool is set to raise; cancellation and
+ * configuration errors stop the run.
  */
 final class ToolCalls<C> {
     private static final Logger log = LoggerFactory.getLogger(ToolCalls.class);
@@ -273,38 +276,49 @@ final class ToolCalls<C> {
                     ? tool.call(toolContext, call.arguments())
                     : callWithTimeout(tool, toolContext, call.arguments(), tool.timeout());
             if (value instanceof Agent<?> target) {
-                return handOff(tool, target);
+                return handOff(target);
             }
             return new Outcome(ToolOutputs.toText(value), false);
         } catch (ToolPaused paused) {
             return new Outcome("", false, List.of(), paused.state, null);
         } catch (InvalidArgumentsException e) {
-            return error(tool, new ToolError(tool.name(), call.callId(), ToolError.Kind.INVALID_ARGUMENTS, RunLoop.message(e), e));
+            return failed(tool, toolContext, new ToolError(tool.name(), call.callId(), ToolError.Kind.INVALID_ARGUMENTS,
+                    RunLoop.message(e), e));
         } catch (TimeoutException e) {
-            return error(tool, new ToolError(tool.name(), call.callId(), ToolError.Kind.TIMED_OUT,
+            return failed(tool, toolContext, new ToolError(tool.name(), call.callId(), ToolError.Kind.TIMED_OUT,
                     "no result within " + human(tool.timeout()), e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw cancelled.get();
         } catch (UserError | RunCancelled e) {
             throw e;
+        } catch (NestedListenerFailed e) {
+            throw e.runId().equals(toolContext.run().runId()) ? e.failure() : e;
         } catch (Exception e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw cancelled.get();
             }
             log.debug("tool {} (call {}) failed", tool.name(), call.callId(), e);
-            return error(tool, new ToolError(tool.name(), call.callId(), ToolError.Kind.FAILED, RunLoop.message(e), e));
+            return failed(tool, toolContext, new ToolError(tool.name(), call.callId(), ToolError.Kind.FAILED, RunLoop.message(e), e));
         }
     }
 
     /** A tool that returned an agent hands the conversation to it; the loop carries the handoff out. */
-    private Outcome handOff(Tool<C> tool, Agent<?> target) {
+    private Outcome handOff(Agent<?> target) {
         Agent<?> known = handoffTargets.putIfAbsent(target.name(), target);
         if (known != null && known != target) {
             throw new UserError("Tools of this run returned two different agents named '" + target.name()
                     + "' to hand off to: agent names must be unique");
         }
         return new Outcome("Handing the conversation to " + target.name() + ".", false, List.of(), null, target.name());
+    }
+
+    /** A failed call: an error output the model reads, or, for a tool set to raise, the end of the run. */
+    private Outcome failed(Tool<C> tool, ToolContext<C> toolContext, ToolError error) {
+        if (tool.failureMode() == ToolFailureMode.RAISE) {
+            throw new ToolCallFailed(error, toolContext.agent());
+        }
+        return error(tool, error);
     }
 
     private static <C> Object callWithTimeout(Tool<C> tool, ToolContext<C> context, String arguments, Duration timeout)

@@ -38,6 +38,7 @@ public final class Tool<C> {
     private final ToolSpec spec;
     private final List<dev.baton.guardrail.ToolGuardrail<C>> guardrails;
     private final @Nullable ApprovalPolicy<C> approval;
+    private final ToolFailureMode failureMode;
 
     private Tool(Builder<C> b) {
         if (b.name == null || !NAME.matcher(b.name).matches()) {
@@ -63,6 +64,7 @@ public final class Tool<C> {
         this.spec = new ToolSpec(name, description, parameters, strict);
         this.guardrails = List.copyOf(b.guardrails);
         this.approval = b.approval;
+        this.failureMode = b.failureMode;
     }
 
     /**
@@ -104,6 +106,7 @@ public final class Tool<C> {
         b.errorFormatter = errorFormatter;
         b.guardrails.addAll(guardrails);
         b.approval = approval;
+        b.failureMode = failureMode;
         return b;
     }
 
@@ -136,6 +139,19 @@ public final class Tool<C> {
     /** This tool's error wording, or null to use the runner's. */
     public @Nullable ToolErrorFormatter errorFormatter() {
         return errorFormatter;
+    }
+
+    /** What a failed call does: the model reads the error (the default), or the run fails. */
+    public ToolFailureMode failureMode() {
+        return failureMode;
+    }
+
+    /**
+     * This tool, with failed calls handled as {@code mode} says: {@link ToolFailureMode#RAISE} makes
+     * the run fail with {@link dev.baton.ToolCallFailed} instead of showing the error to the model.
+     */
+    public Tool<C> withFailureMode(ToolFailureMode mode) {
+        return toBuilder().failureMode(mode).build();
     }
 
     /**
@@ -241,6 +257,7 @@ public final class Tool<C> {
         private @Nullable ToolErrorFormatter errorFormatter;
         private final java.util.List<dev.baton.guardrail.ToolGuardrail<C>> guardrails = new java.util.ArrayList<>();
         private @Nullable ApprovalPolicy<C> approval;
+        private ToolFailureMode failureMode = ToolFailureMode.REPORT_TO_MODEL;
 
         private Builder() {}
 
@@ -294,6 +311,12 @@ public final class Tool<C> {
 
         public Builder<C> errorFormatter(@Nullable ToolErrorFormatter value) {
             this.errorFormatter = value;
+            return this;
+        }
+
+        /** What a failed call does; {@link ToolFailureMode#REPORT_TO_MODEL} by default. */
+        public Builder<C> failureMode(ToolFailureMode value) {
+            this.failureMode = Objects.requireNonNull(value, "failureMode");
             return this;
         }
 
