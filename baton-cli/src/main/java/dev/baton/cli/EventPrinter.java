@@ -62,6 +62,9 @@ final class EventPrinter implements Consumer<RunEvent> {
                 if (!e.item().text().isBlank()) {
                     terminal.println("[" + e.agent() + "] " + e.item().text().strip().replace("\n", "\n    "));
                 }
+                if (e.item().refusal() != null) {
+                    terminal.println("[" + e.agent() + "] (declines) " + e.item().refusal().strip().replace("\n", "\n    "));
+                }
             }
             case RunEvent.GuardrailChecked e -> guardrail(e.result());
             case RunEvent.RunFailed e -> {

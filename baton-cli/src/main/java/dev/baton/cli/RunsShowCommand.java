@@ -94,7 +94,10 @@ final class RunsShowCommand implements Callable<Integer> {
             case "TurnStarted" -> "turn " + d.path("turn").asText();
             case "ModelResponded" -> "turn " + d.path("turn").asText() + ": " + d.path("output").size() + " output items, "
                     + d.path("usage").path("inputTokens").asLong() + " tokens in, " + d.path("usage").path("outputTokens").asLong() + " out";
-            case "MessageOutput" -> Text.display(item.path("message").path("text"));
+            case "MessageOutput" -> item.path("message").hasNonNull("refusal")
+                    ? (item.path("message").path("text").asText().isEmpty() ? "" : Text.display(item.path("message").path("text")) + " ")
+                            + "(declines) " + Text.display(item.path("message").path("refusal"))
+                    : Text.display(item.path("message").path("text"));
             case "ReasoningOutput" -> Text.display(item.path("reasoning").path("summary"));
             case "ToolCalled", "HandoffRequested" -> item.path("call").path("name").asText() + " " + Text.display(item.path("call").path("arguments"));
             case "ToolFinished" -> (item.path("error").asBoolean() ? "error: " : "") + Text.display(item.path("output").path("output"));

@@ -106,7 +106,8 @@ public record HistoryNesting(String preamble, String start, String end, @org.jsp
 
     private static @org.jspecify.annotations.Nullable String describe(Item item) {
         return switch (item) {
-            case Message m -> m.role().name().toLowerCase(java.util.Locale.ROOT) + ": " + oneLine(m.text());
+            case Message m -> m.role().name().toLowerCase(java.util.Locale.ROOT) + ": " + oneLine(m.text())
+                    + (m.refused() ? (m.text().isEmpty() ? "" : " ") + "(declined: " + oneLine(m.refusal()) + ")" : "");
             case ToolCall c -> "called " + c.name() + "(" + oneLine(c.arguments()) + ")";
             case ToolOutput o -> "result: " + oneLine(o.output());
             case Reasoning r -> null;

@@ -92,7 +92,14 @@ final class Messages {
 
     private static void addPart(ArrayNode parts, Item item) {
         switch (item) {
-            case Message m -> parts.addObject().put("type", "text").put("content", m.text());
+            case Message m -> {
+                if (!m.text().isEmpty() || !m.refused()) {
+                    parts.addObject().put("type", "text").put("content", m.text());
+                }
+                if (m.refused()) {
+                    parts.addObject().put("type", "refusal").put("content", m.refusal());
+                }
+            }
             case ToolCall c -> {
                 ObjectNode part = parts.addObject().put("type", "tool_call").put("id", c.callId()).put("name", c.name());
                 part.set("arguments", jsonOrText(c.arguments()));

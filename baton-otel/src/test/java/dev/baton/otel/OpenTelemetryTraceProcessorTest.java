@@ -211,6 +211,18 @@ class OpenTelemetryTraceProcessorTest {
     }
 
     @Test
+    void a_refusal_is_a_part_of_its_own_never_empty_text() throws Exception {
+        JsonNode only = JSON.readTree(Messages.output(List.of(Message.assistantRefusal("I can't help with that."))));
+        JsonNode both = JSON.readTree(Messages.output(List.of(
+                new Message(Message.Role.ASSISTANT, "Here is part.", null, "I can't share the rest."))));
+
+        assertThat(only.get(0).get("parts")).extracting(p -> p.get("type").asText() + ":" + p.get("content").asText())
+                .containsExactly("refusal:I can't help with that.");
+        assertThat(both.get(0).get("parts")).extracting(p -> p.get("type").asText())
+                .containsExactly("text", "refusal");
+    }
+
+    @Test
     void failures_set_status_error_and_an_error_type() {
         Tracer tracer = Tracer.start(List.of(new OpenTelemetryTraceProcessor(otel)), "desk", null, Map.of());
         Tracer.ActiveSpan agent = tracer.startSpan(null, agent("billing_specialist"));
