@@ -5,13 +5,13 @@ import dev.baton.UserError;
 import dev.baton.cli.desk.Desk;
 import dev.baton.cli.desk.Desks;
 import dev.baton.durable.Approval;
-import dev.baton.human.HumanChannel;
 import dev.baton.durable.DurableRunner;
 import dev.baton.durable.RunHandle;
 import dev.baton.durable.RunQuery;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;
 import dev.baton.durable.RunStoreFailed;
+import dev.baton.human.HumanChannel;
 import dev.baton.item.Message;
 import dev.baton.run.RunConfig;
 import dev.baton.run.RunEvent;
@@ -71,7 +71,8 @@ final class Workbench implements AutoCloseable {
             desk.entry().reachableAgents().forEach((agent, a) -> graph.put(agent, a.fingerprint()));
             graphs.put(name, graph);
         }
-        // The default model, not a per-run override: an agent with a model of its own keeps it.
+        // The default model, not a per-run override: an agent with a model of its own keeps it (the acme
+        // desk's human agent, answered by the operator, would keep it either way).
         RunConfig.Builder config = RunConfig.builder().sessionStore(stores.sessions()).defaultModel(model.model());
         if (model.provider() != null) {
             config.modelProvider(model.provider());

@@ -1,5 +1,6 @@
 package dev.baton.human;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.baton.ModelBehaviorError;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
@@ -10,7 +11,6 @@ import dev.baton.model.ModelRequest;
 import dev.baton.model.ModelResponse;
 import dev.baton.model.Usage;
 import dev.baton.schema.JsonSchemas;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
