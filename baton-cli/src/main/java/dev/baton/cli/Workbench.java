@@ -4,7 +4,6 @@ import dev.baton.RunCancelled;
 import dev.baton.UserError;
 import dev.baton.cli.desk.Desk;
 import dev.baton.cli.desk.Desks;
-import dev.baton.cli.desk.Operator;
 import dev.baton.durable.Approval;
 import dev.baton.durable.DurableRunner;
 import dev.baton.durable.RunHandle;
@@ -12,6 +11,7 @@ import dev.baton.durable.RunQuery;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;
 import dev.baton.durable.RunStoreFailed;
+import dev.baton.human.HumanChannel;
 import dev.baton.item.Message;
 import dev.baton.run.RunConfig;
 import dev.baton.run.RunEvent;
@@ -61,7 +61,7 @@ final class Workbench implements AutoCloseable {
     /** Closes the runners when the JVM is stopped (Ctrl-C): runs executing here are left resumable at once, leases released. */
     private final Thread shutdownHook = new Thread(this::close, "baton-shutdown");
 
-    private Workbench(Stores stores, ModelChoice model, Operator operator, Predicate<RunRecord> resumable) {
+    private Workbench(Stores stores, ModelChoice model, HumanChannel operator, Predicate<RunRecord> resumable) {
         this.stores = stores;
         this.model = model;
         for (String name : Desks.names()) {
@@ -71,8 +71,8 @@ final class Workbench implements AutoCloseable {
             desk.entry().reachableAgents().forEach((agent, a) -> graph.put(agent, a.fingerprint()));
             graphs.put(name, graph);
         }
-        // The default model, not a per-run override: an agent with a model of its own (the acme desk's
-        // human agent, answered by the operator) keeps it.
+        // The default model, not a per-run override: an agent with a model of its own keeps it (the acme
+        // desk's human agent, answered by the operator, would keep it either way).
         RunConfig.Builder config = RunConfig.builder().sessionStore(stores.sessions()).defaultModel(model.model());
         if (model.provider() != null) {
             config.modelProvider(model.provider());
@@ -95,12 +95,12 @@ final class Workbench implements AutoCloseable {
      *
      * @throws CliError if the database cannot be opened or the model cannot be chosen
      */
-    static Workbench open(Settings settings, Operator operator) {
+    static Workbench open(Settings settings, HumanChannel operator) {
         return open(settings, operator, r -> true);
     }
 
-    /** As {@link #open(Settings, Operator)}; {@link #resumeIncomplete()} takes over only the runs {@code resumable} accepts. */
-    static Workbench open(Settings settings, Operator operator, Predicate<RunRecord> resumable) {
+    /** As {@link #open(Settings, HumanChannel)}; {@link #resumeIncomplete()} takes over only the runs {@code resumable} accepts. */
+    static Workbench open(Settings settings, HumanChannel operator, Predicate<RunRecord> resumable) {
         ModelChoice model = ModelChoice.choose(settings.model(), settings.terminal().env(), settings.offlineUnlessNamed(), settings.verbose());
         Stores stores;
         try {

@@ -114,7 +114,7 @@ class RunCommandTest {
         Path db = dir.resolve(".baton/baton.db");
         Cli.inProcess(dir, "", "runs", "list"); // creates the database
         Map<String, String> graph = new TreeMap<>();
-        Desks.create("support", p -> "").entry().reachableAgents().forEach((name, a) -> graph.put(name, a.fingerprint()));
+        Desks.create("support", p -> java.util.Optional.empty()).entry().reachableAgents().forEach((name, a) -> graph.put(name, a.fingerprint()));
         Instant long_ago = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MILLIS);
         try (SqliteRunStore store = SqliteRunStore.open(db)) {
             store.createRun(new RunRecord("run_orphan", "support_triage", "support_triage", null,

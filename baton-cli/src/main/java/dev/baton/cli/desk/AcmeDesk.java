@@ -5,6 +5,8 @@ import dev.baton.agent.Agent;
 import dev.baton.agent.Team;
 import dev.baton.handoff.Handoff;
 import dev.baton.handoff.Prompts;
+import dev.baton.human.HumanAgent;
+import dev.baton.human.HumanChannel;
 import dev.baton.schema.Description;
 import dev.baton.tool.ApprovalPolicy;
 import dev.baton.tool.Tool;
@@ -13,8 +15,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code acme} desk: triage hands the customer to sales or to issues and repairs, who hand back
- * to triage when the topic changes; triage escalates to a human agent, whose replies come from the
- * {@link Operator}. Refunds above $200 wait for approval.
+ * to triage when the topic changes; triage escalates to a human agent, whose replies come from a
+ * person through a {@link HumanChannel} (the operator at the console), and who may hand the customer
+ * back to triage. Refunds above $200 wait for approval.
  */
 final class AcmeDesk implements Desk<AcmeDesk.Acme> {
 
@@ -35,12 +38,10 @@ final class AcmeDesk implements Desk<AcmeDesk.Acme> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final AcmeBackend backend = new AcmeBackend();
-    private final Operator operator;
     private final Agent<Acme> entry;
 
-    AcmeDesk(Operator operator) {
-        this.operator = operator;
-        this.entry = team(new HumanModel(operator)).agent("triage_agent");
+    AcmeDesk(HumanChannel people) {
+        this.entry = team(people).agent("triage_agent");
     }
 
     @Override
@@ -67,10 +68,6 @@ final class AcmeDesk implements Desk<AcmeDesk.Acme> {
         return backend;
     }
 
-    Operator operator() {
-        return operator;
-    }
-
     @Override
     public List<DemoStep> demo() {
         return List.of(
@@ -84,8 +81,8 @@ final class AcmeDesk implements Desk<AcmeDesk.Acme> {
                         "an escalation to the human agent, who answers at the console"));
     }
 
-    /** The desk's agents; {@code human} is the model of the human agent. */
-    static Team<Acme> team(dev.baton.model.Model human) {
+    /** The desk's agents; {@code people} answer for the human agent. */
+    static Team<Acme> team(HumanChannel people) {
         Tool<Acme> lookUpItem = Tool.of("look_up_item",
                 "Find an item's id, price and stock from a description or keywords.", Search.class,
                 (ctx, a) -> ctx.context().backend().lookUp(a.searchQuery()));
@@ -121,10 +118,11 @@ final class AcmeDesk implements Desk<AcmeDesk.Acme> {
                 .tools(knownFix, lookUpItem, executeRefund)
                 .handoffs(backToTriage("anything outside your purview, such as buying something or talking to a human"))
                 .build();
-        Agent<Acme> humanAgent = Agent.<Acme>builder("human_agent")
+        Agent<Acme> humanAgent = HumanAgent.<Acme>builder("human_agent")
                 .handoffDescription("A person at ACME who handles what the bots cannot.")
                 .instructions("A person answers here.")
-                .model(human)
+                .channel(people)
+                .handoffs(backToTriage("what the bots can do after all, such as an order, a repair or a refund"))
                 .build();
         return Team.of(triage, sales, repairs, humanAgent);
     }

@@ -1,6 +1,7 @@
 package dev.baton.cli.desk;
 
 import dev.baton.UserError;
+import dev.baton.human.HumanChannel;
 import java.util.List;
 
 /** The example desks by name: the one place the {@code baton} command finds them. */
@@ -15,15 +16,15 @@ public final class Desks {
     }
 
     /**
-     * A new desk with fresh sample data. {@code operator} answers for the human agent (acme) and is
+     * A new desk with fresh sample data. {@code people} answer for the human agent (acme) and are
      * otherwise unused.
      *
      * @throws UserError if no desk has that name
      */
-    public static Desk<?> create(String name, Operator operator) {
+    public static Desk<?> create(String name, HumanChannel people) {
         return switch (name) {
             case "support" -> new SupportDesk();
-            case "acme" -> new AcmeDesk(operator);
+            case "acme" -> new AcmeDesk(people);
             case "rma" -> new RmaDesk();
             default -> throw new UserError("Unknown desk '" + name + "'; the desks are " + String.join(", ", NAMES));
         };

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.InputGuardrailTripwireTriggered;
 import dev.baton.UserError;
+import dev.baton.human.HumanReply;
+import dev.baton.human.HumanRequest;
 import dev.baton.offline.OfflineModel;
 import dev.baton.run.RunConfig;
 import dev.baton.run.RunOptions;
@@ -16,6 +18,7 @@ import dev.baton.session.InMemorySessionStore;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -101,10 +104,10 @@ class DeskWalkthroughTest {
 
     @Test
     void acme_walks_from_repairs_through_a_refund_and_a_sale_to_a_human_at_the_console() {
-        Deque<String> prompts = new ArrayDeque<>();
-        AcmeDesk desk = new AcmeDesk(prompt -> {
-            prompts.add(prompt);
-            return "Hi, this is Wile from ACME. I'll sort this out for you personally.";
+        Deque<HumanRequest> asked = new ArrayDeque<>();
+        AcmeDesk desk = new AcmeDesk(request -> {
+            asked.add(request);
+            return Optional.of(HumanReply.say("Hi, this is Wile from ACME. I'll sort this out for you personally."));
         });
 
         RunResult fix = send(desk, "a1", "The left wheel of my rocket skates is broken and wobbles.");
@@ -119,7 +122,10 @@ class DeskWalkthroughTest {
                 .usedTool("execute_order", "{\"product\":\"Giant Rubber Band\",\"price\":45}");
         assertThat(human).handedOffTo("triage_agent", "human_agent").lastAgent("human_agent")
                 .finalOutputContains("Wile from ACME");
-        assertThat(prompts).containsExactly(HumanModel.PROMPT);
+        assertThat(asked).singleElement().satisfies(request -> {
+            assertThat(request.lastUserMessage()).isEqualTo("One more thing: let me talk to a human, please.");
+            assertThat(request.handoffs()).extracting(HumanRequest.HandoffOption::agent).containsExactly("triage_agent");
+        });
         assertThat(desk.backend().refunds()).extracting(AcmeBackend.Refund::product).containsExactly("Rocket Skates");
         assertThat(desk.backend().orders()).extracting(AcmeBackend.Order::product).containsExactly("Giant Rubber Band");
     }
@@ -166,7 +172,7 @@ class DeskWalkthroughTest {
     @Test
     void every_demo_step_runs_to_an_answer_a_pause_or_a_guardrail_trip() {
         for (String name : Desks.names()) {
-            Desk<?> desk = Desks.create(name, prompt -> "A person from the team here, how can I help?");
+            Desk<?> desk = Desks.create(name, request -> Optional.of(HumanReply.say("A person from the team here, how can I help?")));
             runDemo(desk);
         }
     }
@@ -185,8 +191,8 @@ class DeskWalkthroughTest {
     @Test
     void desks_are_found_by_name_and_an_unknown_name_lists_the_known_ones() {
         assertThat(Desks.names()).containsExactly("support", "acme", "rma");
-        assertThat(Desks.create("acme", p -> "").name()).isEqualTo("acme");
-        assertThatThrownBy(() -> Desks.create("sales", p -> "")).isInstanceOf(UserError.class)
+        assertThat(Desks.create("acme", p -> Optional.empty()).name()).isEqualTo("acme");
+        assertThatThrownBy(() -> Desks.create("sales", p -> Optional.empty())).isInstanceOf(UserError.class)
                 .hasMessageContaining("support, acme, rma");
         assertThat(List.of(new SupportDesk().entry().reachableAgents().keySet()).get(0))
                 .contains("support_triage", "billing_specialist", "technical_specialist", "account_specialist");

@@ -6,12 +6,14 @@ import static dev.baton.testing.Steps.handoffTo;
 import static dev.baton.testing.Steps.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.human.HumanReply;
 import dev.baton.run.RunConfig;
 import dev.baton.run.RunOptions;
 import dev.baton.run.RunResult;
 import dev.baton.run.Runner;
 import dev.baton.session.InMemorySessionStore;
 import dev.baton.testing.ScriptedModel;
+import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +46,7 @@ class DeskWiringTest {
 
     @Test
     void acme_specialists_transfer_back_to_triage_which_escalates_to_the_operator() {
-        AcmeDesk desk = new AcmeDesk(prompt -> "A human from ACME here.");
+        AcmeDesk desk = new AcmeDesk(request -> Optional.of(HumanReply.say("A human from ACME here.")));
         ScriptedModel model = ScriptedModel.create()
                 .forAgent("triage_agent", handoffTo("issues_and_repairs"))
                 .forAgent("issues_and_repairs", callTool("transfer_back_to_triage"))
@@ -54,6 +56,20 @@ class DeskWiringTest {
 
         assertThat(r).completed().handedOffTo("issues_and_repairs", "triage_agent", "human_agent").lastAgent("human_agent")
                 .finalOutputContains("A human from ACME");
+    }
+
+    @Test
+    void acmes_human_agent_can_hand_the_customer_back_to_triage() {
+        AcmeDesk desk = new AcmeDesk(request -> Optional.of(HumanReply.handOff("triage_agent", "Our sales team can do that.")));
+        ScriptedModel model = ScriptedModel.create()
+                .forAgent("triage_agent", callTool("escalate_to_human"), handoffTo("sales_agent"))
+                .forAgent("sales_agent", reply("The giant rubber band is $45."));
+
+        RunResult r = runner(model).run(desk.entry(), "A person, please: I want to buy something",
+                RunOptions.<AcmeDesk.Acme>none().withContext(desk.newContext()));
+
+        assertThat(r).completed().handedOffTo("human_agent", "triage_agent", "sales_agent").lastAgent("sales_agent");
+        model.verify();
     }
 
     @Test

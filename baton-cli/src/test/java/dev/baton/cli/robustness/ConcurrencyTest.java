@@ -59,7 +59,7 @@ class ConcurrencyTest {
 
     /*
      * Cause: the human agent's "model" asks the operator through Terminal.ask (Terminal.java:49-55,
-     * HumanModel.java:25), which throws UserError when the input ends; the runner records it as a model
+     * then HumanModel.java:25), which threw UserError when the input ends; the runner records it as a model
      * failure, so Ctrl-D at "operator>" turns the customer's turn into a FAILED run ("baton: run ... failed:
      * no one answered 'operator>': the input ended", exit 1). An approval prompt ended the same way leaves
      * the run paused and resumable; the escalation is lost instead. Fix: when the operator's input ends,
