@@ -649,7 +649,9 @@ final class RunLoop<C> {
     private ModelResponse callModel(Model model, ModelRequest request) {
         checkCancelled();
         ModelResponse response;
-        String modelName = options.modelName() != null ? options.modelName() : agent.modelName();
+        // A person answers a human agent's turns, whatever model the run names for the others.
+        String modelName = options.modelName() != null && !dev.baton.human.HumanAgent.isHuman(agent)
+                ? options.modelName() : agent.modelName();
         dev.baton.trace.Tracer.ActiveSpan span = trace.modelStarted(agent.name(), modelName, request.input());
         try {
             if (journaling != null) {
