@@ -1,5 +1,6 @@
 package dev.baton.durable;
 
+import dev.baton.run.RunEvent;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -11,6 +12,7 @@ import java.util.stream.StreamSupport;
 /**
  * The events of one durable run, read from the store in order and followed live until the run
  * ends or pauses. Iterating blocks while the run is going and no new event is recorded yet.
+ * Iterated directly it gives the events as recorded; {@link #runEvents()} gives them typed.
  */
 public final class EventStream implements Iterable<RecordedEvent>, AutoCloseable {
     private static final int BATCH = 256;
@@ -49,6 +51,16 @@ public final class EventStream implements Iterable<RecordedEvent>, AutoCloseable
 
     public Stream<RecordedEvent> stream() {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    /**
+     * The same events read back as typed {@link RunEvent}s (see {@link RecordedEvent#toEvent()}).
+     * It reads this stream: {@link #nextSeq()} follows what it has consumed.
+     *
+     * @throws IllegalArgumentException when it reaches an event this version of Baton cannot read
+     */
+    public Stream<RunEvent> runEvents() {
+        return stream().map(RecordedEvent::toEvent);
     }
 
     /** The sequence number the next event will have: where a new stream resumes after this one. */

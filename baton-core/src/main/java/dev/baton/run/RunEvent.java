@@ -90,8 +90,22 @@ public sealed interface RunEvent {
     /** The run ended with a final output. Always the last event of a successful run. */
     record RunCompleted(String runId, long seq, String agent, Instant at, Object finalOutput) implements RunEvent {}
 
-    /** The run ended with an error. Always the last event of a failed run. */
-    record RunFailed(String runId, long seq, String agent, Instant at, Throwable error) implements RunEvent {}
+    /**
+     * The run ended with an error. Always the last event of a failed run. {@code failure} says what
+     * went wrong wherever the event is read; {@code error} is the exception itself, there only in the
+     * process where the run failed (an event read back from a run store has none).
+     */
+    record RunFailed(String runId, long seq, String agent, Instant at, RunFailure failure, @Nullable Throwable error)
+            implements RunEvent {
+        public RunFailed {
+            Objects.requireNonNull(failure, "failure");
+        }
+
+        /** The event as a run emits it: {@code error}, and the failure it describes. */
+        public RunFailed(String runId, long seq, String agent, Instant at, Throwable error) {
+            this(runId, seq, agent, at, RunFailure.of(error), error);
+        }
+    }
 
     /**
      * An event of a run nested in this one: an agent used as a tool, called with {@code callId} of
