@@ -48,7 +48,7 @@ abstract class ApprovalsDecideCommand {
             t.println(BatonCli.banner(wb.deskName(run.record()), wb));
             t.println((approves() ? "Approved " : "Rejected ") + Approvals.call(approval, wb.explain(approval))
                     + " of run " + runId + (message() == null ? "" : " · message: " + message()));
-            wb.display(new EventPrinter(t, root.verbose()).knowing(run.history().events()));
+            wb.display(new EventPrinter(t, root.verbose()).knowing(run.history().runEvents()));
             try {
                 if (approves()) {
                     run.approve(callId);

@@ -83,7 +83,7 @@ final class ChatCommand implements Callable<Integer> {
             }
             t.println("Run " + run.id() + " of this session waits for " + (waiting == 1 ? "1 approval" : waiting + " approvals")
                     + "; decide first:");
-            printer.knowing(run.history().events());
+            printer.knowing(run.history().runEvents());
             Integer code = outcome(t, wb, run, Turns.drive(wb, run, Approvals.console(t, wb)));
             if (code != null) {
                 return code;

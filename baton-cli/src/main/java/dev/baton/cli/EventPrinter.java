@@ -2,8 +2,6 @@ package dev.baton.cli;
 
 import dev.baton.GuardrailTripwireTriggered;
 import dev.baton.guardrail.GuardrailResult;
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.durable.RecordedEvent;
 import dev.baton.run.RunEvent;
 import java.util.List;
 import java.util.Map;
@@ -32,13 +30,10 @@ final class EventPrinter implements Consumer<RunEvent> {
      * Learns the tool calls a run made before this process followed it (a run paused elsewhere and
      * continued here), so their results are shown with their tool's name.
      */
-    EventPrinter knowing(List<RecordedEvent> earlier) {
-        for (RecordedEvent e : earlier) {
-            if (e.type().equals("ToolCalled")) {
-                JsonNode call = Text.tree(e.data()).path("item").path("call");
-                if (call.hasNonNull("callId") && call.hasNonNull("name")) {
-                    toolNames.put(call.path("callId").asText(), call.path("name").asText());
-                }
+    EventPrinter knowing(List<RunEvent> earlier) {
+        for (RunEvent e : earlier) {
+            if (e instanceof RunEvent.ToolCalled called) {
+                toolNames.put(called.item().call().callId(), called.item().call().name());
             }
         }
         return this;

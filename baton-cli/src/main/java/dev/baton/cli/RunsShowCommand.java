@@ -1,12 +1,13 @@
 package dev.baton.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.durable.Approval;
 import dev.baton.durable.Effect;
 import dev.baton.durable.RecordedEvent;
 import dev.baton.durable.RunHistory;
 import dev.baton.durable.RunRecord;
+import dev.baton.item.Message;
 import dev.baton.model.Usage;
+import dev.baton.run.RunEvent;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -79,42 +80,46 @@ final class RunsShowCommand implements Callable<Integer> {
         }
     }
 
-    /** What an event says, in a few words, from its recorded data. */
-    static String summary(RecordedEvent e) {
-        JsonNode d = Text.tree(e.data());
-        JsonNode item = d.path("item");
-        return switch (e.type()) {
-            case "RunStarted" -> {
-                JsonNode input = d.path("input");
-                JsonNode last = input.size() == 0 ? null : input.get(input.size() - 1);
-                yield input.size() + " input items" + (last == null ? "" : "; last: " + Text.display(last.path("text")));
-            }
-            case "AgentUpdated" -> d.path("previous").isNull() || d.path("previous").isMissingNode()
-                    ? "starts with " + e.agent() : d.path("previous").asText() + " -> " + e.agent();
-            case "TurnStarted" -> "turn " + d.path("turn").asText();
-            case "ModelResponded" -> "turn " + d.path("turn").asText() + ": " + d.path("output").size() + " output items, "
-                    + d.path("usage").path("inputTokens").asLong() + " tokens in, " + d.path("usage").path("outputTokens").asLong() + " out";
-            case "MessageOutput" -> item.path("message").hasNonNull("refusal")
-                    ? (item.path("message").path("text").asText().isEmpty() ? "" : Text.display(item.path("message").path("text")) + " ")
-                            + "(declines) " + Text.display(item.path("message").path("refusal"))
-                    : Text.display(item.path("message").path("text"));
-            case "ReasoningOutput" -> Text.display(item.path("reasoning").path("summary"));
-            case "ToolCalled", "HandoffRequested" -> item.path("call").path("name").asText() + " " + Text.display(item.path("call").path("arguments"));
-            case "ToolFinished" -> (item.path("error").asBoolean() ? "error: " : "") + Text.display(item.path("output").path("output"));
-            case "HandoffIgnored" -> "ignored handoff to " + d.path("targetAgent").asText();
-            case "HandoffOccurred" -> d.path("from").asText() + " -> " + d.path("to").asText();
-            case "GuardrailChecked" -> d.path("result").path("name").asText() + (d.path("result").path("tripwireTriggered").asBoolean()
-                    ? " tripped" : " passed") + info(d.path("result").path("info"));
-            case "ApprovalRequested" -> d.path("request").path("toolName").asText() + " " + Text.display(d.path("request").path("arguments"));
-            case "RunPaused" -> "waiting for " + d.path("pending").size() + " approval(s)";
-            case "RunCompleted" -> Text.display(d.path("finalOutput"));
-            case "RunFailed" -> d.path("errorType").asText().replaceAll(".*\\.", "") + ": " + d.path("message").asText();
-            default -> d.toString();
+    /** What an event says, in a few words; the recorded data itself when this version cannot read the event. */
+    static String summary(RecordedEvent recorded) {
+        RunEvent event;
+        try {
+            event = recorded.toEvent();
+        } catch (IllegalArgumentException e) {
+            return "(not readable by this version of baton) " + recorded.data();
+        }
+        return summary(event);
+    }
+
+    static String summary(RunEvent event) {
+        return switch (event) {
+            case RunEvent.RunStarted e -> e.input().size() + " input items"
+                    + (e.input().isEmpty() || !(e.input().get(e.input().size() - 1) instanceof Message last) ? "" : "; last: " + last.text());
+            case RunEvent.AgentUpdated e -> e.previous() == null ? "starts with " + e.agent() : e.previous() + " -> " + e.agent();
+            case RunEvent.TurnStarted e -> "turn " + e.turn();
+            case RunEvent.ModelResponded e -> "turn " + e.turn() + ": " + e.response().output().size() + " output items, "
+                    + e.response().usage().inputTokens() + " tokens in, " + e.response().usage().outputTokens() + " out";
+            case RunEvent.TextDelta e -> e.delta();
+            case RunEvent.MessageOutput e -> e.item().refusal() == null ? e.item().text()
+                    : (e.item().text().isEmpty() ? "" : e.item().text() + " ") + "(declines) " + e.item().refusal();
+            case RunEvent.ReasoningOutput e -> e.item().reasoning().summary();
+            case RunEvent.ToolCalled e -> e.item().call().name() + " " + e.item().call().arguments();
+            case RunEvent.HandoffRequested e -> e.item().call().name() + " " + e.item().call().arguments();
+            case RunEvent.ToolFinished e -> (e.item().error() ? "error: " : "") + e.item().output().output();
+            case RunEvent.HandoffIgnored e -> "ignored handoff to " + e.targetAgent();
+            case RunEvent.HandoffOccurred e -> e.from() + " -> " + e.to();
+            case RunEvent.GuardrailChecked e -> e.result().name() + (e.result().tripwireTriggered() ? " tripped" : " passed")
+                    + (e.result().info() == null || value(e.result().info()).isEmpty() ? "" : ": " + value(e.result().info()));
+            case RunEvent.ApprovalRequested e -> e.request().toolName() + " " + e.request().arguments();
+            case RunEvent.RunPaused e -> "waiting for " + e.pending().size() + " approval(s)";
+            case RunEvent.RunCompleted e -> value(e.finalOutput());
+            case RunEvent.RunFailed e -> e.failure().summary();
+            case RunEvent.Nested e -> "in " + e.toolName() + " (" + String.join(" > ", e.path()) + "): " + summary(e.event());
         };
     }
 
-    private static String info(JsonNode info) {
-        String s = Text.display(info);
-        return s.isEmpty() ? "" : ": " + s;
+    /** A value for display: text as it is, anything else as compact JSON. */
+    private static String value(Object value) {
+        return value instanceof String s ? s : Text.json(value);
     }
 }
