@@ -63,7 +63,7 @@ final class EventCodec {
                 data.put("from", e.from());
                 data.put("to", e.to());
             }
-            case RunEvent.GuardrailChecked e -> data.set("result", tree(e.result()));
+            case RunEvent.GuardrailChecked e -> data.set("result", result(e.result()));
             case RunEvent.ApprovalRequested e -> data.set("request", tree(e.request()));
             case RunEvent.RunPaused e -> data.set("pending", tree(e.pending()));
             case RunEvent.RunCompleted e -> data.set("finalOutput", tree(e.finalOutput()));
@@ -98,6 +98,18 @@ final class EventCodec {
         } catch (IllegalArgumentException e) {
             return JournalCodec.JSON.getNodeFactory().textNode(String.valueOf(value));
         }
+    }
+
+    /** The result's fields, its info on its own: info Jackson cannot write becomes text, and the rest stays readable. */
+    private static ObjectNode result(GuardrailResult r) {
+        ObjectNode node = JournalCodec.JSON.createObjectNode();
+        node.put("name", r.name());
+        node.put("kind", r.kind().name());
+        node.put("agent", r.agent());
+        node.put("callId", r.callId());
+        node.put("tripwireTriggered", r.tripwireTriggered());
+        node.set("info", tree(r.info()));
+        return node;
     }
 
     private static final TypeReference<List<Item>> ITEMS = new TypeReference<>() {};

@@ -51,7 +51,8 @@ public final class RunHandle {
     /**
      * The run's events from {@code fromSeq} on: those recorded so far, then the new ones as the
      * run goes on, until it ends or pauses. Resumable: a reader that stopped at sequence number
-     * {@code n} continues with {@code events(n + 1)}.
+     * {@code n} continues with {@code events(n + 1)}. {@link EventStream#runEvents()} gives them as
+     * the typed events the run emitted.
      */
     public EventStream events(long fromSeq) {
         return new EventStream(runner, id, fromSeq);

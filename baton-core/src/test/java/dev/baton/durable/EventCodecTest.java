@@ -136,6 +136,23 @@ class EventCodecTest {
     }
 
     @Test
+    @DisplayName("a guardrail's info that cannot be written as JSON comes back as its text, with the rest of the result")
+    void unwritable_guardrail_info_comes_back_as_text() {
+        Object opaque = new Object() {
+            @Override
+            public String toString() {
+                return "opaque verdict";
+            }
+        };
+        GuardrailResult result = new GuardrailResult("priority", GuardrailResult.Kind.OUTPUT, "billing", null, true, opaque);
+
+        RunEvent back = EventCodec.record(new RunEvent.GuardrailChecked("run_1", 8, "billing", AT, result)).toEvent();
+
+        assertThat(back).isEqualTo(new RunEvent.GuardrailChecked("run_1", 8, "billing", AT,
+                new GuardrailResult("priority", GuardrailResult.Kind.OUTPUT, "billing", null, true, "opaque verdict")));
+    }
+
+    @Test
     @DisplayName("the first agent's AgentUpdated comes back with no previous agent")
     void agent_updated_without_previous() {
         RunEvent first = new RunEvent.AgentUpdated("run_1", 1, "support_triage", AT, null);
