@@ -198,7 +198,7 @@ final class SessionLocks {
                 throw busy(key.sessionId(), wait, who == null ? "another run, which just let go" : who, who);
             }
             Thread.sleep(Math.min(left, pause));
-            pause = Math.min(pause * 2, 200);
+            pause = Math.min(pause * 2, 100);
         }
     }
 
