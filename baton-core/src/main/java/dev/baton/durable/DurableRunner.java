@@ -467,7 +467,8 @@ public final class DurableRunner implements AutoCloseable {
     private <C> void launch(RunRecord record, Agent<C> agent, RunOptions<C> options, @Nullable RunState state, boolean replay) {
         Execution ex = new Execution(record);
         StoreJournal journal = new StoreJournal(record.id(), store, this::signal, replay);
-        RunOptions<C> journaled = options.withJournal(journal);
+        // The run holds its session as long as it holds the run: a dead worker's session is free when its runs are.
+        RunOptions<C> journaled = options.withJournal(journal).withSessionLease(lease);
         if (record.sessionId() != null && options.sessionId() == null && options.session() == null) {
             journaled = journaled.withSession(record.sessionId());
         }

@@ -137,17 +137,18 @@ final class RunLoop<C> {
     }
 
     RunResult execute() {
-        AutoCloseable lock = null;
+        SessionLocks.Held lock = null;
         try {
             session = resolveSession();
             if (session != null) {
-                sessionWrites = new SessionWrites(session, journaling != null);
                 try {
-                    lock = SessionLocks.acquire(session.store(), session.id());
+                    lock = SessionLocks.acquire(session, resumeFrom != null ? resumeFrom.data().runId() : runId,
+                            options.sessionWait(), options.sessionLease());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new RunCancelled("Run " + runId + " was cancelled while waiting for session '" + session.id() + "'");
                 }
+                sessionWrites = new SessionWrites(session, journaling != null, lock);
             }
             return loop();
         } catch (BatonException e) {

@@ -25,6 +25,12 @@ public final class RunOptions<C> {
     /** The turn limit of a run that has none: see {@link #withoutTurnLimit()}. */
     public static final int NO_TURN_LIMIT = Integer.MAX_VALUE;
 
+    /** How long a run waits for its session while another run holds it, unless told otherwise. */
+    public static final java.time.Duration DEFAULT_SESSION_WAIT = java.time.Duration.ofMinutes(5);
+
+    /** How long a run's hold on its session lasts unless renewed, unless told otherwise; see {@link #withSessionLease}. */
+    public static final java.time.Duration DEFAULT_SESSION_LEASE = java.time.Duration.ofSeconds(30);
+
     private static final RunOptions<Object> NONE = new RunOptions<>(new Fields<>());
 
     /** The option values; copied on every change so instances stay immutable. */
@@ -32,6 +38,8 @@ public final class RunOptions<C> {
         @Nullable C context;
         @Nullable String sessionId;
         @Nullable Session session;
+        java.time.Duration sessionWait = DEFAULT_SESSION_WAIT;
+        java.time.Duration sessionLease = DEFAULT_SESSION_LEASE;
         @Nullable Integer maxTurns;
         @Nullable String modelName;
         @Nullable Model model;
@@ -103,6 +111,16 @@ public final class RunOptions<C> {
     /** A session in a store of its own (wins over {@link #sessionId()}). */
     public @Nullable Session session() {
         return f.session;
+    }
+
+    /** How long the run waits for its session while another run holds it; zero: it does not wait. */
+    public java.time.Duration sessionWait() {
+        return f.sessionWait;
+    }
+
+    /** How long the run's hold on its session lasts without renewal. */
+    public java.time.Duration sessionLease() {
+        return f.sessionLease;
     }
 
     /** Turn limit ({@link #NO_TURN_LIMIT} for none), or null for the runner's. */
@@ -257,6 +275,39 @@ public final class RunOptions<C> {
             x.session = value;
             x.sessionId = null;
         });
+    }
+
+    /**
+     * How long the run waits for its session while another run holds it, in this process or in
+     * another sharing the store ({@link #DEFAULT_SESSION_WAIT} unless set). When the wait ends
+     * the run fails with {@link dev.baton.SessionBusy}, having read and written nothing.
+     * {@link java.time.Duration#ZERO} refuses at once instead of waiting.
+     *
+     * @throws IllegalArgumentException for a negative wait
+     */
+    public RunOptions<C> withSessionWait(java.time.Duration value) {
+        Objects.requireNonNull(value, "sessionWait");
+        if (value.isNegative()) {
+            throw new IllegalArgumentException("sessionWait must not be negative, got " + value);
+        }
+        return with(x -> x.sessionWait = value);
+    }
+
+    /**
+     * How long the run's hold on its session lasts unless renewed ({@link #DEFAULT_SESSION_LEASE}
+     * unless set). The run renews it while it goes on, and gives it back when it ends; this is
+     * how long other runs wait for a session whose process died holding it. Shorter frees such a
+     * session sooner; longer tolerates longer pauses (a stalled database, a full garbage
+     * collection) before another run may take the session over.
+     *
+     * @throws IllegalArgumentException for a lease under 100 milliseconds
+     */
+    public RunOptions<C> withSessionLease(java.time.Duration value) {
+        Objects.requireNonNull(value, "sessionLease");
+        if (value.compareTo(java.time.Duration.ofMillis(100)) < 0) {
+            throw new IllegalArgumentException("sessionLease must be at least 100 ms, got " + value);
+        }
+        return with(x -> x.sessionLease = value);
     }
 
     /**

@@ -13,15 +13,19 @@ import java.util.function.Supplier;
 /**
  * What a run reads from and writes to its session, each failure turned into a
  * {@link SessionStoreFailed} naming the session. A journaled run writes each batch under a key
- * of its own, so a replay after a crash does not add the same items twice.
+ * of its own, so a replay after a crash does not add the same items twice. Items and the active
+ * agent are written fenced by the run's lease on the session, so a run that lost the session
+ * writes nothing more into it.
  */
 final class SessionWrites {
     private final Session session;
     private final boolean keyed;
+    private final SessionLocks.Held held;
 
-    SessionWrites(Session session, boolean keyed) {
+    SessionWrites(Session session, boolean keyed, SessionLocks.Held held) {
         this.session = session;
         this.keyed = keyed;
+        this.held = held;
     }
 
     String id() {
@@ -43,9 +47,9 @@ final class SessionWrites {
         }
         call("save items to", () -> {
             if (keyed) {
-                session.store().addItemsOnce(session.id(), writeKey, items);
+                session.store().addItemsOnce(held.lease(), writeKey, items);
             } else {
-                session.add(items);
+                session.store().addItems(held.lease(), items);
             }
             return null;
         });
@@ -61,7 +65,7 @@ final class SessionWrites {
 
     void setActiveAgent(String agentName) {
         call("record the active agent of", () -> {
-            session.store().setActiveAgent(session.id(), agentName);
+            session.store().setActiveAgent(held.lease(), agentName);
             return null;
         });
     }

@@ -16,7 +16,15 @@ public final class InMemorySessionStore implements SessionStore {
         @org.jspecify.annotations.Nullable String activeAgent;
     }
 
+    /** Who holds a session; a fenced write holds this object's monitor while it checks and writes. */
+    private static final class Holder {
+        @org.jspecify.annotations.Nullable String owner;
+        long token;
+        long expiresAt; // epoch milliseconds; 0 once released
+    }
+
     private final ConcurrentHashMap<String, State> sessions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Holder> leases = new ConcurrentHashMap<>();
 
     private State state(String sessionId) {
         return sessions.computeIfAbsent(sessionId, id -> new State());
@@ -112,6 +120,121 @@ public final class InMemorySessionStore implements SessionStore {
         State s = state(sessionId);
         synchronized (s) {
             s.activeAgent = agentName;
+        }
+    }
+
+    @Override
+    public Optional<SessionLease> tryLease(String sessionId, String owner, java.time.Duration ttl) {
+        java.util.Objects.requireNonNull(sessionId, "sessionId");
+        requireLeaseArguments(owner, ttl);
+        Holder h = leases.computeIfAbsent(sessionId, id -> new Holder());
+        synchronized (h) {
+            long now = System.currentTimeMillis();
+            if (h.owner != null && h.expiresAt > now) {
+                return Optional.empty();
+            }
+            h.owner = owner;
+            h.token++;
+            h.expiresAt = now + ttl.toMillis();
+            return Optional.of(lease(sessionId, h));
+        }
+    }
+
+    @Override
+    public Optional<SessionLease> renewLease(SessionLease lease, java.time.Duration ttl) {
+        requireLeaseArguments(lease.owner(), ttl);
+        Holder h = leases.get(lease.sessionId());
+        if (h == null) {
+            return Optional.empty();
+        }
+        synchronized (h) {
+            if (!holds(h, lease) || h.expiresAt == 0) {
+                return Optional.empty();
+            }
+            h.expiresAt = System.currentTimeMillis() + ttl.toMillis();
+            return Optional.of(lease(lease.sessionId(), h));
+        }
+    }
+
+    @Override
+    public void releaseLease(SessionLease lease) {
+        Holder h = leases.get(lease.sessionId());
+        if (h == null) {
+            return;
+        }
+        synchronized (h) {
+            if (holds(h, lease)) {
+                h.expiresAt = 0;
+            }
+        }
+    }
+
+    @Override
+    public Optional<SessionLease> lease(String sessionId) {
+        Holder h = leases.get(sessionId);
+        if (h == null) {
+            return Optional.empty();
+        }
+        synchronized (h) {
+            return h.owner != null && h.expiresAt > System.currentTimeMillis() ? Optional.of(lease(sessionId, h)) : Optional.empty();
+        }
+    }
+
+    @Override
+    public void addItems(SessionLease lease, List<Item> items) {
+        List<Item> copy = List.copyOf(items);
+        fenced(lease, "add items to", () -> addItems(lease.sessionId(), copy));
+    }
+
+    @Override
+    public boolean addItemsOnce(SessionLease lease, String writeKey, List<Item> items) {
+        java.util.Objects.requireNonNull(writeKey, "writeKey");
+        List<Item> copy = List.copyOf(items);
+        boolean[] added = new boolean[1];
+        fenced(lease, "add items to", () -> added[0] = addItemsOnce(lease.sessionId(), writeKey, copy));
+        return added[0];
+    }
+
+    @Override
+    public void setActiveAgent(SessionLease lease, String agentName) {
+        java.util.Objects.requireNonNull(agentName, "agentName");
+        fenced(lease, "set the active agent of", () -> setActiveAgent(lease.sessionId(), agentName));
+    }
+
+    private void fenced(SessionLease lease, String what, Runnable write) {
+        Holder h = leases.get(lease.sessionId());
+        if (h == null) {
+            throw lost(lease, what);
+        }
+        synchronized (h) {
+            if (!holds(h, lease)) {
+                throw lost(lease, what);
+            }
+            write.run();
+        }
+    }
+
+    private static boolean holds(Holder h, SessionLease lease) {
+        return h.token == lease.token() && lease.owner().equals(h.owner);
+    }
+
+    private static SessionLease lease(String sessionId, Holder h) {
+        return new SessionLease(sessionId, java.util.Objects.requireNonNull(h.owner), h.token, java.time.Instant.ofEpochMilli(h.expiresAt));
+    }
+
+    private static dev.baton.SessionLeaseLost lost(SessionLease lease, String what) {
+        return new dev.baton.SessionLeaseLost("Cannot " + what + " session '" + lease.sessionId() + "': " + lease.owner()
+                + " no longer holds it (lease " + lease.token() + " was taken over)", lease.sessionId());
+    }
+
+    static void requireLeaseArguments(String owner, java.time.Duration ttl) {
+        java.util.Objects.requireNonNull(owner, "owner");
+        java.util.Objects.requireNonNull(ttl, "ttl");
+        if (owner.isBlank()) {
+            throw new IllegalArgumentException("A session lease's owner must not be blank");
+        }
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("A session lease must last a positive time, got " + ttl);
         }
     }
 }

@@ -10,6 +10,11 @@ import java.util.Optional;
  * conformance suite of {@code baton-testing}.
  *
  * <p>Each method is atomic for one session. A session that was never written reads as empty.
+ *
+ * <p>A run holds its session through a {@link SessionLease}: the store gives the session to one
+ * owner at a time, across every process that shares the store, and the run writes through the
+ * fenced methods (those taking the lease), which refuse a writer that lost the session. Leases are
+ * kept apart from the conversation: {@link #clear} leaves them as they are.
  */
 public interface SessionStore {
 
@@ -55,4 +60,61 @@ public interface SessionStore {
 
     /** Records the agent that now holds the conversation. */
     void setActiveAgent(String sessionId, String agentName);
+
+    /**
+     * Takes the session for {@code owner} if nobody holds it: no lease was ever taken, the last
+     * one was released, or it expired. The new lease has a larger token than any lease the
+     * session had before. The check and the taking are one atomic step, across processes.
+     *
+     * @param owner who takes it, named in errors of the runs that wait (never blank)
+     * @param ttl how long the lease lasts unless renewed (positive)
+     * @return the lease, or empty while another owner holds the session
+     * @throws IllegalArgumentException for a blank owner or a ttl that is not positive
+     */
+    Optional<SessionLease> tryLease(String sessionId, String owner, java.time.Duration ttl);
+
+    /**
+     * Extends a lease to {@code ttl} from now, while its holder works. A lease that expired is
+     * renewed too, as long as nobody took the session since.
+     *
+     * @return the renewed lease, or empty when the session changed hands (the lease is lost)
+     * @throws IllegalArgumentException for a ttl that is not positive
+     */
+    Optional<SessionLease> renewLease(SessionLease lease, java.time.Duration ttl);
+
+    /**
+     * Gives the session back, so the next owner can take it at once. Releasing a lease that was
+     * lost, or released before, changes nothing.
+     */
+    void releaseLease(SessionLease lease);
+
+    /** The lease that holds the session now, if one does (released and expired leases hold nothing). */
+    Optional<SessionLease> lease(String sessionId);
+
+    /**
+     * {@link #addItems(String, List)} for the holder of {@code lease}: checked and written in one
+     * atomic step.
+     *
+     * @throws dev.baton.SessionLeaseLost when the session changed hands since the lease was
+     *     taken; nothing is written
+     */
+    void addItems(SessionLease lease, List<Item> items);
+
+    /**
+     * {@link #addItemsOnce(String, String, List)} for the holder of {@code lease}: checked and
+     * written in one atomic step.
+     *
+     * @throws dev.baton.SessionLeaseLost when the session changed hands since the lease was
+     *     taken; nothing is written and the key stays free
+     */
+    boolean addItemsOnce(SessionLease lease, String writeKey, List<Item> items);
+
+    /**
+     * {@link #setActiveAgent(String, String)} for the holder of {@code lease}: checked and
+     * written in one atomic step.
+     *
+     * @throws dev.baton.SessionLeaseLost when the session changed hands since the lease was
+     *     taken; nothing is written
+     */
+    void setActiveAgent(SessionLease lease, String agentName);
 }

@@ -44,6 +44,42 @@ class RunStreamTerminationTest {
     /** A store that is down. */
     static final class FailingStore implements dev.baton.session.SessionStore {
         @Override
+        public java.util.Optional<dev.baton.session.SessionLease> tryLease(String id, String owner, java.time.Duration ttl) {
+            throw new IllegalStateException("store down");
+        }
+
+        @Override
+        public java.util.Optional<dev.baton.session.SessionLease> renewLease(dev.baton.session.SessionLease lease,
+                java.time.Duration ttl) {
+            throw new IllegalStateException("store down");
+        }
+
+        @Override
+        public void releaseLease(dev.baton.session.SessionLease lease) {
+            throw new IllegalStateException("store down");
+        }
+
+        @Override
+        public java.util.Optional<dev.baton.session.SessionLease> lease(String id) {
+            throw new IllegalStateException("store down");
+        }
+
+        @Override
+        public void addItems(dev.baton.session.SessionLease lease, List<dev.baton.item.Item> items) {
+            throw new IllegalStateException("store down");
+        }
+
+        @Override
+        public boolean addItemsOnce(dev.baton.session.SessionLease lease, String key, List<dev.baton.item.Item> items) {
+            throw new IllegalStateException("store down");
+        }
+
+        @Override
+        public void setActiveAgent(dev.baton.session.SessionLease lease, String agent) {
+            throw new IllegalStateException("store down");
+        }
+
+        @Override
         public List<dev.baton.item.Item> items(String id, int limit) {
             throw new IllegalStateException("store down");
         }

@@ -108,10 +108,46 @@ class SessionRunTest {
 
             @Override
             public void addItems(String id, List<Item> items) {
+                flaky.addItems(id, items);
+            }
+
+            @Override
+            public void addItems(dev.baton.session.SessionLease lease, List<Item> items) {
                 if (writes.incrementAndGet() == 2) {
                     throw new IllegalStateException("disk full");
                 }
-                flaky.addItems(id, items);
+                flaky.addItems(lease, items);
+            }
+
+            @Override
+            public boolean addItemsOnce(dev.baton.session.SessionLease lease, String key, List<Item> items) {
+                throw new UnsupportedOperationException("only durable runs write once");
+            }
+
+            @Override
+            public void setActiveAgent(dev.baton.session.SessionLease lease, String agent) {
+                flaky.setActiveAgent(lease, agent);
+            }
+
+            @Override
+            public java.util.Optional<dev.baton.session.SessionLease> tryLease(String id, String owner, java.time.Duration ttl) {
+                return flaky.tryLease(id, owner, ttl);
+            }
+
+            @Override
+            public java.util.Optional<dev.baton.session.SessionLease> renewLease(dev.baton.session.SessionLease lease,
+                    java.time.Duration ttl) {
+                return flaky.renewLease(lease, ttl);
+            }
+
+            @Override
+            public void releaseLease(dev.baton.session.SessionLease lease) {
+                flaky.releaseLease(lease);
+            }
+
+            @Override
+            public java.util.Optional<dev.baton.session.SessionLease> lease(String id) {
+                return flaky.lease(id);
             }
 
             @Override

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.baton.item.Item;
+import dev.baton.session.SessionLease;
 import dev.baton.session.SessionStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -136,21 +138,23 @@ public final class PostgresSessionStore implements SessionStore, AutoCloseable {
         Objects.requireNonNull(sessionId, "sessionId");
         Objects.requireNonNull(writeKey, "writeKey");
         List<String> json = encodeAll(sessionId, items);
-        return call("add items (write '" + writeKey + "') to", sessionId, true, c -> {
-            // A concurrent transaction inserting the same key makes this one wait for it, then see the conflict.
-            try (PreparedStatement key = c.prepareStatement(
-                    "INSERT INTO session_writes (session_id, write_key) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
-                key.setString(1, sessionId);
-                key.setString(2, writeKey);
-                if (key.executeUpdate() == 0) {
-                    return false;
-                }
+        return call("add items (write '" + writeKey + "') to", sessionId, true, c -> addOnce(c, sessionId, writeKey, json));
+    }
+
+    private static boolean addOnce(java.sql.Connection c, String sessionId, String writeKey, List<String> json) throws SQLException {
+        // A concurrent transaction inserting the same key makes this one wait for it, then see the conflict.
+        try (PreparedStatement key = c.prepareStatement(
+                "INSERT INTO session_writes (session_id, write_key) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+            key.setString(1, sessionId);
+            key.setString(2, writeKey);
+            if (key.executeUpdate() == 0) {
+                return false;
             }
-            if (!json.isEmpty()) {
-                append(c, sessionId, json);
-            }
-            return true;
-        });
+        }
+        if (!json.isEmpty()) {
+            append(c, sessionId, json);
+        }
+        return true;
     }
 
     /** Appends the items after the session's last position: one upsert locks the session and reserves the positions. */
@@ -271,15 +275,151 @@ public final class PostgresSessionStore implements SessionStore, AutoCloseable {
         Objects.requireNonNull(sessionId, "sessionId");
         Objects.requireNonNull(agentName, "agentName");
         call("set the active agent of", sessionId, false, c -> {
+            upsertActiveAgent(c, sessionId, agentName);
+            return null;
+        });
+    }
+
+    private static void upsertActiveAgent(java.sql.Connection c, String sessionId, String agentName) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO sessions (session_id, active_agent) VALUES (?, ?)
+                ON CONFLICT (session_id) DO UPDATE SET active_agent = excluded.active_agent, updated_at = now()""")) {
+            ps.setString(1, sessionId);
+            ps.setString(2, agentName);
+            ps.executeUpdate();
+        }
+    }
+
+    // --- leases ------------------------------------------------------------------------------
+
+    /**
+     * Takes the session in table {@code session_leases} with one upsert, which the row's lock
+     * makes atomic across connections. Expiry is judged by the database server's clock, so the
+     * clocks of the machines sharing it do not matter.
+     */
+    @Override
+    public Optional<SessionLease> tryLease(String sessionId, String owner, Duration ttl) {
+        SessionLeases.requireValid(sessionId, owner, ttl);
+        return call("take the lease of", sessionId, false, c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO sessions (session_id, active_agent) VALUES (?, ?)
-                    ON CONFLICT (session_id) DO UPDATE SET active_agent = excluded.active_agent, updated_at = now()""")) {
+                    INSERT INTO session_leases AS l (session_id, owner, token, expires_at)
+                    VALUES (?, ?, 1, clock_timestamp() + ? * interval '1 millisecond')
+                    ON CONFLICT (session_id) DO UPDATE SET owner = excluded.owner, token = l.token + 1,
+                        expires_at = excluded.expires_at
+                    WHERE l.expires_at <= clock_timestamp()
+                    RETURNING token, expires_at""")) {
                 ps.setString(1, sessionId);
-                ps.setString(2, agentName);
+                ps.setString(2, owner);
+                ps.setLong(3, ttl.toMillis());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new SessionLease(sessionId, owner, rs.getLong(1), instant(rs, 2)))
+                            : Optional.<SessionLease>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<SessionLease> renewLease(SessionLease lease, Duration ttl) {
+        SessionLeases.requireValid(lease.sessionId(), lease.owner(), ttl);
+        return call("renew the lease of", lease.sessionId(), false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE session_leases SET expires_at = clock_timestamp() + ? * interval '1 millisecond'
+                    WHERE session_id = ? AND owner = ? AND token = ? AND expires_at <> '-infinity'
+                    RETURNING expires_at""")) {
+                ps.setLong(1, ttl.toMillis());
+                ps.setString(2, lease.sessionId());
+                ps.setString(3, lease.owner());
+                ps.setLong(4, lease.token());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new SessionLease(lease.sessionId(), lease.owner(), lease.token(), instant(rs, 1)))
+                            : Optional.<SessionLease>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void releaseLease(SessionLease lease) {
+        Objects.requireNonNull(lease, "lease");
+        call("release the lease of", lease.sessionId(), false, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE session_leases SET expires_at = '-infinity' WHERE session_id = ? AND owner = ? AND token = ?")) {
+                ps.setString(1, lease.sessionId());
+                ps.setString(2, lease.owner());
+                ps.setLong(3, lease.token());
                 ps.executeUpdate();
             }
             return null;
         });
+    }
+
+    @Override
+    public Optional<SessionLease> lease(String sessionId) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        return call("read the lease of", sessionId, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT owner, token, expires_at FROM session_leases WHERE session_id = ? AND expires_at > clock_timestamp()")) {
+                ps.setString(1, sessionId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new SessionLease(sessionId, rs.getString(1), rs.getLong(2), instant(rs, 3)))
+                            : Optional.<SessionLease>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void addItems(SessionLease lease, List<Item> items) {
+        List<String> json = encodeAll(lease.sessionId(), items);
+        call("add items to", lease.sessionId(), true, c -> {
+            fence(c, lease, "add items to");
+            if (!json.isEmpty()) {
+                append(c, lease.sessionId(), json);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean addItemsOnce(SessionLease lease, String writeKey, List<Item> items) {
+        Objects.requireNonNull(writeKey, "writeKey");
+        List<String> json = encodeAll(lease.sessionId(), items);
+        return call("add items (write '" + writeKey + "') to", lease.sessionId(), true, c -> {
+            fence(c, lease, "add items to");
+            return addOnce(c, lease.sessionId(), writeKey, json);
+        });
+    }
+
+    @Override
+    public void setActiveAgent(SessionLease lease, String agentName) {
+        Objects.requireNonNull(agentName, "agentName");
+        call("set the active agent of", lease.sessionId(), true, c -> {
+            fence(c, lease, "set the active agent of");
+            upsertActiveAgent(c, lease.sessionId(), agentName);
+            return null;
+        });
+    }
+
+    /**
+     * Within the write's transaction: refuses it unless {@code lease} still holds the session.
+     * The share lock on the lease row makes a takeover wait for this write to commit, and this
+     * write see a takeover that committed first.
+     */
+    private static void fence(java.sql.Connection c, SessionLease lease, String what) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT owner, token FROM session_leases WHERE session_id = ? FOR SHARE")) {
+            ps.setString(1, lease.sessionId());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getLong(2) != lease.token() || !lease.owner().equals(rs.getString(1))) {
+                    throw SessionLeases.lost(lease, what);
+                }
+            }
+        }
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        java.time.OffsetDateTime at = rs.getObject(column, java.time.OffsetDateTime.class);
+        return at == null ? Instant.EPOCH : at.toInstant();
     }
 
     /**

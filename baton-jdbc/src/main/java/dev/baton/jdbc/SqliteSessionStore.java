@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.baton.item.Item;
+import dev.baton.session.SessionLease;
 import dev.baton.session.SessionStore;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -141,23 +143,25 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
         Objects.requireNonNull(sessionId, "sessionId");
         Objects.requireNonNull(writeKey, "writeKey");
         List<String> json = encodeAll(sessionId, items);
-        return write("add items once to", sessionId, c -> {
-            long now = System.currentTimeMillis();
-            try (PreparedStatement key = c.prepareStatement("""
-                    INSERT INTO session_writes (session_id, write_key, created_at) VALUES (?, ?, ?)
-                    ON CONFLICT (session_id, write_key) DO NOTHING""")) {
-                key.setString(1, sessionId);
-                key.setString(2, writeKey);
-                key.setLong(3, now);
-                if (key.executeUpdate() == 0) {
-                    return false;
-                }
+        return write("add items once to", sessionId, c -> addOnce(c, sessionId, writeKey, json));
+    }
+
+    private static boolean addOnce(Connection c, String sessionId, String writeKey, List<String> json) throws SQLException {
+        long now = System.currentTimeMillis();
+        try (PreparedStatement key = c.prepareStatement("""
+                INSERT INTO session_writes (session_id, write_key, created_at) VALUES (?, ?, ?)
+                ON CONFLICT (session_id, write_key) DO NOTHING""")) {
+            key.setString(1, sessionId);
+            key.setString(2, writeKey);
+            key.setLong(3, now);
+            if (key.executeUpdate() == 0) {
+                return false;
             }
-            if (!json.isEmpty()) {
-                append(c, sessionId, json, now);
-            }
-            return true;
-        });
+        }
+        if (!json.isEmpty()) {
+            append(c, sessionId, json, now);
+        }
+        return true;
     }
 
     private List<String> encodeAll(String sessionId, List<Item> items) {
@@ -290,18 +294,146 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
         Objects.requireNonNull(sessionId, "sessionId");
         Objects.requireNonNull(agentName, "agentName");
         write("set the active agent of", sessionId, c -> {
+            upsertActiveAgent(c, sessionId, agentName);
+            return null;
+        });
+    }
+
+    private static void upsertActiveAgent(Connection c, String sessionId, String agentName) throws SQLException {
+        long now = System.currentTimeMillis();
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO sessions (session_id, active_agent, created_at, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (session_id) DO UPDATE SET active_agent = excluded.active_agent, updated_at = excluded.updated_at""")) {
+            ps.setString(1, sessionId);
+            ps.setString(2, agentName);
+            ps.setLong(3, now);
+            ps.setLong(4, now);
+            ps.executeUpdate();
+        }
+    }
+
+    // --- leases ------------------------------------------------------------------------------
+
+    /**
+     * Takes the session in table {@code session_leases}, in a write transaction, so processes on
+     * the same file see one holder. Expiry is judged by this machine's clock, which every process
+     * on the file shares.
+     */
+    @Override
+    public Optional<SessionLease> tryLease(String sessionId, String owner, Duration ttl) {
+        SessionLeases.requireValid(sessionId, owner, ttl);
+        return write("take the lease of", sessionId, c -> {
             long now = System.currentTimeMillis();
+            Optional<Row> current = leaseRow(c, sessionId);
+            if (current.isPresent() && current.get().expiresAt() > now) {
+                return Optional.<SessionLease>empty();
+            }
+            long token = current.map(r -> r.token() + 1).orElse(1L);
+            long expiresAt = now + ttl.toMillis();
             try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO sessions (session_id, active_agent, created_at, updated_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (session_id) DO UPDATE SET active_agent = excluded.active_agent, updated_at = excluded.updated_at""")) {
+                    INSERT INTO session_leases (session_id, owner, token, expires_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (session_id) DO UPDATE SET owner = excluded.owner, token = excluded.token,
+                        expires_at = excluded.expires_at""")) {
                 ps.setString(1, sessionId);
-                ps.setString(2, agentName);
-                ps.setLong(3, now);
-                ps.setLong(4, now);
+                ps.setString(2, owner);
+                ps.setLong(3, token);
+                ps.setLong(4, expiresAt);
+                ps.executeUpdate();
+            }
+            return Optional.of(new SessionLease(sessionId, owner, token, Instant.ofEpochMilli(expiresAt)));
+        });
+    }
+
+    @Override
+    public Optional<SessionLease> renewLease(SessionLease lease, Duration ttl) {
+        SessionLeases.requireValid(lease.sessionId(), lease.owner(), ttl);
+        return write("renew the lease of", lease.sessionId(), c -> {
+            long expiresAt = System.currentTimeMillis() + ttl.toMillis();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE session_leases SET expires_at = ?
+                    WHERE session_id = ? AND owner = ? AND token = ? AND expires_at > 0""")) {
+                ps.setLong(1, expiresAt);
+                ps.setString(2, lease.sessionId());
+                ps.setString(3, lease.owner());
+                ps.setLong(4, lease.token());
+                return ps.executeUpdate() == 0 ? Optional.<SessionLease>empty()
+                        : Optional.of(new SessionLease(lease.sessionId(), lease.owner(), lease.token(), Instant.ofEpochMilli(expiresAt)));
+            }
+        });
+    }
+
+    @Override
+    public void releaseLease(SessionLease lease) {
+        Objects.requireNonNull(lease, "lease");
+        write("release the lease of", lease.sessionId(), c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE session_leases SET expires_at = 0 WHERE session_id = ? AND owner = ? AND token = ?")) {
+                ps.setString(1, lease.sessionId());
+                ps.setString(2, lease.owner());
+                ps.setLong(3, lease.token());
                 ps.executeUpdate();
             }
             return null;
         });
+    }
+
+    @Override
+    public Optional<SessionLease> lease(String sessionId) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        return read("read the lease of", sessionId, c -> leaseRow(c, sessionId)
+                .filter(r -> r.expiresAt() > System.currentTimeMillis())
+                .map(r -> new SessionLease(sessionId, r.owner(), r.token(), Instant.ofEpochMilli(r.expiresAt()))));
+    }
+
+    @Override
+    public void addItems(SessionLease lease, List<Item> items) {
+        List<String> json = encodeAll(lease.sessionId(), items);
+        write("add items to", lease.sessionId(), c -> {
+            fence(c, lease, "add items to");
+            if (!json.isEmpty()) {
+                append(c, lease.sessionId(), json, System.currentTimeMillis());
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean addItemsOnce(SessionLease lease, String writeKey, List<Item> items) {
+        Objects.requireNonNull(writeKey, "writeKey");
+        List<String> json = encodeAll(lease.sessionId(), items);
+        return write("add items once to", lease.sessionId(), c -> {
+            fence(c, lease, "add items to");
+            return addOnce(c, lease.sessionId(), writeKey, json);
+        });
+    }
+
+    @Override
+    public void setActiveAgent(SessionLease lease, String agentName) {
+        Objects.requireNonNull(agentName, "agentName");
+        write("set the active agent of", lease.sessionId(), c -> {
+            fence(c, lease, "set the active agent of");
+            upsertActiveAgent(c, lease.sessionId(), agentName);
+            return null;
+        });
+    }
+
+    private record Row(String owner, long token, long expiresAt) {}
+
+    private static Optional<Row> leaseRow(Connection c, String sessionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT owner, token, expires_at FROM session_leases WHERE session_id = ?")) {
+            ps.setString(1, sessionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Row(rs.getString(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
+            }
+        }
+    }
+
+    /** Within the write transaction: refuses the write unless {@code lease} still holds the session. */
+    private static void fence(Connection c, SessionLease lease, String what) throws SQLException {
+        Optional<Row> row = leaseRow(c, lease.sessionId());
+        if (row.isEmpty() || row.get().token() != lease.token() || !row.get().owner().equals(lease.owner())) {
+            throw SessionLeases.lost(lease, what);
+        }
     }
 
     /**
@@ -366,7 +498,10 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
                 if (began) {
                     rollback(e);
                 }
-                throw e instanceof StoreException se ? se : failure(what, sessionId, e);
+                if (e instanceof StoreException || e instanceof dev.baton.SessionLeaseLost) {
+                    throw (RuntimeException) e;
+                }
+                throw failure(what, sessionId, e);
             }
         } finally {
             writeLock.unlock();

@@ -1,6 +1,7 @@
 package dev.baton.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.item.HistorySummary;
 import dev.baton.item.Item;
@@ -8,6 +9,8 @@ import dev.baton.item.Message;
 import dev.baton.item.Reasoning;
 import dev.baton.item.ToolCall;
 import dev.baton.item.ToolOutput;
+import dev.baton.SessionLeaseLost;
+import dev.baton.session.SessionLease;
 import dev.baton.session.SessionStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -520,6 +523,129 @@ public abstract class SessionStoreConformance {
             assertThat(batchOrder.stream().filter(b -> b.startsWith(prefix)).toList())
                     .as("batches of writer %d, in the order it added them", w)
                     .containsExactlyElementsOf(IntStream.range(0, batches).mapToObj(b -> prefix + b).toList());
+        }
+    }
+
+    // --- leases: one owner at a time, fenced writes -----------------------------------------
+
+    private static final java.time.Duration MINUTE = java.time.Duration.ofMinutes(1);
+
+    @Test
+    protected void a_free_session_is_leased_to_one_owner_at_a_time() {
+        String session = newSessionId();
+
+        SessionLease first = store.tryLease(session, "worker-1", MINUTE).orElseThrow();
+
+        assertThat(first.sessionId()).isEqualTo(session);
+        assertThat(first.owner()).isEqualTo("worker-1");
+        assertThat(store.tryLease(session, "worker-2", MINUTE)).as("while worker-1 holds it").isEmpty();
+        assertThat(store.lease(session)).map(SessionLease::owner).contains("worker-1");
+        assertThat(store.lease(newSessionId())).as("another session").isEmpty();
+        assertThat(store.tryLease(newSessionId(), "worker-2", MINUTE)).as("another session is free").isPresent();
+    }
+
+    @Test
+    protected void a_released_session_is_taken_at_once_with_a_larger_token() {
+        String session = newSessionId();
+        SessionLease first = store.tryLease(session, "worker-1", MINUTE).orElseThrow();
+
+        store.releaseLease(first);
+
+        assertThat(store.lease(session)).isEmpty();
+        SessionLease second = store.tryLease(session, "worker-2", MINUTE).orElseThrow();
+        assertThat(second.token()).isGreaterThan(first.token());
+        store.releaseLease(first); // released twice, and by a holder that is gone: changes nothing
+        assertThat(store.lease(session)).contains(second);
+    }
+
+    @Test
+    @Timeout(30)
+    protected void an_expired_lease_lets_another_owner_take_the_session() throws InterruptedException {
+        String session = newSessionId();
+        SessionLease crashed = store.tryLease(session, "worker-1", java.time.Duration.ofMillis(50)).orElseThrow();
+
+        java.util.Optional<SessionLease> next;
+        while ((next = store.tryLease(session, "worker-2", MINUTE)).isEmpty()) {
+            Thread.sleep(20); // until the lease of worker-1, which never renews it, expires
+        }
+
+        assertThat(next.get().token()).isGreaterThan(crashed.token());
+        assertThat(store.renewLease(crashed, MINUTE)).as("the expired lease, once taken over, is lost").isEmpty();
+    }
+
+    @Test
+    protected void renewing_extends_a_lease_and_a_released_one_cannot_be_renewed() {
+        String session = newSessionId();
+        SessionLease lease = store.tryLease(session, "worker-1", java.time.Duration.ofSeconds(5)).orElseThrow();
+
+        SessionLease renewed = store.renewLease(lease, MINUTE).orElseThrow();
+
+        assertThat(renewed.token()).isEqualTo(lease.token());
+        assertThat(renewed.owner()).isEqualTo("worker-1");
+        assertThat(renewed.expiresAt()).isAfter(lease.expiresAt());
+        store.releaseLease(renewed);
+        assertThat(store.renewLease(renewed, MINUTE)).isEmpty();
+        assertThat(store.lease(session)).isEmpty();
+    }
+
+    @Test
+    protected void the_holder_writes_items_and_the_active_agent_through_its_lease() {
+        String session = newSessionId();
+        SessionLease lease = store.tryLease(session, "worker-1", MINUTE).orElseThrow();
+
+        store.addItems(lease, List.of(Message.user("refund INV-1")));
+        assertThat(store.addItemsOnce(lease, "run-1/turn1", List.of(Message.assistant("Refund started.")))).isTrue();
+        assertThat(store.addItemsOnce(lease, "run-1/turn1", List.of(Message.assistant("Refund started.")))).isFalse();
+        store.setActiveAgent(lease, "billing");
+
+        assertThat(store.items(session, 0)).containsExactly(Message.user("refund INV-1"), Message.assistant("Refund started."));
+        assertThat(store.activeAgent(session)).contains("billing");
+    }
+
+    @Test
+    protected void a_writer_that_lost_the_session_writes_nothing() {
+        String session = newSessionId();
+        SessionLease stale = store.tryLease(session, "worker-1", MINUTE).orElseThrow();
+        store.addItems(stale, List.of(Message.user("refund INV-1")));
+        store.setActiveAgent(stale, "billing");
+        store.releaseLease(stale);
+        SessionLease current = store.tryLease(session, "worker-2", MINUTE).orElseThrow();
+
+        assertThatThrownBy(() -> store.addItems(stale, List.of(Message.assistant("stale reply"))))
+                .isInstanceOfSatisfying(SessionLeaseLost.class, e -> assertThat(e.sessionId()).isEqualTo(session))
+                .hasMessageContaining(session);
+        assertThatThrownBy(() -> store.addItemsOnce(stale, "run-1/turn2", List.of(Message.assistant("stale reply"))))
+                .isInstanceOf(SessionLeaseLost.class);
+        assertThatThrownBy(() -> store.setActiveAgent(stale, "refunds")).isInstanceOf(SessionLeaseLost.class);
+
+        assertThat(store.items(session, 0)).containsExactly(Message.user("refund INV-1"));
+        assertThat(store.activeAgent(session)).contains("billing");
+        assertThat(store.addItemsOnce(current, "run-1/turn2", List.of(Message.assistant("current reply"))))
+                .as("the stale writer's key stays free").isTrue();
+        assertThat(store.lease(session)).contains(current);
+    }
+
+    @Test
+    protected void a_lease_needs_an_owner_and_a_positive_time() {
+        String session = newSessionId();
+
+        assertThatThrownBy(() -> store.tryLease(session, " ", MINUTE)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.tryLease(session, "worker-1", java.time.Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.lease(session)).as("nothing was taken").isEmpty();
+    }
+
+    @Test
+    @Timeout(60)
+    protected void of_concurrent_owners_exactly_one_takes_a_free_session() {
+        for (int round = 0; round < 5; round++) {
+            String session = newSessionId();
+            java.util.Queue<SessionLease> taken = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+            runConcurrently(writer -> store.tryLease(session, "worker-" + writer, MINUTE).ifPresent(taken::add));
+
+            assertThat(taken).as("leases taken in round %d", round).hasSize(1);
+            assertThat(store.lease(session)).contains(taken.peek());
         }
     }
 

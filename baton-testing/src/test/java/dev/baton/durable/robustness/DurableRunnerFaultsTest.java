@@ -27,6 +27,7 @@ import dev.baton.run.RunConfig;
 import dev.baton.run.RunOptions;
 import dev.baton.run.Runner;
 import dev.baton.session.InMemorySessionStore;
+import dev.baton.session.SessionLease;
 import dev.baton.session.SessionStore;
 import dev.baton.session.TurnUsage;
 import dev.baton.tool.Tool;
@@ -147,11 +148,11 @@ class DurableRunnerFaultsTest {
         AtomicInteger failures = new AtomicInteger(1);
         SessionStore flaky = new ForwardingSessionStore(real) {
             @Override
-            public boolean addItemsOnce(String sessionId, String writeKey, List<Item> items) {
+            public boolean addItemsOnce(SessionLease lease, String writeKey, List<Item> items) {
                 if (writeKey.endsWith("/turn1") && failures.getAndDecrement() > 0) {
                     throw new IllegalStateException("database is locked (SQLITE_BUSY)");
                 }
-                return super.addItemsOnce(sessionId, writeKey, items);
+                return super.addItemsOnce(lease, writeKey, items);
             }
         };
         Desk desk = new Desk();
@@ -229,5 +230,12 @@ class DurableRunnerFaultsTest {
         @Override public void clear(String sessionId) { d.clear(sessionId); }
         @Override public Optional<String> activeAgent(String sessionId) { return d.activeAgent(sessionId); }
         @Override public void setActiveAgent(String sessionId, String agentName) { d.setActiveAgent(sessionId, agentName); }
+        @Override public Optional<SessionLease> tryLease(String sessionId, String owner, java.time.Duration ttl) { return d.tryLease(sessionId, owner, ttl); }
+        @Override public Optional<SessionLease> renewLease(SessionLease lease, java.time.Duration ttl) { return d.renewLease(lease, ttl); }
+        @Override public void releaseLease(SessionLease lease) { d.releaseLease(lease); }
+        @Override public Optional<SessionLease> lease(String sessionId) { return d.lease(sessionId); }
+        @Override public void addItems(SessionLease lease, List<Item> items) { d.addItems(lease, items); }
+        @Override public boolean addItemsOnce(SessionLease lease, String writeKey, List<Item> items) { return d.addItemsOnce(lease, writeKey, items); }
+        @Override public void setActiveAgent(SessionLease lease, String agentName) { d.setActiveAgent(lease, agentName); }
     }
 }
