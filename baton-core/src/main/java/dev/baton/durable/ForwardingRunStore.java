@@ -44,6 +44,8 @@ public class ForwardingRunStore implements RunStore {
     @Override public void release(String runId, String owner) { delegate.release(runId, owner); }
     @Override public void recordEffect(Effect effect) { delegate.recordEffect(effect); }
     @Override public void record(List<RecordedEvent> events, Effect effect) { delegate.record(events, effect); }
+    @Override public void record(List<RecordedEvent> events, Effect effect, String currentAgent, String owner) { delegate.record(events, effect, currentAgent, owner); }
+    @Override public boolean updateCurrentAgent(String runId, String currentAgent, String owner, Instant at) { return delegate.updateCurrentAgent(runId, currentAgent, owner, at); }
     @Override public List<Effect> effects(String runId) { return delegate.effects(runId); }
     @Override public void appendEvents(List<RecordedEvent> events) { delegate.appendEvents(events); }
     @Override public List<RecordedEvent> events(String runId, long fromSeq, int limit) { return delegate.events(runId, fromSeq, limit); }
