@@ -406,30 +406,43 @@ public final class DurableRunner implements AutoCloseable {
         boolean launched = false;
         try {
             // A release of an earlier execution that failed is dropped, not retried over this claim.
+            boolean releasePending;
             releaseLock.lock();
             try {
-                pendingRelease.remove(runId);
+                releasePending = pendingRelease.remove(runId);
             } finally {
                 releaseLock.unlock();
             }
             Instant now = now();
-            if (!storeCall(() -> store.claim(runId, workerId, now, now.plus(lease)), "claim run " + runId)) {
-                return false;
+            boolean claimed;
+            try {
+                claimed = storeCall(() -> store.claim(runId, workerId, now, now.plus(lease)), "claim run " + runId);
+            } catch (RuntimeException e) {
+                if (releasePending) {
+                    pendingRelease.add(runId); // the claim may or may not have been made: the lease is given up later
+                }
+                throw e;
             }
-            RunRecord record = find(runId);
-            if (record.status() != RunStatus.RUNNING) {
-                store.release(runId, workerId);
+            if (!claimed) {
                 return false;
             }
             try {
+                RunRecord record = find(runId);
+                if (record.status() != RunStatus.RUNNING) {
+                    releaseQuietly(runId);
+                    return false;
+                }
                 continueRun(ex, record);
                 launched = true;
                 return true;
             } catch (JournalMismatch e) {
                 incompatible.put(runId, e);
                 log.error("run {} left as it was: {}", runId, e.getMessage());
-                store.release(runId, workerId);
+                releaseQuietly(runId);
                 return true;
+            } catch (RuntimeException e) {
+                releaseQuietly(runId); // claimed, not continued: the lease is not kept alive by this worker's heartbeats
+                throw e;
             }
         } finally {
             if (!launched) {
