@@ -1,6 +1,8 @@
 package dev.baton.cli;
 
+import dev.baton.durable.Effect;
 import dev.baton.durable.ForwardingRunStore;
+import dev.baton.durable.RecordedEvent;
 import dev.baton.durable.RunQuery;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStore;
@@ -31,5 +33,11 @@ final class FilteredRunStore extends ForwardingRunStore {
     @Override
     public List<RunRecord> listRuns(RunQuery query) {
         return delegate.listRuns(query).stream().filter(visible).toList();
+    }
+
+    /** The store's own one-write version: a handoff costs no extra round trip. */
+    @Override
+    public void record(List<RecordedEvent> events, Effect effect, String currentAgent, String owner) {
+        delegate.record(events, effect, currentAgent, owner);
     }
 }

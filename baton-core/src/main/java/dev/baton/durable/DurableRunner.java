@@ -76,7 +76,10 @@ public final class DurableRunner implements AutoCloseable {
     private final Condition changed = signalLock.newCondition();
     private volatile boolean closed;
     private volatile @Nullable Thread worker;
+    /** Runs whose lease release failed; retried by the heartbeat unless this worker claimed the run again meanwhile. */
     private final java.util.Set<String> pendingRelease = ConcurrentHashMap.newKeySet();
+    /** Held while a failed release is retried and while a claim drops it, so no late release undoes a newer claim. */
+    private final ReentrantLock releaseLock = new ReentrantLock();
     private volatile long lastRenewal = System.nanoTime();
 
     private record Registered(Agent<?> agent, Map<String, String> graph) {}
@@ -141,11 +144,22 @@ public final class DurableRunner implements AutoCloseable {
         String runId = newRunId();
         RunRecord record = new RunRecord(runId, agent.name(), agent.name(), sessionId, input, RunStatus.RUNNING, now, now,
                 null, null, null, registered.graph(), null, workerId, now.plus(lease));
-        storeCall(() -> {
-            store.createRun(record);
-            return null;
-        }, "record the new run " + runId);
-        launch(record, agent, options, null, false);
+        // Executing here from before the store knows the run: no worker loop can claim it meanwhile.
+        Execution ex = new Execution(runId);
+        executing.put(runId, ex);
+        boolean launched = false;
+        try {
+            storeCall(() -> {
+                store.createRun(record);
+                return null;
+            }, "record the new run " + runId);
+            launch(ex, record, agent, options, null, false);
+            launched = true;
+        } finally {
+            if (!launched) {
+                abandon(ex);
+            }
+        }
         return new RunHandle(this, runId);
     }
 
@@ -345,14 +359,10 @@ public final class DurableRunner implements AutoCloseable {
             throw new UserError("The call " + callId + " of run " + runId + " was already " + a.status().name().toLowerCase(java.util.Locale.ROOT)
                     + " at " + a.decidedAt());
         }
-        // The store made the run resumable with the last decision; continue it here unless told otherwise.
+        // The store made the run resumable with the last decision (or with the pause, if the decision came
+        // while the pause was being written); continue it here unless told otherwise.
         signal();
-        if (autoResume && !closed) {
-            RunRecord now = find(runId);
-            if (now.status() == RunStatus.RUNNING && now.owner() == null) {
-                claimAndContinue(runId);
-            }
-        }
+        continueIfResumable(runId);
         return a;
     }
 
@@ -362,7 +372,7 @@ public final class DurableRunner implements AutoCloseable {
         Execution ex = executing.get(runId);
         if (ex != null) {
             ex.cancelRequested = true;
-            ex.thread.interrupt();
+            ex.interrupt();
         }
         signal();
         return changed;
@@ -370,47 +380,86 @@ public final class DurableRunner implements AutoCloseable {
 
     // ---- execution
 
-    private boolean allDecided(String runId) {
-        return storeCall(() -> store.approvals(runId), "read approvals").stream().noneMatch(a -> a.status() == Approval.Status.PENDING);
-    }
-
-    /** Once every approval a paused run waits for is decided, it becomes resumable and (here, by default) continues. */
-    private void wakeIfDecided(String runId) {
-        if (allDecided(runId) && storeCall(() -> store.markResumable(runId, now()), "mark run " + runId + " resumable")) {
-            signal();
-            if (autoResume && !closed) {
+    /** Continues here (by default) a run the store holds as resumable: running, with no owner. */
+    private void continueIfResumable(String runId) {
+        if (autoResume && !closed) {
+            RunRecord now = find(runId);
+            if (now.status() == RunStatus.RUNNING && now.owner() == null) {
                 claimAndContinue(runId);
             }
         }
     }
 
+    /**
+     * The one way a run not started here becomes executing here: the run is entered in
+     * {@link #executing} first (so no other caller in this process can take it too), then claimed in
+     * the store, then launched. A run executing or being claimed here is never claimed again.
+     */
     private boolean claimAndContinue(String runId) {
-        if (executing.containsKey(runId) || incompatible.containsKey(runId)) {
+        if (incompatible.containsKey(runId)) {
             return false;
         }
-        Instant now = now();
-        if (!storeCall(() -> store.claim(runId, workerId, now, now.plus(lease)), "claim run " + runId)) {
+        Execution ex = new Execution(runId);
+        if (executing.putIfAbsent(runId, ex) != null) {
             return false;
         }
-        RunRecord record = find(runId);
-        if (record.status() != RunStatus.RUNNING) {
-            store.release(runId, workerId);
-            return false;
-        }
+        boolean launched = false;
         try {
-            continueRun(record);
-            return true;
-        } catch (JournalMismatch e) {
-            incompatible.put(runId, e);
-            log.error("run {} left as it was: {}", runId, e.getMessage());
-            store.release(runId, workerId);
-            signal();
-            return true;
+            // A release of an earlier execution that failed is dropped, not retried over this claim.
+            boolean releasePending;
+            releaseLock.lock();
+            try {
+                releasePending = pendingRelease.remove(runId);
+            } finally {
+                releaseLock.unlock();
+            }
+            Instant now = now();
+            boolean claimed;
+            try {
+                claimed = storeCall(() -> store.claim(runId, workerId, now, now.plus(lease)), "claim run " + runId);
+            } catch (RuntimeException e) {
+                if (releasePending) {
+                    pendingRelease.add(runId); // the claim may or may not have been made: the lease is given up later
+                }
+                throw e;
+            }
+            if (!claimed) {
+                return false;
+            }
+            try {
+                RunRecord record = find(runId);
+                if (record.status() != RunStatus.RUNNING) {
+                    releaseQuietly(runId);
+                    return false;
+                }
+                continueRun(ex, record);
+                launched = true;
+                return true;
+            } catch (JournalMismatch e) {
+                incompatible.put(runId, e);
+                log.error("run {} left as it was: {}", runId, e.getMessage());
+                releaseQuietly(runId);
+                return true;
+            } catch (RuntimeException e) {
+                releaseQuietly(runId); // claimed, not continued: the lease is not kept alive by this worker's heartbeats
+                throw e;
+            }
+        } finally {
+            if (!launched) {
+                abandon(ex);
+            }
         }
     }
 
+    /** Takes back an execution entered in {@link #executing} that was never launched. */
+    private void abandon(Execution ex) {
+        executing.remove(ex.runId, ex);
+        ex.ended();
+        signal();
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private void continueRun(RunRecord record) {
+    private void continueRun(Execution ex, RunRecord record) {
         Registered registered = agents.get(record.startAgent());
         if (registered == null) {
             throw new JournalMismatch("Run " + record.id() + " started with agent '" + record.startAgent()
@@ -430,7 +479,7 @@ public final class DurableRunner implements AutoCloseable {
         if (record.pausedState() != null) {
             state = withDecisions(RunState.fromJson(record.pausedState()), storeCall(() -> store.approvals(record.id()), "read approvals"));
         }
-        launch(record, (Agent) registered.agent(), options, state, true);
+        launch(ex, record, (Agent) registered.agent(), options, state, true);
     }
 
     private static RunState withDecisions(RunState state, List<Approval> approvals) {
@@ -464,25 +513,31 @@ public final class DurableRunner implements AutoCloseable {
         return String.join("; ", out);
     }
 
-    private <C> void launch(RunRecord record, Agent<C> agent, RunOptions<C> options, @Nullable RunState state, boolean replay) {
-        Execution ex = new Execution(record);
-        StoreJournal journal = new StoreJournal(record.id(), store, this::signal, replay);
+    /** Starts executing a run already entered in {@link #executing} (by {@link #start} or {@link #claimAndContinue}). */
+    private <C> void launch(Execution ex, RunRecord record, Agent<C> agent, RunOptions<C> options, @Nullable RunState state,
+            boolean replay) {
+        StoreJournal journal = new StoreJournal(record.id(), store, workerId, record.currentAgent(), this::signal, replay);
         // The run holds its session as long as it holds the run: a dead worker's session is free when its runs are.
         RunOptions<C> journaled = options.withJournal(journal).withSessionLease(lease);
         if (record.sessionId() != null && options.sessionId() == null && options.session() == null) {
             journaled = journaled.withSession(record.sessionId());
         }
         RunOptions<C> opts = journaled;
-        executing.put(record.id(), ex);
+        ex.record = record;
         stopped.remove(record.id());
-        ex.thread = Thread.ofVirtual().name("baton-run-" + record.id()).unstarted(() -> execute(ex, journal, agent, opts, state));
-        ex.thread.start();
+        Thread t = Thread.ofVirtual().name("baton-run-" + record.id()).unstarted(() -> execute(ex, journal, agent, opts, state));
+        ex.thread = t;
+        t.start();
+        if (ex.cancelRequested || ex.stopping) {
+            t.interrupt(); // cancelled or stopped while it was being claimed
+        }
     }
 
     private <C> void execute(Execution ex, StoreJournal journal, Agent<C> agent, RunOptions<C> options, @Nullable RunState state) {
         String runId = ex.record.id();
         try {
             RunResult result = state == null ? runner.run(agent, ex.record.input(), options) : runner.resume(agent, state, options);
+            ex.settling = true;
             settle(ex, journal, result);
         } catch (RuntimeException e) {
             // The run thread may carry the interrupt that stopped it: clear it, or recording the
@@ -546,9 +601,15 @@ public final class DurableRunner implements AutoCloseable {
                     result.toState().toJson(), now);
             List<RecordedEvent> last = journal.takeBuffered();
             if (storeCall(() -> store.finishRun(last, paused), "record the pause of run " + runId)) {
-                // A decision may have come in before the run was marked paused.
+                // A decision that came in while the pause was written left the run resumable (the store does
+                // that with the pause): it continues like one decided after.
                 executing.remove(runId, ex);
-                wakeIfDecided(runId);
+                signal();
+                try {
+                    continueIfResumable(runId);
+                } catch (RuntimeException e) {
+                    log.warn("run {}: paused and decided meanwhile, left for a worker to continue: {}", runId, e.getMessage());
+                }
             }
             return;
         }
@@ -560,7 +621,7 @@ public final class DurableRunner implements AutoCloseable {
             @Nullable RunResult result) {
         String runId = ex.record.id();
         RunRecord current = ex.record;
-        RunRecord done = current.withOutcome(status, result == null ? current.currentAgent() : result.lastAgent(), output, error,
+        RunRecord done = current.withOutcome(status, result == null ? journal.currentAgent() : result.lastAgent(), output, error,
                 result == null ? current.usage() : result.usage(), current.pausedState(), now());
         try {
             if (!store.finishRun(journal.takeBuffered(), done)) {
@@ -577,9 +638,30 @@ public final class DurableRunner implements AutoCloseable {
         try {
             store.release(runId, workerId);
         } catch (RuntimeException e) {
-            // Retried by the heartbeat before it renews leases, so a run this worker stopped is not kept alive by it.
+            // Retried by the heartbeat before it renews leases, so a run this worker stopped is not kept alive by
+            // it; dropped if this worker claims the run again first (the run is still executing here, so no claim
+            // can come before this line).
             pendingRelease.add(runId);
             log.debug("releasing run {} failed; retried at the next heartbeat", runId, e);
+        }
+    }
+
+    /** Retries the releases that failed, except those of runs claimed here again since. */
+    private void retryReleases() {
+        for (String runId : List.copyOf(pendingRelease)) {
+            releaseLock.lock();
+            try {
+                if (!pendingRelease.contains(runId)) {
+                    continue;
+                }
+                store.release(runId, workerId);
+                pendingRelease.remove(runId);
+            } catch (RuntimeException e) {
+                log.warn("worker {}: releasing run {} failed: {}", workerId, runId, e.getMessage());
+                return;
+            } finally {
+                releaseLock.unlock();
+            }
         }
     }
 
@@ -591,18 +673,12 @@ public final class DurableRunner implements AutoCloseable {
     /**
      * Renews the leases of the runs executing here; stops those cancelled from elsewhere and those
      * whose lease this worker lost (taken over by another worker, or not renewed for two thirds of
-     * a lease because the store was unreachable), so two workers never go on with one run.
+     * a lease because the store was unreachable), so two workers never go on with one run. An
+     * execution still being claimed, or one that has finished and is writing its outcome (which the
+     * store fences by owner), is left alone: the lease it would act on is not its own.
      */
     private void beat() {
-        for (String runId : List.copyOf(pendingRelease)) {
-            try {
-                store.release(runId, workerId);
-                pendingRelease.remove(runId);
-            } catch (RuntimeException e) {
-                log.warn("worker {}: releasing run {} failed: {}", workerId, runId, e.getMessage());
-                break;
-            }
-        }
+        retryReleases();
         if (executing.isEmpty()) {
             lastRenewal = System.nanoTime();
             return;
@@ -611,15 +687,18 @@ public final class DurableRunner implements AutoCloseable {
             store.renewLeases(workerId, now().plus(lease));
             lastRenewal = System.nanoTime();
             for (Execution ex : executing.values()) {
-                Optional<RunRecord> r = store.findRun(ex.record.id());
+                if (ex.thread == null || ex.settling) {
+                    continue;
+                }
+                Optional<RunRecord> r = store.findRun(ex.runId);
                 if (r.isEmpty()) {
                     continue;
                 }
                 if (r.get().status() == RunStatus.CANCELLED && !ex.cancelRequested) {
                     ex.cancelRequested = true;
-                    ex.thread.interrupt();
-                } else if (!workerId.equals(r.get().owner()) && !r.get().status().isTerminal()) {
-                    log.warn("worker {}: run {} is now held by {}; stopping it here", workerId, ex.record.id(), r.get().owner());
+                    ex.interrupt();
+                } else if (r.get().status() == RunStatus.RUNNING && !workerId.equals(r.get().owner())) {
+                    log.warn("worker {}: run {} is now held by {}; stopping it here", workerId, ex.runId, r.get().owner());
                     ex.stop();
                 }
             }
@@ -627,7 +706,7 @@ public final class DurableRunner implements AutoCloseable {
             log.warn("worker {}: renewing leases failed: {}", workerId, e.getMessage());
             if (System.nanoTime() - lastRenewal > lease.toNanos() * 2 / 3) {
                 for (Execution ex : executing.values()) {
-                    log.warn("worker {}: stopping run {}: its lease could not be renewed", workerId, ex.record.id());
+                    log.warn("worker {}: stopping run {}: its lease could not be renewed", workerId, ex.runId);
                     ex.stop();
                 }
             }
@@ -741,10 +820,15 @@ public final class DurableRunner implements AutoCloseable {
             ex.awaitEnd(TimeUnit.SECONDS.toNanos(10));
         }
         for (String runId : List.copyOf(pendingRelease)) {
+            releaseLock.lock();
             try {
-                store.release(runId, workerId);
+                if (pendingRelease.remove(runId)) {
+                    store.release(runId, workerId);
+                }
             } catch (RuntimeException e) {
                 log.warn("worker {}: releasing run {} failed; its lease will expire: {}", workerId, runId, e.getMessage());
+            } finally {
+                releaseLock.unlock();
             }
         }
         if (ownsStore) {
@@ -754,25 +838,37 @@ public final class DurableRunner implements AutoCloseable {
 
     /** A run executing in this process. */
     private static final class Execution {
-        final RunRecord record;
-        volatile Thread thread;
+        final String runId;
+        /** The run as claimed or started; set when the execution is launched. */
+        volatile RunRecord record;
+        /** The run's thread; null until launched (the run is being recorded or claimed). */
+        volatile @Nullable Thread thread;
         volatile boolean cancelRequested;
         /** Stopped from outside without ending the run: this runner closes, or lost the run's lease. */
         volatile boolean stopping;
+        /** The run returned or paused: its outcome is being written, with or without its lease. */
+        volatile boolean settling;
         volatile @Nullable RuntimeException failure;
         private final java.util.concurrent.CountDownLatch end = new java.util.concurrent.CountDownLatch(1);
 
-        Execution(RunRecord record) {
-            this.record = record;
+        Execution(String runId) {
+            this.runId = runId;
         }
 
         void ended() {
             end.countDown();
         }
 
+        void interrupt() {
+            Thread t = thread;
+            if (t != null) {
+                t.interrupt();
+            }
+        }
+
         void stop() {
             stopping = true;
-            thread.interrupt();
+            interrupt();
         }
 
         boolean awaitEnd(long nanos) {

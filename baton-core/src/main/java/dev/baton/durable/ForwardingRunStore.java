@@ -20,7 +20,10 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Every method of {@link RunStore} is forwarded, the batched ones ({@code record},
- * {@code finishRun}) included, so the delegate's atomic versions are the ones used. {@link #close()}
+ * {@code finishRun}) included, so the delegate's atomic versions are the ones used; except
+ * {@link #record(List, Effect, String, String)}, which stays the interface's default (this store's
+ * {@code record} then {@code updateCurrentAgent}), so a subclass that overrides {@code record} to
+ * break or observe it sees every effect, those written with a handoff included. {@link #close()}
  * does not close the delegate.
  */
 public class ForwardingRunStore implements RunStore {
@@ -44,6 +47,7 @@ public class ForwardingRunStore implements RunStore {
     @Override public void release(String runId, String owner) { delegate.release(runId, owner); }
     @Override public void recordEffect(Effect effect) { delegate.recordEffect(effect); }
     @Override public void record(List<RecordedEvent> events, Effect effect) { delegate.record(events, effect); }
+    @Override public boolean updateCurrentAgent(String runId, String currentAgent, String owner, Instant at) { return delegate.updateCurrentAgent(runId, currentAgent, owner, at); }
     @Override public List<Effect> effects(String runId) { return delegate.effects(runId); }
     @Override public void appendEvents(List<RecordedEvent> events) { delegate.appendEvents(events); }
     @Override public List<RecordedEvent> events(String runId, long fromSeq, int limit) { return delegate.events(runId, fromSeq, limit); }

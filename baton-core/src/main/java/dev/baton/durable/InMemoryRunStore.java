@@ -117,6 +117,34 @@ public final class InMemoryRunStore implements RunStore {
                 release(run.id(), run.owner());
             }
             appendEvents(copy);
+            if (run.status() == RunStatus.PAUSED && !waitsForDecision(run.id())) {
+                // Decided while the pause was being written: resumable at once, as decide leaves it.
+                StoredRun stored = runs.get(run.id());
+                replace(stored, stored.run().withStatus(RunStatus.RUNNING, run.updatedAt()).withLease(null, null));
+            }
+            return true;
+        });
+    }
+
+    private boolean waitsForDecision(String runId) {
+        LinkedHashMap<String, StoredApproval> ofRun = approvals.get(runId);
+        return ofRun != null && ofRun.values().stream().anyMatch(a -> a.approval().status() == Approval.Status.PENDING);
+    }
+
+    @Override
+    public boolean updateCurrentAgent(String runId, String currentAgent, String owner, Instant at) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(currentAgent, "currentAgent");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(at, "at");
+        return locked(() -> {
+            StoredRun stored = runs.get(runId);
+            if (stored == null || stored.run().status() != RunStatus.RUNNING || !owner.equals(stored.run().owner())) {
+                return false;
+            }
+            RunRecord run = stored.run();
+            replace(stored, run.withOutcome(RunStatus.RUNNING, currentAgent, run.finalOutput(), run.error(), run.usage(),
+                    run.pausedState(), at));
             return true;
         });
     }
@@ -229,6 +257,19 @@ public final class InMemoryRunStore implements RunStore {
     public void recordEffect(Effect effect) {
         Objects.requireNonNull(effect, "effect");
         locked(() -> effects.computeIfAbsent(effect.runId(), id -> new LinkedHashMap<>()).put(effect.key(), effect));
+    }
+
+    /** The events, the effect and the current agent in one step under the store's lock. */
+    @Override
+    public void record(List<RecordedEvent> events, Effect effect, String currentAgent, String owner) {
+        Objects.requireNonNull(effect, "effect");
+        List<RecordedEvent> copy = List.copyOf(events);
+        locked(() -> {
+            appendEvents(copy);
+            recordEffect(effect);
+            updateCurrentAgent(effect.runId(), currentAgent, owner, effect.finishedAt() != null ? effect.finishedAt() : effect.startedAt());
+            return null;
+        });
     }
 
     @Override

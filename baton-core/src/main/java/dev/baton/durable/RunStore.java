@@ -45,7 +45,12 @@ public interface RunStore extends AutoCloseable {
      * Appends a run's last events and writes its outcome ({@link #updateRun}, with the same
      * refusals), and, when the run is no longer running (paused or ended), gives up its lease. The
      * events are appended only if the run was written. Stores should do it as one atomic write (the
-     * default makes three calls): a durable run ends with this call.
+     * default makes several calls): a durable run ends with this call.
+     *
+     * <p>A run written as paused while it has no pending approval (every call it waits for was
+     * decided while the pause was being written) is left running with no owner and no lease
+     * instead, as {@link #decide} leaves it: a decision is never lost between "decided" and
+     * "paused". Stores do this in the same atomic step, ordered with {@code decide} on the run.
      *
      * @return whether the run was written
      */
@@ -56,8 +61,29 @@ public interface RunStore extends AutoCloseable {
                 release(run.id(), run.owner());
             }
             appendEvents(events);
+            if (run.status() == RunStatus.PAUSED
+                    && approvals(run.id()).stream().noneMatch(a -> a.status() == Approval.Status.PENDING)) {
+                markResumable(run.id(), run.updatedAt());
+            }
         }
         return written;
+    }
+
+    /**
+     * Writes the agent that holds a running run now (after a handoff) and the update time, so whoever
+     * looks at a run in flight sees who has it. Refused unless the run is running and {@code owner}
+     * holds its lease: a worker that lost the lease cannot overwrite the one that took over. The
+     * default reads the run and writes it with {@link #updateRun}; stores should do it in one step.
+     *
+     * @return whether the run was written
+     */
+    default boolean updateCurrentAgent(String runId, String currentAgent, String owner, Instant at) {
+        Optional<RunRecord> run = findRun(runId);
+        if (run.isEmpty() || run.get().status() != RunStatus.RUNNING || !owner.equals(run.get().owner())) {
+            return false;
+        }
+        RunRecord r = run.get();
+        return updateRun(r.withOutcome(RunStatus.RUNNING, currentAgent, r.finalOutput(), r.error(), r.usage(), r.pausedState(), at));
     }
 
     /**
@@ -116,6 +142,17 @@ public interface RunStore extends AutoCloseable {
             appendEvents(events);
         }
         recordEffect(effect);
+    }
+
+    /**
+     * {@link #record(List, Effect)} and {@link #updateCurrentAgent} (at the effect's latest time) as
+     * one write, where the store can: a journaled run names the agent it handed off to with the next
+     * effect it records, at no extra round trip. The events and the effect are recorded even when the
+     * agent is refused. The default does one after the other.
+     */
+    default void record(List<RecordedEvent> events, Effect effect, String currentAgent, String owner) {
+        record(events, effect);
+        updateCurrentAgent(effect.runId(), currentAgent, owner, effect.finishedAt() != null ? effect.finishedAt() : effect.startedAt());
     }
 
     /** The run's effects in the order their keys were first recorded. */

@@ -28,14 +28,23 @@ final class StoreJournal implements EffectJournal {
     private final ReentrantLock lock = new ReentrantLock();
     private List<RecordedEvent> buffered = new ArrayList<>();
     private final Runnable onEvents;
+    private final String owner;
+    /** The agent holding the run, as the events tell (top-level handoffs only). */
+    private String currentAgent;
+    /** Whether {@link #currentAgent} changed since it was last written with an effect. */
+    private boolean agentChanged;
 
     /**
+     * @param owner the worker executing the run: the store writes the current agent only while it holds the lease
+     * @param currentAgent the agent holding the run as it is stored
      * @param load whether to read what earlier executions recorded (false for a run just created,
      *     which has recorded nothing)
      */
-    StoreJournal(String runId, RunStore store, Runnable onEvents, boolean load) {
+    StoreJournal(String runId, RunStore store, String owner, String currentAgent, Runnable onEvents, boolean load) {
         this.runId = runId;
         this.store = store;
+        this.owner = owner;
+        this.currentAgent = currentAgent;
         this.onEvents = onEvents;
         if (load) {
             for (Effect e : call(() -> store.effects(runId), "read the journal")) {
@@ -79,11 +88,37 @@ final class StoreJournal implements EffectJournal {
     }
 
     private void write(Effect effect) {
-        List<RecordedEvent> events = takeBuffered();
-        call(() -> {
-            store.record(events, effect);
-            return null;
-        }, "record " + effect.kind().name().toLowerCase(java.util.Locale.ROOT) + " effect " + effect.key());
+        List<RecordedEvent> events;
+        String handedTo;
+        lock.lock();
+        try {
+            events = takeBuffered();
+            handedTo = agentChanged ? currentAgent : null;
+            agentChanged = false;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            call(() -> {
+                // A handoff since the last effect: the run's current agent rides with this write.
+                if (handedTo != null) {
+                    store.record(events, effect, handedTo, owner);
+                } else {
+                    store.record(events, effect);
+                }
+                return null;
+            }, "record " + effect.kind().name().toLowerCase(java.util.Locale.ROOT) + " effect " + effect.key());
+        } catch (RunStoreFailed e) {
+            if (handedTo != null) {
+                lock.lock();
+                try {
+                    agentChanged = true;
+                } finally {
+                    lock.unlock();
+                }
+            }
+            throw e;
+        }
         lock.lock();
         try {
             recorded.put(effect.key(), effect);
@@ -110,12 +145,26 @@ final class StoreJournal implements EffectJournal {
         lock.lock();
         try {
             buffered.add(e);
+            if (event instanceof RunEvent.AgentUpdated updated && !updated.agent().equals(currentAgent)) {
+                currentAgent = updated.agent();
+                agentChanged = true;
+            }
         } finally {
             lock.unlock();
         }
         // The last event is written by the runner with the run's outcome, in one write; a failure
         // only once the runner knows the run ended (a run stopped by a closing runner or a store
         // outage is resumed, and its history must not show a failure).
+    }
+
+    /** The agent holding the run now, as its events tell. */
+    String currentAgent() {
+        lock.lock();
+        try {
+            return currentAgent;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Writes the buffered events. */

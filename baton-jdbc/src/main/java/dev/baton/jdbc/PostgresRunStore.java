@@ -185,8 +185,44 @@ public final class PostgresRunStore implements RunStore {
                 }
             }
             insertEvents(c, copy);
+            if (run.status() == dev.baton.durable.RunStatus.PAUSED) {
+                // Every approval decided while the pause was written: resumable at once, as decide leaves it. The update
+                // above holds the run's row, which decide locks first, so a decision commits wholly before or after it.
+                try (PreparedStatement resume = c.prepareStatement(RESUME_IF_DECIDED)) {
+                    RunRows.setInstant(resume, 1, run.updatedAt());
+                    resume.setString(2, run.id());
+                    resume.setString(3, run.id());
+                    resume.executeUpdate();
+                }
+            }
             return true;
         });
+    }
+
+    private static final String RESUME_IF_DECIDED = "UPDATE " + RUNS + " SET status = 'RUNNING', owner = NULL, "
+            + "lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'PAUSED' AND NOT EXISTS (SELECT 1 FROM "
+            + APPROVALS + " WHERE run_id = ? AND status = 'PENDING')";
+
+    @Override
+    public boolean updateCurrentAgent(String runId, String currentAgent, String owner, Instant at) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(currentAgent, "currentAgent");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(at, "at");
+        return call("update the current agent of", runId, false, c -> setCurrentAgent(c, runId, currentAgent, owner, at));
+    }
+
+    /** The agent holding a running run, written only by the owner of its lease. */
+    private static boolean setCurrentAgent(java.sql.Connection c, String runId, String currentAgent, String owner, Instant at)
+            throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + RUNS + " SET current_agent = ?, updated_at = ? "
+                + "WHERE id = ? AND status = 'RUNNING' AND owner = ?")) {
+            ps.setString(1, currentAgent);
+            RunRows.setInstant(ps, 2, at);
+            ps.setString(3, runId);
+            ps.setString(4, owner);
+            return ps.executeUpdate() == 1;
+        }
     }
 
     @Override
@@ -310,6 +346,21 @@ public final class PostgresRunStore implements RunStore {
         call("record effect '" + effect.key() + "' of", effect.runId(), true, c -> {
             insertEvents(c, copy);
             return upsertEffect(c, effect);
+        });
+    }
+
+    /** The events, the effect and the current agent in one transaction. */
+    @Override
+    public void record(List<RecordedEvent> events, Effect effect, String currentAgent, String owner) {
+        Objects.requireNonNull(effect, "effect");
+        Objects.requireNonNull(currentAgent, "currentAgent");
+        Objects.requireNonNull(owner, "owner");
+        List<RecordedEvent> copy = List.copyOf(events);
+        call("record effect '" + effect.key() + "' of", effect.runId(), true, c -> {
+            insertEvents(c, copy);
+            upsertEffect(c, effect);
+            return setCurrentAgent(c, effect.runId(), currentAgent, owner,
+                    effect.finishedAt() != null ? effect.finishedAt() : effect.startedAt());
         });
     }
 

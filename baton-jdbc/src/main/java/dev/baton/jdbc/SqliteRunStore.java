@@ -154,6 +154,9 @@ public final class SqliteRunStore implements RunStore {
             UPDATE runs SET status = 'RUNNING', owner = NULL, lease_until = NULL, updated_at = ?
             WHERE id = ? AND status = 'PAUSED'
             AND NOT EXISTS (SELECT 1 FROM run_approvals WHERE run_id = ? AND status = 'PENDING')""";
+    /** The agent holding a running run, written only by the owner of its lease. */
+    private static final String UPDATE_CURRENT_AGENT = """
+            UPDATE runs SET current_agent = ?, updated_at = ? WHERE id = ? AND status = 'RUNNING' AND owner = ?""";
 
     private final Path file;
     private final String name;
@@ -275,8 +278,35 @@ public final class SqliteRunStore implements RunStore {
                     append.executeUpdate();
                 }
             }
+            if (run.status() == RunStatus.PAUSED) {
+                // Every approval decided while the pause was written: resumable at once, as decide leaves it.
+                PreparedStatement resume = c.prepare(RESUME_IF_DECIDED);
+                RunRows.setInstant(resume, 1, run.updatedAt());
+                resume.setString(2, run.id());
+                resume.setString(3, run.id());
+                resume.executeUpdate();
+            }
             return true;
         });
+    }
+
+    @Override
+    public boolean updateCurrentAgent(String runId, String currentAgent, String owner, Instant at) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(currentAgent, "currentAgent");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(at, "at");
+        return write("update the current agent of", runId, c -> setCurrentAgent(c, runId, currentAgent, owner, at));
+    }
+
+    private static boolean setCurrentAgent(Statements c, String runId, String currentAgent, String owner, Instant at)
+            throws java.sql.SQLException {
+        PreparedStatement ps = c.prepare(UPDATE_CURRENT_AGENT);
+        ps.setString(1, currentAgent);
+        RunRows.setInstant(ps, 2, at);
+        ps.setString(3, runId);
+        ps.setString(4, owner);
+        return ps.executeUpdate() == 1;
     }
 
     @Override
@@ -408,6 +438,29 @@ public final class SqliteRunStore implements RunStore {
             PreparedStatement ps = c.prepare(RECORD_EFFECT);
             rows.bindEffect(ps, 1, effect);
             ps.executeUpdate();
+            return null;
+        });
+    }
+
+    /** The events, the effect and the current agent in one transaction of the group commit. */
+    @Override
+    public void record(List<RecordedEvent> events, Effect effect, String currentAgent, String owner) {
+        Objects.requireNonNull(effect, "effect");
+        Objects.requireNonNull(currentAgent, "currentAgent");
+        Objects.requireNonNull(owner, "owner");
+        List<RecordedEvent> copy = List.copyOf(events);
+        write("record effect '" + effect.key() + "' of", effect.runId(), c -> {
+            if (!copy.isEmpty()) {
+                PreparedStatement append = c.prepare(APPEND_EVENT);
+                for (RecordedEvent event : copy) {
+                    rows.bindEvent(append, 1, event);
+                    append.executeUpdate();
+                }
+            }
+            PreparedStatement ps = c.prepare(RECORD_EFFECT);
+            rows.bindEffect(ps, 1, effect);
+            ps.executeUpdate();
+            setCurrentAgent(c, effect.runId(), currentAgent, owner, effect.finishedAt() != null ? effect.finishedAt() : effect.startedAt());
             return null;
         });
     }

@@ -1045,6 +1045,105 @@ public abstract class RunStoreConformance {
     }
 
     @Test
+    protected void a_run_paused_after_its_approvals_were_all_decided_is_left_running_unowned_and_claimable() {
+        String owner = "worker-" + tag;
+        RunRecord running = create(aRun().owner(owner, now.plusSeconds(30)).createdAt(ancient));
+        store.requestApprovals(List.of(approval(running, "call_1", now, 2)));
+        // The reviewer decides while the run is still writing its pause.
+        store.decide(running.id(), "call_1", true, null, now.plusSeconds(1)).orElseThrow();
+
+        boolean written = store.finishRun(events(running, 0, 2), running.withOutcome(RunStatus.PAUSED, BILLING, null, null,
+                Usage.of(10, 2), "{\"turn\":2}", now.plusSeconds(2)));
+
+        assertThat(written).isTrue();
+        RunRecord found = store.findRun(running.id()).orElseThrow();
+        assertThat(found.status()).as("the decision is not lost").isEqualTo(RunStatus.RUNNING);
+        assertThat(found.owner()).isNull();
+        assertThat(found.leaseUntil()).isNull();
+        assertThat(found.pausedState()).isEqualTo("{\"turn\":2}");
+        assertThat(found.currentAgent()).isEqualTo(BILLING);
+        assertThat(store.events(running.id(), 0, 10)).hasSize(2);
+        assertThat(ofThisTest(store.claimable(now.plusSeconds(2), 1000))).containsExactly(running.id());
+    }
+
+    @Test
+    protected void a_run_paused_with_an_approval_pending_stays_paused() {
+        String owner = "worker-" + tag;
+        RunRecord running = create(aRun().owner(owner, now.plusSeconds(30)));
+        store.requestApprovals(List.of(approval(running, "call_1", now, 2), approval(running, "call_2", now, 2)));
+        store.decide(running.id(), "call_1", true, null, now.plusSeconds(1)).orElseThrow();
+
+        assertThat(store.finishRun(List.of(), running.withOutcome(RunStatus.PAUSED, BILLING, null, null, Usage.of(10, 2),
+                "{\"turn\":2}", now.plusSeconds(2)))).isTrue();
+
+        RunRecord found = store.findRun(running.id()).orElseThrow();
+        assertThat(found.status()).isEqualTo(RunStatus.PAUSED);
+        assertThat(found.owner()).isNull();
+        assertThat(store.claimable(now.plusSeconds(2), 1000)).doesNotContain(running.id());
+    }
+
+    @Test
+    protected void the_lease_holder_writes_the_current_agent_of_its_running_run() {
+        String owner = "worker-" + tag;
+        RunRecord running = create(aRun().owner(owner, now.plusSeconds(30)));
+
+        assertThat(store.updateCurrentAgent(running.id(), BILLING, owner, now.plusSeconds(1))).isTrue();
+
+        RunRecord found = store.findRun(running.id()).orElseThrow();
+        assertThat(found.currentAgent()).isEqualTo(BILLING);
+        assertThat(found.updatedAt()).isEqualTo(now.plusSeconds(1));
+        assertThat(found.withOutcome(found.status(), TRIAGE, found.finalOutput(), found.error(), found.usage(),
+                found.pausedState(), running.updatedAt())).as("nothing else changed").isEqualTo(running);
+    }
+
+    @Test
+    protected void only_the_lease_holder_of_a_running_run_writes_its_current_agent() {
+        String owner = "worker-" + tag;
+        RunRecord taken = create(aRun().owner("worker-other-" + tag, now.plusSeconds(30)));
+        RunRecord unowned = create(aRun());
+        RunRecord paused = create(aRun().status(RunStatus.PAUSED).owner(owner, now.plusSeconds(30)));
+        RunRecord ended = create(aRun().status(RunStatus.COMPLETED).owner(owner, now.plusSeconds(30)).outcome("\"done\"", null, null));
+
+        assertThat(store.updateCurrentAgent(taken.id(), BILLING, owner, now.plusSeconds(1))).isFalse();
+        assertThat(store.updateCurrentAgent(unowned.id(), BILLING, owner, now.plusSeconds(1))).isFalse();
+        assertThat(store.updateCurrentAgent(paused.id(), BILLING, owner, now.plusSeconds(1))).isFalse();
+        assertThat(store.updateCurrentAgent(ended.id(), BILLING, owner, now.plusSeconds(1))).isFalse();
+        assertThat(store.updateCurrentAgent("run_unknown_" + tag, BILLING, owner, now.plusSeconds(1))).isFalse();
+
+        assertThat(store.findRun(taken.id())).contains(taken);
+        assertThat(store.findRun(unowned.id())).contains(unowned);
+        assertThat(store.findRun(paused.id())).contains(paused);
+        assertThat(store.findRun(ended.id())).contains(ended);
+    }
+
+    @Test
+    protected void recording_an_effect_with_a_handoff_writes_the_events_the_effect_and_the_current_agent() {
+        String owner = "worker-" + tag;
+        RunRecord running = create(aRun().owner(owner, now.plusSeconds(30)));
+        Effect effect = effect(running, "model:1", Effect.Kind.MODEL, Effect.Status.DONE, "{\"text\":\"hi\"}", 1, now);
+
+        store.record(events(running, 0, 3), effect, BILLING, owner);
+
+        assertThat(store.events(running.id(), 0, 10)).hasSize(3);
+        assertThat(store.effects(running.id())).containsExactly(effect);
+        RunRecord found = store.findRun(running.id()).orElseThrow();
+        assertThat(found.currentAgent()).isEqualTo(BILLING);
+        assertThat(found.updatedAt()).isEqualTo(effect.finishedAt());
+    }
+
+    @Test
+    protected void a_worker_that_lost_the_lease_records_its_effect_but_not_its_handoff() {
+        RunRecord taken = create(aRun().owner("worker-other-" + tag, now.plusSeconds(30)));
+        Effect effect = effect(taken, "model:1", Effect.Kind.MODEL, Effect.Status.DONE, "{\"text\":\"hi\"}", 1, now);
+
+        store.record(events(taken, 0, 2), effect, BILLING, "worker-" + tag);
+
+        assertThat(store.events(taken.id(), 0, 10)).hasSize(2);
+        assertThat(store.effects(taken.id())).containsExactly(effect);
+        assertThat(store.findRun(taken.id())).contains(taken);
+    }
+
+    @Test
     protected void cancelling_a_run_rejects_its_pending_approvals_with_the_reason() {
         RunRecord paused = create(aRun().status(RunStatus.PAUSED));
         RunRecord other = create(aRun().status(RunStatus.PAUSED));
