@@ -28,6 +28,10 @@ final class StoreJournal implements EffectJournal {
     private final ReentrantLock lock = new ReentrantLock();
     private List<RecordedEvent> buffered = new ArrayList<>();
     private final Runnable onEvents;
+    private volatile @Nullable Unrecorded unrecorded;
+
+    /** A finished effect (a tool's or a model's result) and its events that the store failed to record. */
+    record Unrecorded(List<RecordedEvent> events, Effect effect) {}
 
     /**
      * @param load whether to read what earlier executions recorded (false for a run just created,
@@ -80,10 +84,17 @@ final class StoreJournal implements EffectJournal {
 
     private void write(Effect effect) {
         List<RecordedEvent> events = takeBuffered();
-        call(() -> {
-            store.record(events, effect);
-            return null;
-        }, "record " + effect.kind().name().toLowerCase(java.util.Locale.ROOT) + " effect " + effect.key());
+        try {
+            call(() -> {
+                store.record(events, effect);
+                return null;
+            }, "record " + effect.kind().name().toLowerCase(java.util.Locale.ROOT) + " effect " + effect.key());
+        } catch (RunStoreFailed e) {
+            if (effect.status() == Effect.Status.DONE) {
+                unrecorded = new Unrecorded(events, effect);
+            }
+            throw e;
+        }
         lock.lock();
         try {
             recorded.put(effect.key(), effect);
@@ -129,6 +140,11 @@ final class StoreJournal implements EffectJournal {
             return null;
         }, "append " + out.size() + " events");
         onEvents.run();
+    }
+
+    /** The finished effect whose write failed and stopped the run, if that is how it stopped. */
+    @Nullable Unrecorded unrecorded() {
+        return unrecorded;
     }
 
     /** Forgets the buffered events: the run stopped short and a replay will produce them again. */

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.baton.agent.Agent;
 import dev.baton.durable.DurableRunner;
 import dev.baton.durable.Effect;
+import dev.baton.durable.ForwardingRunStore;
+import dev.baton.durable.RecordedEvent;
 import dev.baton.durable.RunHandle;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;
+import dev.baton.durable.RunStore;
 import dev.baton.durable.RunStoreFailed;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
@@ -169,6 +172,61 @@ class SqliteStoreFaultsTest {
             assertThat(done.finalOutput()).contains("Found " + ("order O-1: " + LARGE).length() + " characters");
             assertThat(store.effects(handle.id())).filteredOn(e -> e.key().equals("t1/call_1"))
                     .singleElement().satisfies(e -> assertThat(e.status()).isEqualTo(Effect.Status.DONE));
+        }
+    }
+
+    @Test
+    @DisplayName("while the disk stays full a worker that tries the run again calls no tool twice, and completes it with the first result")
+    void a_worker_retrying_during_the_fault_does_not_repeat_a_call() throws Exception {
+        Path file = dir.resolve("baton.db");
+        CountDownLatch inTool = new CountDownLatch(1);
+        CountDownLatch diskFull = new CountDownLatch(1);
+        AtomicInteger lookups = new AtomicInteger();
+        Tool<Void> lookup = Tool.<Void, Order>of("lookup", "Look an order up.", Order.class, (ctx, o) -> {
+            if (lookups.incrementAndGet() == 1) {
+                inTool.countDown();
+                diskFull.await();
+            }
+            return "order " + o.orderId() + " (lookup " + lookups.get() + "): " + LARGE;
+        });
+        Agent<Void> desk = Agent.<Void>builder("desk").instructions("Look orders up.").tools(lookup).build();
+        Model model = request -> {
+            Item last = request.lastInput();
+            Item out = last instanceof ToolOutput o ? Message.assistant(o.output().split(":")[0])
+                    : new ToolCall("call_1", "lookup", "{\"order_id\":\"O-1\"}");
+            return new ModelResponse(List.of(out), Usage.of(10, 2));
+        };
+        CountDownLatch failedWrites = new CountDownLatch(2); // the run's own, then the worker's next try
+        try (SqliteRunStore sqlite = SqliteRunStore.open(file)) {
+            RunStore store = new ForwardingRunStore(sqlite) {
+                @Override
+                public void record(List<RecordedEvent> events, Effect effect) {
+                    try {
+                        super.record(events, effect);
+                    } catch (StoreException e) {
+                        failedWrites.countDown();
+                        throw e;
+                    }
+                }
+            };
+            try (DurableRunner worker = DurableRunner.builder(Runner.create(RunConfig.builder().defaultModel(model).build()), store)
+                    .agents(desk).lease(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).build()) {
+                worker.startWorker();
+                RunHandle handle = worker.start(desk, "look up O-1");
+                assertThat(inTool.await(10, TimeUnit.SECONDS)).isTrue();
+                sqlite.executeOnWriter(DISK_FULL);
+                diskFull.countDown();
+                assertThat(failedWrites.await(20, TimeUnit.SECONDS)).as("the worker tried the run again while the disk was full").isTrue();
+
+                sqlite.executeOnWriter(ROOM_AGAIN);
+
+                RunRecord done = resultOnceResumed(handle);
+                assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+                assertThat(done.finalOutput()).contains("order O-1 (lookup 1)");
+                assertThat(lookups).hasValue(1);
+                assertThat(sqlite.effects(handle.id())).filteredOn(e -> e.key().equals("t1/call_1")).singleElement()
+                        .satisfies(e -> assertThat(e.attempts()).isEqualTo(1));
+            }
         }
     }
 
