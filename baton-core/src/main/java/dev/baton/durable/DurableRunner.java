@@ -80,6 +80,8 @@ public final class DurableRunner implements AutoCloseable {
     private final java.util.Set<String> pendingRelease = ConcurrentHashMap.newKeySet();
     /** Held while a failed release is retried and while a claim drops it, so no late release undoes a newer claim. */
     private final ReentrantLock releaseLock = new ReentrantLock();
+    /** Results that runs stopped here by a store failure could not record, written before those runs are taken again. */
+    private final Map<String, StoreJournal.Unrecorded> unrecorded = new ConcurrentHashMap<>();
     private volatile long lastRenewal = System.nanoTime();
 
     private record Registered(Agent<?> agent, Map<String, String> graph) {}
@@ -396,7 +398,7 @@ public final class DurableRunner implements AutoCloseable {
      * the store, then launched. A run executing or being claimed here is never claimed again.
      */
     private boolean claimAndContinue(String runId) {
-        if (incompatible.containsKey(runId)) {
+        if (incompatible.containsKey(runId) || executing.containsKey(runId) || !recordUnrecorded(runId)) {
             return false;
         }
         Execution ex = new Execution(runId);
@@ -563,6 +565,10 @@ public final class DurableRunner implements AutoCloseable {
         if (error instanceof RunStoreFailed || error instanceof SessionStoreFailed) {
             // A store outage stops the run, it does not end it: the journal replays it once the store is back.
             journal.discard();
+            StoreJournal.Unrecorded lost = journal.unrecorded();
+            if (lost != null) {
+                unrecorded.put(runId, lost);
+            }
             ex.failure = error;
             log.warn("run {} stopped: {}", runId, error.getMessage());
             releaseQuietly(runId);
@@ -631,6 +637,32 @@ public final class DurableRunner implements AutoCloseable {
         } catch (RuntimeException e) {
             ex.failure = new RunStoreFailed("The run store failed to record the outcome of run " + runId + " (" + status + "): "
                     + StoreJournal.message(e) + ". The run stays resumable and its journal replays it.", e);
+        }
+    }
+
+    /**
+     * Writes the result a store failure kept out of this run's journal, if there is one, before the
+     * run is taken again: a replay without it would do that call once more (a tool's second
+     * attempt) for every try while the store still fails. False while the write still fails; a
+     * result the journal has moved past (the run went on elsewhere) is dropped.
+     */
+    private boolean recordUnrecorded(String runId) {
+        StoreJournal.Unrecorded lost = unrecorded.get(runId);
+        if (lost == null) {
+            return true;
+        }
+        Effect effect = lost.effect();
+        try {
+            boolean current = store.effects(runId).stream().noneMatch(e -> e.key().equals(effect.key())
+                    && (e.status() == Effect.Status.DONE || e.attempts() > effect.attempts()));
+            if (current) {
+                store.record(lost.events(), effect);
+            }
+            unrecorded.remove(runId, lost);
+            return true;
+        } catch (RuntimeException e) {
+            log.debug("run {}: recording effect {} still fails; the run is taken again once it does", runId, effect.key(), e);
+            return false;
         }
     }
 

@@ -33,6 +33,10 @@ final class StoreJournal implements EffectJournal {
     private String currentAgent;
     /** Whether {@link #currentAgent} changed since it was last written with an effect. */
     private boolean agentChanged;
+    private volatile @Nullable Unrecorded unrecorded;
+
+    /** A finished effect (a tool's or a model's result) and its events that the store failed to record. */
+    record Unrecorded(List<RecordedEvent> events, Effect effect) {}
 
     /**
      * @param owner the worker executing the run: the store writes the current agent only while it holds the lease
@@ -109,6 +113,9 @@ final class StoreJournal implements EffectJournal {
                 return null;
             }, "record " + effect.kind().name().toLowerCase(java.util.Locale.ROOT) + " effect " + effect.key());
         } catch (RunStoreFailed e) {
+            if (effect.status() == Effect.Status.DONE) {
+                unrecorded = new Unrecorded(events, effect);
+            }
             if (handedTo != null) {
                 lock.lock();
                 try {
@@ -178,6 +185,11 @@ final class StoreJournal implements EffectJournal {
             return null;
         }, "append " + out.size() + " events");
         onEvents.run();
+    }
+
+    /** The finished effect whose write failed and stopped the run, if that is how it stopped. */
+    @Nullable Unrecorded unrecorded() {
+        return unrecorded;
     }
 
     /** Forgets the buffered events: the run stopped short and a replay will produce them again. */

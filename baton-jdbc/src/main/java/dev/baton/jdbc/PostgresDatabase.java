@@ -3,7 +3,9 @@ package dev.baton.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Objects;
 import javax.sql.DataSource;
@@ -98,6 +100,7 @@ final class PostgresDatabase implements AutoCloseable {
     }
 
     private static PostgresDatabase migrate(PostgresDatabase database, String key) {
+        requireWritable(database);
         if (MIGRATED.contains(key)) {
             return database;
         }
@@ -114,6 +117,29 @@ final class PostgresDatabase implements AutoCloseable {
         } catch (FlywayException e) {
             throw new StoreException(database.url, "Cannot open " + database.store + ": its schema could not be migrated: "
                     + describe(e), e);
+        }
+    }
+
+    /**
+     * Fails unless the database takes writes. A hot standby, or a database or user with
+     * {@code default_transaction_read_only} on, accepts the connections and answers the reads,
+     * and would fail every write of every run; the open fails instead.
+     */
+    private static void requireWritable(PostgresDatabase database) {
+        String readOnly;
+        try {
+            readOnly = database.autoCommit(c -> {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW transaction_read_only")) {
+                    return rs.next() ? rs.getString(1) : "off";
+                }
+            });
+        } catch (SQLException e) {
+            throw new StoreException(database.url, "Cannot open " + database.store + ": " + describe(e), e);
+        }
+        if ("on".equalsIgnoreCase(readOnly)) {
+            throw new StoreException(database.url, "Cannot open " + database.store + ": the database only accepts reads"
+                    + " (transaction_read_only is on: a standby server, or default_transaction_read_only set for the"
+                    + " database or the user)", null);
         }
     }
 

@@ -11,10 +11,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * Opening a Baton SQLite file, shared by the session and run stores so that both keep one schema
@@ -49,6 +52,15 @@ final class SqliteDatabase {
      *     file is not a SQLite database, or its schema cannot be migrated
      */
     static Opened open(Path file, Duration busyTimeout, int readerCount, String store) {
+        return open(file, busyTimeout, readerCount, store, config -> {});
+    }
+
+    /**
+     * Opens {@code file} as {@link #open(Path, Duration, int, String)} does, with the driver's
+     * settings changed by {@code configure} before any connection is made: how tests open a file
+     * the way SQLite opens one it may not write (read-only, without an error).
+     */
+    static Opened open(Path file, Duration busyTimeout, int readerCount, String store, Consumer<SQLiteConfig> configure) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(busyTimeout, "busyTimeout");
         if (busyTimeout.isNegative() || busyTimeout.toMillis() > Integer.MAX_VALUE) {
@@ -71,6 +83,7 @@ final class SqliteDatabase {
         // The stores never read generated keys; the driver would run a SELECT last_insert_rowid() after every INSERT.
         config.setGetGeneratedKeys(false);
         config.setBusyTimeout((int) busyTimeout.toMillis());
+        configure.accept(config);
         SQLiteDataSource dataSource = new SQLiteDataSource(config);
         dataSource.setUrl("jdbc:sqlite:" + name);
 
@@ -83,6 +96,7 @@ final class SqliteDatabase {
                 throw new StoreException(name, "Cannot open the " + store + " " + name
                         + ": it could not be put in WAL mode (journal mode is " + mode + ")", null);
             }
+            requireWritable(writer, name, store);
             migrate(dataSource);
             List<Connection> readers = new ArrayList<>(readerCount);
             for (int i = 0; i < readerCount; i++) {
@@ -98,6 +112,43 @@ final class SqliteDatabase {
         } catch (RuntimeException e) {
             closeAll(opened, e);
             throw e;
+        }
+    }
+
+    /**
+     * Fails unless the write connection can write the file. SQLite opens a file it may not write
+     * (its permissions, those of its directory or of its {@code -wal} and {@code -shm} files, a
+     * read-only file system) read-only, without an error, and even begins write transactions on
+     * it; only a write fails. A store opened so would fail every write of every run, so the open
+     * fails instead: a write of the header's user version as it is, rolled back.
+     */
+    private static void requireWritable(Connection writer, String name, String store) throws SQLException {
+        execute(writer, "BEGIN IMMEDIATE");
+        SQLException failed = null;
+        try (Statement s = writer.createStatement()) {
+            long version;
+            try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+                version = rs.next() ? rs.getLong(1) : 0;
+            }
+            s.execute("PRAGMA user_version = " + version);
+        } catch (SQLException e) {
+            failed = e;
+        }
+        try {
+            execute(writer, "ROLLBACK");
+        } catch (SQLException e) {
+            if (failed == null) {
+                throw e;
+            }
+            failed.addSuppressed(e);
+        }
+        if (failed instanceof SQLiteException e && e.getResultCode().code % 256 == SQLiteErrorCode.SQLITE_READONLY.code) {
+            throw new StoreException(name, "Cannot open the " + store + " " + name + ": SQLite can only read it ("
+                    + describe(e) + "); make the file, its directory and any " + name + "-wal and " + name
+                    + "-shm files writable by this process", e);
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 

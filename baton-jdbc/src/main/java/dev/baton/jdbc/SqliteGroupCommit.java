@@ -19,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  * <p>A write that throws is rolled back with its group; it fails with its own error and the rest
  * of the group is committed again without it, so one bad write never fails unrelated callers.
  * When the group cannot be begun or committed (another process held the file longer than the
- * busy timeout, a disk error), every write in it fails with that error. After {@link #close()},
+ * busy timeout, a full disk), every write in it fails with that error. A failure leaves nothing
+ * behind: the statements kept on the write connection are prepared again, so writes succeed as
+ * soon as the database does (a read-only or full file made writable again). After {@link #close()},
  * writes fail at once and writes still queued are released with an error.
  *
  * <p>Transactions are begun {@code IMMEDIATE}, so the file's write lock is taken before the first
@@ -171,6 +173,7 @@ final class SqliteGroupCommit {
             try {
                 commit(batch);
             } catch (Throwable e) { // the writer must survive anything, or every caller would wait forever
+                writer.forget();
                 for (Pending<?> p : batch) {
                     p.done.completeExceptionally(failure(p, e));
                 }
@@ -186,6 +189,7 @@ final class SqliteGroupCommit {
                 SqliteDatabase.execute(writer.connection(), "BEGIN IMMEDIATE");
             } catch (SQLException | RuntimeException e) {
                 resetTransaction();
+                writer.forget();
                 failAll(todo, e);
                 return;
             }
@@ -202,6 +206,7 @@ final class SqliteGroupCommit {
             }
             if (failure != null) {
                 rollback(failure);
+                writer.forget(); // the failed statement is finalized by the driver: prepare it again next time
                 Pending<?> bad = todo.get(failed);
                 bad.done.completeExceptionally(failure(bad, failure));
                 List<Pending<?>> rest = new ArrayList<>(todo.size() - 1);
@@ -217,6 +222,7 @@ final class SqliteGroupCommit {
                 SqliteDatabase.execute(writer.connection(), "COMMIT");
             } catch (SQLException | RuntimeException e) {
                 rollback(e);
+                writer.forget();
                 failAll(todo, e);
                 return;
             }

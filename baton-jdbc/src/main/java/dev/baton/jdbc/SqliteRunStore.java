@@ -20,7 +20,9 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.sqlite.SQLiteConfig;
 
 /**
  * Durable runs in one SQLite file: the runs, the journal of their effects, their events and their
@@ -191,6 +193,24 @@ public final class SqliteRunStore implements RunStore {
     public static SqliteRunStore open(Path file, Options options) {
         Objects.requireNonNull(options, "options");
         return new SqliteRunStore(SqliteDatabase.open(file, options.busyTimeout(), options.readers(), STORE), options);
+    }
+
+    /** Opens the store as {@link #open(Path, Options)} does, with the driver's settings changed by {@code configure} (tests). */
+    static SqliteRunStore open(Path file, Options options, Consumer<SQLiteConfig> configure) {
+        Objects.requireNonNull(options, "options");
+        return new SqliteRunStore(SqliteDatabase.open(file, options.busyTimeout(), options.readers(), STORE, configure), options);
+    }
+
+    /**
+     * Runs {@code sql} on the write connection, in turn with the writes and inside a group's
+     * transaction: how tests change the connection's limits, as {@code PRAGMA max_page_count}
+     * does to fill the disk and free it again.
+     */
+    void executeOnWriter(String sql) {
+        writer.write("execute '" + sql + "' on", "its write connection", c -> {
+            SqliteDatabase.execute(c.connection(), sql);
+            return null;
+        });
     }
 
     /** The absolute path of the store's file. */
@@ -658,6 +678,7 @@ public final class SqliteRunStore implements RunStore {
         try {
             return work.apply(c);
         } catch (SQLException e) {
+            c.forget(); // a statement whose step failed is finalized by the driver
             throw new StoreException(name, "The " + STORE + " " + name + " failed to " + what + " " + subject + ": "
                     + SqliteDatabase.describe(e), e);
         } finally {

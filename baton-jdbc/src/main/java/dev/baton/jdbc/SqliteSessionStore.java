@@ -23,7 +23,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.sqlite.SQLiteConfig;
 
 /**
  * Sessions in one SQLite file: the default durable {@link SessionStore}.
@@ -91,6 +93,12 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
      */
     public static SqliteSessionStore open(Path file, Duration busyTimeout) {
         SqliteDatabase.Opened opened = SqliteDatabase.open(file, busyTimeout, READERS, "SQLite session store");
+        return new SqliteSessionStore(opened.path(), opened.writer(), opened.readers());
+    }
+
+    /** Opens the store as {@link #open(Path, Duration)} does, with the driver's settings changed by {@code configure} (tests). */
+    static SqliteSessionStore open(Path file, Duration busyTimeout, Consumer<SQLiteConfig> configure) {
+        SqliteDatabase.Opened opened = SqliteDatabase.open(file, busyTimeout, READERS, "SQLite session store", configure);
         return new SqliteSessionStore(opened.path(), opened.writer(), opened.readers());
     }
 

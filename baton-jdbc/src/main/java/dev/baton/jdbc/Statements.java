@@ -33,6 +33,24 @@ final class Statements {
         return ps;
     }
 
+    /**
+     * Forgets the kept statements, closing them, so that each is prepared again at its next use.
+     * Called after any failed statement: the driver finalizes a statement whose step failed (a
+     * read-only or full database, an I/O error, a lock held too long), and a statement kept from
+     * then on would fail every later call with "statement is not executing", long after the
+     * database works again.
+     */
+    void forget() {
+        for (PreparedStatement ps : prepared.values()) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // finalized already, or the connection is gone: either way it is not used again
+            }
+        }
+        prepared.clear();
+    }
+
     /** Closes the statements and the connection, collecting failures. */
     void close(List<Throwable> failures) {
         for (PreparedStatement ps : prepared.values()) {

@@ -5,8 +5,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A store of this module could not do what was asked: the database cannot be opened or created
- * (a missing directory, a file that is not a database), it stayed locked longer than the busy
- * timeout, a row cannot be read back, or the store is closed. The message names the database
+ * (a missing directory, a file that is not a database, a database that can only be read), a write
+ * found the disk full, it stayed locked longer than the busy timeout, a row cannot be read back,
+ * or the store is closed. The message names the database
  * (for SQLite, its file) and, where there is one, the session.
  *
  * <p>Unchecked, like every Baton error; a run that meets it while reading or writing its session

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -376,6 +377,49 @@ class DurableRunnerTest {
         assertThat(recovered.attach(run.id()).result().status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(desk.modelCalls.get() + after.modelCalls.get()).as("the unrecorded model call is asked once more").isEqualTo(4);
         assertThat(after.modelCalls.get()).isEqualTo(2);
+    }
+
+    @Test
+    void a_worker_taking_back_a_run_stopped_by_a_store_failure_records_the_lost_result_first_and_calls_no_tool_twice()
+            throws Exception {
+        RefundDesk desk = new RefundDesk();
+        CountDownLatch failedWrites = new CountDownLatch(2); // the run's own, then the worker's next try
+        AtomicBoolean full = new AtomicBoolean(true);
+        RunStore store = new ForwardingRunStore(this.store) {
+            @Override
+            public void record(List<RecordedEvent> events, Effect effect) {
+                if (full.get() && "issue_refund".equals(effect.name()) && effect.status() == Effect.Status.DONE) {
+                    failedWrites.countDown();
+                    throw new IllegalStateException("database or disk is full");
+                }
+                super.record(events, effect);
+            }
+        };
+        DurableRunner durable = durable(desk, store);
+        durable.startWorker();
+        RunHandle run = durable.start(desk.triage(), "refund O-1 150");
+        assertThatThrownBy(run::result).isInstanceOf(RunStoreFailed.class).hasMessageContaining("database or disk is full");
+
+        assertThat(failedWrites.await(10, TimeUnit.SECONDS)).isTrue();
+        full.set(false);
+
+        RunRecord done = resultOnceResumed(run);
+        assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(desk.invocations).as("the refund was issued once").hasSize(1);
+        assertThat(done.finalOutput()).doesNotContain("unknown");
+        assertThat(this.store.effects(run.id())).filteredOn(e -> "issue_refund".equals(e.name())).singleElement()
+                .satisfies(e -> assertThat(e.attempts()).isEqualTo(1));
+    }
+
+    /** The run's result once a worker has taken it back: until then the handle reports the failure that stopped it. */
+    private static RunRecord resultOnceResumed(RunHandle run) throws InterruptedException {
+        while (true) {
+            try {
+                return run.result();
+            } catch (RunStoreFailed stillStopped) {
+                Thread.sleep(20);
+            }
+        }
     }
 
     @Test
