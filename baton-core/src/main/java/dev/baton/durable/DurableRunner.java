@@ -27,7 +27,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -72,8 +71,6 @@ public final class DurableRunner implements AutoCloseable {
     /** Why this process's latest execution of a run stopped short (the store failed), until it runs here again. */
     private final Map<String, RuntimeException> stopped = new ConcurrentHashMap<>();
     private final ScheduledExecutorService heartbeat;
-    private final ReentrantLock signalLock = new ReentrantLock();
-    private final Condition changed = signalLock.newCondition();
     private volatile boolean closed;
     private volatile @Nullable Thread worker;
     /** Runs whose lease release failed; retried by the heartbeat unless this worker claimed the run again meanwhile. */
@@ -297,6 +294,37 @@ public final class DurableRunner implements AutoCloseable {
     /** Waits until the run ends or pauses, or the timeout passes. */
     Optional<RunRecord> await(String runId, @Nullable Duration timeout) {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        RunWatch watch = null;
+        try {
+            while (true) {
+                long seen = watch == null ? 0 : watch.version();
+                Optional<RunRecord> settled = settledOrNull(runId, deadline);
+                if (settled != null) {
+                    return settled;
+                }
+                if (watch == null) {
+                    // Subscribed after the read: read once more before waiting, so no change between the two is missed.
+                    watch = watch(runId);
+                    continue;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return Optional.empty();
+                }
+                watch.await(seen, Math.min(left, pollInterval.toNanos()));
+            }
+        } finally {
+            if (watch != null) {
+                watch.close();
+            }
+        }
+    }
+
+    /**
+     * The run once it ended or paused (waiting here for an execution of this process), empty when
+     * the deadline passed while it executes here, null while it goes on elsewhere.
+     */
+    private @Nullable Optional<RunRecord> settledOrNull(String runId, long deadline) {
         while (true) {
             JournalMismatch mismatch = incompatible.get(runId);
             if (mismatch != null) {
@@ -321,11 +349,7 @@ public final class DurableRunner implements AutoCloseable {
             if (failure != null && !executing.containsKey(runId)) {
                 throw failure;
             }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return Optional.empty();
-            }
-            waitForChange(Math.min(left, pollInterval.toNanos()));
+            return null;
         }
     }
 
@@ -363,7 +387,7 @@ public final class DurableRunner implements AutoCloseable {
         }
         // The store made the run resumable with the last decision (or with the pause, if the decision came
         // while the pause was being written); continue it here unless told otherwise.
-        signal();
+        signal(runId);
         continueIfResumable(runId);
         return a;
     }
@@ -376,7 +400,7 @@ public final class DurableRunner implements AutoCloseable {
             ex.cancelRequested = true;
             ex.interrupt();
         }
-        signal();
+        signal(runId);
         return changed;
     }
 
@@ -457,7 +481,7 @@ public final class DurableRunner implements AutoCloseable {
     private void abandon(Execution ex) {
         executing.remove(ex.runId, ex);
         ex.ended();
-        signal();
+        signal(ex.runId);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -518,7 +542,7 @@ public final class DurableRunner implements AutoCloseable {
     /** Starts executing a run already entered in {@link #executing} (by {@link #start} or {@link #claimAndContinue}). */
     private <C> void launch(Execution ex, RunRecord record, Agent<C> agent, RunOptions<C> options, @Nullable RunState state,
             boolean replay) {
-        StoreJournal journal = new StoreJournal(record.id(), store, workerId, record.currentAgent(), this::signal, replay);
+        StoreJournal journal = new StoreJournal(record.id(), store, workerId, record.currentAgent(), () -> signal(record.id()), replay);
         // The run holds its session as long as it holds the run: a dead worker's session is free when its runs are.
         RunOptions<C> journaled = options.withJournal(journal).withSessionLease(lease);
         if (record.sessionId() != null && options.sessionId() == null && options.session() == null) {
@@ -555,7 +579,7 @@ public final class DurableRunner implements AutoCloseable {
             }
             executing.remove(runId, ex);
             ex.ended();
-            signal();
+            signal(runId);
         }
     }
 
@@ -610,7 +634,7 @@ public final class DurableRunner implements AutoCloseable {
                 // A decision that came in while the pause was written left the run resumable (the store does
                 // that with the pause): it continues like one decided after.
                 executing.remove(runId, ex);
-                signal();
+                signal(runId);
                 try {
                     continueIfResumable(runId);
                 } catch (RuntimeException e) {
@@ -768,25 +792,18 @@ public final class DurableRunner implements AutoCloseable {
         return options.sessionId();
     }
 
-    void signal() {
-        signalLock.lock();
+    /** Wakes this process's readers of the run: the store has a change they wait for, or it stopped executing here. */
+    void signal(String runId) {
         try {
-            changed.signalAll();
-        } finally {
-            signalLock.unlock();
+            store.notifier().publish(runId);
+        } catch (RuntimeException e) {
+            log.debug("run {}: waking its readers failed; they see the change at their next poll", runId, e);
         }
     }
 
-    void waitForChange(long nanos) {
-        signalLock.lock();
-        try {
-            changed.awaitNanos(nanos);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RunCancelled("Interrupted while waiting for a durable run");
-        } finally {
-            signalLock.unlock();
-        }
+    /** A wait for news of the run, subscribed to the store's notifier; the caller reads after this, then waits. */
+    RunWatch watch(String runId) {
+        return new RunWatch(store.notifier(), runId);
     }
 
     Duration pollInterval() {
@@ -959,7 +976,11 @@ public final class DurableRunner implements AutoCloseable {
             return this;
         }
 
-        /** How often a worker looks for runs to take over, and how often handles poll another process's run (default 1 s). */
+        /**
+         * How often a worker looks for runs to take over (default 1 s); also the longest a handle or
+         * an event stream waits between two reads of a run when no news reaches it (the store's
+         * {@link RunStore#notifier() notifier} wakes them as soon as the run moves on).
+         */
         public Builder pollInterval(Duration pollInterval) {
             this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
             return this;

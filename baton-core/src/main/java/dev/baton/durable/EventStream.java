@@ -11,7 +11,8 @@ import java.util.stream.StreamSupport;
 
 /**
  * The events of one durable run, read from the store in order and followed live until the run
- * ends or pauses. Iterating blocks while the run is going and no new event is recorded yet.
+ * ends or pauses. Iterating blocks while the run is going and no new event is recorded yet, until
+ * the store's {@link RunStore#notifier() notifier} announces one (or the runner's poll interval passes).
  * Iterated directly it gives the events as recorded; {@link #runEvents()} gives them typed.
  */
 public final class EventStream implements Iterable<RecordedEvent>, AutoCloseable {
@@ -69,16 +70,28 @@ public final class EventStream implements Iterable<RecordedEvent>, AutoCloseable
     }
 
     private boolean fill() {
-        while (ready.isEmpty() && !done && !closed) {
-            // Read liveness before events, so an event recorded just before the run settles is not missed.
-            boolean live = runner.isLive(runId);
-            ready.addAll(runner.events(runId, next, BATCH));
-            if (ready.isEmpty()) {
-                if (!live) {
-                    done = true;
-                } else {
-                    runner.waitForChange(runner.pollInterval().toNanos());
+        // Subscribed only while this call waits: a stream left unclosed holds no subscription.
+        RunWatch watch = null;
+        try {
+            while (ready.isEmpty() && !done && !closed) {
+                long seen = watch == null ? 0 : watch.version();
+                // Read liveness before events, so an event recorded just before the run settles is not missed.
+                boolean live = runner.isLive(runId);
+                ready.addAll(runner.events(runId, next, BATCH));
+                if (ready.isEmpty()) {
+                    if (!live) {
+                        done = true;
+                    } else if (watch == null) {
+                        // Subscribed after the read: read once more before waiting, so no event between the two is missed.
+                        watch = runner.watch(runId);
+                    } else {
+                        watch.await(seen, runner.pollInterval().toNanos());
+                    }
                 }
+            }
+        } finally {
+            if (watch != null) {
+                watch.close();
             }
         }
         return !ready.isEmpty();

@@ -186,6 +186,19 @@ public interface RunStore extends AutoCloseable {
      */
     Optional<Approval> decide(String runId, String callId, boolean approved, @Nullable String message, Instant at);
 
+    // ---- news
+
+    /**
+     * The notifier that wakes readers of this store's runs when a run moves on. A store shared by
+     * several processes gives one that carries its writes to the others (PostgreSQL:
+     * {@code LISTEN}/{@code NOTIFY}; SQLite: a short poll); closing the store closes it. The default
+     * wakes readers in this process only, shared by every store without a notifier of its own: a
+     * reader in another process then sees a change at its next poll.
+     */
+    default RunNotifier notifier() {
+        return InProcessRunNotifier.SHARED;
+    }
+
     /** Releases the store's connections and threads. */
     @Override
     void close();
