@@ -189,6 +189,15 @@ final class PostgresDatabase implements AutoCloseable {
         }
     }
 
+    /** A connection kept by the caller, in auto-commit mode: the run store's listener for news of runs. */
+    Connection connectionToListen() throws SQLException {
+        Connection c = connection();
+        if (!c.getAutoCommit()) {
+            c.setAutoCommit(true);
+        }
+        return c;
+    }
+
     private Connection connection() throws SQLException {
         if (closed) {
             throw new StoreException(url, capitalized(store) + " is closed", null);

@@ -67,10 +67,12 @@ public final class PostgresRunStore implements RunStore {
 
     private final PostgresDatabase database;
     private final RunRows rows;
+    private final PostgresNotifier notifier;
 
     private PostgresRunStore(PostgresDatabase database) {
         this.database = database;
         this.rows = new RunRows(database.url(), database.store());
+        this.notifier = new PostgresNotifier(database);
     }
 
     /**
@@ -161,8 +163,12 @@ public final class PostgresRunStore implements RunStore {
                 int i = rows.bindRunOutcome(ps, 1, run);
                 ps.setString(i++, run.id());
                 ps.setString(i, run.owner());
-                return ps.executeUpdate() == 1;
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
             }
+            PostgresNotifier.notify(c, List.of(run.id()));
+            return true;
         });
     }
 
@@ -184,7 +190,10 @@ public final class PostgresRunStore implements RunStore {
                     return false;
                 }
             }
-            insertEvents(c, copy);
+            insertEvents(c, copy); // notifies the run's readers when there are events
+            if (copy.isEmpty()) {
+                PostgresNotifier.notify(c, List.of(run.id()));
+            }
             if (run.status() == dev.baton.durable.RunStatus.PAUSED) {
                 // Every approval decided while the pause was written: resumable at once, as decide leaves it. The update
                 // above holds the run's row, which decide locks first, so a decision commits wholly before or after it.
@@ -248,6 +257,7 @@ public final class PostgresRunStore implements RunStore {
                 ps.setString(3, runId);
                 ps.executeUpdate();
             }
+            PostgresNotifier.notify(c, List.of(runId));
             return true;
         });
     }
@@ -404,6 +414,8 @@ public final class PostgresRunStore implements RunStore {
         if (events.isEmpty()) {
             return;
         }
+        // Sent at commit, and only if the events are: readers of these runs are woken by the write itself.
+        PostgresNotifier.notify(c, events.stream().map(RecordedEvent::runId).toList());
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + EVENTS + " (" + EVENT_COLUMNS + ") VALUES ("
                 + placeholders(RunRows.EVENT_COLUMN_COUNT) + ") ON CONFLICT (run_id, seq) DO NOTHING")) {
             for (RecordedEvent event : events) {
@@ -534,7 +546,21 @@ public final class PostgresRunStore implements RunStore {
      */
     @Override
     public void close() {
+        notifier.close();
         database.close();
+    }
+
+    /**
+     * News of runs through {@code LISTEN}/{@code NOTIFY}: every write of a run's events or status
+     * notifies channel {@code baton_runs} in its transaction, and the first subscription starts a
+     * thread that listens on one connection of the store's own (taken from the pool for as long as
+     * the store is open). Readers in any process sharing the database are woken when the write
+     * commits; while that connection is lost they fall back to their poll interval, and are all
+     * woken once it listens again.
+     */
+    @Override
+    public dev.baton.durable.RunNotifier notifier() {
+        return notifier;
     }
 
     @Override

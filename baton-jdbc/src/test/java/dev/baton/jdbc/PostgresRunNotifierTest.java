@@ -1,0 +1,15 @@
+package dev.baton.jdbc;
+
+import dev.baton.durable.RunStore;
+import dev.baton.testing.RunNotifierConformance;
+
+/** Two PostgreSQL run stores (two pools) on one database: readers on one are woken through LISTEN/NOTIFY by the other's writes. */
+class PostgresRunNotifierTest extends RunNotifierConformance {
+
+    private static final String URL = PostgresServer.createDatabase("run_notifier");
+
+    @Override
+    protected RunStore openStore() {
+        return PostgresRunStore.open(URL, PostgresServer.user(), PostgresServer.password());
+    }
+}
