@@ -51,6 +51,10 @@ final class PostgresNotifier extends StoreNotifier {
         Thread t = daemon("baton-run-notifier-" + database.url(), this::listen);
         listener = t;
         t.start();
+    }
+
+    @Override
+    void awaitStarted() {
         try {
             // Subscribers read after subscribing: LISTEN must be in place first, or a change between is missed.
             firstAttempt.await(30, TimeUnit.SECONDS);

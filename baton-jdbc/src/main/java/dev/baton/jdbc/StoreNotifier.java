@@ -32,6 +32,10 @@ abstract class StoreNotifier implements RunNotifier {
         if (!closed && started.compareAndSet(false, true)) {
             start();
         }
+        // Every subscriber, not only the one that started the thread, reads only once news would reach it.
+        if (started.get()) {
+            awaitStarted();
+        }
         AtomicBoolean open = new AtomicBoolean(true);
         return () -> {
             if (open.compareAndSet(true, false)) {
@@ -53,11 +57,14 @@ abstract class StoreNotifier implements RunNotifier {
         }
     }
 
-    /**
-     * Starts the thread that follows other processes' writes; returns once a change committed
-     * after it returns is sure to be seen (or the first attempt to follow them failed).
-     */
+    /** Starts the thread that follows other processes' writes. */
     abstract void start();
+
+    /**
+     * Returns once a change committed after it returns is sure to be noticed (or the first attempt
+     * to follow other processes' writes failed).
+     */
+    void awaitStarted() {}
 
     /** Stops that thread, if it was started. */
     abstract void stop();
