@@ -26,7 +26,8 @@ import java.util.Map;
  *   <li>{@code worker <store> <dir> <delayMs> <total> <order:amount>...}: starts its runs and works as a worker until the
  *       store holds {@code total} runs and every one has ended.</li>
  * </ul>
- * Prints one {@code result <order> <status> <output>} line per run it waited for.
+ * Prints one {@code result <order> <status> <output>} line per run it waited for. Runs are leased for
+ * 1.5 s unless system property {@code baton.crash.lease-ms} says otherwise.
  */
 public final class CrashChild {
     private CrashChild() {}
@@ -41,7 +42,7 @@ public final class CrashChild {
             Runner runner = Runner.create(RunConfig.builder().defaultModel(desk.model()).sessionStore(stores.sessions())
                     .hooks(desk.hooks()).build());
             try (DurableRunner durable = DurableRunner.builder(runner, stores.runs()).agents(desk.triage())
-                    .lease(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(100)).build()) {
+                    .lease(Duration.ofMillis(Long.getLong("baton.crash.lease-ms", 1500))).pollInterval(Duration.ofMillis(100)).build()) {
                 Map<String, RunHandle> handles = new LinkedHashMap<>();
                 switch (mode) {
                     case "start" -> {

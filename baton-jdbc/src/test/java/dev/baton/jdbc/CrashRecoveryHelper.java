@@ -13,9 +13,15 @@ import java.util.concurrent.TimeUnit;
 record CrashRecoveryHelper(Path dir) {
 
     Process spawn(List<String> args) throws IOException {
+        return spawn(List.of(), args);
+    }
+
+    /** Starts a child JVM with extra JVM options, such as {@code -Dbaton.crash.lease-ms=5000}. */
+    Process spawn(List<String> jvmOptions, List<String> args) throws IOException {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), CrashChild.class.getName()));
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashChild.class.getName()));
         command.addAll(args);
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }

@@ -43,7 +43,7 @@ public final class BenchMain implements Callable<Integer> {
     long latencyMs;
 
     @Option(names = "--warmup", description = "unmeasured runs first (default: min(20000, runs) for support-flow and durable, "
-            + "each of durable's two passes; 500 for http)")
+            + "each of durable's three passes; 500 for http)")
     Integer warmup;
 
     @Option(names = "--base-url", description = "http: the OpenAI-compatible endpoint, e.g. http://127.0.0.1:PORT/v1 "
@@ -99,8 +99,9 @@ public final class BenchMain implements Callable<Integer> {
     }
 
     /**
-     * The support flow durably (SQLite journal, no session) and in memory, in this JVM: two JSON
-     * lines, the durable measurement then the in-memory one. See {@link Durable}.
+     * The support flow durably (SQLite journal, without sessions and with a session per run) and in
+     * memory, in this JVM: three JSON lines, the durable measurement without sessions, the one with
+     * sessions, then the in-memory one. See {@link Durable}.
      */
     private List<Map<String, Object>> durable() throws Exception {
         int n = runs != null ? runs : 20_000;
@@ -109,10 +110,13 @@ public final class BenchMain implements Callable<Integer> {
         Map<String, Object> durableHeader = header("durable", n, c);
         durableHeader.put("config", "sqlite-journal");
         durableHeader.put("tracing", config);
+        Map<String, Object> sessionHeader = header("durable", n, c);
+        sessionHeader.put("config", "sqlite-journal+session");
+        sessionHeader.put("tracing", config);
         Map<String, Object> memoryHeader = header("durable", n, c);
         memoryHeader.put("config", "in-memory");
         memoryHeader.put("tracing", config);
-        return new Durable(options(), firstError).measure(n, w, c, durableHeader, memoryHeader);
+        return new Durable(options(), firstError).measure(n, w, c, durableHeader, sessionHeader, memoryHeader);
     }
 
     private Runner runner(long latency) {
