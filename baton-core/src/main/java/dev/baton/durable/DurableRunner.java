@@ -539,10 +539,27 @@ public final class DurableRunner implements AutoCloseable {
         return String.join("; ", out);
     }
 
+    /**
+     * Why the run's lease may have lapsed, or null while it surely holds: a heartbeat that came late
+     * (a busy machine, many runs to check) may let the lease expire while this worker is alive, and
+     * another worker may then claim the run. Before each step the journal asks, and the run stops
+     * (resumably) rather than perform a step that the other worker may perform too.
+     */
+    private @Nullable String leaseLapse(Execution ex) {
+        long renewed = Math.max(lastRenewal, ex.reservedAt);
+        long age = System.nanoTime() - renewed;
+        if (age <= lease.toNanos() * 2 / 3) {
+            return null;
+        }
+        return "worker " + workerId + " last renewed its lease " + TimeUnit.NANOSECONDS.toMillis(age) + " ms ago, past two thirds of the "
+                + lease.toMillis() + " ms lease, so another worker may hold the run now";
+    }
+
     /** Starts executing a run already entered in {@link #executing} (by {@link #start} or {@link #claimAndContinue}). */
     private <C> void launch(Execution ex, RunRecord record, Agent<C> agent, RunOptions<C> options, @Nullable RunState state,
             boolean replay) {
-        StoreJournal journal = new StoreJournal(record.id(), store, workerId, record.currentAgent(), () -> signal(record.id()), replay);
+        StoreJournal journal = new StoreJournal(record.id(), store, workerId, record.currentAgent(), () -> signal(record.id()), replay,
+                () -> leaseLapse(ex));
         // The run holds its session as long as it holds the run: a dead worker's session is free when its runs are.
         RunOptions<C> journaled = options.withJournal(journal).withSessionLease(lease);
         if (record.sessionId() != null && options.sessionId() == null && options.session() == null) {
@@ -740,8 +757,9 @@ public final class DurableRunner implements AutoCloseable {
             return;
         }
         try {
+            long renewing = System.nanoTime(); // the lease runs from before the call, not from its answer
             store.renewLeases(workerId, now().plus(lease));
-            lastRenewal = System.nanoTime();
+            lastRenewal = renewing;
             for (Execution ex : executing.values()) {
                 if (ex.thread == null || ex.settling) {
                     continue;
@@ -888,6 +906,8 @@ public final class DurableRunner implements AutoCloseable {
     /** A run executing in this process. */
     private static final class Execution {
         final String runId;
+        /** When this process reserved the run: its claim or creation is at least this recent. */
+        final long reservedAt = System.nanoTime();
         /** The run as claimed or started; set when the execution is launched. */
         volatile RunRecord record;
         /** The run's thread; null until launched (the run is being recorded or claimed). */

@@ -28,6 +28,7 @@ final class StoreJournal implements EffectJournal {
     private final ReentrantLock lock = new ReentrantLock();
     private List<RecordedEvent> buffered = new ArrayList<>();
     private final Runnable onEvents;
+    private final java.util.function.Supplier<@Nullable String> leaseLapse;
     private final String owner;
     /** The agent holding the run, as the events tell (top-level handoffs only). */
     private String currentAgent;
@@ -45,6 +46,16 @@ final class StoreJournal implements EffectJournal {
      *     which has recorded nothing)
      */
     StoreJournal(String runId, RunStore store, String owner, String currentAgent, Runnable onEvents, boolean load) {
+        this(runId, store, owner, currentAgent, onEvents, load, () -> null);
+    }
+
+    /**
+     * @param leaseLapse why the run's lease may have lapsed, or null while it surely holds; asked
+     *     before each step, which is not taken when it may have lapsed
+     */
+    StoreJournal(String runId, RunStore store, String owner, String currentAgent, Runnable onEvents, boolean load,
+            java.util.function.Supplier<@Nullable String> leaseLapse) {
+        this.leaseLapse = leaseLapse;
         this.runId = runId;
         this.store = store;
         this.owner = owner;
@@ -67,6 +78,10 @@ final class StoreJournal implements EffectJournal {
 
     @Override
     public @Nullable Recorded recorded(String key) {
+        String lapse = leaseLapse.get();
+        if (lapse != null) {
+            throw new RunStoreFailed("Run " + runId + " stopped before its step " + key + ": " + lapse, null);
+        }
         Effect e;
         lock.lock();
         try {
