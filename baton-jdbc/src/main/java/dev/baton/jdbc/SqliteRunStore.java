@@ -447,29 +447,20 @@ public final class SqliteRunStore implements RunStore {
     /** The events and the effect in one transaction of the group commit. */
     @Override
     public void record(List<RecordedEvent> events, Effect effect) {
-        Objects.requireNonNull(effect, "effect");
-        List<RecordedEvent> copy = List.copyOf(events);
-        write("record effect '" + effect.key() + "' of", effect.runId(), c -> {
-            if (!copy.isEmpty()) {
-                PreparedStatement append = c.prepare(APPEND_EVENT);
-                for (RecordedEvent event : copy) {
-                    rows.bindEvent(append, 1, event);
-                    append.executeUpdate();
-                }
-            }
-            PreparedStatement ps = c.prepare(RECORD_EFFECT);
-            rows.bindEffect(ps, 1, effect);
-            ps.executeUpdate();
-            return null;
-        });
+        writeRecord(events, effect, null, null);
     }
 
     /** The events, the effect and the current agent in one transaction of the group commit. */
     @Override
     public void record(List<RecordedEvent> events, Effect effect, String currentAgent, String owner) {
-        Objects.requireNonNull(effect, "effect");
         Objects.requireNonNull(currentAgent, "currentAgent");
         Objects.requireNonNull(owner, "owner");
+        writeRecord(events, effect, currentAgent, owner);
+    }
+
+    /** Both records: the current agent is written (fenced by owner) only when given. */
+    private void writeRecord(List<RecordedEvent> events, Effect effect, @Nullable String currentAgent, @Nullable String owner) {
+        Objects.requireNonNull(effect, "effect");
         List<RecordedEvent> copy = List.copyOf(events);
         write("record effect '" + effect.key() + "' of", effect.runId(), c -> {
             if (!copy.isEmpty()) {
@@ -482,7 +473,10 @@ public final class SqliteRunStore implements RunStore {
             PreparedStatement ps = c.prepare(RECORD_EFFECT);
             rows.bindEffect(ps, 1, effect);
             ps.executeUpdate();
-            setCurrentAgent(c, effect.runId(), currentAgent, owner, effect.finishedAt() != null ? effect.finishedAt() : effect.startedAt());
+            if (currentAgent != null) {
+                setCurrentAgent(c, effect.runId(), currentAgent, owner,
+                        effect.finishedAt() != null ? effect.finishedAt() : effect.startedAt());
+            }
             return null;
         });
     }
