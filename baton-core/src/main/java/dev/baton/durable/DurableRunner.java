@@ -551,6 +551,8 @@ public final class DurableRunner implements AutoCloseable {
         if (age <= lease.toNanos() * 2 / 3) {
             return null;
         }
+        ex.stopping = true; // stopped from outside, as when the lease is lost: the run stays resumable
+        ex.lapsed = true;
         return "worker " + workerId + " last renewed its lease " + TimeUnit.NANOSECONDS.toMillis(age) + " ms ago, past two thirds of the "
                 + lease.toMillis() + " ms lease, so another worker may hold the run now";
     }
@@ -597,6 +599,13 @@ public final class DurableRunner implements AutoCloseable {
             executing.remove(runId, ex);
             ex.ended();
             signal(runId);
+        }
+        if (ex.lapsed && !closed) {
+            try {
+                continueIfResumable(runId);
+            } catch (RuntimeException e) {
+                log.warn("run {} stopped on a late heartbeat and was not taken up again here: {}", runId, e.getMessage());
+            }
         }
     }
 
@@ -915,6 +924,8 @@ public final class DurableRunner implements AutoCloseable {
         volatile boolean cancelRequested;
         /** Stopped from outside without ending the run: this runner closes, or lost the run's lease. */
         volatile boolean stopping;
+        /** Stopped before a step because its lease may have lapsed: taken up again here unless another worker holds it. */
+        volatile boolean lapsed;
         /** The run returned or paused: its outcome is being written, with or without its lease. */
         volatile boolean settling;
         volatile @Nullable RuntimeException failure;

@@ -80,7 +80,7 @@ final class StoreJournal implements EffectJournal {
     public @Nullable Recorded recorded(String key) {
         String lapse = leaseLapse.get();
         if (lapse != null) {
-            throw new RunStoreFailed("Run " + runId + " stopped before its step " + key + ": " + lapse, null);
+            throw new dev.baton.RunCancelled("Run " + runId + " stopped here before its step " + key + ": " + lapse);
         }
         Effect e;
         lock.lock();
