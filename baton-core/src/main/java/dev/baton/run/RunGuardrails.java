@@ -55,6 +55,9 @@ final class RunGuardrails<C> {
      */
     @Nullable InputGuardrailRun<C> startInput(RunContext<C> ctx, Agent<C> frontDoor, Agent<C> acting, RunOptions<C> options,
             List<Item> input) {
+        if (frontDoor.inputGuardrails().isEmpty() && acting.inputGuardrails().isEmpty() && options.inputGuardrails().isEmpty()) {
+            return null; // the common case: nothing to collect on the first turn's path
+        }
         List<InputGuardrailRun.Guard<C>> all = new ArrayList<>();
         java.util.Set<InputGuardrail<C>> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (InputGuardrail<C> g : frontDoor.inputGuardrails()) {
