@@ -45,7 +45,7 @@ abstract class ApprovalsDecideCommand {
                 throw new CliError("approval " + approvalId + " was already " + approval.status().name().toLowerCase(Locale.ROOT)
                         + " at " + Tables.time(approval.decidedAt()));
             }
-            t.println(BatonCli.banner(wb.deskName(run.record()), wb));
+            t.println(BatonCli.banner(run.record().application(), wb));
             t.println((approves() ? "Approved " : "Rejected ") + Approvals.call(approval, wb.explain(approval))
                     + " of run " + runId + (message() == null ? "" : " · message: " + message()));
             wb.display(new EventPrinter(t, root.verbose()).knowing(run.history().runEvents()));

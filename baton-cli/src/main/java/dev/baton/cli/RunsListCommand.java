@@ -41,16 +41,11 @@ final class RunsListCommand implements Callable<Integer> {
         if (limit < 1) {
             throw new CliError("--limit must be at least 1, got " + limit);
         }
-        if (desk != null && agent != null) {
-            throw new CliError("give --desk or --agent, not both");
-        }
         RunStatus[] wanted = statuses.stream().map(RunsListCommand::status).toArray(RunStatus[]::new);
         try (Workbench wb = Workbench.open(root.settings(), Operators.console(root.terminal()))) {
-            String agentFilter = desk != null ? wb.desk(desk).entry().name() : agent;
-            // Desks may share an entry agent's name: ask for more, keep the desk's own.
-            int asked = desk == null ? limit : (int) Math.min(10_000L, limit * 10L);
-            RunQuery query = RunQuery.all().withStatuses(wanted).withAgent(agentFilter).withSession(session).withLimit(asked);
-            List<RunRecord> runs = wb.runs(query).stream().filter(r -> desk == null || desk.equals(wb.deskName(r))).limit(limit).toList();
+            RunQuery query = RunQuery.all().withApplication(desk).withStatuses(wanted).withAgent(agent).withSession(session)
+                    .withLimit(limit);
+            List<RunRecord> runs = wb.runs(query);
             Terminal t = root.terminal();
             if (runs.isEmpty()) {
                 t.println("No runs" + (wanted.length + (desk == null ? 0 : 1) + (agent == null ? 0 : 1) + (session == null ? 0 : 1) > 0
@@ -59,7 +54,7 @@ final class RunsListCommand implements Callable<Integer> {
             }
             Tables table = new Tables("RUN", "STATUS", "DESK", "AGENT", "SESSION", "CREATED", "TOKENS");
             for (RunRecord r : runs) {
-                table.row(r.id(), r.status().name().toLowerCase(Locale.ROOT), wb.deskName(r), r.currentAgent(),
+                table.row(r.id(), r.status().name().toLowerCase(Locale.ROOT), r.application(), r.currentAgent(),
                         r.sessionId() == null ? "-" : r.sessionId(), Tables.time(r.createdAt()), String.valueOf(r.usage().totalTokens()));
             }
             table.print(t);

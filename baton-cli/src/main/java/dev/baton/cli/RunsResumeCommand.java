@@ -82,7 +82,7 @@ final class RunsResumeCommand implements Callable<Integer> {
                 t.println("Run " + r.id() + " is still leased by worker " + r.owner() + " (a process that may have stopped) until "
                         + Tables.time(r.leaseUntil()) + "; try again in " + seconds + " s: baton runs resume " + r.id() + Approvals.dbOption(db));
             } else {
-                t.println("Run " + r.id() + " is left running but was not taken (desk " + wb.deskName(r)
+                t.println("Run " + r.id() + " is left running but was not taken (desk " + r.application()
                         + "): see baton runs show " + r.id() + Approvals.dbOption(db));
             }
         }

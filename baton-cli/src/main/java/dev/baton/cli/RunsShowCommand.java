@@ -32,7 +32,7 @@ final class RunsShowCommand implements Callable<Integer> {
         try (Workbench wb = Workbench.open(root.settings(), Operators.console(t))) {
             RunHistory h = wb.attach(runId).history();
             RunRecord r = h.run();
-            t.println("run " + r.id() + " · " + r.status().name().toLowerCase(Locale.ROOT) + " · desk " + wb.deskName(r) + " · session "
+            t.println("run " + r.id() + " · " + r.status().name().toLowerCase(Locale.ROOT) + " · desk " + r.application() + " · session "
                     + (r.sessionId() == null ? "-" : r.sessionId()));
             t.println("created " + Tables.time(r.createdAt()) + " · updated " + Tables.time(r.updatedAt()) + " · started with "
                     + r.startAgent() + " · held by " + r.currentAgent());

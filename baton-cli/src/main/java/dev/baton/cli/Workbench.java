@@ -5,7 +5,7 @@ import dev.baton.UserError;
 import dev.baton.cli.desk.Desk;
 import dev.baton.cli.desk.Desks;
 import dev.baton.durable.Approval;
-import dev.baton.durable.DurableRunner;
+import dev.baton.durable.DurableWorker;
 import dev.baton.durable.RunHandle;
 import dev.baton.durable.RunQuery;
 import dev.baton.durable.RunRecord;
@@ -18,6 +18,7 @@ import dev.baton.run.RunEvent;
 import dev.baton.run.RunOptions;
 import dev.baton.run.Runner;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -34,11 +35,12 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a command works with: the desks, the stores, the model, and a durable runner per desk that
- * runs the desk's agents on them. Desks may use the same agent names (two desks start with a
- * {@code support_triage}), so each desk's runner sees only that desk's runs, told apart by the
- * agent graph each run records; any run can be approved, shown or resumed from any process
- * sharing the database.
+ * What a command works with: the desks, the stores, the model, and a durable worker that serves
+ * each desk as an application of that name. Runs record their desk, so desks may use the same
+ * agent names (two desks start with a {@code support_triage}) and "the runs of the support desk" is
+ * a query; any run can be approved, shown or resumed from any process sharing the database. The
+ * worker takes no runs by itself ({@code takeOver(false)}): a {@code baton} process executes the
+ * runs its person starts, decides or resumes, never the work of another terminal.
  *
  * <p>Runs get a short lease ({@value #LEASE_SECONDS} s): a run left running by a {@code baton}
  * process that was killed can be taken over by {@code baton runs resume} a few seconds later. The
@@ -53,8 +55,8 @@ final class Workbench implements AutoCloseable {
     private final Stores stores;
     private final ModelChoice model;
     private final Map<String, Desk<?>> desks = new LinkedHashMap<>();
-    private final Map<String, Map<String, String>> graphs = new LinkedHashMap<>();
-    private final Map<String, DurableRunner> runners = new LinkedHashMap<>();
+    private final DurableWorker worker;
+    private final Predicate<RunRecord> resumable;
     private final Map<String, Throwable> failures = new ConcurrentHashMap<>();
     private volatile Consumer<RunEvent> display = e -> {};
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -64,12 +66,9 @@ final class Workbench implements AutoCloseable {
     private Workbench(Stores stores, ModelChoice model, HumanChannel operator, Predicate<RunRecord> resumable) {
         this.stores = stores;
         this.model = model;
+        this.resumable = resumable;
         for (String name : Desks.names()) {
-            Desk<?> desk = Desks.create(name, operator);
-            desks.put(name, desk);
-            Map<String, String> graph = new TreeMap<>();
-            desk.entry().reachableAgents().forEach((agent, a) -> graph.put(agent, a.fingerprint()));
-            graphs.put(name, graph);
+            desks.put(name, Desks.create(name, operator));
         }
         // The default model, not a per-run override: an agent with a model of its own keeps it (the acme
         // desk's human agent, answered by the operator, would keep it either way).
@@ -78,15 +77,13 @@ final class Workbench implements AutoCloseable {
             config.modelProvider(model.provider());
         }
         Runner runner = Runner.create(config.build());
-        for (Desk<?> desk : desks.values()) {
-            Predicate<RunRecord> mine = r -> desk.name().equals(deskName(r));
-            runners.put(desk.name(), DurableRunner.builder(runner, new FilteredRunStore(stores.runs(), mine.and(resumable)))
-                    .agents(desk.entry())
-                    .lease(Duration.ofSeconds(LEASE_SECONDS))
-                    .pollInterval(Duration.ofMillis(200))
-                    .resumeOptions(record -> options(desk))
-                    .build());
-        }
+        DurableWorker.Builder builder = DurableWorker.builder(runner, stores.runs())
+                .lease(Duration.ofSeconds(LEASE_SECONDS))
+                .pollInterval(Duration.ofMillis(200))
+                .takeOver(false)
+                .runOptions(record -> options(desks.get(record.application())));
+        desks.values().forEach(desk -> builder.application(desk.name(), desk.entry()));
+        this.worker = builder.build().start();
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
@@ -158,23 +155,9 @@ final class Workbench implements AutoCloseable {
         return desks.get(name);
     }
 
-    /**
-     * The desk a run belongs to: the desk whose agents (names and definitions) the run recorded;
-     * failing that, the desk with the same agent names (its definitions changed since; resuming
-     * the run reports what differs); "?" if none.
-     */
-    String deskName(RunRecord run) {
-        for (Map.Entry<String, Map<String, String>> e : graphs.entrySet()) {
-            if (e.getValue().equals(run.graph())) {
-                return e.getKey();
-            }
-        }
-        for (Map.Entry<String, Map<String, String>> e : graphs.entrySet()) {
-            if (e.getValue().keySet().equals(run.graph().keySet())) {
-                return e.getKey();
-            }
-        }
-        return "?";
+    /** The desk a run belongs to: the application it recorded. */
+    static String deskName(RunRecord run) {
+        return run.application();
     }
 
     String modelLabel() {
@@ -229,7 +212,7 @@ final class Workbench implements AutoCloseable {
     @Nullable String explain(Approval approval) {
         try {
             Optional<RunRecord> run = stores.runs().findRun(approval.runId());
-            Desk<?> desk = run.map(r -> desks.get(deskName(r))).orElse(null);
+            Desk<?> desk = run.map(r -> desks.get(r.application())).orElse(null);
             return desk == null ? null : desk.explain(approval.tool(), approval.arguments());
         } catch (RuntimeException e) {
             return null; // only a courtesy to the person deciding
@@ -267,7 +250,7 @@ final class Workbench implements AutoCloseable {
 
     private <C> RunHandle startOn(Desk<C> desk, String sessionId, String message) {
         RunOptions<C> options = options(desk).withSession(sessionId);
-        return runners.get(desk.name()).start(desk.entry(), List.of(Message.user(message)), options);
+        return worker.startRun(desk.name(), desk.entry(), List.of(Message.user(message)), options);
     }
 
     /**
@@ -279,13 +262,12 @@ final class Workbench implements AutoCloseable {
     RunHandle attach(String runId) {
         RunRecord run = store(() -> stores.runs().findRun(runId), "read run " + runId)
                 .orElseThrow(() -> new CliError("unknown run '" + runId + "' (see: baton runs list)"));
-        String desk = deskName(run);
-        if (!runners.containsKey(desk)) {
-            throw new CliError("run " + runId + " was started by agents no desk here has (" + String.join(", ", run.graph().keySet()) + ")",
-                    CliError.FAILED, null);
+        if (!desks.containsKey(run.application())) {
+            throw new CliError("run " + runId + " belongs to '" + run.application() + "', which is not a desk of this command (desks: "
+                    + String.join(", ", Desks.names()) + ")", CliError.FAILED, null);
         }
         try {
-            return runners.get(desk).attach(runId);
+            return worker.attach(runId);
         } catch (UserError e) {
             throw new CliError("unknown run '" + runId + "' (see: baton runs list)");
         }
@@ -301,11 +283,16 @@ final class Workbench implements AutoCloseable {
         return store(() -> stores.runs().pendingApprovals(limit), "list pending approvals");
     }
 
-    /** Takes over every run left running (that this workbench may resume), desk by desk; their handles. */
+    /** Takes over every run of the desks left running with no live owner (that this workbench may resume); their handles. */
     List<RunHandle> resumeIncomplete() {
         List<RunHandle> taken = new ArrayList<>();
-        for (DurableRunner r : runners.values()) {
-            taken.addAll(r.resumeIncomplete());
+        Instant now = Instant.now();
+        List<String> candidates = store(() -> stores.runs().claimable(now, desks.keySet(), 1000), "list the runs left running");
+        for (String runId : candidates) {
+            Optional<RunRecord> run = store(() -> stores.runs().findRun(runId), "read run " + runId);
+            if (run.isPresent() && resumable.test(run.get())) {
+                worker.resume(runId).ifPresent(taken::add);
+            }
         }
         return taken;
     }
@@ -315,7 +302,10 @@ final class Workbench implements AutoCloseable {
         return Optional.ofNullable(failures.get(runId));
     }
 
-    private <C> RunOptions<C> options(Desk<C> desk) {
+    private <C> RunOptions<C> options(@Nullable Desk<C> desk) {
+        if (desk == null) {
+            return RunOptions.none(); // not a desk here: the worker takes no run of it
+        }
         return RunOptions.context(desk.newContext()).withListener(this::onEvent);
     }
 
@@ -355,7 +345,7 @@ final class Workbench implements AutoCloseable {
             }
         }
         try {
-            runners.values().forEach(DurableRunner::close);
+            worker.close();
         } finally {
             try {
                 stores.close();

@@ -17,14 +17,14 @@ import java.util.stream.StreamSupport;
  */
 public final class EventStream implements Iterable<RecordedEvent>, AutoCloseable {
     private static final int BATCH = 256;
-    private final DurableRunner runner;
+    private final DurableClient runner;
     private final String runId;
     private long next;
     private final ArrayDeque<RecordedEvent> ready = new ArrayDeque<>();
     private boolean done;
     private volatile boolean closed;
 
-    EventStream(DurableRunner runner, String runId, long fromSeq) {
+    EventStream(DurableClient runner, String runId, long fromSeq) {
         this.runner = runner;
         this.runId = runId;
         this.next = Math.max(0, fromSeq);

@@ -8,8 +8,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A run store that passes every call to another. Extend it and override the calls to change: in
  * tests, to break them (a store that is down, a write that fails after the n-th effect) or observe
- * them; in applications, to narrow what a runner sees (the {@code baton} command shows each desk's
- * runner only that desk's runs):
+ * them; in applications, to add to them (a log of every write):
  *
  * <pre>{@code
  * RunStore flaky = new ForwardingRunStore(store) {
@@ -42,7 +41,8 @@ public class ForwardingRunStore implements RunStore {
     @Override public boolean cancelRun(String runId, String reason, Instant at) { return delegate.cancelRun(runId, reason, at); }
     @Override public boolean markResumable(String runId, Instant at) { return delegate.markResumable(runId, at); }
     @Override public boolean claim(String runId, String owner, Instant now, Instant leaseUntil) { return delegate.claim(runId, owner, now, leaseUntil); }
-    @Override public List<String> claimable(Instant now, int limit) { return delegate.claimable(now, limit); }
+    @Override public List<String> claimable(Instant now, java.util.Set<String> applications, int limit) { return delegate.claimable(now, applications, limit); }
+    @Override public boolean recordGraph(String runId, java.util.Map<String, String> graph, String owner) { return delegate.recordGraph(runId, graph, owner); }
     @Override public int renewLeases(String owner, Instant leaseUntil) { return delegate.renewLeases(owner, leaseUntil); }
     @Override public void release(String runId, String owner) { delegate.release(runId, owner); }
     @Override public void recordEffect(Effect effect) { delegate.recordEffect(effect); }

@@ -80,7 +80,8 @@ public final class InMemoryRunStore implements RunStore {
     }
 
     private static boolean matches(RunRecord run, RunQuery query) {
-        return (query.statuses().isEmpty() || query.statuses().contains(run.status()))
+        return (query.application() == null || query.application().equals(run.application()))
+                && (query.statuses().isEmpty() || query.statuses().contains(run.status()))
                 && (query.agent() == null || query.agent().equals(run.startAgent()) || query.agent().equals(run.currentAgent()))
                 && (query.sessionId() == null || query.sessionId().equals(run.sessionId()))
                 && (query.createdFrom() == null || !run.createdAt().isBefore(query.createdFrom()))
@@ -213,14 +214,32 @@ public final class InMemoryRunStore implements RunStore {
     }
 
     @Override
-    public List<String> claimable(Instant now, int limit) {
+    public List<String> claimable(Instant now, java.util.Set<String> applications, int limit) {
         Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(applications, "applications");
         return locked(() -> runs.values().stream()
-                .filter(s -> s.run().status() == RunStatus.RUNNING && claimable(s.run(), now))
+                .filter(s -> s.run().status() == RunStatus.RUNNING && claimable(s.run(), now)
+                        && (applications.isEmpty() || applications.contains(s.run().application())))
                 .sorted(OLDEST_FIRST)
                 .limit(Math.max(0, limit))
                 .map(s -> s.run().id())
                 .toList());
+    }
+
+    @Override
+    public boolean recordGraph(String runId, Map<String, String> graph, String owner) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(graph, "graph");
+        Objects.requireNonNull(owner, "owner");
+        return locked(() -> {
+            StoredRun stored = runs.get(runId);
+            if (stored == null || stored.run().status() != RunStatus.RUNNING || !owner.equals(stored.run().owner())
+                    || !stored.run().graph().isEmpty()) {
+                return false;
+            }
+            replace(stored, stored.run().withGraph(graph));
+            return true;
+        });
     }
 
     @Override

@@ -11,10 +11,10 @@ import org.jspecify.annotations.Nullable;
  * right while the run moves between workers.
  */
 public final class RunHandle {
-    private final DurableRunner runner;
+    private final DurableClient runner;
     private final String id;
 
-    RunHandle(DurableRunner runner, String id) {
+    RunHandle(DurableClient runner, String id) {
         this.runner = runner;
         this.id = id;
     }
@@ -70,7 +70,7 @@ public final class RunHandle {
 
     /**
      * Approves a tool call the run waits for. Once every call it waits for is decided, the run
-     * continues (here, unless the runner was built with {@code autoResume(false)}; otherwise by a worker).
+     * continues (at once by a worker of this process, unless it was built with {@code autoResume(false)}; otherwise by the next worker that looks).
      *
      * @throws dev.baton.UserError if the run has no such approval, or it was already rejected
      */

@@ -12,6 +12,9 @@ import org.jspecify.annotations.Nullable;
  * One durable run as the store keeps it.
  *
  * @param id the run id (also the id of its events and trace)
+ * @param application the application (a desk) the run belongs to: the workers that registered
+ *     agents under this name are the ones that execute it, and "the runs of the support desk" is a
+ *     query on it
  * @param startAgent the agent the run was started with (a name registered with the durable runner)
  * @param currentAgent the agent that holds the run now (after handoffs)
  * @param sessionId the session the run reads and extends, if any
@@ -29,6 +32,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record RunRecord(
         String id,
+        String application,
         String startAgent,
         String currentAgent,
         @Nullable String sessionId,
@@ -44,8 +48,12 @@ public record RunRecord(
         @Nullable String owner,
         @Nullable Instant leaseUntil) {
 
+    /** The application of runs started without naming one, and of runs recorded before runs named theirs. */
+    public static final String DEFAULT_APPLICATION = "default";
+
     public RunRecord {
         Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(application, "application");
         Objects.requireNonNull(startAgent, "startAgent");
         Objects.requireNonNull(currentAgent, "currentAgent");
         input = List.copyOf(input);
@@ -57,19 +65,25 @@ public record RunRecord(
     }
 
     public RunRecord withStatus(RunStatus status, Instant at) {
-        return new RunRecord(id, startAgent, currentAgent, sessionId, input, status, createdAt, at, finalOutput, error, usage,
+        return new RunRecord(id, application, startAgent, currentAgent, sessionId, input, status, createdAt, at, finalOutput, error, usage,
                 graph, pausedState, owner, leaseUntil);
     }
 
     /** This record with the outcome of an execution: status, current agent, output or error, usage, and pause state. */
     public RunRecord withOutcome(RunStatus status, String currentAgent, @Nullable String finalOutput, @Nullable String error,
             Usage usage, @Nullable String pausedState, Instant at) {
-        return new RunRecord(id, startAgent, currentAgent, sessionId, input, status, createdAt, at, finalOutput, error, usage,
+        return new RunRecord(id, application, startAgent, currentAgent, sessionId, input, status, createdAt, at, finalOutput, error, usage,
                 graph, pausedState, owner, leaseUntil);
     }
 
+    /** This record with the agent graph it is executed with (a run a client started has none until a worker takes it). */
+    public RunRecord withGraph(Map<String, String> graph) {
+        return new RunRecord(id, application, startAgent, currentAgent, sessionId, input, status, createdAt, updatedAt, finalOutput,
+                error, usage, graph, pausedState, owner, leaseUntil);
+    }
+
     public RunRecord withLease(@Nullable String owner, @Nullable Instant leaseUntil) {
-        return new RunRecord(id, startAgent, currentAgent, sessionId, input, status, createdAt, updatedAt, finalOutput, error,
+        return new RunRecord(id, application, startAgent, currentAgent, sessionId, input, status, createdAt, updatedAt, finalOutput, error,
                 usage, graph, pausedState, owner, leaseUntil);
     }
 }

@@ -114,9 +114,10 @@ public interface RunStore extends AutoCloseable {
 
     /**
      * Running runs with no owner or an expired lease (or an owner and no lease time), oldest first:
-     * the ones a worker may claim.
+     * the ones a worker may claim; only runs of these applications (any application when the set
+     * is empty), so a worker lists only runs it has the agents for.
      */
-    List<String> claimable(Instant now, int limit);
+    List<String> claimable(Instant now, java.util.Set<String> applications, int limit);
 
     /**
      * Extends the lease of every running run owned by {@code owner}.
@@ -127,6 +128,16 @@ public interface RunStore extends AutoCloseable {
 
     /** Gives up the lease of a run if {@code owner} holds it. */
     void release(String runId, String owner);
+
+    /**
+     * Writes the agent graph of a run recorded without one (a {@link DurableClient} started it,
+     * knowing no agents) while {@code owner} holds its lease: the first worker to execute the run
+     * fixes the definitions its journal is replayed with. Refused when the run has a graph already,
+     * is not running, or is leased to another owner.
+     *
+     * @return whether the graph was written
+     */
+    boolean recordGraph(String runId, java.util.Map<String, String> graph, String owner);
 
     // ---- journal
 

@@ -5,7 +5,7 @@ import dev.baton.BatonException;
 /**
  * The run store failed while a durable run was recording an effect, an event or its outcome.
  * Nothing recorded before is lost: the run stays resumable in the store, and
- * {@link DurableRunner#resumeIncomplete()} continues it once the store is reachable again.
+ * {@link DurableWorker#resumeIncomplete()} continues it once the store is reachable again.
  */
 public final class RunStoreFailed extends BatonException {
     public RunStoreFailed(String message, Throwable cause) {

@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The journal of one durable run over a {@link RunStore}. The effects and decisions an earlier
- * execution recorded are loaded once, at the start of this one. Events are buffered and written
+ * execution recorded are loaded once, when the run first asks for one: after it holds its session,
+ * so an execution that waited for the session reads what the one before it recorded meanwhile. Events are buffered and written
  * together with the next effect (and at the end), so a run costs a few store writes per turn,
  * not one per event; events lost in a crash are produced again by the replay, with the same
  * sequence numbers.
@@ -35,6 +36,8 @@ final class StoreJournal implements EffectJournal {
     /** Whether {@link #currentAgent} changed since it was last written with an effect. */
     private boolean agentChanged;
     private volatile @Nullable Unrecorded unrecorded;
+    /** Whether what earlier executions recorded has been read; see {@link #ensureLoaded()}. */
+    private boolean loaded;
 
     /** A finished effect (a tool's or a model's result) and its events that the store failed to record. */
     record Unrecorded(List<RecordedEvent> events, Effect effect) {}
@@ -61,14 +64,21 @@ final class StoreJournal implements EffectJournal {
         this.owner = owner;
         this.currentAgent = currentAgent;
         this.onEvents = onEvents;
-        if (load) {
-            for (Effect e : call(() -> store.effects(runId), "read the journal")) {
-                recorded.put(e.key(), e);
-            }
-            for (Approval a : call(() -> store.approvals(runId), "read the approvals")) {
-                approvals.put(a.turn() + "/" + a.callId(), a);
-            }
+        this.loaded = !load;
+    }
+
+    /** Reads what earlier executions recorded, the first time the run asks (under {@link #lock}). */
+    private void ensureLoaded() {
+        if (loaded) {
+            return;
         }
+        for (Effect e : call(() -> store.effects(runId), "read the journal")) {
+            recorded.putIfAbsent(e.key(), e);
+        }
+        for (Approval a : call(() -> store.approvals(runId), "read the approvals")) {
+            approvals.put(a.turn() + "/" + a.callId(), a);
+        }
+        loaded = true;
     }
 
     @Override
@@ -85,6 +95,7 @@ final class StoreJournal implements EffectJournal {
         Effect e;
         lock.lock();
         try {
+            ensureLoaded();
             e = recorded.get(key);
         } finally {
             lock.unlock();
@@ -111,6 +122,7 @@ final class StoreJournal implements EffectJournal {
         String handedTo;
         lock.lock();
         try {
+            ensureLoaded();
             events = takeBuffered();
             handedTo = agentChanged ? currentAgent : null;
             agentChanged = false;
@@ -154,7 +166,14 @@ final class StoreJournal implements EffectJournal {
 
     @Override
     public RunState.@Nullable Decision decision(int turn, String callId) {
-        Approval a = approvals.get(turn + "/" + callId);
+        Approval a;
+        lock.lock();
+        try {
+            ensureLoaded();
+            a = approvals.get(turn + "/" + callId);
+        } finally {
+            lock.unlock();
+        }
         if (a == null || a.status() == Approval.Status.PENDING) {
             return null;
         }

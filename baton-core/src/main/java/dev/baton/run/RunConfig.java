@@ -31,6 +31,10 @@ import org.jspecify.annotations.Nullable;
  * @param hooks lifecycle hooks for every run of this runner, or null
  * @param workflowName the name of the runs' traces
  * @param traceIncludeSensitiveData whether traces carry model input and output, tool arguments and results
+ * @param sessionWait how long a run waits for its session while another run holds it, for runs
+ *     that set none ({@link RunOptions#withSessionWait}); zero refuses at once
+ * @param sessionLease how long a run's hold on its session lasts unless renewed, for runs that set
+ *     none ({@link RunOptions#withSessionLease})
  */
 public record RunConfig(
         @Nullable ModelProvider modelProvider,
@@ -48,7 +52,9 @@ public record RunConfig(
         TransferMessage transferMessage,
         dev.baton.hook.@Nullable RunHooks<?> hooks,
         String workflowName,
-        boolean traceIncludeSensitiveData) {
+        boolean traceIncludeSensitiveData,
+        java.time.Duration sessionWait,
+        java.time.Duration sessionLease) {
 
     /** What happens when the model calls a tool the active agent does not have (or has disabled). */
     public enum UnknownToolPolicy {
@@ -70,6 +76,8 @@ public record RunConfig(
         if (maxConcurrentTools < 1) {
             throw new IllegalArgumentException("maxConcurrentTools must be at least 1, got " + maxConcurrentTools);
         }
+        RunOptions.checkSessionWait(sessionWait);
+        RunOptions.checkSessionLease(sessionLease);
     }
 
     public static RunConfig defaults() {
@@ -98,6 +106,8 @@ public record RunConfig(
         b.hooks = hooks;
         b.workflowName = workflowName;
         b.traceIncludeSensitiveData = traceIncludeSensitiveData;
+        b.sessionWait = sessionWait;
+        b.sessionLease = sessionLease;
         return b;
     }
 
@@ -109,6 +119,8 @@ public record RunConfig(
         private @Nullable ModelSettings modelSettings;
         private @Nullable SessionStore sessionStore;
         private int maxTurns = 10;
+        private java.time.Duration sessionWait = RunOptions.DEFAULT_SESSION_WAIT;
+        private java.time.Duration sessionLease = RunOptions.DEFAULT_SESSION_LEASE;
         private int maxConcurrentTools = 16;
         private UnknownToolPolicy unknownTools = UnknownToolPolicy.ERROR_OUTPUT;
         private ToolErrorFormatter toolErrorFormatter = ToolErrorFormatter.defaultFormatter();
@@ -218,11 +230,35 @@ public record RunConfig(
             return this;
         }
 
+        /**
+         * How long a run waits for its session while another run holds it, in this process or in
+         * another sharing the store, unless the run sets its own (default
+         * {@link RunOptions#DEFAULT_SESSION_WAIT}); {@link java.time.Duration#ZERO} refuses at once.
+         *
+         * @throws IllegalArgumentException for a negative wait
+         */
+        public Builder sessionWait(java.time.Duration value) {
+            this.sessionWait = RunOptions.checkSessionWait(value);
+            return this;
+        }
+
+        /**
+         * How long a run's hold on its session lasts unless renewed, unless the run sets its own
+         * (default {@link RunOptions#DEFAULT_SESSION_LEASE}); see {@link RunOptions#withSessionLease}.
+         *
+         * @throws IllegalArgumentException for a lease under 100 milliseconds
+         */
+        public Builder sessionLease(java.time.Duration value) {
+            this.sessionLease = RunOptions.checkSessionLease(value);
+            return this;
+        }
+
         public RunConfig build() {
             return new RunConfig(modelProvider, defaultModelName, defaultModel, modelSettings,
                     sessionStore != null ? sessionStore : new InMemorySessionStore(),
                     maxTurns, maxConcurrentTools, unknownTools, toolErrorFormatter,
-                    handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage, hooks, workflowName, traceIncludeSensitiveData);
+                    handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage, hooks, workflowName, traceIncludeSensitiveData,
+                    sessionWait, sessionLease);
         }
     }
 }

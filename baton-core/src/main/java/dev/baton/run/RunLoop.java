@@ -143,7 +143,8 @@ final class RunLoop<C> {
             if (session != null) {
                 try {
                     lock = SessionLocks.acquire(session, resumeFrom != null ? resumeFrom.data().runId() : runId,
-                            options.sessionWait(), options.sessionLease());
+                            options.sessionWait() != null ? options.sessionWait() : config.sessionWait(),
+                            options.sessionLease() != null ? options.sessionLease() : config.sessionLease());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new RunCancelled("Run " + runId + " was cancelled while waiting for session '" + session.id() + "'");

@@ -38,8 +38,8 @@ public final class RunOptions<C> {
         @Nullable C context;
         @Nullable String sessionId;
         @Nullable Session session;
-        java.time.Duration sessionWait = DEFAULT_SESSION_WAIT;
-        java.time.Duration sessionLease = DEFAULT_SESSION_LEASE;
+        java.time.@Nullable Duration sessionWait;
+        java.time.@Nullable Duration sessionLease;
         @Nullable Integer maxTurns;
         @Nullable String modelName;
         @Nullable Model model;
@@ -113,13 +113,13 @@ public final class RunOptions<C> {
         return f.session;
     }
 
-    /** How long the run waits for its session while another run holds it; zero: it does not wait. */
-    public java.time.Duration sessionWait() {
+    /** How long the run waits for its session while another run holds it (zero: it does not wait), or null for the runner's. */
+    public java.time.@Nullable Duration sessionWait() {
         return f.sessionWait;
     }
 
-    /** How long the run's hold on its session lasts without renewal. */
-    public java.time.Duration sessionLease() {
+    /** How long the run's hold on its session lasts without renewal, or null for the runner's. */
+    public java.time.@Nullable Duration sessionLease() {
         return f.sessionLease;
     }
 
@@ -279,23 +279,37 @@ public final class RunOptions<C> {
 
     /**
      * How long the run waits for its session while another run holds it, in this process or in
-     * another sharing the store ({@link #DEFAULT_SESSION_WAIT} unless set). When the wait ends
+     * another sharing the store (unless set, the runner's {@link RunConfig#sessionWait()},
+     * {@link #DEFAULT_SESSION_WAIT} by default). When the wait ends
      * the run fails with {@link dev.baton.SessionBusy}, having read and written nothing.
      * {@link java.time.Duration#ZERO} refuses at once instead of waiting.
      *
      * @throws IllegalArgumentException for a negative wait
      */
     public RunOptions<C> withSessionWait(java.time.Duration value) {
+        checkSessionWait(value);
+        return with(x -> x.sessionWait = value);
+    }
+
+    static java.time.Duration checkSessionWait(java.time.Duration value) {
         Objects.requireNonNull(value, "sessionWait");
         if (value.isNegative()) {
             throw new IllegalArgumentException("sessionWait must not be negative, got " + value);
         }
-        return with(x -> x.sessionWait = value);
+        return value;
+    }
+
+    static java.time.Duration checkSessionLease(java.time.Duration value) {
+        Objects.requireNonNull(value, "sessionLease");
+        if (value.compareTo(java.time.Duration.ofMillis(100)) < 0) {
+            throw new IllegalArgumentException("sessionLease must be at least 100 ms, got " + value);
+        }
+        return value;
     }
 
     /**
-     * How long the run's hold on its session lasts unless renewed ({@link #DEFAULT_SESSION_LEASE}
-     * unless set). The run renews it while it goes on, and gives it back when it ends; this is
+     * How long the run's hold on its session lasts unless renewed (unless set, the runner's
+     * {@link RunConfig#sessionLease()}, {@link #DEFAULT_SESSION_LEASE} by default). The run renews it while it goes on, and gives it back when it ends; this is
      * how long other runs wait for a session whose process died holding it. Shorter frees such a
      * session sooner; longer tolerates longer pauses (a stalled database, a full garbage
      * collection) before another run may take the session over.
@@ -303,10 +317,7 @@ public final class RunOptions<C> {
      * @throws IllegalArgumentException for a lease under 100 milliseconds
      */
     public RunOptions<C> withSessionLease(java.time.Duration value) {
-        Objects.requireNonNull(value, "sessionLease");
-        if (value.compareTo(java.time.Duration.ofMillis(100)) < 0) {
-            throw new IllegalArgumentException("sessionLease must be at least 100 ms, got " + value);
-        }
+        checkSessionLease(value);
         return with(x -> x.sessionLease = value);
     }
 
@@ -379,7 +390,7 @@ public final class RunOptions<C> {
 
     /**
      * Journals the run's effects and replays what the journal already holds: the hook a durable
-     * runner uses ({@code dev.baton.durable.DurableRunner}); applications rarely set it themselves.
+     * runner uses ({@code dev.baton.durable.DurableWorker}); applications rarely set it themselves.
      * Nested runs (agents used as tools) do not inherit it: their work is inside the tool call.
      */
     public RunOptions<C> withJournal(@Nullable EffectJournal value) {

@@ -46,14 +46,19 @@ public final class RunState {
      * filters, hooks, handlers, guardrails) are not part of the state and are given again.
      *
      * @param maxTurns the turn limit ({@link RunOptions#NO_TURN_LIMIT} for none), or null for the runner's
+     * @param sessionWaitMillis the run's own session wait in milliseconds, or null for the runner's
+     * @param sessionLeaseMillis the run's own session lease in milliseconds, or null for the runner's
      */
     record Carried(@Nullable Integer maxTurns, @Nullable String modelName, dev.baton.model.@Nullable ModelSettings modelSettings,
-            @Nullable Boolean nestHandoffHistory, boolean tracingDisabled, @Nullable String workflowName) {
-        static final Carried NONE = new Carried(null, null, null, null, false, null);
+            @Nullable Boolean nestHandoffHistory, boolean tracingDisabled, @Nullable String workflowName,
+            @Nullable Long sessionWaitMillis, @Nullable Long sessionLeaseMillis) {
+        static final Carried NONE = new Carried(null, null, null, null, false, null, null, null);
 
         static <C> Carried of(RunOptions<C> options) {
             return new Carried(options.maxTurns(), options.modelName(), options.modelSettings(), options.nestHandoffHistory(),
-                    options.tracingDisabled(), options.workflowName());
+                    options.tracingDisabled(), options.workflowName(),
+                    options.sessionWait() == null ? null : options.sessionWait().toMillis(),
+                    options.sessionLease() == null ? null : options.sessionLease().toMillis());
         }
 
         /** {@code given} with what it leaves unset taken from this state. */
@@ -76,6 +81,12 @@ public final class RunState {
             }
             if (given.workflowName() == null && workflowName != null) {
                 out = out.withWorkflowName(workflowName);
+            }
+            if (given.sessionWait() == null && sessionWaitMillis != null) {
+                out = out.withSessionWait(java.time.Duration.ofMillis(sessionWaitMillis));
+            }
+            if (given.sessionLease() == null && sessionLeaseMillis != null) {
+                out = out.withSessionLease(java.time.Duration.ofMillis(sessionLeaseMillis));
             }
             return out;
         }

@@ -152,6 +152,39 @@ class SessionOwnershipTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionWait");
         assertThatThrownBy(() -> RunOptions.none().withSessionLease(Duration.ofMillis(10)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionLease");
-        assertThat(RunOptions.none().sessionWait()).isEqualTo(RunOptions.DEFAULT_SESSION_WAIT);
+        assertThatThrownBy(() -> RunConfig.builder().sessionWait(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionWait");
+        assertThatThrownBy(() -> RunConfig.builder().sessionLease(Duration.ofMillis(10)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sessionLease");
+        assertThat(RunOptions.none().sessionWait()).as("unset: the runner's").isNull();
+        assertThat(RunConfig.defaults().sessionWait()).isEqualTo(RunOptions.DEFAULT_SESSION_WAIT);
+        assertThat(RunConfig.defaults().sessionLease()).isEqualTo(RunOptions.DEFAULT_SESSION_LEASE);
+    }
+
+    @Test
+    void a_runner_sets_the_session_wait_of_runs_that_set_none() {
+        heldElsewhere(Duration.ofMinutes(1));
+        Script model = new Script(reply("Refund started."));
+        Runner refusing = Runner.create(RunConfig.builder().sessionStore(store).sessionWait(Duration.ZERO).build());
+
+        assertThatThrownBy(() -> refusing.run(desk(), "refund INV-1", RunOptions.<Void>session(session.id()).withModel(model)))
+                .isInstanceOf(SessionBusy.class);
+        assertThat(model.calls()).isZero();
+    }
+
+    @Test
+    void a_paused_run_keeps_its_own_session_wait_when_it_is_resumed() {
+        Tool<Void> refund = Tool.<Void, Refund>of("issue_refund", "Refund an invoice.", Refund.class, (ctx, r) -> "refunded " + r.invoice())
+                .requiringApproval();
+        Agent<Void> billing = Agent.<Void>builder("billing").tools(refund).build();
+        Script model = new Script(call("issue_refund", "{\"invoice\":\"INV-1\"}"), reply("Refunded."));
+        Runner runner = Runner.create(RunConfig.builder().sessionStore(store).defaultModel(model).build());
+        RunResult paused = runner.run(billing, "refund INV-1", RunOptions.<Void>session(session.id()).withSessionWait(Duration.ZERO));
+        RunState state = RunState.fromJson(paused.toState().toJson()).approve(paused.interruptions().get(0).callId());
+
+        heldElsewhere(Duration.ofMinutes(1));
+
+        assertThatThrownBy(() -> runner.resume(billing, state)).as("the run's own wait: none, though the runner would wait 5 minutes")
+                .isInstanceOf(SessionBusy.class);
     }
 }

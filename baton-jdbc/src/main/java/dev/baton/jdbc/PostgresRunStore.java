@@ -300,13 +300,20 @@ public final class PostgresRunStore implements RunStore {
     }
 
     @Override
-    public List<String> claimable(Instant now, int limit) {
+    public List<String> claimable(Instant now, java.util.Set<String> applications, int limit) {
         Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(applications, "applications");
+        List<String> apps = applications.stream().sorted().toList();
         return callFor("list the claimable runs", false, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT id FROM " + RUNS + " WHERE " + FREE
+                    + (apps.isEmpty() ? "" : " AND application IN (" + placeholders(apps.size()) + ")")
                     + " ORDER BY created_at, seq LIMIT ?")) {
-                RunRows.setInstant(ps, 1, now);
-                ps.setInt(2, Math.max(0, limit));
+                int i = 1;
+                RunRows.setInstant(ps, i++, now);
+                for (String app : apps) {
+                    ps.setString(i++, app);
+                }
+                ps.setInt(i, Math.max(0, limit));
                 return readAll(ps, rs -> rs.getString(1));
             }
         });
@@ -324,6 +331,22 @@ public final class PostgresRunStore implements RunStore {
                 return ps.executeUpdate();
             }
         });
+    }
+
+    @Override
+    public boolean recordGraph(String runId, java.util.Map<String, String> graph, String owner) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(graph, "graph");
+        Objects.requireNonNull(owner, "owner");
+        return call("record the graph of", runId, false, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE " + RUNS
+                    + " SET graph = ? WHERE id = ? AND status = 'RUNNING' AND owner = ? AND graph = '{}'")) {
+                ps.setString(1, dev.baton.durable.JournalCodec.graph(graph));
+                ps.setString(2, runId);
+                ps.setString(3, owner);
+                return ps.executeUpdate();
+            }
+        }) == 1;
     }
 
     @Override

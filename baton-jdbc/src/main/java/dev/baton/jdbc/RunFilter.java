@@ -19,6 +19,9 @@ record RunFilter(RunQuery query, List<RunStatus> statuses) {
 
     String where() {
         StringBuilder where = new StringBuilder("1 = 1");
+        if (query.application() != null) {
+            where.append(" AND application = ?");
+        }
         if (!statuses.isEmpty()) {
             where.append(" AND status IN (").append(String.join(", ", java.util.Collections.nCopies(statuses.size(), "?")))
                     .append(')');
@@ -41,6 +44,9 @@ record RunFilter(RunQuery query, List<RunStatus> statuses) {
     /** Binds the parameters of {@link #where()} from {@code from} on; returns the index after the last. */
     int bind(PreparedStatement ps, int from) throws SQLException {
         int i = from;
+        if (query.application() != null) {
+            ps.setString(i++, query.application());
+        }
         for (RunStatus status : statuses) {
             ps.setString(i++, status.name());
         }

@@ -43,8 +43,8 @@ final class RunRows {
 
     /** The columns of {@value #RUNS}, in the order {@link #run} reads and {@link #bindRun} writes them. */
     static final String RUN_COLUMNS = "id, start_agent, current_agent, session_id, input, status, created_at, updated_at, "
-            + "final_output, error, usage, graph, paused_state, owner, lease_until";
-    static final int RUN_COLUMN_COUNT = 15;
+            + "final_output, error, usage, graph, paused_state, owner, lease_until, application";
+    static final int RUN_COLUMN_COUNT = 16;
 
     /** The columns of {@value #EFFECTS} (not its insertion sequence), in the order {@link #effect} and {@link #bindEffect} use. */
     static final String EFFECT_COLUMNS = "run_id, effect_key, kind, status, agent, name, request, result, attempts, "
@@ -107,6 +107,7 @@ final class RunRows {
         ps.setString(i++, run.pausedState());
         ps.setString(i++, run.owner());
         setInstant(ps, i++, run.leaseUntil());
+        ps.setString(i++, run.application());
         return i;
     }
 
@@ -182,7 +183,7 @@ final class RunRows {
         RunStatus status = row.enumValue(6, "status", RunStatus.class);
         Usage usage = row.json(11, "usage", JournalCodec::usage);
         Map<String, String> graph = row.json(12, "graph", JournalCodec::graph);
-        return new RunRecord(id, row.required(2, "start_agent"), row.required(3, "current_agent"), rs.getString(4), input,
+        return new RunRecord(id, row.required(16, "application"), row.required(2, "start_agent"), row.required(3, "current_agent"), rs.getString(4), input,
                 status, row.requiredInstant(7, "created_at"), row.requiredInstant(8, "updated_at"), rs.getString(9),
                 rs.getString(10), usage, graph, rs.getString(13), rs.getString(14), row.instant(15, "lease_until"));
     }

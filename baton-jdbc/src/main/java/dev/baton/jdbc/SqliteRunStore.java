@@ -119,8 +119,10 @@ public final class SqliteRunStore implements RunStore {
             UPDATE runs SET owner = ?, lease_until = ?
             WHERE id = ? AND status = 'RUNNING' AND (owner IS NULL OR owner = ? OR lease_until IS NULL OR lease_until < ?)""";
     private static final String CLAIMABLE = """
-            SELECT id FROM runs WHERE status = 'RUNNING' AND (owner IS NULL OR lease_until IS NULL OR lease_until < ?)
+            SELECT id FROM runs WHERE status = 'RUNNING' AND (owner IS NULL OR lease_until IS NULL OR lease_until < ?)%s
             ORDER BY created_at, rowid LIMIT ?""";
+    private static final String RECORD_GRAPH = """
+            UPDATE runs SET graph = ? WHERE id = ? AND status = 'RUNNING' AND owner = ? AND graph = '{}'""";
     private static final String RENEW = "UPDATE runs SET lease_until = ? WHERE owner = ? AND status = 'RUNNING'";
     private static final String RELEASE = "UPDATE runs SET owner = NULL, lease_until = NULL WHERE id = ? AND owner = ?";
     private static final String RECORD_EFFECT = "INSERT INTO run_effects (" + RunRows.EFFECT_COLUMNS + ") VALUES ("
@@ -386,16 +388,23 @@ public final class SqliteRunStore implements RunStore {
     }
 
     @Override
-    public List<String> claimable(Instant now, int limit) {
+    public List<String> claimable(Instant now, java.util.Set<String> applications, int limit) {
         Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(applications, "applications");
         writer.ensureOpen("list claimable", "runs");
         if (limit < 1) {
             return List.of();
         }
+        List<String> apps = applications.stream().sorted().toList();
+        String sql = CLAIMABLE.formatted(apps.isEmpty() ? "" : " AND application IN (" + placeholders(apps.size()) + ")");
         return read("list claimable", "runs", c -> {
-            PreparedStatement ps = c.prepare(CLAIMABLE);
-            RunRows.setInstant(ps, 1, now);
-            ps.setInt(2, limit);
+            PreparedStatement ps = c.prepare(sql);
+            int i = 1;
+            RunRows.setInstant(ps, i++, now);
+            for (String app : apps) {
+                ps.setString(i++, app);
+            }
+            ps.setInt(i, limit);
             List<String> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -415,6 +424,20 @@ public final class SqliteRunStore implements RunStore {
             RunRows.setInstant(ps, 1, leaseUntil);
             ps.setString(2, owner);
             return ps.executeUpdate();
+        });
+    }
+
+    @Override
+    public boolean recordGraph(String runId, java.util.Map<String, String> graph, String owner) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(graph, "graph");
+        Objects.requireNonNull(owner, "owner");
+        return write("record the graph of", runId, c -> {
+            PreparedStatement ps = c.prepare(RECORD_GRAPH);
+            ps.setString(1, dev.baton.durable.JournalCodec.graph(graph));
+            ps.setString(2, runId);
+            ps.setString(3, owner);
+            return ps.executeUpdate() == 1;
         });
     }
 

@@ -1,7 +1,7 @@
 package dev.baton.jdbc;
 
 import dev.baton.durable.Approval;
-import dev.baton.durable.DurableRunner;
+import dev.baton.durable.DurableWorker;
 import dev.baton.durable.RunHandle;
 import dev.baton.durable.RunQuery;
 import dev.baton.durable.RunRecord;
@@ -41,21 +41,22 @@ public final class CrashChild {
         try (CrashDesk.Stores stores = CrashDesk.open(args[1])) {
             Runner runner = Runner.create(RunConfig.builder().defaultModel(desk.model()).sessionStore(stores.sessions())
                     .hooks(desk.hooks()).build());
-            try (DurableRunner durable = DurableRunner.builder(runner, stores.runs()).agents(desk.triage())
-                    .lease(Duration.ofMillis(Long.getLong("baton.crash.lease-ms", 1500))).pollInterval(Duration.ofMillis(100)).build()) {
+            try (DurableWorker durable = DurableWorker.builder(runner, stores.runs()).agents(desk.triage())
+                    .lease(Duration.ofMillis(Long.getLong("baton.crash.lease-ms", 1500))).pollInterval(Duration.ofMillis(100))
+                    .takeOver("worker".equals(mode)).build().start()) {
                 Map<String, RunHandle> handles = new LinkedHashMap<>();
                 switch (mode) {
                     case "start" -> {
                         for (int i = 5; i < args.length; i++) {
                             String[] oa = args[i].split(":");
-                            handles.put(oa[0], durable.start(desk.triage(), "refund " + oa[0] + " " + oa[1],
+                            handles.put(oa[0], durable.startRun(desk.triage(), "refund " + oa[0] + " " + oa[1],
                                     RunOptions.session("ticket-" + oa[0])));
                         }
                         System.out.println("started " + handles.size());
                     }
                     case "resume" -> {
                         List<RunHandle> taken = new ArrayList<>();
-                        while (!durable.runs(RunQuery.all().withStatuses(RunStatus.RUNNING).withLimit(1000)).isEmpty()) {
+                        while (!durable.client().runs(RunQuery.all().withStatuses(RunStatus.RUNNING).withLimit(1000)).isEmpty()) {
                             taken.addAll(durable.resumeIncomplete());
                             if (taken.size() > 0 && allTaken(durable, taken)) {
                                 break;
@@ -67,7 +68,7 @@ public final class CrashChild {
                         }
                     }
                     case "approve" -> {
-                        for (Approval a : durable.pendingApprovals(1000)) {
+                        for (Approval a : durable.client().pendingApprovals(1000)) {
                             RunHandle h = durable.attach(a.runId());
                             h.approve(a.callId());
                             handles.put(orderOf(h.record()), h);
@@ -77,16 +78,14 @@ public final class CrashChild {
                         int total = Integer.parseInt(args[4]);
                         for (int i = 5; i < args.length; i++) {
                             String[] oa = args[i].split(":");
-                            durable.start(desk.triage(), "refund " + oa[0] + " " + oa[1], RunOptions.session("ticket-" + oa[0]));
+                            durable.startRun(desk.triage(), "refund " + oa[0] + " " + oa[1], RunOptions.session("ticket-" + oa[0]));
                         }
                         System.out.println("started");
                         java.nio.file.Files.writeString(dir.resolve("started.log"), "started " + ProcessHandle.current().pid() + "\n",
                                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-                        try (AutoCloseable worker = durable.startWorker()) {
-                            while (durable.runs(RunQuery.all().withLimit(total + 1)).size() < total
-                                    || !durable.runs(RunQuery.all().withStatuses(RunStatus.RUNNING, RunStatus.PAUSED).withLimit(1)).isEmpty()) {
-                                Thread.sleep(100);
-                            }
+                        while (durable.client().runs(RunQuery.all().withLimit(total + 1)).size() < total
+                                || !durable.client().runs(RunQuery.all().withStatuses(RunStatus.RUNNING, RunStatus.PAUSED).withLimit(1)).isEmpty()) {
+                            Thread.sleep(100);
                         }
                     }
                     default -> throw new IllegalArgumentException("unknown mode " + mode);
@@ -101,9 +100,9 @@ public final class CrashChild {
     }
 
     /** Whether every run still running is one this process took over. */
-    private static boolean allTaken(DurableRunner durable, List<RunHandle> taken) {
+    private static boolean allTaken(DurableWorker durable, List<RunHandle> taken) {
         List<String> ids = taken.stream().map(RunHandle::id).toList();
-        return durable.runs(RunQuery.all().withStatuses(RunStatus.RUNNING).withLimit(1000)).stream()
+        return durable.client().runs(RunQuery.all().withStatuses(RunStatus.RUNNING).withLimit(1000)).stream()
                 .allMatch(r -> ids.contains(r.id()));
     }
 

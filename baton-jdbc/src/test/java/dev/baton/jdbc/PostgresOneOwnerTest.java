@@ -2,7 +2,7 @@ package dev.baton.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.durable.DurableRunner;
+import dev.baton.durable.DurableWorker;
 import dev.baton.durable.ForwardingRunStore;
 import dev.baton.durable.RunHandle;
 import dev.baton.durable.RunRecord;
@@ -42,7 +42,7 @@ class PostgresOneOwnerTest {
         closing.add(stores);
         try {
             CrashDesk desk = new CrashDesk(dir, "none", 0);
-            List<DurableRunner> workers = new ArrayList<>();
+            List<DurableWorker> workers = new ArrayList<>();
             for (String id : List.of("worker-a", "worker-b")) {
                 AtomicInteger polls = new AtomicInteger();
                 RunStore slowToAcknowledge = new ForwardingRunStore(stores.runs()) {
@@ -62,22 +62,21 @@ class PostgresOneOwnerTest {
                     }
 
                     @Override
-                    public List<String> claimable(Instant now, int limit) {
+                    public List<String> claimable(Instant now, java.util.Set<String> applications, int limit) {
                         polls.incrementAndGet();
-                        return super.claimable(now, limit);
+                        return super.claimable(now, applications, limit);
                     }
                 };
                 Runner runner = Runner.create(RunConfig.builder().defaultModel(desk.model()).sessionStore(stores.sessions()).build());
-                DurableRunner worker = DurableRunner.builder(runner, slowToAcknowledge).agents(desk.triage()).workerId(id)
-                        .lease(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).build();
+                DurableWorker worker = DurableWorker.builder(runner, slowToAcknowledge).agents(desk.triage()).workerId(id)
+                        .lease(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).build().start();
                 closing.add(worker);
-                closing.add(worker.startWorker());
                 workers.add(worker);
             }
 
             List<RunHandle> runs = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
-                runs.add(workers.get(i % 2).start(desk.triage(), "refund O-" + i + " " + (10 + i)));
+                runs.add(workers.get(i % 2).startRun(desk.triage(), "refund O-" + i + " " + (10 + i)));
             }
 
             for (int i = 0; i < runs.size(); i++) {

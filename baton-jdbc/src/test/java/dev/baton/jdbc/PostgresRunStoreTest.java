@@ -42,7 +42,7 @@ class PostgresRunStoreTest {
     }
 
     private static RunRecord run(Instant createdAt) {
-        return new RunRecord("pg-run-" + UUID.randomUUID(), "support_triage", "support_triage", "pg-session",
+        return new RunRecord("pg-run-" + UUID.randomUUID(), RunRecord.DEFAULT_APPLICATION, "support_triage", "support_triage", "pg-session",
                 List.of(Message.user("I was charged twice")), RunStatus.RUNNING, createdAt, createdAt, null, null, Usage.zero(),
                 Map.of("support_triage", "fp"), null, null, null);
     }

@@ -46,7 +46,7 @@ class PostgresStoreFaultsTest {
 
         try (PostgresRunStore store = PostgresRunStore.open(URL, PostgresServer.user(), PostgresServer.password())) {
             Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            store.createRun(new RunRecord("r1", "desk", "desk", null, List.of(Message.user("hi")), RunStatus.RUNNING, now, now,
+            store.createRun(new RunRecord("r1", RunRecord.DEFAULT_APPLICATION, "desk", "desk", null, List.of(Message.user("hi")), RunStatus.RUNNING, now, now,
                     null, null, Usage.zero(), Map.of(), null, null, null));
             assertThat(store.findRun("r1")).isPresent();
         }

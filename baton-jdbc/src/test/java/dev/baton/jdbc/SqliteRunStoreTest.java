@@ -169,7 +169,7 @@ class SqliteRunStoreTest {
                 s -> s.cancelRun("r1", "why", T),
                 s -> s.markResumable("r1", T),
                 s -> s.claim("r1", "w", T, T),
-                s -> s.claimable(T, 10),
+                s -> s.claimable(T, java.util.Set.of(), 10),
                 s -> s.renewLeases("w", T),
                 s -> s.release("r1", "w"),
                 s -> s.recordEffect(effect("r1", "m1")),
@@ -353,7 +353,7 @@ class SqliteRunStoreTest {
     // ---- helpers
 
     static RunRecord run(String id) {
-        return new RunRecord(id, "triage", "triage", "s1", List.of(Message.user("hi")), RunStatus.RUNNING, T, T, null, null,
+        return new RunRecord(id, RunRecord.DEFAULT_APPLICATION, "triage", "triage", "s1", List.of(Message.user("hi")), RunStatus.RUNNING, T, T, null, null,
                 Usage.zero(), Map.of("triage", "fp"), null, null, null);
     }
 

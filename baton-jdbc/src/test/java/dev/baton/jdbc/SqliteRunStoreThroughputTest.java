@@ -56,7 +56,7 @@ class SqliteRunStoreThroughputTest {
             forEachThread(threads, t -> {
                 for (int i = 0; i < runsPerThread; i++) {
                     String id = "run-" + t + "-" + i;
-                    RunRecord run = new RunRecord(id, "triage", "triage", "s-" + t, List.of(), RunStatus.RUNNING, T, T, null,
+                    RunRecord run = new RunRecord(id, RunRecord.DEFAULT_APPLICATION, "triage", "triage", "s-" + t, List.of(), RunStatus.RUNNING, T, T, null,
                             null, Usage.zero(), java.util.Map.of("triage", "fp"), null, "w-" + t, T.plusSeconds(30));
                     store.createRun(run);
                     store.recordEffect(effect(id, "start", Effect.Status.DONE));

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.agent.Agent;
-import dev.baton.durable.DurableRunner;
+import dev.baton.durable.DurableWorker;
 import dev.baton.durable.Effect;
 import dev.baton.durable.ForwardingRunStore;
 import dev.baton.durable.RecordedEvent;
@@ -150,10 +150,9 @@ class SqliteStoreFaultsTest {
         };
 
         try (SqliteRunStore store = SqliteRunStore.open(file);
-                DurableRunner worker = DurableRunner.builder(Runner.create(RunConfig.builder().defaultModel(model).build()), store)
-                        .agents(desk).lease(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).build();
-                AutoCloseable loop = worker.startWorker()) {
-            RunHandle handle = worker.start(desk, "look up O-1");
+                DurableWorker worker = DurableWorker.builder(Runner.create(RunConfig.builder().defaultModel(model).build()), store)
+                        .agents(desk).lease(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).build().start()) {
+            RunHandle handle = worker.startRun(desk, "look up O-1");
             assertThat(inTool.await(10, TimeUnit.SECONDS)).isTrue();
             store.executeOnWriter(DISK_FULL);
             diskFull.countDown();
@@ -209,10 +208,9 @@ class SqliteStoreFaultsTest {
                     }
                 }
             };
-            try (DurableRunner worker = DurableRunner.builder(Runner.create(RunConfig.builder().defaultModel(model).build()), store)
-                    .agents(desk).lease(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).build()) {
-                worker.startWorker();
-                RunHandle handle = worker.start(desk, "look up O-1");
+            try (DurableWorker worker = DurableWorker.builder(Runner.create(RunConfig.builder().defaultModel(model).build()), store)
+                    .agents(desk).lease(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).build().start()) {
+                RunHandle handle = worker.startRun(desk, "look up O-1");
                 assertThat(inTool.await(10, TimeUnit.SECONDS)).isTrue();
                 sqlite.executeOnWriter(DISK_FULL);
                 diskFull.countDown();
@@ -245,7 +243,7 @@ class SqliteStoreFaultsTest {
 
     private static RunRecord run(String id) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        return new RunRecord(id, "desk", "desk", null, List.of(Message.user("hi")), RunStatus.RUNNING, now, now,
+        return new RunRecord(id, RunRecord.DEFAULT_APPLICATION, "desk", "desk", null, List.of(Message.user("hi")), RunStatus.RUNNING, now, now,
                 null, null, Usage.zero(), Map.of(), null, null, null);
     }
 

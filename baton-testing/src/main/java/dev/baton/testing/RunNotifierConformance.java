@@ -3,7 +3,7 @@ package dev.baton.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.agent.Agent;
-import dev.baton.durable.DurableRunner;
+import dev.baton.durable.DurableWorker;
 import dev.baton.durable.EventStream;
 import dev.baton.durable.RecordedEvent;
 import dev.baton.durable.RunHandle;
@@ -78,10 +78,10 @@ public abstract class RunNotifierConformance {
             return new ModelResponse(List.of(Message.assistant("Your refund is on its way.")), Usage.of(12, 6));
         };
         Agent<Void> billing = Agent.<Void>builder("billing_specialist").instructions("Help with refunds.").build();
-        DurableRunner writer = runner(model, openStore(), billing);
-        DurableRunner reader = runner(model, openStore());
+        DurableWorker writer = runner(model, openStore(), billing);
+        DurableWorker reader = runner(model, openStore());
 
-        RunHandle started = writer.start(billing, "Where is my refund?");
+        RunHandle started = writer.startRun(billing, "Where is my refund?");
         RunHandle followed = reader.attach(started.id());
         List<RecordedEvent> seen = new ArrayList<>();
         AtomicReference<Thread> streaming = new AtomicReference<>();
@@ -99,7 +99,7 @@ public abstract class RunNotifierConformance {
         gate.countDown();
 
         assertThat(result.get().status()).isEqualTo(RunStatus.COMPLETED);
-        List<RecordedEvent> all = writer.history(started.id()).events();
+        List<RecordedEvent> all = writer.client().history(started.id()).events();
         assertThat(events.get()).isEqualTo(all);
         assertThat(all).isNotEmpty();
         assertThat(started.result().finalOutput()).contains("refund is on its way");
@@ -120,10 +120,10 @@ public abstract class RunNotifierConformance {
             return new ModelResponse(List.of(Message.assistant("never read")), Usage.of(1, 1));
         };
         Agent<Void> billing = Agent.<Void>builder("billing_specialist").instructions("Help with refunds.").build();
-        DurableRunner writer = runner(model, openStore(), billing);
-        DurableRunner reader = runner(model, openStore());
+        DurableWorker writer = runner(model, openStore(), billing);
+        DurableWorker reader = runner(model, openStore());
 
-        RunHandle started = writer.start(billing, "Cancel my order");
+        RunHandle started = writer.startRun(billing, "Cancel my order");
         AtomicReference<Thread> awaiting = new AtomicReference<>();
         CompletableFuture<RunRecord> result = onThread(awaiting, reader.attach(started.id())::result);
         waitUntilWaitingForNews(awaiting.get());
@@ -134,10 +134,10 @@ public abstract class RunNotifierConformance {
         assertThat(result.get().status()).isEqualTo(RunStatus.CANCELLED);
     }
 
-    private DurableRunner runner(Model model, RunStore store, Agent<?>... agents) {
+    private DurableWorker runner(Model model, RunStore store, Agent<?>... agents) {
         opened.add(store);
-        DurableRunner runner = DurableRunner.builder(Runner.create(RunConfig.builder().defaultModel(model).build()), store)
-                .agents(agents).pollInterval(Duration.ofHours(1)).build();
+        DurableWorker runner = DurableWorker.builder(Runner.create(RunConfig.builder().defaultModel(model).build()), store)
+                .agents(agents).pollInterval(Duration.ofHours(1)).build().start();
         opened.add(runner);
         return runner;
     }

@@ -134,7 +134,7 @@ public abstract class RunStoreConformance {
 
     @Test
     protected void a_created_run_reads_back_with_every_field() {
-        RunRecord run = new RunRecord(newRunId(), TRIAGE, BILLING, session,
+        RunRecord run = new RunRecord(newRunId(), RunRecord.DEFAULT_APPLICATION, TRIAGE, BILLING, session,
                 List.of(Message.user("I was charged twice"), new ToolCall("call_1", "get_invoice", "{\"invoice_id\":\"INV-8821\"}"),
                         new ToolOutput("call_1", "{\"amount\":99}"), new Reasoning("rs_1", "Checked the invoice.", "opaque==")),
                 RunStatus.PAUSED, now.minusSeconds(60), now.minusMillis(1234), "\"Refund initiated.\"", "model call failed: 503",
@@ -148,7 +148,7 @@ public abstract class RunStoreConformance {
 
     @Test
     protected void a_created_run_with_every_optional_field_empty_reads_back_as_it_was() {
-        RunRecord run = new RunRecord(newRunId(), TRIAGE, TRIAGE, null, List.of(), RunStatus.RUNNING, now, now, null, null,
+        RunRecord run = new RunRecord(newRunId(), RunRecord.DEFAULT_APPLICATION, TRIAGE, TRIAGE, null, List.of(), RunStatus.RUNNING, now, now, null, null,
                 Usage.zero(), Map.of(), null, null, null);
 
         store.createRun(run);
@@ -159,7 +159,7 @@ public abstract class RunStoreConformance {
     @Test
     protected void creating_a_run_whose_id_exists_is_refused_and_keeps_the_first() {
         RunRecord first = create(aRun());
-        RunRecord second = new RunRecord(first.id(), BILLING, BILLING, null, List.of(Message.user("another")),
+        RunRecord second = new RunRecord(first.id(), RunRecord.DEFAULT_APPLICATION, BILLING, BILLING, null, List.of(Message.user("another")),
                 RunStatus.COMPLETED, now.plusSeconds(5), now.plusSeconds(5), "\"done\"", null, Usage.zero(), Map.of(),
                 null, null, null);
 
@@ -297,14 +297,14 @@ public abstract class RunStoreConformance {
     protected void an_update_writes_the_outcome_and_nothing_else() {
         String owner = "worker-" + tag;
         RunRecord stored = create(aRun().owner(owner, now.plusSeconds(30)).createdAt(now.minusSeconds(10)));
-        RunRecord update = new RunRecord(stored.id(), "rewritten_start", BILLING, "conformance-session-" + UUID.randomUUID(),
+        RunRecord update = new RunRecord(stored.id(), "rewritten_application", "rewritten_start", BILLING, "conformance-session-" + UUID.randomUUID(),
                 List.of(Message.user("rewritten input")), RunStatus.COMPLETED, now.minusSeconds(999), now.plusMillis(1),
                 "\"Refund initiated.\"", "a warning kept as the error", new Usage(2, 100, 20, 120, 10, 5),
                 Map.of("rewritten", "fp"), "{\"turn\":2}", owner, now.plusSeconds(600));
 
         assertThat(store.updateRun(update)).isTrue();
 
-        assertThat(store.findRun(stored.id())).contains(new RunRecord(stored.id(), stored.startAgent(), BILLING,
+        assertThat(store.findRun(stored.id())).contains(new RunRecord(stored.id(), stored.application(), stored.startAgent(), BILLING,
                 stored.sessionId(), stored.input(), RunStatus.COMPLETED, stored.createdAt(), now.plusMillis(1),
                 "\"Refund initiated.\"", "a warning kept as the error", new Usage(2, 100, 20, 120, 10, 5), stored.graph(),
                 "{\"turn\":2}", owner, now.plusSeconds(30)));
@@ -568,17 +568,57 @@ public abstract class RunStoreConformance {
     }
 
     @Test
+    protected void runs_keep_their_application_and_are_listed_by_it() {
+        RunRecord support = create(aRun().application("support-" + tag));
+        RunRecord acme = create(aRun().application("acme-" + tag));
+
+        assertThat(store.findRun(support.id())).contains(support);
+        assertThat(store.listRuns(RunQuery.all().withApplication("support-" + tag))).containsExactly(support);
+        assertThat(store.listRuns(RunQuery.all().withSession(session).withApplication("acme-" + tag))).containsExactly(acme);
+        assertThat(store.listRuns(RunQuery.all().withApplication("nobody-" + tag))).isEmpty();
+    }
+
+    @Test
+    protected void a_worker_lists_as_claimable_only_runs_of_its_applications() {
+        RunRecord support = create(aRun().application("support-" + tag).createdAt(ancient));
+        RunRecord acme = create(aRun().application("acme-" + tag).createdAt(ancient.plusSeconds(1)));
+        RunRecord other = create(aRun().application("other-" + tag).createdAt(ancient.plusSeconds(2)));
+
+        assertThat(ofThisTest(store.claimable(now, Set.of("support-" + tag), 1000))).containsExactly(support.id());
+        assertThat(ofThisTest(store.claimable(now, Set.of("support-" + tag, "acme-" + tag), 1000))).containsExactly(support.id(),
+                acme.id());
+        assertThat(ofThisTest(store.claimable(now, Set.of(), 1000))).as("no application named: every application")
+                .containsExactly(support.id(), acme.id(), other.id());
+    }
+
+    @Test
+    protected void the_graph_of_a_run_started_without_one_is_written_once_by_the_worker_holding_it() {
+        String owner = "worker-" + tag;
+        RunRecord started = create(aRun().graph(Map.of()));
+        Map<String, String> graph = Map.of(TRIAGE, "fp-triage", BILLING, "fp-billing");
+
+        assertThat(store.recordGraph(started.id(), graph, owner)).as("not claimed yet").isFalse();
+        assertThat(store.claim(started.id(), owner, now, now.plusSeconds(30))).isTrue();
+        assertThat(store.recordGraph(started.id(), graph, "worker-other-" + tag)).as("another owner").isFalse();
+        assertThat(store.recordGraph(started.id(), graph, owner)).isTrue();
+        assertThat(store.findRun(started.id()).orElseThrow().graph()).isEqualTo(graph);
+        assertThat(store.recordGraph(started.id(), Map.of(TRIAGE, "fp-changed"), owner)).as("a graph is there already").isFalse();
+        assertThat(store.findRun(started.id()).orElseThrow().graph()).isEqualTo(graph);
+        assertThat(store.recordGraph("no-such-run-" + tag, graph, owner)).isFalse();
+    }
+
+    @Test
     protected void a_running_run_with_an_owner_and_no_lease_time_is_claimable() {
         RunRecord run = create(aRun().owner("worker-dead-" + tag, null).createdAt(ancient));
         String taker = "worker-taker-" + tag;
 
-        assertThat(ofThisTest(store.claimable(now, 1000))).containsExactly(run.id());
+        assertThat(ofThisTest(store.claimable(now, java.util.Set.of(), 1000))).containsExactly(run.id());
         assertThat(store.claim(run.id(), taker, now, now.plusSeconds(30))).isTrue();
 
         RunRecord found = store.findRun(run.id()).orElseThrow();
         assertThat(found.owner()).isEqualTo(taker);
         assertThat(found.leaseUntil()).isEqualTo(now.plusSeconds(30));
-        assertThat(ofThisTest(store.claimable(now, 1000))).isEmpty();
+        assertThat(ofThisTest(store.claimable(now, java.util.Set.of(), 1000))).isEmpty();
     }
 
     @Test
@@ -640,12 +680,12 @@ public abstract class RunStoreConformance {
                     .createdAt(ancient.plusMillis(offset++))));
         }
 
-        List<String> claimable = store.claimable(now, 100);
+        List<String> claimable = store.claimable(now, java.util.Set.of(), 100);
 
         assertThat(ofThisTest(claimable)).containsExactly(unowned.id(), expired.id());
         assertThat(claimable).doesNotContain(leased.id());
         assertThat(claimable).doesNotContainAnyElementsOf(notRunning.stream().map(RunRecord::id).toList());
-        assertThat(ofThisTest(store.claimable(now.plusSeconds(61), 100))).containsExactly(unowned.id(), expired.id(), leased.id());
+        assertThat(ofThisTest(store.claimable(now.plusSeconds(61), java.util.Set.of(), 100))).containsExactly(unowned.id(), expired.id(), leased.id());
     }
 
     @Test
@@ -655,9 +695,9 @@ public abstract class RunStoreConformance {
         RunRecord fourth = create(aRun().createdAt(ancient.plusMillis(3)));
         RunRecord second = create(aRun().createdAt(ancient.plusMillis(1)));
 
-        assertThat(ofThisTest(store.claimable(now, 100))).containsExactly(first.id(), second.id(), third.id(), fourth.id());
-        assertThat(store.claimable(now, 2)).containsExactly(first.id(), second.id());
-        assertThat(store.claimable(now, 1)).containsExactly(first.id());
+        assertThat(ofThisTest(store.claimable(now, java.util.Set.of(), 100))).containsExactly(first.id(), second.id(), third.id(), fourth.id());
+        assertThat(store.claimable(now, java.util.Set.of(), 2)).containsExactly(first.id(), second.id());
+        assertThat(store.claimable(now, java.util.Set.of(), 1)).containsExactly(first.id());
     }
 
     @Test
@@ -1016,7 +1056,7 @@ public abstract class RunStoreConformance {
         store.decide(paused.id(), "call_1", true, null, now.plusSeconds(1)).orElseThrow();
 
         assertThat(store.findRun(paused.id())).as("with one approval still pending").contains(paused);
-        assertThat(store.claimable(now, 1000)).doesNotContain(paused.id());
+        assertThat(store.claimable(now, java.util.Set.of(), 1000)).doesNotContain(paused.id());
 
         store.decide(paused.id(), "call_2", false, "no", now.plusSeconds(2)).orElseThrow();
 
@@ -1027,7 +1067,7 @@ public abstract class RunStoreConformance {
         assertThat(found.updatedAt()).isEqualTo(now.plusSeconds(2));
         assertThat(found.pausedState()).isEqualTo("{\"turn\":3}");
         assertThat(found.currentAgent()).isEqualTo(paused.currentAgent());
-        assertThat(ofThisTest(store.claimable(now.plusSeconds(2), 1000))).containsExactly(paused.id());
+        assertThat(ofThisTest(store.claimable(now.plusSeconds(2), java.util.Set.of(), 1000))).containsExactly(paused.id());
         assertThat(store.claim(paused.id(), "worker-other-" + tag, now.plusSeconds(2), now.plusSeconds(60))).isTrue();
     }
 
@@ -1063,7 +1103,7 @@ public abstract class RunStoreConformance {
         assertThat(found.pausedState()).isEqualTo("{\"turn\":2}");
         assertThat(found.currentAgent()).isEqualTo(BILLING);
         assertThat(store.events(running.id(), 0, 10)).hasSize(2);
-        assertThat(ofThisTest(store.claimable(now.plusSeconds(2), 1000))).containsExactly(running.id());
+        assertThat(ofThisTest(store.claimable(now.plusSeconds(2), java.util.Set.of(), 1000))).containsExactly(running.id());
     }
 
     @Test
@@ -1079,7 +1119,7 @@ public abstract class RunStoreConformance {
         RunRecord found = store.findRun(running.id()).orElseThrow();
         assertThat(found.status()).isEqualTo(RunStatus.PAUSED);
         assertThat(found.owner()).isNull();
-        assertThat(store.claimable(now.plusSeconds(2), 1000)).doesNotContain(running.id());
+        assertThat(store.claimable(now.plusSeconds(2), java.util.Set.of(), 1000)).doesNotContain(running.id());
     }
 
     @Test
@@ -1306,6 +1346,7 @@ public abstract class RunStoreConformance {
     /** A run record to create, with this test's defaults. */
     private static final class RunBuilder {
         private String id;
+        private String application = RunRecord.DEFAULT_APPLICATION;
         private String startAgent = TRIAGE;
         private String currentAgent = TRIAGE;
         private @Nullable String sessionId;
@@ -1334,6 +1375,11 @@ public abstract class RunStoreConformance {
         RunBuilder agents(String startAgent, String currentAgent) {
             this.startAgent = startAgent;
             this.currentAgent = currentAgent;
+            return this;
+        }
+
+        RunBuilder application(String application) {
+            this.application = application;
             return this;
         }
 
@@ -1377,7 +1423,7 @@ public abstract class RunStoreConformance {
         }
 
         RunRecord build() {
-            return new RunRecord(id, startAgent, currentAgent, sessionId, input, status, createdAt,
+            return new RunRecord(id, application, startAgent, currentAgent, sessionId, input, status, createdAt,
                     createdAt.plus(Duration.ofMillis(250)), finalOutput, error, usage, graph, pausedState, owner, leaseUntil);
         }
     }

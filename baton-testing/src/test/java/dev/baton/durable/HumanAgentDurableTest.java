@@ -36,9 +36,9 @@ class HumanAgentDurableTest {
         return Team.of(triage, HumanAgent.<Void>builder("human_agent").channel(people).handoffs("triage").build()).agent("triage");
     }
 
-    DurableRunner durable(Model model, Agent<Void> agents) {
+    DurableWorker durable(Model model, Agent<Void> agents) {
         Runner runner = Runner.create(RunConfig.builder().defaultModel(model).sessionStore(sessions).build());
-        return DurableRunner.builder(runner, store).agents(agents).lease(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(20)).build();
+        return DurableWorker.builder(runner, store).agents(agents).lease(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(20)).takeOver(false).build().start();
     }
 
     @Test
@@ -63,8 +63,8 @@ class HumanAgentDurableTest {
             firstAsked.incrementAndGet();
             return Optional.of(HumanReply.handOff("triage", "Passing you back to our assistant."));
         });
-        DurableRunner dying = durable(firstModel, first);
-        RunHandle run = dying.start(first, "A person, please; and where is my refund?");
+        DurableWorker dying = durable(firstModel, first);
+        RunHandle run = dying.startRun(first, "A person, please; and where is my refund?");
         assertThat(backAtTriage.await(10, TimeUnit.SECONDS)).isTrue();
         dying.close();
 
@@ -78,7 +78,7 @@ class HumanAgentDurableTest {
             secondCalls.incrementAndGet();
             return new ModelResponse(List.of(Message.assistant("Your refund is on its way.")), Usage.of(10, 5));
         };
-        try (DurableRunner survivor = durable(secondModel, second)) {
+        try (DurableWorker survivor = durable(secondModel, second)) {
             assertThat(survivor.resumeIncomplete()).extracting(RunHandle::id).containsExactly(run.id());
             RunRecord done = survivor.attach(run.id()).result();
 

@@ -31,13 +31,13 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class NestedEventsDurableTest {
     private final InMemoryRunStore store = new InMemoryRunStore();
-    private final List<DurableRunner> runners = new ArrayList<>();
+    private final List<DurableWorker> runners = new ArrayList<>();
 
     record NoArgs() {}
 
     @AfterEach
     void close() {
-        runners.forEach(DurableRunner::close);
+        runners.forEach(DurableWorker::close);
     }
 
     /** Triage asks the researcher (an agent used as a tool), then files the answer, then replies. */
@@ -76,10 +76,10 @@ class NestedEventsDurableTest {
         }
     }
 
-    private DurableRunner durable(Desk desk) {
+    private DurableWorker durable(Desk desk) {
         Runner runner = Runner.create(RunConfig.builder().defaultModel(desk.model()).build());
-        DurableRunner d = DurableRunner.builder(runner, store).agents(desk.triage()).lease(Duration.ofMillis(300))
-                .pollInterval(Duration.ofMillis(20)).build();
+        DurableWorker d = DurableWorker.builder(runner, store).agents(desk.triage()).lease(Duration.ofMillis(300))
+                .pollInterval(Duration.ofMillis(20)).takeOver(false).build().start();
         runners.add(d);
         return d;
     }
@@ -89,13 +89,13 @@ class NestedEventsDurableTest {
     void nested_events_are_live_only_and_a_replay_keeps_the_journal_consistent() throws Exception {
         Desk first = new Desk();
         first.blockFiling = new CountDownLatch(1);
-        DurableRunner dying = durable(first);
+        DurableWorker dying = durable(first);
         List<RunEvent> heard = new CopyOnWriteArrayList<>();
-        RunHandle run = dying.start(first.triage(), "the answer?", RunOptions.<Void>none().withListener(heard::add));
+        RunHandle run = dying.startRun(first.triage(), "the answer?", RunOptions.<Void>none().withListener(heard::add));
         assertThat(first.inFiling.await(5, TimeUnit.SECONDS)).isTrue();
         dying.close(); // the process goes away after the research, in the middle of filing
 
-        DurableRunner survivor = durable(new Desk());
+        DurableWorker survivor = durable(new Desk());
         assertThat(survivor.resumeIncomplete()).extracting(RunHandle::id).containsExactly(run.id());
         RunRecord done = survivor.attach(run.id()).result();
 
@@ -103,7 +103,7 @@ class NestedEventsDurableTest {
         assertThat(heard).filteredOn(e -> e instanceof RunEvent.Nested)
                 .extracting(e -> ((RunEvent.Nested) e).event().getClass().getSimpleName())
                 .containsExactly("RunStarted", "AgentUpdated", "TurnStarted", "ModelResponded", "MessageOutput", "RunCompleted");
-        List<RecordedEvent> journal = survivor.history(run.id()).events();
+        List<RecordedEvent> journal = survivor.client().history(run.id()).events();
         assertThat(journal).extracting(RecordedEvent::runId).containsOnly(run.id());
         assertThat(journal).extracting(RecordedEvent::seq)
                 .containsExactlyElementsOf(LongStream.range(0, journal.size()).boxed().toList());

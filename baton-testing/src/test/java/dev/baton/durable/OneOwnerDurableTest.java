@@ -38,10 +38,10 @@ class OneOwnerDurableTest {
         }
     }
 
-    private DurableRunner durable(RefundDesk desk, RunStore runStore) {
+    private DurableWorker durable(RefundDesk desk, RunStore runStore) {
         Runner runner = Runner.create(RunConfig.builder().defaultModel(desk.model()).sessionStore(new InMemorySessionStore()).build());
-        DurableRunner d = DurableRunner.builder(runner, runStore).agents(desk.triage()).workerId("worker-1")
-                .lease(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(10)).build();
+        DurableWorker d = DurableWorker.builder(runner, runStore).agents(desk.triage()).workerId("worker-1")
+                .lease(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(10)).build().start();
         closing.add(d);
         return d;
     }
@@ -84,16 +84,15 @@ class OneOwnerDurableTest {
             }
 
             @Override
-            public List<String> claimable(java.time.Instant now, int limit) {
+            public List<String> claimable(java.time.Instant now, java.util.Set<String> applications, int limit) {
                 polls.incrementAndGet();
-                return super.claimable(now, limit);
+                return super.claimable(now, applications, limit);
             }
         };
         RefundDesk desk = new RefundDesk();
-        DurableRunner durable = durable(desk, slowToAcknowledge);
-        closing.add(durable.startWorker());
+        DurableWorker durable = durable(desk, slowToAcknowledge);
 
-        RunHandle run = durable.start(desk.triage(), "refund O-1 150");
+        RunHandle run = durable.startRun(desk.triage(), "refund O-1 150");
 
         assertThat(ended(run).status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(polls.get()).as("the worker loop polled while the run was being created").isGreaterThanOrEqualTo(2);
@@ -106,7 +105,7 @@ class OneOwnerDurableTest {
     void an_approval_decided_while_the_pause_is_being_written_resumes_the_run() throws Exception {
         AtomicInteger beats = new AtomicInteger();
         AtomicBoolean decidedDuringPause = new AtomicBoolean();
-        DurableRunner[] runner = new DurableRunner[1];
+        DurableWorker[] runner = new DurableWorker[1];
         RunStore interleaving = new ForwardingRunStore(store) {
             @Override
             public boolean finishRun(List<RecordedEvent> events, RunRecord run) {
@@ -160,7 +159,7 @@ class OneOwnerDurableTest {
         RefundDesk desk = new RefundDesk();
         runner[0] = durable(desk, interleaving);
 
-        RunHandle run = runner[0].start(desk.triage(), "refund O-1 250");
+        RunHandle run = runner[0].startRun(desk.triage(), "refund O-1 250");
 
         RunRecord done = ended(run);
         assertThat(decidedDuringPause).isTrue();
@@ -200,8 +199,8 @@ class OneOwnerDurableTest {
         };
         RefundDesk desk = new RefundDesk();
         desk.blockInTool = new CountDownLatch(1);
-        DurableRunner durable = durable(desk, outage);
-        RunHandle run = durable.start(desk.triage(), "refund O-1 150");
+        DurableWorker durable = durable(desk, outage);
+        RunHandle run = durable.startRun(desk.triage(), "refund O-1 150");
         assertThatThrownBy(run::result).isInstanceOf(RunStoreFailed.class);
         assertThat(desk.invocations).as("the store failed before the refund").isEmpty();
 
@@ -224,14 +223,14 @@ class OneOwnerDurableTest {
     void a_run_in_flight_names_the_agent_it_was_handed_off_to() throws Exception {
         RefundDesk desk = new RefundDesk();
         desk.blockInTool = new CountDownLatch(1);
-        DurableRunner durable = durable(desk, store);
-        RunHandle run = durable.start(desk.triage(), "refund O-1 150");
+        DurableWorker durable = durable(desk, store);
+        RunHandle run = durable.startRun(desk.triage(), "refund O-1 150");
         assertThat(desk.inTool.await(10, TimeUnit.SECONDS)).isTrue();
 
         RunRecord inFlight = run.record();
         assertThat(inFlight.status()).isEqualTo(RunStatus.RUNNING);
         assertThat(inFlight.currentAgent()).as("the refunds agent holds it, not triage").isEqualTo("refunds");
-        assertThat(durable.runs(RunQuery.all().withAgent("refunds"))).extracting(RunRecord::id).containsExactly(run.id());
+        assertThat(durable.client().runs(RunQuery.all().withAgent("refunds"))).extracting(RunRecord::id).containsExactly(run.id());
 
         desk.blockInTool.countDown();
         assertThat(run.result().currentAgent()).isEqualTo("refunds");

@@ -73,10 +73,10 @@ class ToolHandoffDurableTest {
         }
     }
 
-    private static DurableRunner durable(Desk desk, InMemoryRunStore store) {
+    private static DurableWorker durable(Desk desk, InMemoryRunStore store) {
         Runner runner = Runner.create(RunConfig.builder().defaultModel(desk.model()).build());
-        return DurableRunner.builder(runner, store).agents(desk.triage()).lease(Duration.ofMillis(300))
-                .pollInterval(Duration.ofMillis(20)).build();
+        return DurableWorker.builder(runner, store).agents(desk.triage()).lease(Duration.ofMillis(300))
+                .pollInterval(Duration.ofMillis(20)).takeOver(false).build().start();
     }
 
     @Test
@@ -84,13 +84,13 @@ class ToolHandoffDurableTest {
         InMemoryRunStore store = new InMemoryRunStore();
         Desk first = new Desk();
         first.blockInRefund = new CountDownLatch(1);
-        DurableRunner dying = durable(first, store);
-        RunHandle run = dying.start(first.triage(), "refund O-1");
+        DurableWorker dying = durable(first, store);
+        RunHandle run = dying.startRun(first.triage(), "refund O-1");
         assertThat(first.inRefund.await(5, TimeUnit.SECONDS)).isTrue();
         dying.close(); // the process goes away in the middle of the refund, after the tool's handoff
 
         Desk second = new Desk();
-        try (DurableRunner survivor = durable(second, store)) {
+        try (DurableWorker survivor = durable(second, store)) {
             survivor.resumeIncomplete();
             RunRecord done = survivor.attach(run.id()).result();
 

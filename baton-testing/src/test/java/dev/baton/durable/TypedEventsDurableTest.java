@@ -28,24 +28,24 @@ import org.junit.jupiter.api.Timeout;
 class TypedEventsDurableTest {
     private final InMemoryRunStore store = new InMemoryRunStore();
     private final InMemorySessionStore sessions = new InMemorySessionStore();
-    private final List<DurableRunner> runners = new ArrayList<>();
+    private final List<DurableWorker> runners = new ArrayList<>();
 
     @AfterEach
     void close() {
-        runners.forEach(DurableRunner::close);
+        runners.forEach(DurableWorker::close);
     }
 
-    private DurableRunner durable(RefundDesk desk) {
+    private DurableWorker durable(RefundDesk desk) {
         Runner runner = Runner.create(RunConfig.builder().defaultModel(desk.model()).sessionStore(sessions).build());
-        DurableRunner d = DurableRunner.builder(runner, store).agents(desk.triage()).lease(Duration.ofMillis(300))
-                .pollInterval(Duration.ofMillis(20)).build();
+        DurableWorker d = DurableWorker.builder(runner, store).agents(desk.triage()).lease(Duration.ofMillis(300))
+                .pollInterval(Duration.ofMillis(20)).takeOver(false).build().start();
         runners.add(d);
         return d;
     }
 
     /** Another process: the same store, none of the run's agents. */
-    private DurableRunner reader() {
-        DurableRunner d = DurableRunner.builder(Runner.create(), store).pollInterval(Duration.ofMillis(20)).build();
+    private DurableWorker reader() {
+        DurableWorker d = DurableWorker.builder(Runner.create(), store).pollInterval(Duration.ofMillis(20)).takeOver(false).build().start();
         runners.add(d);
         return d;
     }
@@ -55,7 +55,7 @@ class TypedEventsDurableTest {
     void history_holds_the_emitted_events() {
         RefundDesk desk = new RefundDesk();
         List<RunEvent> emitted = new CopyOnWriteArrayList<>();
-        RunHandle run = durable(desk).start(desk.triage(), "refund O-1 150", RunOptions.<Void>none().withListener(emitted::add));
+        RunHandle run = durable(desk).startRun(desk.triage(), "refund O-1 150", RunOptions.<Void>none().withListener(emitted::add));
         run.result();
 
         List<RunEvent> read = reader().attach(run.id()).history().runEvents();
@@ -74,7 +74,7 @@ class TypedEventsDurableTest {
     @DisplayName("a stream of typed events resumes at any sequence number and ends with the run")
     void a_typed_stream_resumes_from_a_sequence_number() {
         RefundDesk desk = new RefundDesk();
-        RunHandle run = durable(desk).start(desk.triage(), "refund O-1 150");
+        RunHandle run = durable(desk).startRun(desk.triage(), "refund O-1 150");
         run.result();
         RunHandle attached = reader().attach(run.id());
         List<RunEvent> all = attached.history().runEvents();
@@ -100,7 +100,7 @@ class TypedEventsDurableTest {
     @DisplayName("a run waiting for approval reads back with the typed request and the pending calls")
     void a_paused_run_reads_back_with_its_approval_requests() {
         RefundDesk desk = new RefundDesk();
-        RunHandle run = durable(desk).start(desk.triage(), "refund O-7 450");
+        RunHandle run = durable(desk).startRun(desk.triage(), "refund O-7 450");
         assertThat(run.result().status()).isEqualTo(RunStatus.PAUSED);
 
         List<RunEvent> read = reader().attach(run.id()).history().runEvents();
@@ -119,7 +119,7 @@ class TypedEventsDurableTest {
     void a_failed_run_reads_back_with_its_failure() {
         RefundDesk desk = new RefundDesk();
         List<RunEvent> emitted = new CopyOnWriteArrayList<>();
-        RunHandle run = durable(desk).start(desk.triage(), "refund O-1 150",
+        RunHandle run = durable(desk).startRun(desk.triage(), "refund O-1 150",
                 RunOptions.<Void>none().withMaxTurns(1).withListener(emitted::add));
         assertThat(run.result().status()).isEqualTo(RunStatus.FAILED);
         RunEvent.RunFailed live = (RunEvent.RunFailed) emitted.get(emitted.size() - 1);

@@ -1,7 +1,7 @@
 package dev.baton.bench;
 
 import dev.baton.agent.Agent;
-import dev.baton.durable.DurableRunner;
+import dev.baton.durable.DurableWorker;
 import dev.baton.durable.RunHandle;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;
@@ -33,7 +33,7 @@ import java.util.stream.Stream;
 
 /**
  * The {@code durable} scenario: the support flow of {@link SupportFlow}, run (a) durably, with
- * {@link DurableRunner#start} and {@link RunHandle#result()} over a {@link SqliteRunStore} in a fresh
+ * {@link DurableWorker#start} and {@link RunHandle#result()} over a {@link SqliteRunStore} in a fresh
  * SQLite file (journal of effects and events, no session), (b) durably the same way, each run with a
  * session of its own in a {@link SqliteSessionStore} on the same file (so each run also takes and
  * gives back its session's lease and writes its items there), and (c) in memory with
@@ -188,14 +188,14 @@ final class Durable {
                 ? Runner.create(RunConfig.builder().defaultModel(model).sessionStore(sessionStore).build())
                 : runner;
         try (sessionStore;
-                DurableRunner durable = DurableRunner.builder(durableRunner, SqliteRunStore.open(file))
+                DurableWorker durable = DurableWorker.builder(durableRunner, SqliteRunStore.open(file))
                 .agents(triage)
                 .closeStoreOnClose(true)
-                .build()) {
+                .build().start()) {
             start = System.nanoTime();
             pool(n, c, () -> {
                 RunOptions<Void> runOptions = sessions ? options.withSession("bench-" + sessionIds.getAndIncrement()) : options;
-                RunHandle handle = durable.start(triage, SupportFlow.INPUT, runOptions);
+                RunHandle handle = durable.startRun(triage, SupportFlow.INPUT, runOptions);
                 RunRecord r = handle.result();
                 if (!completedAsExpected(r)) {
                     fail(failures, "durable: run " + r.id() + " ended " + r.status() + " with agent " + r.currentAgent()

@@ -126,7 +126,7 @@ class DurableScenarioTest {
 
     @Test
     void a_run_that_did_not_complete_with_the_refund_fails_the_check() {
-        var completed = new dev.baton.durable.RunRecord("run_1", "support_triage", "billing_specialist", null, List.of(),
+        var completed = new dev.baton.durable.RunRecord("run_1", "support", "support_triage", "billing_specialist", null, List.of(),
                 dev.baton.durable.RunStatus.COMPLETED, java.time.Instant.EPOCH, java.time.Instant.EPOCH,
                 "\"" + SupportFlow.ANSWER + "\"", null, null, java.util.Map.of(), null, null, null);
 

@@ -3,7 +3,7 @@ package dev.baton.jdbc.robustness;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.agent.Agent;
-import dev.baton.durable.DurableRunner;
+import dev.baton.durable.DurableWorker;
 import dev.baton.durable.RecordedEvent;
 import dev.baton.durable.RunHandle;
 import dev.baton.durable.RunStatus;
@@ -56,9 +56,9 @@ class SqliteDurableRobustnessTest {
         return Agent.<Void>builder("desk").instructions("Look orders up.").tools(lookup).build();
     }
 
-    private static DurableRunner durable(SqliteRunStore store, Agent<Void> agent) {
+    private static DurableWorker durable(SqliteRunStore store, Agent<Void> agent) {
         Runner runner = Runner.create(RunConfig.builder().defaultModel(MODEL).build());
-        return DurableRunner.builder(runner, store).agents(agent).lease(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(20)).build();
+        return DurableWorker.builder(runner, store).agents(agent).lease(Duration.ofMillis(300)).pollInterval(Duration.ofMillis(20)).takeOver(false).build().start();
     }
 
     // Defect 1 on the SQLite store: after a graceful close() and a resume by another runner, the
@@ -69,8 +69,8 @@ class SqliteDurableRobustnessTest {
     void a_run_closed_mid_tool_and_resumed_on_sqlite_has_no_failure_event_in_its_history() throws Exception {
         try (SqliteRunStore store = SqliteRunStore.open(dir.resolve("baton.db"))) {
             List<String> expected;
-            try (DurableRunner reference = durable(store, agent(null, null))) {
-                RunHandle ref = reference.start(agent(null, null), "look up O-1");
+            try (DurableWorker reference = durable(store, agent(null, null))) {
+                RunHandle ref = reference.startRun(agent(null, null), "look up O-1");
                 assertThat(ref.result().status()).isEqualTo(RunStatus.COMPLETED);
                 expected = ref.history().events().stream().map(RecordedEvent::type).toList();
             }
@@ -78,15 +78,15 @@ class SqliteDurableRobustnessTest {
             CountDownLatch inTool = new CountDownLatch(1);
             Agent<Void> blocking = agent(inTool, new CountDownLatch(1));
             String runId;
-            try (DurableRunner dying = durable(store, blocking)) {
-                runId = dying.start(blocking, "look up O-1").id();
+            try (DurableWorker dying = durable(store, blocking)) {
+                runId = dying.startRun(blocking, "look up O-1").id();
                 assertThat(inTool.await(5, TimeUnit.SECONDS)).isTrue();
             } // close(): a redeploy
 
-            try (DurableRunner survivor = durable(store, agent(null, null))) {
+            try (DurableWorker survivor = durable(store, agent(null, null))) {
                 survivor.resumeIncomplete();
                 assertThat(survivor.attach(runId).result().status()).isEqualTo(RunStatus.COMPLETED);
-                List<String> types = survivor.history(runId).events().stream().map(RecordedEvent::type).toList();
+                List<String> types = survivor.client().history(runId).events().stream().map(RecordedEvent::type).toList();
                 assertThat(types).doesNotContain("RunFailed");
                 assertThat(types).isEqualTo(expected);
             }

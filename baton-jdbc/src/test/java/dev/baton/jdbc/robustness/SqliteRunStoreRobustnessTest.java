@@ -36,7 +36,7 @@ class SqliteRunStoreRobustnessTest {
 
     private static RunRecord ownedWithoutLeaseTime(String id) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        return new RunRecord(id, "triage", "triage", null, List.of(Message.user("hi")), RunStatus.RUNNING, now, now,
+        return new RunRecord(id, RunRecord.DEFAULT_APPLICATION, "triage", "triage", null, List.of(Message.user("hi")), RunStatus.RUNNING, now, now,
                 null, null, Usage.zero(), Map.of(), null, "worker-dead", null);
     }
 
@@ -56,12 +56,12 @@ class SqliteRunStoreRobustnessTest {
         Instant now = Instant.now();
         RunStore memory = new InMemoryRunStore();
         memory.createRun(ownedWithoutLeaseTime("r1"));
-        assertThat(memory.claimable(now, 10)).as("in-memory store").containsExactly("r1");
+        assertThat(memory.claimable(now, java.util.Set.of(), 10)).as("in-memory store").containsExactly("r1");
 
         try (SqliteRunStore sqlite = SqliteRunStore.open(dir.resolve("baton.db"))) {
             sqlite.createRun(ownedWithoutLeaseTime("r1"));
 
-            assertThat(sqlite.claimable(now, 10)).as("SQLite store").containsExactly("r1");
+            assertThat(sqlite.claimable(now, java.util.Set.of(), 10)).as("SQLite store").containsExactly("r1");
             assertThat(sqlite.claim("r1", "worker-2", now, now.plusSeconds(30))).isTrue();
         }
     }

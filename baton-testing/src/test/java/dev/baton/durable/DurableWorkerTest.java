@@ -28,24 +28,29 @@ import org.junit.jupiter.api.Timeout;
 /** Durable runs over the in-memory run store: handles, journal, replay, approvals, cancel, history. */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 @Timeout(30)
-class DurableRunnerTest {
+class DurableWorkerTest {
     private final InMemoryRunStore store = new InMemoryRunStore();
     private final InMemorySessionStore sessions = new InMemorySessionStore();
-    private final List<DurableRunner> runners = new ArrayList<>();
+    private final List<DurableWorker> runners = new ArrayList<>();
 
     @AfterEach
     void close() {
-        runners.forEach(DurableRunner::close);
+        runners.forEach(DurableWorker::close);
     }
 
-    private DurableRunner durable(RefundDesk desk) {
+    private DurableWorker durable(RefundDesk desk) {
         return durable(desk, store);
     }
 
-    private DurableRunner durable(RefundDesk desk, RunStore runStore) {
+    private DurableWorker durable(RefundDesk desk, RunStore runStore) {
+        return durable(desk, runStore, false);
+    }
+
+    /** A worker; with {@code takeOver}, its loop takes the runs no live worker holds. */
+    private DurableWorker durable(RefundDesk desk, RunStore runStore, boolean takeOver) {
         Runner runner = Runner.create(RunConfig.builder().defaultModel(desk.model()).sessionStore(sessions).build());
-        DurableRunner d = DurableRunner.builder(runner, runStore).agents(desk.triage()).lease(Duration.ofMillis(300))
-                .pollInterval(Duration.ofMillis(20)).build();
+        DurableWorker d = DurableWorker.builder(runner, runStore).agents(desk.triage()).lease(Duration.ofMillis(300))
+                .pollInterval(Duration.ofMillis(20)).takeOver(takeOver).build().start();
         runners.add(d);
         return d;
     }
@@ -53,7 +58,7 @@ class DurableRunnerTest {
     @Test
     void a_started_run_completes_and_its_record_holds_the_output_the_agent_and_the_usage() {
         RefundDesk desk = new RefundDesk();
-        RunHandle run = durable(desk).start(desk.triage(), "refund O-1 150");
+        RunHandle run = durable(desk).startRun(desk.triage(), "refund O-1 150");
 
         RunRecord done = run.result();
 
@@ -70,7 +75,7 @@ class DurableRunnerTest {
     @Test
     void every_model_and_tool_call_is_journaled_with_its_timing_and_tokens() {
         RefundDesk desk = new RefundDesk();
-        RunHandle run = durable(desk).start(desk.triage(), "refund O-1 150");
+        RunHandle run = durable(desk).startRun(desk.triage(), "refund O-1 150");
         run.result();
 
         RunHistory history = run.history();
@@ -90,7 +95,7 @@ class DurableRunnerTest {
     @Test
     void the_events_are_journaled_in_order_with_gapless_sequence_numbers() {
         RefundDesk desk = new RefundDesk();
-        RunHandle run = durable(desk).start(desk.triage(), "refund O-1 150");
+        RunHandle run = durable(desk).startRun(desk.triage(), "refund O-1 150");
         run.result();
 
         List<RecordedEvent> events = run.history().events();
@@ -108,7 +113,7 @@ class DurableRunnerTest {
     void events_can_be_followed_live_and_resumed_from_any_sequence_number() throws Exception {
         RefundDesk desk = new RefundDesk();
         desk.blockInTool = new CountDownLatch(1);
-        RunHandle run = durable(desk).start(desk.triage(), "refund O-1 150");
+        RunHandle run = durable(desk).startRun(desk.triage(), "refund O-1 150");
         List<String> seen = new ArrayList<>();
         try (EventStream stream = run.events(0)) {
             for (RecordedEvent e : stream) {
@@ -131,14 +136,14 @@ class DurableRunnerTest {
     void a_run_stopped_in_the_middle_of_a_tool_resumes_elsewhere_without_repeating_finished_model_calls() throws Exception {
         RefundDesk first = new RefundDesk();
         first.blockInTool = new CountDownLatch(1);
-        DurableRunner dying = durable(first);
-        RunHandle run = dying.start(first.triage(), "refund O-1 150");
+        DurableWorker dying = durable(first);
+        RunHandle run = dying.startRun(first.triage(), "refund O-1 150");
         assertThat(first.inTool.await(5, TimeUnit.SECONDS)).isTrue();
         dying.close(); // the process goes away in the middle of the refund
         assertThat(store.findRun(run.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
 
         RefundDesk second = new RefundDesk();
-        DurableRunner survivor = durable(second);
+        DurableWorker survivor = durable(second);
         List<RunHandle> taken = survivor.resumeIncomplete();
 
         assertThat(taken).extracting(RunHandle::id).containsExactly(run.id());
@@ -148,7 +153,7 @@ class DurableRunnerTest {
         assertThat(second.modelCalls.get()).as("only the model call after the tool").isEqualTo(1);
         assertThat(second.invocations).as("the interrupted call runs once more, with the same key")
                 .containsExactlyElementsOf(first.invocations);
-        assertThat(survivor.history(run.id()).toolCalls().get(0).attempts()).isEqualTo(2);
+        assertThat(survivor.client().history(run.id()).toolCalls().get(0).attempts()).isEqualTo(2);
     }
 
     @Test
@@ -161,21 +166,21 @@ class DurableRunnerTest {
         };
         RefundDesk first = new RefundDesk();
         first.blockInTool = new CountDownLatch(1);
-        DurableRunner dying = named(first, crashy, "desk-1");
-        RunHandle run = dying.start(first.triage(), "refund O-1 150");
+        DurableWorker dying = named(first, crashy, "desk-1");
+        RunHandle run = dying.startRun(first.triage(), "refund O-1 150");
         assertThat(first.inTool.await(5, TimeUnit.SECONDS)).isTrue();
         dying.close();
 
         assertThat(named(new RefundDesk(), store, "desk-2").resumeIncomplete()).as("another worker waits for the lease").isEmpty();
-        DurableRunner restarted = named(new RefundDesk(), store, "desk-1");
+        DurableWorker restarted = named(new RefundDesk(), store, "desk-1");
         assertThat(restarted.resumeIncomplete()).extracting(RunHandle::id).containsExactly(run.id());
         assertThat(restarted.attach(run.id()).result().status()).isEqualTo(RunStatus.COMPLETED);
     }
 
-    private DurableRunner named(RefundDesk desk, RunStore runStore, String workerId) {
+    private DurableWorker named(RefundDesk desk, RunStore runStore, String workerId) {
         Runner runner = Runner.create(RunConfig.builder().defaultModel(desk.model()).sessionStore(sessions).build());
-        DurableRunner d = DurableRunner.builder(runner, runStore).agents(desk.triage()).workerId(workerId)
-                .lease(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).build();
+        DurableWorker d = DurableWorker.builder(runner, runStore).agents(desk.triage()).workerId(workerId)
+                .lease(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).takeOver(false).build().start();
         runners.add(d);
         return d;
     }
@@ -186,9 +191,9 @@ class DurableRunnerTest {
         String runId = null;
         for (int attempt = 0; attempt < 2; attempt++) {
             desk.blockInTool = new CountDownLatch(1);
-            DurableRunner r = durable(desk);
+            DurableWorker r = durable(desk);
             if (runId == null) {
-                runId = r.start(desk.triage(), "refund O-1 150").id();
+                runId = r.startRun(desk.triage(), "refund O-1 150").id();
             } else {
                 r.resumeIncomplete();
             }
@@ -196,7 +201,7 @@ class DurableRunnerTest {
             r.close();
         }
         desk.blockInTool = null;
-        DurableRunner last = durable(desk);
+        DurableWorker last = durable(desk);
         last.resumeIncomplete();
 
         RunRecord done = last.attach(runId).result();
@@ -216,8 +221,8 @@ class DurableRunnerTest {
     @Test
     void a_run_waiting_for_approval_pauses_durably_and_continues_when_approved() {
         RefundDesk desk = new RefundDesk();
-        DurableRunner durable = durable(desk);
-        RunHandle run = durable.start(desk.triage(), "refund O-7 450");
+        DurableWorker durable = durable(desk);
+        RunHandle run = durable.startRun(desk.triage(), "refund O-7 450");
 
         RunRecord paused = run.result();
         assertThat(paused.status()).isEqualTo(RunStatus.PAUSED);
@@ -227,7 +232,7 @@ class DurableRunnerTest {
             assertThat(a.tool()).isEqualTo("issue_refund");
             assertThat(a.arguments()).contains("O-7");
         });
-        assertThat(durable.pendingApprovals(10)).extracting(Approval::runId).contains(run.id());
+        assertThat(durable.client().pendingApprovals(10)).extracting(Approval::runId).contains(run.id());
         assertThat(desk.invocations).isEmpty();
 
         run.approve(run.approvals().get(0).callId());
@@ -243,12 +248,12 @@ class DurableRunnerTest {
     @Test
     void an_approval_decided_by_another_runner_continues_the_run_there() {
         RefundDesk first = new RefundDesk();
-        DurableRunner pausing = durable(first);
-        String runId = pausing.start(first.triage(), "refund O-7 450").result().id();
+        DurableWorker pausing = durable(first);
+        String runId = pausing.startRun(first.triage(), "refund O-7 450").result().id();
         pausing.close();
 
         RefundDesk second = new RefundDesk();
-        DurableRunner approver = durable(second);
+        DurableWorker approver = durable(second);
         RunHandle run = approver.attach(runId);
         run.approve(run.approvals().get(0).callId());
 
@@ -260,7 +265,7 @@ class DurableRunnerTest {
     @Test
     void a_rejected_call_does_not_run_and_the_model_reads_the_reviewers_message() {
         RefundDesk desk = new RefundDesk();
-        RunHandle run = durable(desk).start(desk.triage(), "refund O-7 450");
+        RunHandle run = durable(desk).startRun(desk.triage(), "refund O-7 450");
         run.result();
 
         run.reject(run.approvals().get(0).callId(), "Refunds above $200 need a manager.");
@@ -272,7 +277,7 @@ class DurableRunnerTest {
     @Test
     void deciding_an_unknown_call_or_contradicting_a_decision_is_a_clear_error() {
         RefundDesk desk = new RefundDesk();
-        RunHandle run = durable(desk).start(desk.triage(), "refund O-7 450");
+        RunHandle run = durable(desk).startRun(desk.triage(), "refund O-7 450");
         run.result();
         String callId = run.approvals().get(0).callId();
 
@@ -287,7 +292,7 @@ class DurableRunnerTest {
     void a_cancelled_run_stops_and_is_recorded_as_cancelled() throws Exception {
         RefundDesk desk = new RefundDesk();
         desk.blockInTool = new CountDownLatch(1);
-        RunHandle run = durable(desk).start(desk.triage(), "refund O-1 150");
+        RunHandle run = durable(desk).startRun(desk.triage(), "refund O-1 150");
         assertThat(desk.inTool.await(5, TimeUnit.SECONDS)).isTrue();
 
         assertThat(run.cancel()).isTrue();
@@ -301,16 +306,16 @@ class DurableRunnerTest {
     @Test
     void a_run_on_a_session_replayed_after_a_stop_leaves_the_session_as_an_uninterrupted_run_would() throws Exception {
         RefundDesk reference = new RefundDesk();
-        durable(reference).start(reference.triage(), "refund O-1 150", RunOptions.session("ref")).result();
+        durable(reference).startRun(reference.triage(), "refund O-1 150", RunOptions.session("ref")).result();
         List<Item> expected = sessions.items("ref", 0);
 
         RefundDesk first = new RefundDesk();
         first.blockInTool = new CountDownLatch(1);
-        DurableRunner dying = durable(first);
-        RunHandle run = dying.start(first.triage(), "refund O-1 150", RunOptions.session("ticket"));
+        DurableWorker dying = durable(first);
+        RunHandle run = dying.startRun(first.triage(), "refund O-1 150", RunOptions.session("ticket"));
         assertThat(first.inTool.await(5, TimeUnit.SECONDS)).isTrue();
         dying.close();
-        DurableRunner survivor = durable(new RefundDesk());
+        DurableWorker survivor = durable(new RefundDesk());
         survivor.resumeIncomplete();
         survivor.attach(run.id()).result();
 
@@ -325,12 +330,12 @@ class DurableRunnerTest {
     @Test
     void a_journal_written_by_a_different_agent_graph_is_refused_with_what_differs() {
         RefundDesk first = new RefundDesk();
-        DurableRunner pausing = durable(first);
-        String runId = pausing.start(first.triage(), "refund O-7 450").result().id();
+        DurableWorker pausing = durable(first);
+        String runId = pausing.startRun(first.triage(), "refund O-7 450").result().id();
         pausing.close();
 
         RefundDesk changed = new RefundDesk("Issue refunds only on Tuesdays.");
-        DurableRunner other = durable(changed);
+        DurableWorker other = durable(changed);
         RunHandle run = other.attach(runId);
         run.approve(run.approvals().get(0).callId());
 
@@ -342,7 +347,7 @@ class DurableRunnerTest {
 
     @Test
     void attaching_to_an_unknown_run_is_a_clear_error() {
-        DurableRunner durable = durable(new RefundDesk());
+        DurableWorker durable = durable(new RefundDesk());
         assertThatThrownBy(() -> durable.attach("run_missing")).isInstanceOf(UserError.class).hasMessageContaining("run_missing");
     }
 
@@ -351,9 +356,9 @@ class DurableRunnerTest {
         RefundDesk desk = new RefundDesk();
         FlakyRunStore down = new FlakyRunStore(store);
         down.failing = true;
-        DurableRunner durable = durable(desk, down);
+        DurableWorker durable = durable(desk, down);
 
-        assertThatThrownBy(() -> durable.start(desk.triage(), "refund O-1 150")).isInstanceOf(RunStoreFailed.class)
+        assertThatThrownBy(() -> durable.startRun(desk.triage(), "refund O-1 150")).isInstanceOf(RunStoreFailed.class)
                 .hasMessageContaining("record the new run").hasMessageContaining("store is down");
         assertThat(desk.modelCalls.get()).isZero();
     }
@@ -363,8 +368,8 @@ class DurableRunnerTest {
         RefundDesk desk = new RefundDesk();
         FlakyRunStore flaky = new FlakyRunStore(store);
         flaky.failEffectsAfter = 2; // start and the first model call are recorded, the second is not
-        DurableRunner durable = durable(desk, flaky);
-        RunHandle run = durable.start(desk.triage(), "refund O-1 150");
+        DurableWorker durable = durable(desk, flaky);
+        RunHandle run = durable.startRun(desk.triage(), "refund O-1 150");
 
         assertThatThrownBy(run::result).isInstanceOf(RunStoreFailed.class).hasMessageContaining("stays resumable");
         assertThat(store.findRun(run.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
@@ -372,7 +377,7 @@ class DurableRunnerTest {
 
         flaky.failEffectsAfter = Integer.MAX_VALUE;
         RefundDesk after = new RefundDesk();
-        DurableRunner recovered = durable(after, flaky);
+        DurableWorker recovered = durable(after, flaky);
         recovered.resumeIncomplete();
         assertThat(recovered.attach(run.id()).result().status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(desk.modelCalls.get() + after.modelCalls.get()).as("the unrecorded model call is asked once more").isEqualTo(4);
@@ -395,9 +400,8 @@ class DurableRunnerTest {
                 super.record(events, effect);
             }
         };
-        DurableRunner durable = durable(desk, store);
-        durable.startWorker();
-        RunHandle run = durable.start(desk.triage(), "refund O-1 150");
+        DurableWorker durable = durable(desk, store, true);
+        RunHandle run = durable.startRun(desk.triage(), "refund O-1 150");
         assertThatThrownBy(run::result).isInstanceOf(RunStoreFailed.class).hasMessageContaining("database or disk is full");
 
         assertThat(failedWrites.await(10, TimeUnit.SECONDS)).isTrue();
@@ -425,23 +429,23 @@ class DurableRunnerTest {
     @Test
     void history_lists_runs_by_status_agent_and_session() {
         RefundDesk desk = new RefundDesk();
-        DurableRunner durable = durable(desk);
-        RunHandle a = durable.start(desk.triage(), "refund O-1 100", RunOptions.session("s-1"));
-        RunHandle b = durable.start(desk.triage(), "refund O-2 900", RunOptions.session("s-2"));
+        DurableWorker durable = durable(desk);
+        RunHandle a = durable.startRun(desk.triage(), "refund O-1 100", RunOptions.session("s-1"));
+        RunHandle b = durable.startRun(desk.triage(), "refund O-2 900", RunOptions.session("s-2"));
         a.result();
         b.result();
 
-        assertThat(durable.runs(RunQuery.all().withStatuses(RunStatus.PAUSED))).extracting(RunRecord::id).containsExactly(b.id());
-        assertThat(durable.runs(RunQuery.all().withSession("s-1"))).extracting(RunRecord::id).containsExactly(a.id());
-        assertThat(durable.runs(RunQuery.all().withAgent("refunds"))).extracting(RunRecord::id).containsExactlyInAnyOrder(a.id(), b.id());
+        assertThat(durable.client().runs(RunQuery.all().withStatuses(RunStatus.PAUSED))).extracting(RunRecord::id).containsExactly(b.id());
+        assertThat(durable.client().runs(RunQuery.all().withSession("s-1"))).extracting(RunRecord::id).containsExactly(a.id());
+        assertThat(durable.client().runs(RunQuery.all().withAgent("refunds"))).extracting(RunRecord::id).containsExactlyInAnyOrder(a.id(), b.id());
     }
 
     @Test
     void many_runs_started_at_once_each_complete_exactly_once() {
         RefundDesk desk = new RefundDesk();
-        DurableRunner durable = durable(desk);
+        DurableWorker durable = durable(desk);
         List<RunHandle> handles = IntStream.range(0, 200).parallel()
-                .mapToObj(i -> durable.start(desk.triage(), "refund O-" + i + " 10")).toList();
+                .mapToObj(i -> durable.startRun(desk.triage(), "refund O-" + i + " 10")).toList();
 
         handles.forEach(h -> assertThat(h.result().status()).isEqualTo(RunStatus.COMPLETED));
         assertThat(desk.modelCalls.get()).isEqualTo(600);

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.agent.Agent;
 import dev.baton.durable.Approval;
-import dev.baton.durable.DurableRunner;
+import dev.baton.durable.DurableWorker;
 import dev.baton.durable.Effect;
 import dev.baton.durable.EventStream;
 import dev.baton.durable.InMemoryRunStore;
@@ -49,19 +49,19 @@ import org.junit.jupiter.api.Timeout;
 /** More review specs of the durable runner: streams, approvals and failure statuses. */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 @Timeout(60)
-class DurableRunnerFaultsTest {
+class DurableWorkerFaultsTest {
     private final InMemoryRunStore store = new InMemoryRunStore();
-    private final List<DurableRunner> runners = new ArrayList<>();
+    private final List<DurableWorker> runners = new ArrayList<>();
 
     @AfterEach
     void closeAll() {
-        runners.forEach(DurableRunner::close);
+        runners.forEach(DurableWorker::close);
     }
 
-    private DurableRunner durable(Model model, RunStore runStore, SessionStore sessions, Agent<?>... agents) {
+    private DurableWorker durable(Model model, RunStore runStore, SessionStore sessions, Agent<?>... agents) {
         Runner runner = Runner.create(RunConfig.builder().defaultModel(model).sessionStore(sessions).build());
-        DurableRunner d = DurableRunner.builder(runner, runStore).agents(agents).lease(Duration.ofMillis(300))
-                .pollInterval(Duration.ofMillis(20)).build();
+        DurableWorker d = DurableWorker.builder(runner, runStore).agents(agents).lease(Duration.ofMillis(300))
+                .pollInterval(Duration.ofMillis(20)).takeOver(false).build().start();
         runners.add(d);
         return d;
     }
@@ -71,9 +71,9 @@ class DurableRunnerFaultsTest {
     //    stream blocks forever (result()/await() throw the RunStoreFailed at once).
     //
     // Cause: EventStream.fill (EventStream.java:59-73) only stops when isLive() is false;
-    // DurableRunner.isLive (DurableRunner.java:302-308) reports the stopped run as live because
+    // DurableWorker.isLive (DurableWorker.java:302-308) reports the stopped run as live because
     // its stored status is still RUNNING, and ignores the `stopped` map that await() consults
-    // (DurableRunner.java:286-289).
+    // (DurableWorker.java:286-289).
     // Fix: have the stream end (or throw the RunStoreFailed) when this process's execution stopped
     // and no one holds a live lease -- e.g. isLive consults `stopped`, or the stream checks the lease.
     // ------------------------------------------------------------------------------------------
@@ -90,8 +90,8 @@ class DurableRunnerFaultsTest {
             }
         };
         Desk desk = new Desk();
-        DurableRunner durable = durable(desk.model(), flaky, new InMemorySessionStore(), desk.agent());
-        RunHandle run = durable.start(desk.agent(), "refund O-1 150");
+        DurableWorker durable = durable(desk.model(), flaky, new InMemorySessionStore(), desk.agent());
+        RunHandle run = durable.startRun(desk.agent(), "refund O-1 150");
         assertThatThrownBy(run::result).isInstanceOf(RunStoreFailed.class);
 
         CompletableFuture<List<RecordedEvent>> followed = CompletableFuture.supplyAsync(() -> {
@@ -114,7 +114,7 @@ class DurableRunnerFaultsTest {
     // Cause: cancelRun (InMemoryRunStore.java:109-123, SqliteRunStore CANCEL_RUN line 102,
     // PostgresRunStore.cancelRun) leaves run_approvals untouched, and pendingApprovals
     // (InMemoryRunStore.java:273-282, SqliteRunStore SELECT_PENDING line 134) does not join on
-    // the run's status; DurableRunner.decide (DurableRunner.java:310-327) records the decision on an
+    // the run's status; DurableWorker.decide (DurableWorker.java:310-327) records the decision on an
     // ended run without complaint.
     // Fix: list only approvals of PAUSED runs (join runs), or close pending approvals when a run is
     // cancelled/fails; refuse decisions on ended runs with a UserError.
@@ -122,13 +122,13 @@ class DurableRunnerFaultsTest {
     @Test
     void the_approvals_of_a_cancelled_run_no_longer_wait_for_a_reviewer() {
         Desk desk = new Desk();
-        DurableRunner durable = durable(desk.model(), store, new InMemorySessionStore(), desk.agent());
-        RunHandle run = durable.start(desk.agent(), "refund O-7 450");
+        DurableWorker durable = durable(desk.model(), store, new InMemorySessionStore(), desk.agent());
+        RunHandle run = durable.startRun(desk.agent(), "refund O-7 450");
         assertThat(run.result().status()).isEqualTo(RunStatus.PAUSED);
 
         assertThat(run.cancel()).isTrue();
 
-        assertThat(durable.pendingApprovals(10)).extracting(Approval::runId).doesNotContain(run.id());
+        assertThat(durable.client().pendingApprovals(10)).extracting(Approval::runId).doesNotContain(run.id());
     }
 
     // ------------------------------------------------------------------------------------------
@@ -137,9 +137,9 @@ class DurableRunnerFaultsTest {
     //    and its session writes are keyed for exactly that.
     //
     // Cause: SessionWrites.call turns the failure into SessionStoreFailed (SessionWrites.java:77-86),
-    // which DurableRunner.execute treats like any run failure: `catch (RuntimeException e)` ->
-    // finish(FAILED) (DurableRunner.java:474-475); only RunStoreFailed keeps the run resumable
-    // (DurableRunner.java:457-461).
+    // which DurableWorker.execute treats like any run failure: `catch (RuntimeException e)` ->
+    // finish(FAILED) (DurableWorker.java:474-475); only RunStoreFailed keeps the run resumable
+    // (DurableWorker.java:457-461).
     // Fix: treat SessionStoreFailed like RunStoreFailed in a durable run (stop, release, stay RUNNING).
     // ------------------------------------------------------------------------------------------
     @Test
@@ -156,8 +156,8 @@ class DurableRunnerFaultsTest {
             }
         };
         Desk desk = new Desk();
-        DurableRunner durable = durable(desk.model(), store, flaky, desk.agent());
-        RunHandle run = durable.start(desk.agent(), "refund O-1 150", RunOptions.session("ticket"));
+        DurableWorker durable = durable(desk.model(), store, flaky, desk.agent());
+        RunHandle run = durable.startRun(desk.agent(), "refund O-1 150", RunOptions.session("ticket"));
         try {
             run.result();
         } catch (RuntimeException expected) {
@@ -202,8 +202,8 @@ class DurableRunnerFaultsTest {
             }
             return new ModelResponse(List.of(out), Usage.of(10, 2));
         };
-        DurableRunner durable = durable(model, store, new InMemorySessionStore(), agent);
-        RunHandle run = durable.start(agent, "refund O-7 and O-8");
+        DurableWorker durable = durable(model, store, new InMemorySessionStore(), agent);
+        RunHandle run = durable.startRun(agent, "refund O-7 and O-8");
         assertThat(run.result().status()).isEqualTo(RunStatus.PAUSED);
 
         run.approve("call_1"); // the reviewer approves the $450 refund of O-7

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.agent.Agent;
 import dev.baton.durable.Approval;
-import dev.baton.durable.DurableRunner;
+import dev.baton.durable.DurableWorker;
 import dev.baton.durable.Effect;
 import dev.baton.durable.InMemoryRunStore;
 import dev.baton.durable.RecordedEvent;
@@ -45,29 +45,29 @@ import org.junit.jupiter.api.Timeout;
 /** Review of the durable runner: races, replay divergence and lease holes, each proven by a failing spec. */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 @Timeout(60)
-class DurableRunnerRobustnessTest {
+class DurableWorkerRobustnessTest {
     private final InMemoryRunStore store = new InMemoryRunStore();
     private final InMemorySessionStore sessions = new InMemorySessionStore();
-    private final List<DurableRunner> runners = new ArrayList<>();
+    private final List<DurableWorker> runners = new ArrayList<>();
 
     @AfterEach
     void closeAll() {
-        runners.forEach(DurableRunner::close);
+        runners.forEach(DurableWorker::close);
     }
 
-    private DurableRunner durable(Model model, RunStore runStore, Duration lease, Agent<?>... agents) {
+    private DurableWorker durable(Model model, RunStore runStore, Duration lease, Agent<?>... agents) {
         Runner runner = Runner.create(RunConfig.builder().defaultModel(model).sessionStore(sessions).build());
-        DurableRunner d = DurableRunner.builder(runner, runStore).agents(agents).lease(lease)
-                .pollInterval(Duration.ofMillis(20)).build();
+        DurableWorker d = DurableWorker.builder(runner, runStore).agents(agents).lease(lease)
+                .pollInterval(Duration.ofMillis(20)).takeOver(false).build().start();
         runners.add(d);
         return d;
     }
 
-    private DurableRunner durable(Desk desk) {
+    private DurableWorker durable(Desk desk) {
         return durable(desk.model(), store, Duration.ofMillis(300), desk.agent());
     }
 
-    private DurableRunner durable(Desk desk, RunStore runStore) {
+    private DurableWorker durable(Desk desk, RunStore runStore) {
         return durable(desk.model(), runStore, Duration.ofMillis(300), desk.agent());
     }
 
@@ -105,22 +105,22 @@ class DurableRunnerRobustnessTest {
     @Test
     void a_run_stopped_by_close_and_resumed_elsewhere_has_the_event_history_of_an_uninterrupted_run() throws Exception {
         Desk reference = new Desk();
-        RunHandle ref = durable(reference).start(reference.agent(), "refund O-1 150");
+        RunHandle ref = durable(reference).startRun(reference.agent(), "refund O-1 150");
         assertThat(ref.result().status()).isEqualTo(RunStatus.COMPLETED);
         List<String> expected = ref.history().events().stream().map(RecordedEvent::type).toList();
 
         Desk first = new Desk();
         first.blockInTool = new CountDownLatch(1);
-        DurableRunner dying = durable(first);
-        RunHandle run = dying.start(first.agent(), "refund O-1 150");
+        DurableWorker dying = durable(first);
+        RunHandle run = dying.startRun(first.agent(), "refund O-1 150");
         assertThat(first.inTool.await(5, TimeUnit.SECONDS)).isTrue();
         dying.close(); // graceful shutdown: "stops the runs executing here without ending them"
 
-        DurableRunner survivor = durable(new Desk());
+        DurableWorker survivor = durable(new Desk());
         survivor.resumeIncomplete();
         assertThat(survivor.attach(run.id()).result().status()).isEqualTo(RunStatus.COMPLETED);
 
-        List<String> types = survivor.history(run.id()).events().stream().map(RecordedEvent::type).toList();
+        List<String> types = survivor.client().history(run.id()).events().stream().map(RecordedEvent::type).toList();
         assertThat(types).as("a run that completed never reports RunFailed").doesNotContain("RunFailed");
         assertThat(types).isEqualTo(expected);
     }
@@ -165,8 +165,8 @@ class DurableRunnerRobustnessTest {
             }
             return new ModelResponse(out, Usage.of(10, 2));
         };
-        DurableRunner durable = durable(model, store, Duration.ofMillis(300), desk);
-        RunHandle run = durable.start(desk, "refund O-1 and O-2");
+        DurableWorker durable = durable(model, store, Duration.ofMillis(300), desk);
+        RunHandle run = durable.startRun(desk, "refund O-1 and O-2");
 
         assertThat(run.result().status()).isEqualTo(RunStatus.PAUSED);
         run.approve("call_a");
@@ -187,7 +187,7 @@ class DurableRunnerRobustnessTest {
     //    finished and overwrites the new owner's journal entries.
     //
     // Cause: beat() ignores what renewLeases returns and never checks ownership
-    // (DurableRunner.java:545-561); StoreJournal.write (StoreJournal.java:81-96) and
+    // (DurableWorker.java:545-561); StoreJournal.write (StoreJournal.java:81-96) and
     // RunStore.record/recordEffect are not fenced by owner -- only updateRun is
     // (SqliteRunStore.java:99-101, PostgresRunStore.updateRun, InMemoryRunStore.java:99).
     // Fix: fence journal writes (record/recordEffect/appendEvents take the owner and are refused --
@@ -204,13 +204,13 @@ class DurableRunnerRobustnessTest {
         };
         Desk first = new Desk();
         first.blockFirstModelCall = new CountDownLatch(1);
-        DurableRunner slow = durable(first.model(), partitioned, Duration.ofMillis(150), first.agent());
-        RunHandle run = slow.start(first.agent(), "refund O-1 150");
+        DurableWorker slow = durable(first.model(), partitioned, Duration.ofMillis(150), first.agent());
+        RunHandle run = slow.startRun(first.agent(), "refund O-1 150");
         assertThat(first.inModel.await(5, TimeUnit.SECONDS)).isTrue();
         Thread.sleep(400); // the lease expires: no heartbeat got through
 
         Desk second = new Desk();
-        DurableRunner taker = durable(second.model(), store, Duration.ofSeconds(30), second.agent());
+        DurableWorker taker = durable(second.model(), store, Duration.ofSeconds(30), second.agent());
         assertThat(taker.resumeIncomplete()).extracting(RunHandle::id).containsExactly(run.id());
         assertThat(taker.attach(run.id()).result().status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(second.invocations).hasSize(1);
@@ -229,15 +229,15 @@ class DurableRunnerRobustnessTest {
     //    of every RUNNING run the worker id owns, including runs no longer executing there, so no
     //    other worker can take it over.
     //
-    // Cause: beat() calls store.renewLeases(workerId, ...) (DurableRunner.java:550), which extends
+    // Cause: beat() calls store.renewLeases(workerId, ...) (DurableWorker.java:550), which extends
     // every RUNNING run owned by the worker (InMemoryRunStore.java:182, SqliteRunStore RENEW
     // line 114, PostgresRunStore.renewLeases), not just the ones in `executing`; releaseQuietly
-    // (DurableRunner.java:461, 531-537) swallows the failed release.
-    // Fix: renew only the leases of runs executing here (pass their ids to renewLeases), or retry
-    // the release later.
+    // (DurableWorker.java:461, 531-537) swallows the failed release.
+    // Fix: retry the release later, and take the stopped run up again on this worker once the store
+    // answers (unless another worker holds it by then), so it is never left pinned and idle.
     // ------------------------------------------------------------------------------------------
     @Test
-    void a_run_stopped_by_a_store_outage_can_be_taken_over_by_another_worker_once_its_lease_expires() throws Exception {
+    void a_run_stopped_by_a_store_outage_is_taken_up_again_by_its_worker_once_the_store_answers() throws Exception {
         ForwardingRunStore outage = new ForwardingRunStore(store) {
             volatile boolean down = true;
 
@@ -272,31 +272,32 @@ class DurableRunnerRobustnessTest {
         };
         Desk desk = new Desk();
         desk.blockInTool = new CountDownLatch(1);
-        DurableRunner a = durable(desk.model(), outage, Duration.ofMillis(150), desk.agent());
-        RunHandle busy = a.start(desk.agent(), "refund O-1 10");
+        DurableWorker a = durable(desk.model(), outage, Duration.ofMillis(150), desk.agent());
+        RunHandle busy = a.startRun(desk.agent(), "refund O-1 10");
         assertThat(desk.inTool.await(5, TimeUnit.SECONDS)).isTrue(); // keeps worker a's heartbeat going
-        RunHandle stopped = a.start(desk.agent(), "refund O-2 20");
+        RunHandle stopped = a.startRun(desk.agent(), "refund O-2 20");
         assertThatThrownBy(stopped::result).isInstanceOf(RunStoreFailed.class);
 
-        Thread.sleep(600); // four leases long
-        RunRecord free = store.findRun(stopped.id()).orElseThrow();
-        assertThat(free.owner() == null || free.leaseUntil().isBefore(Instant.now()))
-                .as("nobody executes the stopped run, so it is released or its lease is not renewed").isTrue();
-        DurableRunner b = durable(new Desk().model(), store, Duration.ofSeconds(30), new Desk().agent());
-
-        assertThat(b.resumeIncomplete()).extracting(RunHandle::id).as("the stopped run is free to take").contains(stopped.id());
         desk.blockInTool.countDown();
         assertThat(busy.result().status()).isEqualTo(RunStatus.COMPLETED);
+
+        // The store answers again: worker a takes the run it stopped up again by itself, with no other worker.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (store.findRun(stopped.id()).orElseThrow().status() != RunStatus.COMPLETED) {
+            assertThat(System.nanoTime()).as("the stopped run completes once the store is back").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        assertThat(store.findRun(stopped.id()).orElseThrow().finalOutput()).contains("O-2");
     }
 
     // ------------------------------------------------------------------------------------------
     // 5. An approval that arrives while the run is being marked paused can leave the run PAUSED
     //    forever with every approval decided (until some worker's resumeIncomplete scans it).
     //
-    // Cause: DurableRunner.decide reads the run's status *before* recording the decision
-    // (DurableRunner.java:311) and wakes the run only if that stale status was PAUSED
-    // (DurableRunner.java:324-326). settle() meanwhile requests the approvals, marks the run paused
-    // and runs wakeIfDecided (DurableRunner.java:498-509) before the decision is stored, so neither
+    // Cause: DurableWorker.decide reads the run's status *before* recording the decision
+    // (DurableWorker.java:311) and wakes the run only if that stale status was PAUSED
+    // (DurableWorker.java:324-326). settle() meanwhile requests the approvals, marks the run paused
+    // and runs wakeIfDecided (DurableWorker.java:498-509) before the decision is stored, so neither
     // side wakes the run.
     // Fix: after store.decide, re-read the run (or unconditionally call wakeIfDecided, which is
     // guarded by the conditional markResumable).
@@ -333,8 +334,8 @@ class DurableRunnerRobustnessTest {
             }
         };
         Desk desk = new Desk();
-        DurableRunner durable = durable(desk, racy);
-        RunHandle run = durable.start(desk.agent(), "refund O-7 450");
+        DurableWorker durable = durable(desk, racy);
+        RunHandle run = durable.startRun(desk.agent(), "refund O-7 450");
         assertThat(requested.await(5, TimeUnit.SECONDS)).isTrue();
 
         run.approve(asked.get(0).callId());
@@ -364,7 +365,7 @@ class DurableRunnerRobustnessTest {
     //    died before it could wake the run": with more runs waiting for humans (normal for a
     //    support desk), an older run whose approvals are all decided is never resumed.
     //
-    // Cause: DurableRunner.java:183 lists PAUSED runs newest first with withLimit(200) (and the
+    // Cause: DurableWorker.java:183 lists PAUSED runs newest first with withLimit(200) (and the
     // RUNNING scan at :176 likewise stops at 1000).
     // Fix: page through all paused runs, or query for paused runs with no pending approval in the
     // store (a dedicated RunStore query), oldest first.
@@ -382,15 +383,15 @@ class DurableRunnerRobustnessTest {
 
     private boolean decidedPausedRunIsResumedWith(int newer) {
         Desk desk = new Desk();
-        DurableRunner first = durable(desk);
-        RunHandle old = first.start(desk.agent(), "refund O-7 450");
+        DurableWorker first = durable(desk);
+        RunHandle old = first.startRun(desk.agent(), "refund O-7 450");
         assertThat(old.result().status()).isEqualTo(RunStatus.PAUSED);
         String callId = old.approvals().get(0).callId();
         RunRecord template = store.findRun(old.id()).orElseThrow();
         first.close();
         for (int i = 0; i < newer; i++) {
             Instant at = template.createdAt().plusSeconds(1 + i);
-            store.createRun(new RunRecord("run_newer_" + i, "refunds", "refunds", null, template.input(), RunStatus.PAUSED, at, at,
+            store.createRun(new RunRecord("run_newer_" + i, RunRecord.DEFAULT_APPLICATION, "refunds", "refunds", null, template.input(), RunStatus.PAUSED, at, at,
                     null, null, null, template.graph(), template.pausedState(), null, null));
             store.requestApprovals(List.of(new Approval("run_newer_" + i, "call_x", "refunds", "issue_refund", "{}",
                     Approval.Status.PENDING, null, at, null)));
@@ -398,7 +399,7 @@ class DurableRunnerRobustnessTest {
         // The reviewer's process records the decision and dies before it can wake the run.
         store.decide(old.id(), callId, true, null, Instant.now());
 
-        DurableRunner worker = durable(new Desk());
+        DurableWorker worker = durable(new Desk());
         List<RunHandle> taken = worker.resumeIncomplete();
 
         return taken.stream().anyMatch(h -> h.id().equals(old.id()));

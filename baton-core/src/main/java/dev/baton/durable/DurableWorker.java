@@ -35,27 +35,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs agents durably: each run is recorded in a {@link RunStore} with the journal of its effects,
- * so it survives the process. {@link #start} returns at once with a {@link RunHandle}; any process
- * sharing the store can {@link #attach} to the run, follow its events, approve its tool calls or
- * cancel it. After a crash, {@link #resumeIncomplete()} (or a {@link #startWorker worker}) takes
- * over runs left running: recorded model and tool results are replayed, not requested again.
+ * Executes durable runs: registers agents under application names, takes the runs of those
+ * applications from the {@link RunStore} (started here, by a {@link DurableClient} anywhere, or
+ * left by a worker that died), holds each by a lease its heartbeats renew, and records every model
+ * and tool result in the run's journal so that a run survives the process: after a crash, recorded
+ * results are replayed, not requested again.
  *
  * <pre>{@code
- * try (DurableRunner durable = DurableRunner.builder(runner, SqliteRunStore.open(path)).agents(triage).build()) {
- *     RunHandle run = durable.start(triage, "I was charged twice", RunOptions.session("ticket-42"));
+ * try (DurableWorker worker = DurableWorker.builder(runner, SqliteRunStore.open(path))
+ *         .application("support", triage)
+ *         .build()
+ *         .start()) {
+ *     RunHandle run = worker.startRun(triage, "I was charged twice", RunOptions.session("ticket-42"));
  *     RunRecord done = run.result();
  * }
  * }</pre>
  *
- * <p>Several processes may share one store (PostgreSQL): a run is executed by the worker holding
- * its lease, which heartbeats renew; a dead worker's runs are taken over once their lease expires.
- * Runs are resumed with the agent they started with, looked up by name among the agents given to
- * the builder (and those started here); a journal written by a different agent graph is refused
- * with a {@link JournalMismatch} naming what differs.
+ * <p>Building a worker starts nothing; {@link #start()} starts its heartbeat and its loop that,
+ * every {@code pollInterval}, takes runs of its applications that no live worker holds (new ones a
+ * client recorded, ones a decision made resumable, ones whose worker died). Several workers may share
+ * one store (PostgreSQL): a run is executed by the worker holding its lease. A run continues with
+ * the agent it started with, looked up by name in its application; a journal written by a different
+ * agent graph is refused with a {@link JournalMismatch} naming what differs.
  */
-public final class DurableRunner implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(DurableRunner.class);
+public final class DurableWorker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DurableWorker.class);
 
     private final Runner runner;
     private final RunStore store;
@@ -63,14 +67,18 @@ public final class DurableRunner implements AutoCloseable {
     private final Duration lease;
     private final Duration pollInterval;
     private final boolean autoResume;
+    private final boolean takeOver;
     private final boolean ownsStore;
-    private final Function<RunRecord, RunOptions<?>> resumeOptions;
-    private final Map<String, Registered> agents = new ConcurrentHashMap<>();
+    private final Function<RunRecord, RunOptions<?>> runOptions;
+    /** Per application, its agents by name: those registered, and those they reach by handoffs. */
+    private final Map<String, Map<String, Registered>> applications = new ConcurrentHashMap<>();
+    private final DurableClient client;
     private final Map<String, Execution> executing = new ConcurrentHashMap<>();
     private final Map<String, JournalMismatch> incompatible = new ConcurrentHashMap<>();
     /** Why this process's latest execution of a run stopped short (the store failed), until it runs here again. */
     private final Map<String, RuntimeException> stopped = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService heartbeat;
+    private volatile @Nullable ScheduledExecutorService heartbeat;
+    private volatile boolean started;
     private volatile boolean closed;
     private volatile @Nullable Thread worker;
     /** Runs whose lease release failed; retried by the heartbeat unless this worker claimed the run again meanwhile. */
@@ -80,35 +88,75 @@ public final class DurableRunner implements AutoCloseable {
     /** Results that runs stopped here by a store failure could not record, written before those runs are taken again. */
     private final Map<String, StoreJournal.Unrecorded> unrecorded = new ConcurrentHashMap<>();
     private volatile long lastRenewal = System.nanoTime();
+    /**
+     * Runs whose execution here stopped without ending them (a store outage, a lease that lapsed or
+     * could not be renewed): taken up again here, at a heartbeat, once they are free, unless
+     * another worker holds them by then. So a worker that takes over nothing else
+     * ({@code takeOver(false)}) still finishes what it started.
+     */
+    private final java.util.Set<String> retake = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicBoolean retaking = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private record Registered(Agent<?> agent, Map<String, String> graph) {}
+    /** An agent of an application: given to the worker ({@code explicit}), or reached from one by handoffs. */
+    private record Registered(Agent<?> agent, Map<String, String> graph, boolean explicit) {}
 
-    private DurableRunner(Builder b) {
+    private DurableWorker(Builder b) {
         this.runner = b.runner;
         this.store = b.store;
         this.workerId = b.workerId != null ? b.workerId : defaultWorkerId();
         this.lease = b.lease;
         this.pollInterval = b.pollInterval;
         this.autoResume = b.autoResume;
+        this.takeOver = b.takeOver;
         this.ownsStore = b.closeStore;
-        this.resumeOptions = b.resumeOptions;
-        for (Agent<?> a : b.agents) {
-            register(a);
-        }
-        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "baton-durable-heartbeat-" + workerId);
-            t.setDaemon(true);
-            return t;
-        });
-        long every = Math.max(50, lease.toMillis() / 3);
-        heartbeat.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
+        this.runOptions = b.runOptions;
+        b.applications.forEach((application, entries) -> entries.forEach(a -> register(application, a)));
+        this.client = DurableClient.of(this, store, pollInterval);
     }
 
     public static Builder builder(Runner runner, RunStore store) {
         return new Builder(runner, store);
     }
 
-    /** This runner's worker id: the owner name its leases carry. */
+    /**
+     * Starts the worker: its heartbeat, which renews the leases of the runs executing here, and
+     * (unless built with {@code takeOver(false)}) its loop, which every {@code pollInterval} takes
+     * the runs of its applications that no live worker holds. Until started, a worker executes
+     * nothing. Returns this worker.
+     */
+    public DurableWorker start() {
+        requireOpen();
+        synchronized (this) {
+            if (started) {
+                return this;
+            }
+            ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "baton-durable-heartbeat-" + workerId);
+                t.setDaemon(true);
+                return t;
+            });
+            long every = Math.max(50, lease.toMillis() / 3);
+            beats.scheduleWithFixedDelay(this::beat, every, every, TimeUnit.MILLISECONDS);
+            heartbeat = beats;
+            if (takeOver) {
+                worker = Thread.ofVirtual().name("baton-durable-worker-" + workerId).start(this::takeOverLoop);
+            }
+            started = true;
+        }
+        return this;
+    }
+
+    /** The client of this worker's store: its handles wait for the runs executing here as they go. */
+    public DurableClient client() {
+        return client;
+    }
+
+    /** The application names this worker executes runs of. */
+    public java.util.Set<String> applications() {
+        return java.util.Set.copyOf(applications.keySet());
+    }
+
+    /** This worker's worker id: the owner name its leases carry. */
     public String workerId() {
         return workerId;
     }
@@ -119,30 +167,42 @@ public final class DurableRunner implements AutoCloseable {
 
     // ---- starting and attaching
 
-    public <C> RunHandle start(Agent<C> agent, String input) {
-        return start(agent, input, RunOptions.none());
+    public <C> RunHandle startRun(Agent<C> agent, String input) {
+        return startRun(agent, input, RunOptions.none());
     }
 
-    public <C> RunHandle start(Agent<C> agent, String input, RunOptions<C> options) {
-        return start(agent, List.<Item>of(Message.user(input)), options);
+    public <C> RunHandle startRun(Agent<C> agent, String input, RunOptions<C> options) {
+        return startRun(agent, List.<Item>of(Message.user(input)), options);
     }
 
     /**
-     * Records a new run and starts executing it on a virtual thread; returns once the run is
-     * recorded, before its first model call.
+     * {@link #startRun(String, Agent, List, RunOptions)} in the application the agent is registered
+     * in: the only one that has it, or {@value RunRecord#DEFAULT_APPLICATION} when none has it.
+     *
+     * @throws UserError if several applications of this worker have an agent of this name
+     */
+    public <C> RunHandle startRun(Agent<C> agent, List<Item> input, RunOptions<C> options) {
+        return startRun(applicationOf(agent), agent, input, options);
+    }
+
+    /**
+     * Records a new run of {@code application} and starts executing it here on a virtual thread;
+     * returns once the run is recorded, before its first model call. The agent is registered in the
+     * application if it is not yet.
      *
      * @throws RunStoreFailed if the store cannot record the run (then nothing was started)
-     * @throws UserError if the options carry a session of another store, or a different agent of the same name is registered
+     * @throws UserError if the worker is not started, the options carry a session of another store,
+     *     or a different agent of the same name is registered in the application
      */
-    public <C> RunHandle start(Agent<C> agent, List<Item> input, RunOptions<C> options) {
-        requireOpen();
+    public <C> RunHandle startRun(String application, Agent<C> agent, List<Item> input, RunOptions<C> options) {
+        requireStarted();
         Objects.requireNonNull(agent, "agent");
-        Registered registered = register(agent);
+        Registered registered = register(application, agent);
         String sessionId = sessionOf(options);
         Instant now = now();
-        String runId = newRunId();
-        RunRecord record = new RunRecord(runId, agent.name(), agent.name(), sessionId, input, RunStatus.RUNNING, now, now,
-                null, null, null, registered.graph(), null, workerId, now.plus(lease));
+        String runId = DurableClient.newRunId();
+        RunRecord record = new RunRecord(runId, application, agent.name(), agent.name(), sessionId, input, RunStatus.RUNNING, now,
+                now, null, null, null, registered.graph(), null, workerId, now.plus(lease));
         // Executing here from before the store knows the run: no worker loop can claim it meanwhile.
         Execution ex = new Execution(runId);
         executing.put(runId, ex);
@@ -159,7 +219,7 @@ public final class DurableRunner implements AutoCloseable {
                 abandon(ex);
             }
         }
-        return new RunHandle(this, runId);
+        return new RunHandle(client, runId);
     }
 
     /**
@@ -168,8 +228,24 @@ public final class DurableRunner implements AutoCloseable {
      * @throws UserError if the store has no run with this id
      */
     public RunHandle attach(String runId) {
-        find(runId);
-        return new RunHandle(this, runId);
+        return client.attach(runId);
+    }
+
+    /** The application of a run started with this agent and no application named. */
+    private String applicationOf(Agent<?> agent) {
+        List<String> having = new ArrayList<>();
+        applications.forEach((application, agents) -> {
+            Registered r = agents.get(agent.name());
+            if (r != null) {
+                having.add(application);
+            }
+        });
+        if (having.size() > 1) {
+            java.util.Collections.sort(having);
+            throw new UserError("Agent '" + agent.name() + "' is registered in several applications of this worker " + having
+                    + ": name the application the run belongs to");
+        }
+        return having.isEmpty() ? RunRecord.DEFAULT_APPLICATION : having.get(0);
     }
 
     // ---- recovery and workers
@@ -181,52 +257,59 @@ public final class DurableRunner implements AutoCloseable {
      * {@link JournalMismatch}.
      */
     public List<RunHandle> resumeIncomplete() {
-        requireOpen();
+        requireStarted();
         List<RunHandle> taken = new ArrayList<>();
-        List<String> candidates = storeCall(() -> store.claimable(now(), 1000), "list the runs left running");
+        java.util.Set<String> mine = applications();
+        if (mine.isEmpty()) {
+            return taken;
+        }
+        List<String> candidates = storeCall(() -> store.claimable(now(), mine, 1000), "list the runs left running");
         for (String runId : candidates) {
             if (claimAndContinue(runId)) {
-                taken.add(new RunHandle(this, runId));
+                taken.add(new RunHandle(client, runId));
             }
         }
-        for (String mine : runningOwnedHere()) {
+        for (String held : runningOwnedHere()) {
             // Runs this worker id held before a restart: taken back at once, without waiting for the lease.
-            if (claimAndContinue(mine)) {
-                taken.add(new RunHandle(this, mine));
+            if (claimAndContinue(held)) {
+                taken.add(new RunHandle(client, held));
             }
         }
         return taken;
     }
 
     /**
-     * Starts worker mode: a background loop that, every {@code pollInterval}, takes over runs left
-     * running by dead workers and runs made resumable by decisions taken elsewhere. Close the returned handle (or
-     * this runner) to stop it.
+     * Takes this one run, if it is left running with no live owner (its worker died, or a decision
+     * made it resumable) and belongs to an application of this worker, and continues it here.
+     *
+     * @return its handle if it was taken (a run that cannot continue with the agents here is taken
+     *     and left as it was; its handle reports the {@link JournalMismatch}); empty if it is not
+     *     running, is held by a live worker, or belongs to an application this worker does not serve
+     * @throws UserError if the store has no run with this id
      */
-    public AutoCloseable startWorker() {
-        requireOpen();
-        Thread t = Thread.ofVirtual().name("baton-durable-worker-" + workerId).start(() -> {
-            while (!closed && !Thread.currentThread().isInterrupted()) {
-                try {
-                    resumeIncomplete();
-                } catch (RuntimeException e) {
-                    if (closed) {
-                        return;
-                    }
-                    log.warn("worker {}: taking over runs failed: {}", workerId, e.getMessage());
-                }
-                try {
-                    Thread.sleep(pollInterval);
-                } catch (InterruptedException e) {
+    public Optional<RunHandle> resume(String runId) {
+        requireStarted();
+        client.find(runId);
+        return claimAndContinue(runId) ? Optional.of(new RunHandle(client, runId)) : Optional.empty();
+    }
+
+    /** The worker's loop: takes the runs of its applications that no live worker holds, every {@code pollInterval}. */
+    private void takeOverLoop() {
+        while (!closed && !Thread.currentThread().isInterrupted()) {
+            try {
+                resumeIncomplete();
+            } catch (RuntimeException e) {
+                if (closed) {
                     return;
                 }
+                log.warn("worker {}: taking over runs failed: {}", workerId, e.getMessage());
             }
-        });
-        worker = t;
-        return () -> {
-            t.interrupt();
-            t.join(Duration.ofSeconds(5));
-        };
+            try {
+                Thread.sleep(pollInterval);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     /** Running runs whose lease names this worker id, oldest pages included. */
@@ -242,7 +325,7 @@ public final class DurableRunner implements AutoCloseable {
             for (RunRecord r : page) {
                 if (seen.add(r.id())) {
                     added = true;
-                    if (workerId.equals(r.owner()) && !executing.containsKey(r.id())) {
+                    if (workerId.equals(r.owner()) && !executing.containsKey(r.id()) && applications.containsKey(r.application())) {
                         mine.add(r.id());
                     }
                 }
@@ -254,162 +337,59 @@ public final class DurableRunner implements AutoCloseable {
         }
     }
 
-    // ---- history
+    // ---- what the client's handles ask of this process
 
-    /** Runs matching the query, newest first. */
-    public List<RunRecord> runs(RunQuery query) {
-        return storeCall(() -> store.listRuns(query), "list runs");
-    }
-
-    /** One run with its events, effects (per-step timings and tokens) and approvals. */
-    public RunHistory history(String runId) {
-        RunRecord run = find(runId);
-        return storeCall(() -> new RunHistory(run, allEvents(runId), store.effects(runId), store.approvals(runId)),
-                "read the history of run " + runId);
-    }
-
-    /** Approvals waiting for a decision, across runs, oldest first. */
-    public List<Approval> pendingApprovals(int limit) {
-        return storeCall(() -> store.pendingApprovals(limit), "list pending approvals");
-    }
-
-    private List<RecordedEvent> allEvents(String runId) {
-        List<RecordedEvent> all = new ArrayList<>();
-        while (true) {
-            List<RecordedEvent> batch = store.events(runId, all.size(), 1000);
-            all.addAll(batch);
-            if (batch.size() < 1000) {
-                return all;
+    /** How this worker answers its client: executions here, and the client's calls it acts on. */
+    DurableClient.Local local() {
+        return new DurableClient.Local() {
+            @Override
+            public DurableClient.@Nullable LocalExecution executing(String runId) {
+                return executing.get(runId);
             }
-        }
-    }
 
-    // ---- what handles call
+            @Override
+            public @Nullable RuntimeException stopped(String runId) {
+                return stopped.get(runId);
+            }
 
-    RunRecord find(String runId) {
-        return storeCall(() -> store.findRun(runId), "read run " + runId)
-                .orElseThrow(() -> new UserError("No run with id '" + runId + "' in the store"));
-    }
+            @Override
+            public @Nullable JournalMismatch incompatible(String runId) {
+                return incompatible.get(runId);
+            }
 
-    /** Waits until the run ends or pauses, or the timeout passes. */
-    Optional<RunRecord> await(String runId, @Nullable Duration timeout) {
-        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
-        RunWatch watch = null;
-        try {
-            while (true) {
-                long seen = watch == null ? 0 : watch.version();
-                Optional<RunRecord> settled = settledOrNull(runId, deadline);
-                if (settled != null) {
-                    return settled;
+            @Override
+            public void submitted(RunRecord run) {
+                if (started && !closed && applications.containsKey(run.application())) {
+                    try {
+                        claimAndContinue(run.id());
+                    } catch (RuntimeException e) {
+                        log.warn("run {}: recorded, not taken here at once (a worker takes it later): {}", run.id(), e.getMessage());
+                    }
                 }
-                if (watch == null) {
-                    // Subscribed after the read: read once more before waiting, so no change between the two is missed.
-                    watch = watch(runId);
-                    continue;
+            }
+
+            @Override
+            public void decided(String runId) {
+                continueIfResumable(runId);
+            }
+
+            @Override
+            public void cancelled(String runId) {
+                Execution ex = executing.get(runId);
+                if (ex != null) {
+                    ex.cancelRequested = true;
+                    ex.interrupt();
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return Optional.empty();
-                }
-                watch.await(seen, Math.min(left, pollInterval.toNanos()));
             }
-        } finally {
-            if (watch != null) {
-                watch.close();
-            }
-        }
-    }
-
-    /**
-     * The run once it ended or paused (waiting here for an execution of this process), empty when
-     * the deadline passed while it executes here, null while it goes on elsewhere.
-     */
-    private @Nullable Optional<RunRecord> settledOrNull(String runId, long deadline) {
-        while (true) {
-            JournalMismatch mismatch = incompatible.get(runId);
-            if (mismatch != null) {
-                throw mismatch;
-            }
-            Execution ex = executing.get(runId);
-            if (ex != null) {
-                long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
-                if (left <= 0 || !ex.awaitEnd(left)) {
-                    return Optional.empty();
-                }
-                if (ex.failure != null) {
-                    throw ex.failure;
-                }
-                continue;
-            }
-            RunRecord record = find(runId);
-            if (record.status().isTerminal() || record.status() == RunStatus.PAUSED) {
-                return Optional.of(record);
-            }
-            RuntimeException failure = stopped.get(runId);
-            if (failure != null && !executing.containsKey(runId)) {
-                throw failure;
-            }
-            return null;
-        }
-    }
-
-    List<RecordedEvent> events(String runId, long fromSeq, int limit) {
-        return storeCall(() -> store.events(runId, fromSeq, limit), "read the events of run " + runId);
-    }
-
-    boolean isLive(String runId) {
-        if (executing.containsKey(runId)) {
-            return true;
-        }
-        if (stopped.containsKey(runId)) {
-            return false; // stopped here on a store failure: nothing more comes until it is resumed
-        }
-        RunStatus s = find(runId).status();
-        return !(s.isTerminal() || s == RunStatus.PAUSED);
-    }
-
-    Approval decide(String runId, String callId, boolean approved, @Nullable String message) {
-        RunRecord run = find(runId);
-        if (run.status().isTerminal()) {
-            throw new UserError("Run " + runId + " has ended (" + run.status() + "); its approvals can no longer be decided");
-        }
-        Optional<Approval> stored = storeCall(() -> store.decide(runId, callId, approved, message, now()), "record a decision");
-        if (stored.isEmpty()) {
-            List<String> pending = storeCall(() -> store.approvals(runId), "read approvals").stream()
-                    .filter(a -> a.status() == Approval.Status.PENDING).map(Approval::callId).toList();
-            throw new UserError("Run " + runId + " has no approval for call id '" + callId + "'; pending: " + pending);
-        }
-        Approval a = stored.get();
-        Approval.Status wanted = approved ? Approval.Status.APPROVED : Approval.Status.REJECTED;
-        if (a.status() != wanted) {
-            throw new UserError("The call " + callId + " of run " + runId + " was already " + a.status().name().toLowerCase(java.util.Locale.ROOT)
-                    + " at " + a.decidedAt());
-        }
-        // The store made the run resumable with the last decision (or with the pause, if the decision came
-        // while the pause was being written); continue it here unless told otherwise.
-        signal(runId);
-        continueIfResumable(runId);
-        return a;
-    }
-
-    boolean cancel(String runId) {
-        find(runId);
-        boolean changed = storeCall(() -> store.cancelRun(runId, "cancelled on request", now()), "cancel run " + runId);
-        Execution ex = executing.get(runId);
-        if (ex != null) {
-            ex.cancelRequested = true;
-            ex.interrupt();
-        }
-        signal(runId);
-        return changed;
+        };
     }
 
     // ---- execution
 
     /** Continues here (by default) a run the store holds as resumable: running, with no owner. */
     private void continueIfResumable(String runId) {
-        if (autoResume && !closed) {
-            RunRecord now = find(runId);
+        if (autoResume && started && !closed) {
+            RunRecord now = client.find(runId);
             if (now.status() == RunStatus.RUNNING && now.owner() == null) {
                 claimAndContinue(runId);
             }
@@ -453,12 +433,14 @@ public final class DurableRunner implements AutoCloseable {
                 return false;
             }
             try {
-                RunRecord record = find(runId);
-                if (record.status() != RunStatus.RUNNING) {
+                RunRecord record = client.find(runId);
+                if (record.status() != RunStatus.RUNNING || !applications.containsKey(record.application())) {
                     releaseQuietly(runId);
                     return false;
                 }
-                continueRun(ex, record);
+                if (!continueRun(ex, record)) {
+                    return true; // taken and failed at once: its agent is unknown here
+                }
                 launched = true;
                 return true;
             } catch (JournalMismatch e) {
@@ -481,31 +463,50 @@ public final class DurableRunner implements AutoCloseable {
     private void abandon(Execution ex) {
         executing.remove(ex.runId, ex);
         ex.ended();
-        signal(ex.runId);
+        client.signal(ex.runId);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private void continueRun(Execution ex, RunRecord record) {
+    private boolean continueRun(Execution ex, RunRecord claimed) {
+        RunRecord record = claimed;
+        Map<String, Registered> agents = applications.getOrDefault(record.application(), Map.of());
         Registered registered = agents.get(record.startAgent());
+        if (registered == null && record.graph().isEmpty()) {
+            // Started by a client, never executed: nothing to replay, so the run fails with a clear error at once.
+            String error = "UserError: application '" + record.application() + "' has no agent named '" + record.startAgent()
+                    + "' on worker " + workerId + " (agents: " + new TreeMap<>(agents).keySet() + ")";
+            RunRecord failed = record.withOutcome(RunStatus.FAILED, record.currentAgent(), null, error, record.usage(), null, now());
+            storeCall(() -> store.finishRun(List.of(), failed), "record the failure of run " + record.id());
+            log.warn("run {} failed: {}", record.id(), error);
+            return false;
+        }
         if (registered == null) {
             throw new JournalMismatch("Run " + record.id() + " started with agent '" + record.startAgent()
-                    + "', which this runner does not know (agents: " + new TreeMap<>(agents).keySet()
-                    + "): give it to DurableRunner.builder(...).agents(...)");
+                    + "', which application '" + record.application() + "' of this worker does not have (agents: "
+                    + new TreeMap<>(agents).keySet() + "): register it with DurableWorker.builder(...).application(...)");
+        }
+        if (record.graph().isEmpty()) {
+            // The first execution of a run a client started: the graph it is journaled with is the one here.
+            if (!storeCall(() -> store.recordGraph(claimed.id(), registered.graph(), workerId), "record the agents of run " + claimed.id())) {
+                throw new RunCancelled("Run " + claimed.id() + " was taken by another worker before this one recorded its agents");
+            }
+            record = record.withGraph(registered.graph());
         }
         String diff = differences(record.graph(), registered.graph());
         if (!diff.isEmpty()) {
             throw new JournalMismatch("Run " + record.id() + " was journaled by a different agent graph: " + diff
                     + ". Resume it with the agent definitions it was started with.");
         }
-        RunOptions options = resumeOptions.apply(record);
+        RunOptions options = runOptions.apply(record);
         if (record.sessionId() != null) {
             options = options.withSession(record.sessionId());
         }
         RunState state = null;
         if (record.pausedState() != null) {
-            state = withDecisions(RunState.fromJson(record.pausedState()), storeCall(() -> store.approvals(record.id()), "read approvals"));
+            state = withDecisions(RunState.fromJson(record.pausedState()), storeCall(() -> store.approvals(claimed.id()), "read approvals"));
         }
         launch(ex, record, (Agent) registered.agent(), options, state, true);
+        return true;
     }
 
     private static RunState withDecisions(RunState state, List<Approval> approvals) {
@@ -560,7 +561,7 @@ public final class DurableRunner implements AutoCloseable {
     /** Starts executing a run already entered in {@link #executing} (by {@link #start} or {@link #claimAndContinue}). */
     private <C> void launch(Execution ex, RunRecord record, Agent<C> agent, RunOptions<C> options, @Nullable RunState state,
             boolean replay) {
-        StoreJournal journal = new StoreJournal(record.id(), store, workerId, record.currentAgent(), () -> signal(record.id()), replay,
+        StoreJournal journal = new StoreJournal(record.id(), store, workerId, record.currentAgent(), () -> client.signal(record.id()), replay,
                 () -> leaseLapse(ex));
         // The run holds its session as long as it holds the run: a dead worker's session is free when its runs are.
         RunOptions<C> journaled = options.withJournal(journal).withSessionLease(lease);
@@ -598,7 +599,7 @@ public final class DurableRunner implements AutoCloseable {
             }
             executing.remove(runId, ex);
             ex.ended();
-            signal(runId);
+            client.signal(runId);
         }
         if (ex.lapsed && !closed) {
             try {
@@ -622,6 +623,7 @@ public final class DurableRunner implements AutoCloseable {
             ex.failure = error;
             log.warn("run {} stopped: {}", runId, error.getMessage());
             releaseQuietly(runId);
+            retakeLater(runId);
         } else if (error instanceof JournalMismatch mismatch) {
             journal.discard();
             incompatible.put(runId, mismatch);
@@ -631,10 +633,13 @@ public final class DurableRunner implements AutoCloseable {
         } else if (error instanceof RunCancelled && ex.cancelRequested) {
             finish(ex, journal, RunStatus.CANCELLED, null, describe(error), null);
         } else if (error instanceof RunCancelled || ex.stopping) {
-            // Stopped from outside (this runner closes, or lost the lease), whatever the interrupt
-            // turned into: not the run's outcome, and it stays resumable elsewhere.
+            // Stopped from outside (this worker closes, or lost the lease), whatever the interrupt
+            // turned into: not the run's outcome, and it stays resumable elsewhere (or here again).
             journal.discard();
             releaseQuietly(runId);
+            if (ex.stopping) {
+                retakeLater(runId); // not a stop the run's own code asked for (a person who did not answer)
+            }
         } else {
             finish(ex, journal, RunStatus.FAILED, null, describe(error), null);
         }
@@ -660,7 +665,7 @@ public final class DurableRunner implements AutoCloseable {
                 // A decision that came in while the pause was written left the run resumable (the store does
                 // that with the pause): it continues like one decided after.
                 executing.remove(runId, ex);
-                signal(runId);
+                client.signal(runId);
                 try {
                     continueIfResumable(runId);
                 } catch (RuntimeException e) {
@@ -759,9 +764,46 @@ public final class DurableRunner implements AutoCloseable {
      * execution still being claimed, or one that has finished and is writing its outcome (which the
      * store fences by owner), is left alone: the lease it would act on is not its own.
      */
+    private void retakeLater(String runId) {
+        if (!closed) {
+            retake.add(runId);
+        }
+    }
+
+    /**
+     * Takes up again, on a virtual thread of its own (a slow store must not delay the renewals),
+     * the runs stopped here that are free now; forgets those that ended or that a live worker holds.
+     */
+    private void retakeStopped() {
+        if (retake.isEmpty() || closed || !retaking.compareAndSet(false, true)) {
+            return;
+        }
+        Thread.ofVirtual().name("baton-durable-retake-" + workerId).start(() -> {
+            try {
+                for (String runId : List.copyOf(retake)) {
+                    if (closed || executing.containsKey(runId)) {
+                        continue;
+                    }
+                    Optional<RunRecord> run = store.findRun(runId);
+                    boolean heldElsewhere = run.isPresent() && run.get().owner() != null && !workerId.equals(run.get().owner())
+                            && run.get().leaseUntil() != null && run.get().leaseUntil().isAfter(now());
+                    if (run.isEmpty() || run.get().status() != RunStatus.RUNNING || heldElsewhere) {
+                        retake.remove(runId);
+                    } else if (claimAndContinue(runId)) {
+                        retake.remove(runId);
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.debug("worker {}: taking up stopped runs again failed; retried at the next heartbeat: {}", workerId, e.toString());
+            } finally {
+                retaking.set(false);
+            }
+        });
+    }
+
     private void beat() {
         retryReleases();
-        if (executing.isEmpty()) {
+        if (executing.isEmpty() && retake.isEmpty()) {
             lastRenewal = System.nanoTime();
             return;
         }
@@ -769,6 +811,8 @@ public final class DurableRunner implements AutoCloseable {
             long renewing = System.nanoTime(); // the lease runs from before the call, not from its answer
             store.renewLeases(workerId, now().plus(lease));
             lastRenewal = renewing;
+            retakeStopped(); // only while leases can be renewed: a run taken again must be kept
+
             for (Execution ex : executing.values()) {
                 if (ex.thread == null || ex.settling) {
                     continue;
@@ -796,20 +840,33 @@ public final class DurableRunner implements AutoCloseable {
         }
     }
 
-    private Registered register(Agent<?> agent) {
+    private Registered register(String application, Agent<?> agent) {
+        Objects.requireNonNull(application, "application");
+        if (application.isBlank()) {
+            throw new UserError("An application name must not be blank");
+        }
+        Map<String, Registered> agents = applications.computeIfAbsent(application, k -> new ConcurrentHashMap<>());
         Registered existing = agents.get(agent.name());
         if (existing != null) {
             if (existing.agent() != agent && !existing.agent().fingerprint().equals(agent.fingerprint())) {
-                throw new UserError("Another agent named '" + agent.name() + "' is registered with this durable runner (definition "
-                        + existing.agent().fingerprint() + ", here " + agent.fingerprint() + ")");
+                throw new UserError("Another agent named '" + agent.name() + "' is registered in application '" + application
+                        + "' of this worker (definition " + existing.agent().fingerprint() + ", here " + agent.fingerprint() + ")");
             }
-            return existing;
+            if (existing.explicit()) {
+                return existing;
+            }
         }
+        Registered r = registration(agent, true);
+        agents.put(agent.name(), r);
+        // The agents it hands off to are the application's too: a client may start a run with any of them.
+        agent.reachableAgents().forEach((name, a) -> agents.putIfAbsent(name, registration(a, false)));
+        return r;
+    }
+
+    private static Registered registration(Agent<?> agent, boolean explicit) {
         Map<String, String> graph = new TreeMap<>();
         agent.reachableAgents().forEach((name, a) -> graph.put(name, a.fingerprint()));
-        Registered r = new Registered(agent, Map.copyOf(graph));
-        Registered raced = agents.putIfAbsent(agent.name(), r);
-        return raced != null ? raced : r;
+        return new Registered(agent, Map.copyOf(graph), explicit);
     }
 
     private static @Nullable String sessionOf(RunOptions<?> options) {
@@ -819,55 +876,25 @@ public final class DurableRunner implements AutoCloseable {
         return options.sessionId();
     }
 
-    /** Wakes this process's readers of the run: the store has a change they wait for, or it stopped executing here. */
-    void signal(String runId) {
-        try {
-            store.notifier().publish(runId);
-        } catch (RuntimeException e) {
-            log.debug("run {}: waking its readers failed; they see the change at their next poll", runId, e);
-        }
-    }
-
-    /** A wait for news of the run, subscribed to the store's notifier; the caller reads after this, then waits. */
-    RunWatch watch(String runId) {
-        return new RunWatch(store.notifier(), runId);
-    }
-
-    Duration pollInterval() {
-        return pollInterval;
-    }
-
     private <T> T storeCall(Supplier<T> op, String what) {
-        try {
-            return op.get();
-        } catch (BatonException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new RunStoreFailed("The run store failed to " + what + ": " + StoreJournal.message(e), e);
-        }
+        return client.storeCall(op, what);
     }
 
     private void requireOpen() {
         if (closed) {
-            throw new UserError("This durable runner is closed");
+            throw new UserError("This durable worker is closed");
         }
     }
 
-    static Instant now() {
-        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    private void requireStarted() {
+        requireOpen();
+        if (!started) {
+            throw new UserError("This durable worker is not started: call start() first");
+        }
     }
 
-    /**
-     * A time-ordered id: 48 bits of milliseconds, then 80 random bits, in fixed-width hex. Runs,
-     * their effects and events are keyed by run id, so ids that grow with time keep a store's
-     * writes on the last pages of its indexes instead of scattering them (three times the
-     * journaled runs per second on SQLite, measured).
-     */
-    static String newRunId() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        java.util.HexFormat hex = java.util.HexFormat.of();
-        return "run_" + hex.toHexDigits(System.currentTimeMillis()).substring(4) + hex.toHexDigits(random.nextLong())
-                + hex.toHexDigits((short) random.nextInt());
+    private static Instant now() {
+        return DurableClient.now();
     }
 
     private static String defaultWorkerId() {
@@ -888,7 +915,15 @@ public final class DurableRunner implements AutoCloseable {
         if (w != null) {
             w.interrupt();
         }
-        heartbeat.shutdownNow();
+        ScheduledExecutorService beats = heartbeat;
+        if (beats != null) {
+            beats.shutdownNow();
+            try {
+                beats.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (Execution ex : executing.values()) {
             ex.stop();
         }
@@ -913,7 +948,7 @@ public final class DurableRunner implements AutoCloseable {
     }
 
     /** A run executing in this process. */
-    private static final class Execution {
+    private static final class Execution implements DurableClient.LocalExecution {
         final String runId;
         /** When this process reserved the run: its claim or creation is at least this recent. */
         final long reservedAt = System.nanoTime();
@@ -922,7 +957,7 @@ public final class DurableRunner implements AutoCloseable {
         /** The run's thread; null until launched (the run is being recorded or claimed). */
         volatile @Nullable Thread thread;
         volatile boolean cancelRequested;
-        /** Stopped from outside without ending the run: this runner closes, or lost the run's lease. */
+        /** Stopped from outside without ending the run: this worker closes, or lost the run's lease. */
         volatile boolean stopping;
         /** Stopped before a step because its lease may have lapsed: taken up again here unless another worker holds it. */
         volatile boolean lapsed;
@@ -951,7 +986,13 @@ public final class DurableRunner implements AutoCloseable {
             interrupt();
         }
 
-        boolean awaitEnd(long nanos) {
+        @Override
+        public @Nullable RuntimeException failure() {
+            return failure;
+        }
+
+        @Override
+        public boolean awaitEnd(long nanos) {
             try {
                 return end.await(nanos, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
@@ -961,33 +1002,47 @@ public final class DurableRunner implements AutoCloseable {
         }
     }
 
-    /** Settings of a {@link DurableRunner}. */
+    /** Settings of a {@link DurableWorker}. */
     public static final class Builder {
         private final Runner runner;
         private final RunStore store;
-        private final List<Agent<?>> agents = new ArrayList<>();
+        private final Map<String, List<Agent<?>>> applications = new java.util.LinkedHashMap<>();
         private @Nullable String workerId;
         private Duration lease = Duration.ofSeconds(30);
         private Duration pollInterval = Duration.ofSeconds(1);
         private boolean autoResume = true;
+        private boolean takeOver = true;
         private boolean closeStore;
-        private Function<RunRecord, RunOptions<?>> resumeOptions = r -> RunOptions.none();
+        private Function<RunRecord, RunOptions<?>> runOptions = r -> RunOptions.none();
 
         private Builder(Runner runner, RunStore store) {
             this.runner = Objects.requireNonNull(runner, "runner");
             this.store = Objects.requireNonNull(store, "store");
         }
 
-        /** The agents runs may have started with, so a resumed run finds its agent by name. */
-        public Builder agents(Agent<?>... agents) {
-            this.agents.addAll(List.of(agents));
+        /**
+         * An application (a desk) this worker executes runs of, with its entry agents: runs of the
+         * application may start with any of them or any agent they hand off to, found by name. Names
+         * are per application, so two applications may each have a {@code triage}.
+         */
+        public Builder application(String name, Agent<?>... entryAgents) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new UserError("An application name must not be blank");
+            }
+            this.applications.computeIfAbsent(name, k -> new ArrayList<>()).addAll(List.of(entryAgents));
             return this;
         }
 
+        /** Entry agents of the {@value RunRecord#DEFAULT_APPLICATION} application; see {@link #application}. */
+        public Builder agents(Agent<?>... agents) {
+            return application(RunRecord.DEFAULT_APPLICATION, agents);
+        }
+
         /**
-         * The owner name this runner's leases carry; defaults to the process id and a random suffix.
+         * The owner name this worker's leases carry; defaults to the process id and a random suffix.
          * Give a process a stable id (one per process, never shared by two live ones) and, after a
-         * restart, {@link DurableRunner#resumeIncomplete()} takes back its runs at once instead of
+         * restart, {@link DurableWorker#resumeIncomplete()} takes back its runs at once instead of
          * waiting for their leases to expire.
          */
         public Builder workerId(String workerId) {
@@ -1017,15 +1072,31 @@ public final class DurableRunner implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether {@link DurableWorker#start()} also starts the loop that takes the runs of this
+         * worker's applications that no live worker holds (default true). Without it the worker
+         * executes the runs started through it, those decided through its client, and those
+         * {@link DurableWorker#resumeIncomplete()} takes: for a process that serves one person (a
+         * chat in a terminal) and must not pick up the work of others.
+         */
+        public Builder takeOver(boolean takeOver) {
+            this.takeOver = takeOver;
+            return this;
+        }
+
         /** Whether a decision made here continues its run here at once (default true). */
         public Builder autoResume(boolean autoResume) {
             this.autoResume = autoResume;
             return this;
         }
 
-        /** Options (context, listener, ...) for runs this runner resumes rather than starts. */
-        public Builder resumeOptions(Function<RunRecord, RunOptions<?>> resumeOptions) {
-            this.resumeOptions = Objects.requireNonNull(resumeOptions, "resumeOptions");
+        /**
+         * Options (context, listener, ...) for the runs this worker executes but did not start itself:
+         * those a client started, and those it resumes or takes over. The record tells the run's
+         * application, agent and session.
+         */
+        public Builder runOptions(Function<RunRecord, RunOptions<?>> runOptions) {
+            this.runOptions = Objects.requireNonNull(runOptions, "runOptions");
             return this;
         }
 
@@ -1035,8 +1106,9 @@ public final class DurableRunner implements AutoCloseable {
             return this;
         }
 
-        public DurableRunner build() {
-            return new DurableRunner(this);
+        /** The worker, not started: see {@link DurableWorker#start()}. */
+        public DurableWorker build() {
+            return new DurableWorker(this);
         }
     }
 }
