@@ -163,15 +163,15 @@ public final class SqliteRunStore implements RunStore {
     private final Path file;
     private final String name;
     private final RunRows rows;
-    private final SqliteGroupCommit writer;
+    private final SqliteWriter writer;
     private final BlockingQueue<Statements> readers;
     private final SqliteNotifier notifier;
 
-    private SqliteRunStore(SqliteDatabase.Opened opened, Options options) {
+    private SqliteRunStore(SqliteDatabase.Opened opened, Options options, boolean share) {
         this.file = opened.path();
         this.name = file.toString();
         this.rows = new RunRows(name, "the " + STORE + " " + name);
-        this.writer = new SqliteGroupCommit(name, STORE + " " + name, opened.writer(), options.maxBatch());
+        this.writer = SqliteWriter.open(opened, options.busyTimeout(), options.maxBatch(), STORE + " " + name, share, true);
         List<Statements> pool = new ArrayList<>();
         for (var c : opened.readers()) {
             pool.add(new Statements(c));
@@ -194,13 +194,14 @@ public final class SqliteRunStore implements RunStore {
     /** Opens the store in {@code file}, as {@link #open(Path)} does, with these options. */
     public static SqliteRunStore open(Path file, Options options) {
         Objects.requireNonNull(options, "options");
-        return new SqliteRunStore(SqliteDatabase.open(file, options.busyTimeout(), options.readers(), STORE), options);
+        return new SqliteRunStore(SqliteDatabase.open(file, options.busyTimeout(), options.readers(), STORE), options, true);
     }
 
     /** Opens the store as {@link #open(Path, Options)} does, with the driver's settings changed by {@code configure} (tests). */
     static SqliteRunStore open(Path file, Options options, Consumer<SQLiteConfig> configure) {
         Objects.requireNonNull(options, "options");
-        return new SqliteRunStore(SqliteDatabase.open(file, options.busyTimeout(), options.readers(), STORE, configure), options);
+        return new SqliteRunStore(SqliteDatabase.open(file, options.busyTimeout(), options.readers(), STORE, configure), options,
+                false);
     }
 
     /**
