@@ -45,8 +45,11 @@ import org.sqlite.SQLiteConfig;
  * makes several synchronous store calls per step, and many runs write at once; grouping them
  * spares a transaction per call. With {@code synchronous=NORMAL} in WAL mode a committed write
  * survives a killed process (not a power loss before the next checkpoint). A write that fails
- * fails alone; the other writes of its group are committed without it. Reads use a small pool of
- * read-only connections and never wait for the writer.
+ * fails alone; the other writes of its group are committed without it. A {@link SqliteSessionStore}
+ * (or another run store) this JVM opens on the same file with the same busy timeout and batch size
+ * shares the writer thread and its connection, so runs and their sessions are committed together
+ * and never wait for each other's lock; the writer closes with the last store using it. Reads use a
+ * small pool of read-only connections and never wait for the writer.
  *
  * <p>Instants are kept to the millisecond: finer parts are dropped on write, so what is read back
  * is the instant truncated to milliseconds. Every failure, from opening the file to a row that no
