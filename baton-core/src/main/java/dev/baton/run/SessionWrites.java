@@ -13,9 +13,9 @@ import java.util.function.Supplier;
 /**
  * What a run reads from and writes to its session, each failure turned into a
  * {@link SessionStoreFailed} naming the session. A journaled run writes each batch under a key
- * of its own, so a replay after a crash does not add the same items twice. Items and the active
- * agent are written fenced by the run's lease on the session, so a run that lost the session
- * writes nothing more into it.
+ * of its own, so a replay after a crash does not add the same items twice. Items, the active
+ * agent and the run's usage are written fenced by the run's lease on the session, so a run that
+ * lost the session writes nothing more into it.
  */
 final class SessionWrites {
     private final Session session;
@@ -73,7 +73,7 @@ final class SessionWrites {
     /** Records what the run has spent so far on the session (again when a paused run finishes). */
     void recordUsage(String runId, dev.baton.model.Usage usage) {
         call("record the usage of run " + runId + " on", () -> {
-            session.store().recordUsage(session.id(), runId, usage, java.time.Instant.now());
+            session.store().recordUsage(held.lease(), runId, usage, java.time.Instant.now());
             return null;
         });
     }

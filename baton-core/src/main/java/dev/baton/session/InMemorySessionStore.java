@@ -201,6 +201,14 @@ public final class InMemorySessionStore implements SessionStore {
         fenced(lease, "set the active agent of", () -> setActiveAgent(lease.sessionId(), agentName));
     }
 
+    @Override
+    public void recordUsage(SessionLease lease, String runId, dev.baton.model.Usage usage, java.time.Instant at) {
+        java.util.Objects.requireNonNull(runId, "runId");
+        java.util.Objects.requireNonNull(usage, "usage");
+        java.util.Objects.requireNonNull(at, "at");
+        fenced(lease, "record usage on", () -> recordUsage(lease.sessionId(), runId, usage, at));
+    }
+
     private void fenced(SessionLease lease, String what, Runnable write) {
         Holder h = leases.get(lease.sessionId());
         if (h == null) {

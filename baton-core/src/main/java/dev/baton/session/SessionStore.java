@@ -117,4 +117,14 @@ public interface SessionStore {
      *     taken; nothing is written
      */
     void setActiveAgent(SessionLease lease, String agentName);
+
+    /**
+     * {@link #recordUsage(String, String, dev.baton.model.Usage, java.time.Instant)} for the holder
+     * of {@code lease}: checked and written in one atomic step, so a run that lost its session
+     * cannot change the session's usage either.
+     *
+     * @throws dev.baton.SessionLeaseLost when the session changed hands since the lease was
+     *     taken; nothing is written
+     */
+    void recordUsage(SessionLease lease, String runId, dev.baton.model.Usage usage, java.time.Instant at);
 }

@@ -80,6 +80,11 @@ class RunStreamTerminationTest {
         }
 
         @Override
+        public void recordUsage(dev.baton.session.SessionLease lease, String runId, dev.baton.model.Usage usage, java.time.Instant at) {
+            throw new IllegalStateException("store down");
+        }
+
+        @Override
         public List<dev.baton.item.Item> items(String id, int limit) {
             throw new IllegalStateException("store down");
         }

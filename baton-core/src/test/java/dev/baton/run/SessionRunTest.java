@@ -130,6 +130,11 @@ class SessionRunTest {
             }
 
             @Override
+            public void recordUsage(dev.baton.session.SessionLease lease, String runId, dev.baton.model.Usage usage, java.time.Instant at) {
+                flaky.recordUsage(lease, runId, usage, at);
+            }
+
+            @Override
             public java.util.Optional<dev.baton.session.SessionLease> tryLease(String id, String owner, java.time.Duration ttl) {
                 return flaky.tryLease(id, owner, ttl);
             }

@@ -391,14 +391,61 @@ public final class PostgresSessionStore implements SessionStore, AutoCloseable {
         });
     }
 
+    /**
+     * One statement, so one round trip: the upsert takes its row from the lease row, locked
+     * {@code FOR SHARE}, so it writes nothing unless {@code lease} still holds the session.
+     */
     @Override
     public void setActiveAgent(SessionLease lease, String agentName) {
         Objects.requireNonNull(agentName, "agentName");
-        call("set the active agent of", lease.sessionId(), true, c -> {
-            fence(c, lease, "set the active agent of");
-            upsertActiveAgent(c, lease.sessionId(), agentName);
-            return null;
+        fencedUpdate("set the active agent of", lease, """
+                INSERT INTO sessions (session_id, active_agent)
+                SELECT session_id, ? FROM session_leases WHERE session_id = ? AND owner = ? AND token = ? FOR SHARE
+                ON CONFLICT (session_id) DO UPDATE SET active_agent = excluded.active_agent, updated_at = now()""",
+                1, ps -> ps.setString(1, agentName));
+    }
+
+    /** One statement, as {@link #setActiveAgent(SessionLease, String)} is. */
+    @Override
+    public void recordUsage(SessionLease lease, String runId, dev.baton.model.Usage usage, java.time.Instant at) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(usage, "usage");
+        Objects.requireNonNull(at, "at");
+        fencedUpdate("record usage on", lease, """
+                INSERT INTO session_usage (session_id, run_id, usage, recorded_at)
+                SELECT session_id, ?, ?, ? FROM session_leases WHERE session_id = ? AND owner = ? AND token = ? FOR SHARE
+                ON CONFLICT (session_id, run_id) DO UPDATE SET usage = excluded.usage, recorded_at = excluded.recorded_at""",
+                3, ps -> {
+                    ps.setString(1, runId);
+                    ps.setString(2, dev.baton.durable.JournalCodec.usage(usage));
+                    ps.setLong(3, at.toEpochMilli());
+                });
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    /**
+     * Runs {@code sql}, an upsert whose rows come from the lease row of {@code lease} (its session
+     * id, owner and token the three parameters after the {@code valueCount} that {@code values}
+     * binds), in one auto-committed statement; no row written means the lease no longer holds the
+     * session.
+     */
+    private void fencedUpdate(String what, SessionLease lease, String sql, int valueCount, Binder values) {
+        boolean written = call(what, lease.sessionId(), false, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                values.bind(ps);
+                ps.setString(valueCount + 1, lease.sessionId());
+                ps.setString(valueCount + 2, lease.owner());
+                ps.setLong(valueCount + 3, lease.token());
+                return ps.executeUpdate() > 0;
+            }
         });
+        if (!written) {
+            throw SessionLeases.lost(lease, what);
+        }
     }
 
     /**

@@ -36,13 +36,15 @@ final class SqliteGroupCommit {
     }
 
     private static final class Pending<T> {
+        final String store;
         final String what;
         final String subject;
         final Work<T> work;
         final CompletableFuture<T> done = new CompletableFuture<>();
         @Nullable T result;
 
-        Pending(String what, String subject, Work<T> work) {
+        Pending(String store, String what, String subject, Work<T> work) {
+            this.store = store;
             this.what = what;
             this.subject = subject;
             this.work = work;
@@ -57,7 +59,7 @@ final class SqliteGroupCommit {
         }
     }
 
-    private static final Pending<Void> STOP = new Pending<>("stop", "", c -> null);
+    private static final Pending<Void> STOP = new Pending<>("", "stop", "", c -> null);
 
     private final String database;
     private final String store;
@@ -93,16 +95,42 @@ final class SqliteGroupCommit {
      *     closed, or the waiting thread was interrupted (the write may then still be committed)
      */
     <T> T write(String what, String subject, Work<T> work) {
-        ensureOpen(what, subject);
-        Pending<T> pending = new Pending<>(what, subject, work);
+        return write(store, what, subject, work);
+    }
+
+    /**
+     * Queues a write of another store sharing this file's writer and waits until it is committed,
+     * as {@link #write(String, String, Work)} does; messages name {@code store}. A
+     * {@link dev.baton.SessionLeaseLost} thrown by the write (a fence that refused it) reaches the
+     * caller as it is, after the write was rolled back.
+     */
+    <T> T write(String store, String what, String subject, Work<T> work) {
+        return write(store, what, subject, true, work);
+    }
+
+    /**
+     * {@link #write(String, String, String, Work)}, and with {@code interruptible} false the
+     * caller waits for the commit even when interrupted (its interrupt status is kept): how
+     * session writes keep the behaviour of a direct SQLite write, which an interrupt does not stop,
+     * so that a run stopped by an interrupt still gives its session back.
+     */
+    <T> T write(String store, String what, String subject, boolean interruptible, Work<T> work) {
+        ensureOpen(store, what, subject);
+        Pending<T> pending = new Pending<>(store, what, subject, work);
         queue.add(pending);
         if (closed.get() && queue.remove(pending)) { // close() may have drained the queue before this write came
-            throw closedError(what, subject);
+            throw closedError(store, what, subject);
+        }
+        if (!interruptible) {
+            return awaitUninterruptibly(pending);
         }
         try {
             return pending.done.get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof dev.baton.SessionLeaseLost lost) {
+                throw lost;
+            }
             throw new StoreException(database, cause.getMessage(), cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -111,9 +139,36 @@ final class SqliteGroupCommit {
         }
     }
 
+    private <T> T awaitUninterruptibly(Pending<T> pending) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return pending.done.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the writer thread completes every queued write, or close() fails it
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof dev.baton.SessionLeaseLost lost) {
+                        throw lost;
+                    }
+                    throw new StoreException(database, cause.getMessage(), cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     void ensureOpen(String what, String subject) {
+        ensureOpen(store, what, subject);
+    }
+
+    void ensureOpen(String store, String what, String subject) {
         if (closed.get()) {
-            throw closedError(what, subject);
+            throw closedError(store, what, subject);
         }
     }
 
@@ -141,7 +196,7 @@ final class SqliteGroupCommit {
         Pending<?> left;
         while ((left = queue.poll()) != null) {
             if (left != STOP) {
-                left.done.completeExceptionally(closedError(left.what, left.subject));
+                left.done.completeExceptionally(closedError(left.store, left.what, left.subject));
             }
         }
         writer.close(failures);
@@ -165,7 +220,7 @@ final class SqliteGroupCommit {
             stop = batch.remove(STOP);
             if (closed.get()) { // writes not yet begun when the store closed are released, not committed
                 for (Pending<?> p : batch) {
-                    p.done.completeExceptionally(closedError(p.what, p.subject));
+                    p.done.completeExceptionally(closedError(p.store, p.what, p.subject));
                 }
                 batch.clear();
                 continue;
@@ -256,15 +311,15 @@ final class SqliteGroupCommit {
         }
     }
 
-    private StoreException failure(Pending<?> p, Throwable e) {
-        if (e instanceof StoreException se) {
-            return se;
+    private RuntimeException failure(Pending<?> p, Throwable e) {
+        if (e instanceof StoreException || e instanceof dev.baton.SessionLeaseLost) {
+            return (RuntimeException) e;
         }
-        return new StoreException(database, "The " + store + " failed to " + p.what + " " + p.subject + ": "
+        return new StoreException(database, "The " + p.store + " failed to " + p.what + " " + p.subject + ": "
                 + SqliteDatabase.describe(e), e);
     }
 
-    private StoreException closedError(String what, String subject) {
+    private StoreException closedError(String store, String what, String subject) {
         return new StoreException(database, "Cannot " + what + " " + subject + ": the " + store + " is closed", null);
     }
 }

@@ -45,8 +45,11 @@ import org.sqlite.SQLiteConfig;
  * makes several synchronous store calls per step, and many runs write at once; grouping them
  * spares a transaction per call. With {@code synchronous=NORMAL} in WAL mode a committed write
  * survives a killed process (not a power loss before the next checkpoint). A write that fails
- * fails alone; the other writes of its group are committed without it. Reads use a small pool of
- * read-only connections and never wait for the writer.
+ * fails alone; the other writes of its group are committed without it. A {@link SqliteSessionStore}
+ * (or another run store) this JVM opens on the same file with the same busy timeout and batch size
+ * shares the writer thread and its connection, so runs and their sessions are committed together
+ * and never wait for each other's lock; the writer closes with the last store using it. Reads use a
+ * small pool of read-only connections and never wait for the writer.
  *
  * <p>Instants are kept to the millisecond: finer parts are dropped on write, so what is read back
  * is the instant truncated to milliseconds. Every failure, from opening the file to a row that no
@@ -165,15 +168,15 @@ public final class SqliteRunStore implements RunStore {
     private final Path file;
     private final String name;
     private final RunRows rows;
-    private final SqliteGroupCommit writer;
+    private final SqliteWriter writer;
     private final BlockingQueue<Statements> readers;
     private final SqliteNotifier notifier;
 
-    private SqliteRunStore(SqliteDatabase.Opened opened, Options options) {
+    private SqliteRunStore(SqliteDatabase.Opened opened, Options options, boolean share) {
         this.file = opened.path();
         this.name = file.toString();
         this.rows = new RunRows(name, "the " + STORE + " " + name);
-        this.writer = new SqliteGroupCommit(name, STORE + " " + name, opened.writer(), options.maxBatch());
+        this.writer = SqliteWriter.open(opened, options.busyTimeout(), options.maxBatch(), STORE + " " + name, share, true);
         List<Statements> pool = new ArrayList<>();
         for (var c : opened.readers()) {
             pool.add(new Statements(c));
@@ -196,13 +199,14 @@ public final class SqliteRunStore implements RunStore {
     /** Opens the store in {@code file}, as {@link #open(Path)} does, with these options. */
     public static SqliteRunStore open(Path file, Options options) {
         Objects.requireNonNull(options, "options");
-        return new SqliteRunStore(SqliteDatabase.open(file, options.busyTimeout(), options.readers(), STORE), options);
+        return new SqliteRunStore(SqliteDatabase.open(file, options.busyTimeout(), options.readers(), STORE), options, true);
     }
 
     /** Opens the store as {@link #open(Path, Options)} does, with the driver's settings changed by {@code configure} (tests). */
     static SqliteRunStore open(Path file, Options options, Consumer<SQLiteConfig> configure) {
         Objects.requireNonNull(options, "options");
-        return new SqliteRunStore(SqliteDatabase.open(file, options.busyTimeout(), options.readers(), STORE, configure), options);
+        return new SqliteRunStore(SqliteDatabase.open(file, options.busyTimeout(), options.readers(), STORE, configure), options,
+                false);
     }
 
     /**

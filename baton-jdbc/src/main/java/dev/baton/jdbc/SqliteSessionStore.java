@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
@@ -43,11 +41,15 @@ import org.sqlite.SQLiteConfig;
  * can share one file. Items are stored as JSON, with the {@code type} discriminator of
  * {@link Item}.
  *
- * <p>Thread-safe. Each method is one transaction. Writes go through one connection, taken in
- * turn by the writing threads of this instance; other processes (or other instances) on the same
- * file wait for SQLite's lock up to the busy timeout. Reads use a small pool of connections of
- * their own and do not wait for writers. Every failure, from opening the file to a row that no
- * longer decodes, is a {@link StoreException} that names the file.
+ * <p>Thread-safe. Each method is atomic and durable on return. Writes are committed in groups:
+ * each call queues its write and returns once it is committed, while one writer thread commits
+ * every write queued meanwhile in one transaction. Every store this JVM opens on the same file
+ * with the same busy timeout (a {@link SqliteRunStore} with the default batch size, another
+ * session store) shares that writer, so the writes of runs and of their sessions are committed
+ * together rather than queueing for SQLite's one write lock. A write that fails fails alone.
+ * Other processes on the file wait for SQLite's lock up to the busy timeout. Reads use a small
+ * pool of connections of their own and do not wait for writers. Every failure, from opening the
+ * file to a row that no longer decodes, is a {@link StoreException} that names the file.
  */
 public final class SqliteSessionStore implements SessionStore, AutoCloseable {
 
@@ -62,16 +64,41 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
     private static final ObjectWriter ITEM_WRITER = JSON.writerFor(Item.class);
     private static final ObjectReader ITEM_READER = JSON.readerFor(Item.class);
 
+    // Statements of the writes, kept prepared on the shared write connection.
+    private static final String INSERT_WRITE_KEY = """
+            INSERT INTO session_writes (session_id, write_key, created_at) VALUES (?, ?, ?)
+            ON CONFLICT (session_id, write_key) DO NOTHING""";
+    private static final String TOUCH_SESSION = """
+            INSERT INTO sessions (session_id, active_agent, created_at, updated_at) VALUES (?, NULL, ?, ?)
+            ON CONFLICT (session_id) DO UPDATE SET updated_at = excluded.updated_at""";
+    private static final String LAST_POSITION = "SELECT COALESCE(MAX(position), 0) FROM session_items WHERE session_id = ?";
+    private static final String INSERT_ITEM = "INSERT INTO session_items (session_id, position, item, created_at) VALUES (?, ?, ?, ?)";
+    private static final String UPSERT_ACTIVE_AGENT = """
+            INSERT INTO sessions (session_id, active_agent, created_at, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (session_id) DO UPDATE SET active_agent = excluded.active_agent, updated_at = excluded.updated_at""";
+    private static final String SELECT_LEASE = "SELECT owner, token, expires_at FROM session_leases WHERE session_id = ?";
+    private static final String UPSERT_LEASE = """
+            INSERT INTO session_leases (session_id, owner, token, expires_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (session_id) DO UPDATE SET owner = excluded.owner, token = excluded.token,
+                expires_at = excluded.expires_at""";
+    private static final String RENEW_LEASE = """
+            UPDATE session_leases SET expires_at = ?
+            WHERE session_id = ? AND owner = ? AND token = ? AND expires_at > 0""";
+    private static final String RELEASE_LEASE = "UPDATE session_leases SET expires_at = 0 WHERE session_id = ? AND owner = ? AND token = ?";
+
+    /** At most this many writes in one transaction: the run store's default, so both share one writer. */
+    private static final int MAX_BATCH = SqliteRunStore.Options.defaults().maxBatch();
+
     private final Path file;
-    private final ReentrantLock writeLock = new ReentrantLock(true);
-    private final Connection writer;
+    private final SqliteWriter writer;
     private final BlockingQueue<Connection> readers;
     private volatile boolean closed;
 
-    private SqliteSessionStore(Path file, Connection writer, List<Connection> readers) {
-        this.file = file;
-        this.writer = writer;
-        this.readers = new ArrayBlockingQueue<>(readers.size(), false, readers);
+    private SqliteSessionStore(SqliteDatabase.Opened opened, Duration busyTimeout, boolean share) {
+        this.file = opened.path();
+        // Uninterruptible, as a direct SQLite write is: a run stopped by an interrupt still gives its session back.
+        this.writer = SqliteWriter.open(opened, busyTimeout, MAX_BATCH, "SQLite session store " + file, share, false);
+        this.readers = new ArrayBlockingQueue<>(opened.readers().size(), false, opened.readers());
     }
 
     /**
@@ -93,13 +120,13 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
      */
     public static SqliteSessionStore open(Path file, Duration busyTimeout) {
         SqliteDatabase.Opened opened = SqliteDatabase.open(file, busyTimeout, READERS, "SQLite session store");
-        return new SqliteSessionStore(opened.path(), opened.writer(), opened.readers());
+        return new SqliteSessionStore(opened, busyTimeout, true);
     }
 
     /** Opens the store as {@link #open(Path, Duration)} does, with the driver's settings changed by {@code configure} (tests). */
     static SqliteSessionStore open(Path file, Duration busyTimeout, Consumer<SQLiteConfig> configure) {
         SqliteDatabase.Opened opened = SqliteDatabase.open(file, busyTimeout, READERS, "SQLite session store", configure);
-        return new SqliteSessionStore(opened.path(), opened.writer(), opened.readers());
+        return new SqliteSessionStore(opened, busyTimeout, false);
     }
 
     /** The absolute path of the store's file. */
@@ -154,17 +181,14 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
         return write("add items once to", sessionId, c -> addOnce(c, sessionId, writeKey, json));
     }
 
-    private static boolean addOnce(Connection c, String sessionId, String writeKey, List<String> json) throws SQLException {
+    private static boolean addOnce(Statements c, String sessionId, String writeKey, List<String> json) throws SQLException {
         long now = System.currentTimeMillis();
-        try (PreparedStatement key = c.prepareStatement("""
-                INSERT INTO session_writes (session_id, write_key, created_at) VALUES (?, ?, ?)
-                ON CONFLICT (session_id, write_key) DO NOTHING""")) {
-            key.setString(1, sessionId);
-            key.setString(2, writeKey);
-            key.setLong(3, now);
-            if (key.executeUpdate() == 0) {
-                return false;
-            }
+        PreparedStatement key = c.prepare(INSERT_WRITE_KEY);
+        key.setString(1, sessionId);
+        key.setString(2, writeKey);
+        key.setLong(3, now);
+        if (key.executeUpdate() == 0) {
+            return false;
         }
         if (!json.isEmpty()) {
             append(c, sessionId, json, now);
@@ -181,41 +205,35 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
         return json;
     }
 
-    private static void append(Connection c, String sessionId, List<String> json, long now) throws SQLException {
-        try (PreparedStatement touch = c.prepareStatement("""
-                INSERT INTO sessions (session_id, active_agent, created_at, updated_at) VALUES (?, NULL, ?, ?)
-                ON CONFLICT (session_id) DO UPDATE SET updated_at = excluded.updated_at""")) {
-            touch.setString(1, sessionId);
-            touch.setLong(2, now);
-            touch.setLong(3, now);
-            touch.executeUpdate();
-        }
+    private static void append(Statements c, String sessionId, List<String> json, long now) throws SQLException {
+        PreparedStatement touch = c.prepare(TOUCH_SESSION);
+        touch.setString(1, sessionId);
+        touch.setLong(2, now);
+        touch.setLong(3, now);
+        touch.executeUpdate();
         long last;
-        try (PreparedStatement max = c.prepareStatement(
-                "SELECT COALESCE(MAX(position), 0) FROM session_items WHERE session_id = ?")) {
-            max.setString(1, sessionId);
-            try (ResultSet rs = max.executeQuery()) {
-                rs.next();
-                last = rs.getLong(1);
-            }
+        PreparedStatement max = c.prepare(LAST_POSITION);
+        max.setString(1, sessionId);
+        try (ResultSet rs = max.executeQuery()) {
+            rs.next();
+            last = rs.getLong(1);
         }
-        try (PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO session_items (session_id, position, item, created_at) VALUES (?, ?, ?, ?)")) {
-            for (String itemJson : json) {
-                insert.setString(1, sessionId);
-                insert.setLong(2, ++last);
-                insert.setString(3, itemJson);
-                insert.setLong(4, now);
-                insert.addBatch();
-            }
-            insert.executeBatch();
+        PreparedStatement insert = c.prepare(INSERT_ITEM);
+        for (String itemJson : json) {
+            insert.setString(1, sessionId);
+            insert.setLong(2, ++last);
+            insert.setString(3, itemJson);
+            insert.setLong(4, now);
+            insert.addBatch();
         }
+        insert.executeBatch();
     }
 
     @Override
     public Optional<Item> popItem(String sessionId) {
         Objects.requireNonNull(sessionId, "sessionId");
-        return write("remove the latest item of", sessionId, c -> {
+        return write("remove the latest item of", sessionId, statements -> {
+            Connection c = statements.connection();
             long position;
             String json;
             try (PreparedStatement latest = c.prepareStatement(
@@ -251,7 +269,7 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(usage, "usage");
         write("record usage on", sessionId, c -> {
-            UsageRows.record(c, sessionId, runId, usage, at);
+            UsageRows.record(c.prepare(UsageRows.UPSERT), sessionId, runId, usage, at);
             return null;
         });
     }
@@ -266,7 +284,8 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
     @Override
     public void clear(String sessionId) {
         Objects.requireNonNull(sessionId, "sessionId");
-        write("clear", sessionId, c -> {
+        write("clear", sessionId, statements -> {
+            Connection c = statements.connection();
             try (PreparedStatement items = c.prepareStatement("DELETE FROM session_items WHERE session_id = ?");
                     PreparedStatement keys = c.prepareStatement("DELETE FROM session_writes WHERE session_id = ?");
                     PreparedStatement usage = c.prepareStatement("DELETE FROM session_usage WHERE session_id = ?");
@@ -307,17 +326,14 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
         });
     }
 
-    private static void upsertActiveAgent(Connection c, String sessionId, String agentName) throws SQLException {
+    private static void upsertActiveAgent(Statements c, String sessionId, String agentName) throws SQLException {
         long now = System.currentTimeMillis();
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO sessions (session_id, active_agent, created_at, updated_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT (session_id) DO UPDATE SET active_agent = excluded.active_agent, updated_at = excluded.updated_at""")) {
-            ps.setString(1, sessionId);
-            ps.setString(2, agentName);
-            ps.setLong(3, now);
-            ps.setLong(4, now);
-            ps.executeUpdate();
-        }
+        PreparedStatement ps = c.prepare(UPSERT_ACTIVE_AGENT);
+        ps.setString(1, sessionId);
+        ps.setString(2, agentName);
+        ps.setLong(3, now);
+        ps.setLong(4, now);
+        ps.executeUpdate();
     }
 
     // --- leases ------------------------------------------------------------------------------
@@ -332,22 +348,18 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
         SessionLeases.requireValid(sessionId, owner, ttl);
         return write("take the lease of", sessionId, c -> {
             long now = System.currentTimeMillis();
-            Optional<Row> current = leaseRow(c, sessionId);
+            Optional<Row> current = leaseRow(c.prepare(SELECT_LEASE), sessionId);
             if (current.isPresent() && current.get().expiresAt() > now) {
                 return Optional.<SessionLease>empty();
             }
             long token = current.map(r -> r.token() + 1).orElse(1L);
             long expiresAt = now + ttl.toMillis();
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO session_leases (session_id, owner, token, expires_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (session_id) DO UPDATE SET owner = excluded.owner, token = excluded.token,
-                        expires_at = excluded.expires_at""")) {
-                ps.setString(1, sessionId);
-                ps.setString(2, owner);
-                ps.setLong(3, token);
-                ps.setLong(4, expiresAt);
-                ps.executeUpdate();
-            }
+            PreparedStatement ps = c.prepare(UPSERT_LEASE);
+            ps.setString(1, sessionId);
+            ps.setString(2, owner);
+            ps.setLong(3, token);
+            ps.setLong(4, expiresAt);
+            ps.executeUpdate();
             return Optional.of(new SessionLease(sessionId, owner, token, Instant.ofEpochMilli(expiresAt)));
         });
     }
@@ -357,16 +369,13 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
         SessionLeases.requireValid(lease.sessionId(), lease.owner(), ttl);
         return write("renew the lease of", lease.sessionId(), c -> {
             long expiresAt = System.currentTimeMillis() + ttl.toMillis();
-            try (PreparedStatement ps = c.prepareStatement("""
-                    UPDATE session_leases SET expires_at = ?
-                    WHERE session_id = ? AND owner = ? AND token = ? AND expires_at > 0""")) {
-                ps.setLong(1, expiresAt);
-                ps.setString(2, lease.sessionId());
-                ps.setString(3, lease.owner());
-                ps.setLong(4, lease.token());
-                return ps.executeUpdate() == 0 ? Optional.<SessionLease>empty()
-                        : Optional.of(new SessionLease(lease.sessionId(), lease.owner(), lease.token(), Instant.ofEpochMilli(expiresAt)));
-            }
+            PreparedStatement ps = c.prepare(RENEW_LEASE);
+            ps.setLong(1, expiresAt);
+            ps.setString(2, lease.sessionId());
+            ps.setString(3, lease.owner());
+            ps.setLong(4, lease.token());
+            return ps.executeUpdate() == 0 ? Optional.<SessionLease>empty()
+                    : Optional.of(new SessionLease(lease.sessionId(), lease.owner(), lease.token(), Instant.ofEpochMilli(expiresAt)));
         });
     }
 
@@ -374,13 +383,11 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
     public void releaseLease(SessionLease lease) {
         Objects.requireNonNull(lease, "lease");
         write("release the lease of", lease.sessionId(), c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE session_leases SET expires_at = 0 WHERE session_id = ? AND owner = ? AND token = ?")) {
-                ps.setString(1, lease.sessionId());
-                ps.setString(2, lease.owner());
-                ps.setLong(3, lease.token());
-                ps.executeUpdate();
-            }
+            PreparedStatement ps = c.prepare(RELEASE_LEASE);
+            ps.setString(1, lease.sessionId());
+            ps.setString(2, lease.owner());
+            ps.setLong(3, lease.token());
+            ps.executeUpdate();
             return null;
         });
     }
@@ -388,9 +395,13 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
     @Override
     public Optional<SessionLease> lease(String sessionId) {
         Objects.requireNonNull(sessionId, "sessionId");
-        return read("read the lease of", sessionId, c -> leaseRow(c, sessionId)
-                .filter(r -> r.expiresAt() > System.currentTimeMillis())
-                .map(r -> new SessionLease(sessionId, r.owner(), r.token(), Instant.ofEpochMilli(r.expiresAt()))));
+        return read("read the lease of", sessionId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_LEASE)) {
+                return leaseRow(ps, sessionId)
+                        .filter(r -> r.expiresAt() > System.currentTimeMillis())
+                        .map(r -> new SessionLease(sessionId, r.owner(), r.token(), Instant.ofEpochMilli(r.expiresAt())));
+            }
+        });
     }
 
     @Override
@@ -425,20 +436,30 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
         });
     }
 
+    @Override
+    public void recordUsage(SessionLease lease, String runId, dev.baton.model.Usage usage, Instant at) {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(usage, "usage");
+        Objects.requireNonNull(at, "at");
+        write("record usage on", lease.sessionId(), c -> {
+            fence(c, lease, "record usage on");
+            UsageRows.record(c.prepare(UsageRows.UPSERT), lease.sessionId(), runId, usage, at);
+            return null;
+        });
+    }
+
     private record Row(String owner, long token, long expiresAt) {}
 
-    private static Optional<Row> leaseRow(Connection c, String sessionId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT owner, token, expires_at FROM session_leases WHERE session_id = ?")) {
-            ps.setString(1, sessionId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new Row(rs.getString(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
-            }
+    private static Optional<Row> leaseRow(PreparedStatement ps, String sessionId) throws SQLException {
+        ps.setString(1, sessionId);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(new Row(rs.getString(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
         }
     }
 
     /** Within the write transaction: refuses the write unless {@code lease} still holds the session. */
-    private static void fence(Connection c, SessionLease lease, String what) throws SQLException {
-        Optional<Row> row = leaseRow(c, lease.sessionId());
+    private static void fence(Statements c, SessionLease lease, String what) throws SQLException {
+        Optional<Row> row = leaseRow(c.prepare(SELECT_LEASE), lease.sessionId());
         if (row.isEmpty() || row.get().token() != lease.token() || !row.get().owner().equals(lease.owner())) {
             throw SessionLeases.lost(lease, what);
         }
@@ -455,12 +476,7 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
         }
         closed = true;
         List<Throwable> failures = new ArrayList<>();
-        writeLock.lock();
-        try {
-            closeQuietly(writer, failures);
-        } finally {
-            writeLock.unlock();
-        }
+        writer.close(failures);
         Connection reader;
         while ((reader = readers.poll()) != null) {
             closeQuietly(reader, failures);
@@ -486,40 +502,13 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
     }
 
     /**
-     * Runs {@code work} in one transaction on the write connection. The transaction is begun
-     * {@code IMMEDIATE}: it takes the file's write lock at once (waiting up to the busy timeout),
-     * so two writers never deadlock upgrading a read lock, and the connection holds no lock
-     * between operations.
+     * Runs {@code work} in one transaction of the file's group commit (shared with a
+     * {@link SqliteRunStore} this JVM opened on the same file): queued, committed with the writes
+     * queued meanwhile, and returned once committed. A write that throws is rolled back alone.
      */
-    private <T> T write(String what, String sessionId, Work<T> work) {
-        writeLock.lock();
-        try {
-            ensureOpen(what, sessionId);
-            boolean began = false;
-            try {
-                execute(writer, "BEGIN IMMEDIATE");
-                began = true;
-                T result = work.apply(writer);
-                execute(writer, "COMMIT");
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                if (began) {
-                    rollback(e);
-                }
-                if (e instanceof StoreException || e instanceof dev.baton.SessionLeaseLost) {
-                    throw (RuntimeException) e;
-                }
-                throw failure(what, sessionId, e);
-            }
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    private static void execute(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+    private <T> T write(String what, String sessionId, SqliteGroupCommit.Work<T> work) {
+        ensureOpen(what, sessionId);
+        return writer.write(what, "session '" + sessionId + "'", work);
     }
 
     /** Runs {@code work} on a read connection: one statement, one snapshot. */
@@ -568,14 +557,6 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
         if (closed) {
             throw new StoreException(file.toString(), "Cannot " + what + " session '" + sessionId
                     + "': the SQLite session store " + file + " is closed", null);
-        }
-    }
-
-    private void rollback(Exception cause) {
-        try {
-            execute(writer, "ROLLBACK");
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.function.Function;
  * session, replaced when the run is recorded again (its place kept), read oldest first.
  */
 final class UsageRows {
-    private static final String UPSERT = """
+    static final String UPSERT = """
             INSERT INTO session_usage (session_id, run_id, usage, recorded_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (session_id, run_id) DO UPDATE SET usage = excluded.usage, recorded_at = excluded.recorded_at""";
     private static final String SELECT =
@@ -27,12 +27,17 @@ final class UsageRows {
 
     static void record(Connection c, String sessionId, String runId, Usage usage, Instant at) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-            ps.setString(1, sessionId);
-            ps.setString(2, runId);
-            ps.setString(3, JournalCodec.usage(usage));
-            ps.setLong(4, at.toEpochMilli());
-            ps.executeUpdate();
+            record(ps, sessionId, runId, usage, at);
         }
+    }
+
+    /** Records with {@code upsert}, the statement of {@link #UPSERT} prepared by the caller (and kept open). */
+    static void record(PreparedStatement upsert, String sessionId, String runId, Usage usage, Instant at) throws SQLException {
+        upsert.setString(1, sessionId);
+        upsert.setString(2, runId);
+        upsert.setString(3, JournalCodec.usage(usage));
+        upsert.setLong(4, at.toEpochMilli());
+        upsert.executeUpdate();
     }
 
     /**

@@ -350,7 +350,80 @@ class SqliteRunStoreTest {
         }
     }
 
+    @Test
+    void runs_and_sessions_on_one_file_in_one_process_never_wait_for_each_others_lock() throws Exception {
+        // With a busy timeout of zero, a write meeting another connection's lock on the file fails at once
+        // ("database is locked"). The two stores commit through one writer, so none ever meets the other's lock.
+        Path file = dir.resolve("shared.db");
+        try (SqliteRunStore runs = SqliteRunStore.open(file, SqliteRunStore.Options.defaults().withBusyTimeout(Duration.ZERO));
+                SqliteSessionStore sessions = SqliteSessionStore.open(file, Duration.ZERO);
+                ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < 16; w++) {
+                int writer = w;
+                done.add(threads.submit(() -> {
+                    for (int i = 0; i < 20; i++) {
+                        String id = "r" + writer + "-" + i;
+                        if (writer % 2 == 0) {
+                            runs.createRun(run(id));
+                            runs.recordEffect(effect(id, "m1"));
+                        } else {
+                            dev.baton.session.SessionLease lease = sessions.tryLease(id, "worker", Duration.ofMinutes(1)).orElseThrow();
+                            sessions.addItemsOnce(lease, id + "/1", List.of(Message.user("hi " + id)));
+                            sessions.recordUsage(lease, id, Usage.of(10, 2), T);
+                            sessions.releaseLease(lease);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS); // a "database is locked" failure would surface here
+            }
+
+            assertThat(count(file, "SELECT count(*) FROM runs")).isEqualTo(160);
+            assertThat(count(file, "SELECT count(*) FROM run_effects")).isEqualTo(160);
+            assertThat(count(file, "SELECT count(*) FROM session_items")).isEqualTo(160);
+            assertThat(count(file, "SELECT count(*) FROM session_usage")).isEqualTo(160);
+            assertThat(count(file, "SELECT count(*) FROM session_leases WHERE expires_at = 0")).isEqualTo(160);
+        }
+    }
+
+    @Test
+    void closing_one_store_on_a_shared_file_leaves_the_other_writing() {
+        Path file = dir.resolve("shared.db");
+        SqliteRunStore runs = SqliteRunStore.open(file);
+        SqliteSessionStore sessions = SqliteSessionStore.open(file);
+        try {
+            sessions.close();
+            assertThatThrownBy(() -> sessions.addItems("s1", List.of(Message.user("after close"))))
+                    .isInstanceOf(StoreException.class).hasMessageContaining("SQLite session store").hasMessageContaining("is closed");
+            runs.createRun(run("r1"));
+            assertThat(runs.findRun("r1")).isPresent();
+
+            try (SqliteSessionStore again = SqliteSessionStore.open(file)) {
+                runs.close();
+                assertThatThrownBy(() -> runs.createRun(run("r2")))
+                        .isInstanceOf(StoreException.class).hasMessageContaining("SQLite run store").hasMessageContaining("is closed");
+                again.addItems("s1", List.of(Message.user("still writing")));
+                assertThat(again.items("s1", 0)).containsExactly(Message.user("still writing"));
+            }
+        } finally {
+            sessions.close();
+            runs.close();
+        }
+    }
+
     // ---- helpers
+
+    private static long count(Path file, String sql) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
 
     static RunRecord run(String id) {
         return new RunRecord(id, RunRecord.DEFAULT_APPLICATION, "triage", "triage", "s1", List.of(Message.user("hi")), RunStatus.RUNNING, T, T, null, null,

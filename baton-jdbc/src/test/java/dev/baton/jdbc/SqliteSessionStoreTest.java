@@ -240,6 +240,25 @@ class SqliteSessionStoreTest {
     }
 
     @Test
+    void an_interrupted_run_still_gives_its_session_back_and_keeps_its_interrupt() {
+        Path file = dir.resolve("baton.db");
+        try (SqliteSessionStore store = SqliteSessionStore.open(file)) {
+            dev.baton.session.SessionLease lease = store.tryLease("s", "worker-1", Duration.ofMinutes(1)).orElseThrow();
+
+            Thread.currentThread().interrupt(); // a run cancelled by an interrupt, on its way out
+            boolean stillInterrupted;
+            try {
+                store.releaseLease(lease);
+            } finally {
+                stillInterrupted = Thread.interrupted();
+            }
+
+            assertThat(stillInterrupted).isTrue();
+            assertThat(store.lease("s")).as("released, so the next run takes the session at once").isEmpty();
+        }
+    }
+
+    @Test
     void a_closed_store_refuses_work_clearly_and_closing_twice_is_harmless() {
         Path file = dir.resolve("baton.db");
         SqliteSessionStore store = SqliteSessionStore.open(file);

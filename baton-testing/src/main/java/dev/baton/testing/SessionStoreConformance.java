@@ -626,6 +626,40 @@ public abstract class SessionStoreConformance {
     }
 
     @Test
+    protected void the_holder_records_usage_through_its_lease() {
+        String session = newSessionId();
+        java.time.Instant t = java.time.Instant.parse("2026-11-21T10:15:30.000Z");
+        SessionLease lease = store.tryLease(session, "worker-1", MINUTE).orElseThrow();
+
+        store.recordUsage(lease, "run_1", dev.baton.model.Usage.of(10, 1), t);
+        store.recordUsage(lease, "run_1", dev.baton.model.Usage.of(30, 3), t.plusSeconds(1));
+
+        assertThat(store.usage(session)).containsExactly(
+                new dev.baton.session.TurnUsage("run_1", dev.baton.model.Usage.of(30, 3), t.plusSeconds(1)));
+    }
+
+    @Test
+    protected void a_writer_that_lost_the_session_records_no_usage() {
+        String session = newSessionId();
+        java.time.Instant t = java.time.Instant.parse("2026-11-21T10:15:30.000Z");
+        SessionLease stale = store.tryLease(session, "worker-1", MINUTE).orElseThrow();
+        store.recordUsage(stale, "run_1", dev.baton.model.Usage.of(10, 1), t);
+        store.releaseLease(stale);
+        SessionLease current = store.tryLease(session, "worker-2", MINUTE).orElseThrow();
+
+        assertThatThrownBy(() -> store.recordUsage(stale, "run_1", dev.baton.model.Usage.of(99, 9), t.plusSeconds(1)))
+                .isInstanceOfSatisfying(SessionLeaseLost.class, e -> assertThat(e.sessionId()).isEqualTo(session))
+                .hasMessageContaining(session);
+        assertThatThrownBy(() -> store.recordUsage(stale, "run_late", dev.baton.model.Usage.of(5, 5), t.plusSeconds(2)))
+                .isInstanceOf(SessionLeaseLost.class);
+
+        assertThat(store.usage(session)).as("the stale writer changed nothing")
+                .containsExactly(new dev.baton.session.TurnUsage("run_1", dev.baton.model.Usage.of(10, 1), t));
+        store.recordUsage(current, "run_2", dev.baton.model.Usage.of(20, 2), t.plusSeconds(3));
+        assertThat(store.usage(session)).extracting(dev.baton.session.TurnUsage::runId).containsExactly("run_1", "run_2");
+    }
+
+    @Test
     protected void a_lease_needs_an_owner_and_a_positive_time() {
         String session = newSessionId();
 

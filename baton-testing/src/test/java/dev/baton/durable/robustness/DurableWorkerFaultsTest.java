@@ -237,5 +237,6 @@ class DurableWorkerFaultsTest {
         @Override public void addItems(SessionLease lease, List<Item> items) { d.addItems(lease, items); }
         @Override public boolean addItemsOnce(SessionLease lease, String writeKey, List<Item> items) { return d.addItemsOnce(lease, writeKey, items); }
         @Override public void setActiveAgent(SessionLease lease, String agentName) { d.setActiveAgent(lease, agentName); }
+        @Override public void recordUsage(SessionLease lease, String runId, Usage usage, Instant at) { d.recordUsage(lease, runId, usage, at); }
     }
 }
