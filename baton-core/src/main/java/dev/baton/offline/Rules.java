@@ -21,9 +21,12 @@ import org.jspecify.annotations.Nullable;
  *       matches the message; lookups before actions ("look before you act"). A lookup also runs when
  *       it finds what a better-matching tool is missing (an item id for a refund), or when it is about
  *       the same value the action would act on. Once an action has succeeded in this turn, only a tool
- *       the latest message names (a literal word match) is called.</li>
+ *       the latest message names (a literal word match) is called. A reply to the model's question
+ *       that matches nothing itself is matched as the customer's previous message (the request it
+ *       answers).</li>
  *   <li>After tool results, answer with them ({@link Replies}; as JSON when a structured answer is asked for).</li>
- *   <li>Ask for what is missing when a matching tool cannot be filled.</li>
+ *   <li>Ask for what is missing when a matching tool cannot be filled, one thing at a time: what the
+ *       lookup that would find a missing id needs, then what no lookup can find (a reason).</li>
  *   <li>Give a structured answer when one is asked for, filled from the text.</li>
  *   <li>Otherwise reply plainly.</li>
  * </ol>
