@@ -28,9 +28,9 @@ import picocli.CommandLine.ParentCommand;
 final class DemoCommand implements Callable<Integer> {
     /** What the demo's human operator says when the acme desk escalates to a person. */
     static final List<String> OPERATOR_ANSWERS = List.of(
-            "Hi, this is Sam from ACME. I've read the conversation: your refund is on its way and the rubber band ships tomorrow."
+            "Hello, this is Sam, the manager at ACME. I've read the conversation: the refund for your shoes is on its way."
                     + " Anything else I can do for you?",
-            "Sam again: it's all arranged, you'll get a confirmation e-mail within the hour.");
+            "Thank you, that's kind of you. Have a good day!");
 
     @ParentCommand
     BatonCli root;

@@ -23,12 +23,26 @@ class DemoCommandTest {
                 .contains("-> handoff support_triage -> technical_specialist")
                 .contains("-> handoff support_triage -> account_specialist")
                 .contains("Approve process_refund {\"invoice_id\":\"INV-9000\"").contains("? [y/n] y")
-                // acme: repairs, back to triage, sales, and the human agent answered by the scripted operator
+                // support: a new topic goes back through triage; a plan change waits for approval
+                .contains("-> handoff billing_specialist -> support_triage")
+                .contains("Approve change_plan {\"customer\":\"C-1004\",\"plan\":\"BUSINESS\"} (prorated charge $210.60")
+                // acme: seed 001 played through: which item, what is wrong, a fix, the refund of the shoes with approval,
+                // back to triage and the manager; then repairs, back to triage, sales
+                .contains("customer> I want a refund\n-> handoff triage_agent -> issues_and_repairs\n"
+                        + "[issues_and_repairs] To refund an item I need a description or keywords of the item.")
+                .contains("customer> A pair of shoes I bought\n[issues_and_repairs] To refund an item I need to know why you want a refund.")
+                .contains("tool find_known_fix {\"product\":\"shoes\"}")
+                .contains("Approve execute_refund {\"item_id\":\"item_61374\",\"reason\":\"The shoes are too small\"} "
+                        + "(Leather Walking Shoes, $240)? [y/n] y")
+                .contains("[issues_and_repairs] Done: I refunded $240.00")
+                .contains("customer> I want to talk to your manager\n-> handoff issues_and_repairs -> triage_agent\n"
+                        + "-> handoff triage_agent -> human_agent")
                 .contains("-> handoff triage_agent -> issues_and_repairs")
                 .contains("-> handoff issues_and_repairs -> triage_agent")
                 .contains("-> handoff triage_agent -> sales_agent")
                 .contains("-> handoff triage_agent -> human_agent")
                 .contains("operator> " + DemoCommand.OPERATOR_ANSWERS.get(0))
+                .contains("operator> " + DemoCommand.OPERATOR_ANSWERS.get(1))
                 // rma: specialists and a guardrail trip
                 .contains("-> handoff support_triage -> rma_specialist")
                 .contains("-> handoff support_triage -> product_specialist")

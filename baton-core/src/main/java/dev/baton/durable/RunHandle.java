@@ -79,8 +79,8 @@ public final class RunHandle {
     }
 
     /**
-     * Rejects a tool call the run waits for; the model reads {@code message} (or a default
-     * wording) instead of the tool's output.
+     * Rejects a tool call the run waits for; the model reads that the call was not approved and did
+     * not run, followed by {@code message} when given, instead of the tool's output.
      *
      * @throws dev.baton.UserError if the run has no such approval, or it was already approved
      */

@@ -29,26 +29,54 @@ record Fill(ObjectNode arguments, List<Property> missing, List<String> notes, bo
         return missing.isEmpty();
     }
 
-    /** Arguments for a tool: required properties with no value are reported missing. */
+    /**
+     * Arguments for a tool: required properties with no value are reported missing. {@code toolText}
+     * (its name and description) tells a reason apart from a request for the tool itself: "I want a
+     * refund" is no reason for {@code execute_refund}.
+     */
+    static Fill forTool(JsonNode schema, Turn turn, String toolText) {
+        return new Filler(turn, false, toolText).fill(schema, schema);
+    }
+
+    /** Arguments for a tool known only by its schema. */
     static Fill forTool(JsonNode schema, Turn turn) {
-        return new Filler(turn, false).fill(schema, schema);
+        return forTool(schema, turn, "");
     }
 
     /** A structured answer: every property gets a value, a neutral one where the text gives none. */
     static Fill forAnswer(JsonNode schema, Turn turn) {
-        return new Filler(turn, true).fill(schema, schema);
+        return new Filler(turn, true, "").fill(schema, schema);
+    }
+
+    /** Topics of words that state a problem (as opposed to a wish, a thing or a person). */
+    private static final Set<String> PROBLEM_TOPICS = Set.of("repair", "technical", "urgent", "billing", "account");
+
+    /**
+     * Whether {@code message} states a problem: it has a word of a problem topic (broken, too small,
+     * charged twice, outage) that is not a word of the tool itself ("refund" for a refund tool).
+     */
+    static boolean statesProblem(String message, String toolText) {
+        Set<String> own = new HashSet<>(Words.contentStems(toolText.replace('_', ' ')));
+        for (String stem : Words.contentStems(message)) {
+            if (!own.contains(stem) && Words.topicsOf(stem).stream().anyMatch(PROBLEM_TOPICS::contains)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static final class Filler {
         private final Turn turn;
         private final boolean answer;
+        private final String toolText;
         private final List<Property> missing = new ArrayList<>();
         private final List<String> notes = new ArrayList<>();
         private boolean specific;
 
-        Filler(Turn turn, boolean answer) {
+        Filler(Turn turn, boolean answer, String toolText) {
             this.turn = turn;
             this.answer = answer;
+            this.toolText = toolText;
         }
 
         Fill fill(JsonNode schema, JsonNode root) {
@@ -64,6 +92,9 @@ record Fill(ObjectNode arguments, List<Property> missing, List<String> notes, bo
                     notes.add(p.name() + " from a tool result");
                 } else {
                     value = fromText(p, root);
+                    if (value == null) {
+                        value = amountFromResults(p);
+                    }
                 }
                 if (value != null) {
                     out.set(p.name(), value);
@@ -86,6 +117,30 @@ record Fill(ObjectNode arguments, List<Property> missing, List<String> notes, bo
                 JsonNode found = node == null ? null : field(node, p.name(), 0);
                 if (found != null && fits(found, p)) {
                     return found;
+                }
+
+            }
+            return null;
+        }
+
+        /**
+         * A number property filled from an amount written as text in this turn's results ("$99.00"),
+         * when the customer named no amount: their own figure wins over the record's.
+         */
+        private @Nullable JsonNode amountFromResults(Property p) {
+            if (!p.type().equals("number") && !p.type().equals("integer")) {
+                return null;
+            }
+            List<Turn.Result> results = turn.results();
+            for (int i = results.size() - 1; i >= 0; i--) {
+                JsonNode node = Json.parse(results.get(i).output());
+                JsonNode found = node == null ? null : field(node, p.name(), 0);
+                BigDecimal money = found == null || !found.isTextual() ? null : Extract.money(found.asText());
+                if (money != null) {
+                    notes.add(p.name() + " from an amount in a tool result");
+                    return p.type().equals("integer")
+                            ? Json.MAPPER.getNodeFactory().numberNode(money.setScale(0, java.math.RoundingMode.HALF_UP).longValueExact())
+                            : Json.MAPPER.getNodeFactory().numberNode(money);
                 }
             }
             return null;
@@ -213,6 +268,17 @@ record Fill(ObjectNode arguments, List<Property> missing, List<String> notes, bo
                         return phrase;
                     }
                 }
+                return null; // filler such as "I want a refund" names no thing: ask rather than search for it
+            }
+            if (!answer && p.hints("reason", "why", "fault", "problem", "issue", "symptom", "symptoms", "complaint")) {
+                // A reason is a message that states a problem, the latest such; a bare request is none.
+                for (int i = 0; i < messages.size(); i++) {
+                    if (statesProblem(messages.get(i), toolText)) {
+                        notes.add(p.name() + " from the problem the customer stated" + (i == 0 ? "" : " in an earlier message"));
+                        return Extract.problem(messages.get(i));
+                    }
+                }
+                return null;
             }
             if (p.hints("reason", "summary", "description", "message", "issue", "problem", "details", "note", "comment",
                     "explanation", "complaint", "question", "text", "symptom", "symptoms")) {

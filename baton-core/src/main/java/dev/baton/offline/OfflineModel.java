@@ -28,11 +28,14 @@ import java.util.regex.Pattern;
  * values, earlier tool results), lookups before actions and no more calls once an action is done;
  * answer from the tool results; ask for a missing argument; fill a
  * structured answer; reply plainly. {@link #explain} says which rule fired and why. The same
- * request always gets the same response, so runs replay exactly.
+ * request always gets the same response, so runs replay exactly. It asks for what it lacks one
+ * thing at a time (which item, then why), takes a reply to its question as the answer to the
+ * request it asked about, and reports a call a reviewer rejected as not done.
  *
  * <p>It is not a language model: it matches words against a small topic table, it does not
- * understand negation or context beyond the current turn, and its replies follow a few fixed
- * patterns: what the actions did, what failed, then key facts from the lookups.
+ * understand negation, and beyond the current turn it only reuses ids, things, stated problems and
+ * the request an answer keeps; its replies follow a few fixed patterns: what the actions did, what
+ * failed, then key facts from the lookups.
  * See {@code docs/offline-model.md}.
  */
 public final class OfflineModel implements Model {

@@ -50,12 +50,17 @@ final class Replies {
     /** Fields that name the thing a result is about: shown next to its id, not as a fact. */
     private static final List<String> THING_FIELDS = List.of("product", "name", "title", "item", "plan_name", "model", "device", "description");
 
-    private static final Set<String> MONEY_FIELDS = Set.of("amount", "price", "total", "cost", "fee", "balance", "sum");
+    private static final Set<String> MONEY_FIELDS = Set.of("amount", "price", "total", "cost", "fee", "balance", "sum", "charge",
+            "credit", "refund");
 
     private static final Pattern CURRENCY = Pattern.compile("^[$€£]\\s?\\d|\\d\\s?(usd|eur|gbp|dollars|euros?)$", Pattern.CASE_INSENSITIVE);
     private static final Pattern ZERO_MONEY = Pattern.compile("^[$€£]?\\s?0+(\\.0+)?$");
     private static final Pattern FAILURE = Pattern.compile(
             "^(error\\b|failed\\b|exception\\b)|\\bnot approved\\b|\\bdid not run\\b|\\bwas rejected\\b", Pattern.CASE_INSENSITIVE);
+
+    /** The output of a call a human reviewer rejected (see {@code RunLoop.rejection}), with the reviewer's message if any. */
+    private static final Pattern REJECTED = Pattern.compile(
+            "The call was not approved by a human reviewer, so \\S+ did not run\\.(?: The reviewer said: (.*))?", Pattern.DOTALL);
 
     private Replies() {}
 
@@ -257,13 +262,25 @@ final class Replies {
         return subject + ": " + array.size() + (array.size() == 1 ? " entry, " : " entries, ") + String.join("; ", parts) + more + ".";
     }
 
-    /** "I could not refund for invoice INV-9000: the call was not approved …" */
+    /**
+     * "I could not refund invoice INV-9000: No invoice INV-9000." For a rejected approval: "I did not
+     * refund invoice INV-9000: a reviewer did not approve it ("Exceeds what the customer paid")."
+     */
     private static String failure(Turn.Result r) {
         Name name = Name.of(r.call().name());
         List<String> targets = Fields.of(r, new Said(List.of())).targets();
         JsonNode node = Json.parse(r.output());
         String why = node != null && node.isObject() ? node.get("error").asText()
                 : node != null && node.isTextual() ? node.asText() : r.output();
+        java.util.regex.Matcher rejected = REJECTED.matcher(why.strip());
+        if (rejected.matches()) {
+            String what = name.verbNoun() ? name.object() : name.verb() + (name.object().isEmpty() ? " it" : " the " + name.object());
+            String join = name.verbNoun() ? " " : " for ";
+            String note = rejected.group(1) == null || stripPeriod(rejected.group(1)).isBlank() ? ""
+                    : " (\"" + stripPeriod(rejected.group(1).strip()) + "\")";
+            return "I did not " + what + (targets.isEmpty() ? "" : join + Texts.joinAnd(targets))
+                    + ": a reviewer did not approve it" + note + ".";
+        }
         why = stripPeriod(why.strip().replaceFirst("(?i)^error:\\s*", "").replaceFirst("^tool '[^']*' failed:\\s*", ""));
         String what = name.verbNoun() ? name.object() + " " : name.verb() + (name.object().isEmpty() ? " it " : " the " + name.object() + " ");
         if (Rules.isLookup(r.call().name())) {
@@ -440,6 +457,8 @@ final class Replies {
         private @Nullable String thingField;
         private @Nullable String thing;
         private boolean thingKnown;
+        private @Nullable String ownKey;
+        private boolean ownKeyKnown;
 
         static Fields of(Turn.Result r, Said said) {
             Fields f = new Fields();
@@ -493,7 +512,16 @@ final class Replies {
             return fields.get(key).asText();
         }
 
+        /** The key of the result's own id, found once: later calls must not pick another key once it is marked used. */
         private @Nullable String ownIdKey(Name name) {
+            if (!ownKeyKnown) {
+                ownKey = findOwnIdKey(name);
+                ownKeyKnown = true;
+            }
+            return ownKey;
+        }
+
+        private @Nullable String findOwnIdKey(Name name) {
             String object = name.object().toLowerCase(Locale.ROOT).replace(' ', '_');
             String last = object.contains("_") ? object.substring(object.lastIndexOf('_') + 1) : object;
             String best = null;

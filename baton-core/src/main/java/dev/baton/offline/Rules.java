@@ -21,9 +21,12 @@ import org.jspecify.annotations.Nullable;
  *       matches the message; lookups before actions ("look before you act"). A lookup also runs when
  *       it finds what a better-matching tool is missing (an item id for a refund), or when it is about
  *       the same value the action would act on. Once an action has succeeded in this turn, only a tool
- *       the latest message names (a literal word match) is called.</li>
+ *       the latest message names (a literal word match) is called. A reply to the model's question
+ *       that matches nothing itself is matched as the customer's previous message (the request it
+ *       answers).</li>
  *   <li>After tool results, answer with them ({@link Replies}; as JSON when a structured answer is asked for).</li>
- *   <li>Ask for what is missing when a matching tool cannot be filled.</li>
+ *   <li>Ask for what is missing when a matching tool cannot be filled, one thing at a time: what the
+ *       lookup that would find a missing id needs, then what no lookup can find (a reason).</li>
  *   <li>Give a structured answer when one is asked for, filled from the text.</li>
  *   <li>Otherwise reply plainly.</li>
  * </ol>
@@ -45,16 +48,22 @@ final class Rules {
         }
         boolean mayCall = !(choice instanceof ToolChoice.None);
         boolean force = choice instanceof ToolChoice.Required;
-        List<Candidate> tools = mayCall ? candidates(request, turn) : List.of();
+        List<Candidate> tools = mayCall ? candidates(request, turn, turn.latestUser()) : List.of();
+        Scored<HandoffSpec> handoff = mayCall && !turn.lastIsToolResult() && !turn.latestUser().isBlank()
+                ? bestHandoff(request, turn) : null;
+        String carried = "";
+        if (mayCall && carriesIntent(turn, tools, handoff)) {
+            // An answer to the model's question ("A pair of shoes I bought" after "which item?") names
+            // no action itself: the request it answers ("I want a refund") still stands.
+            carried = " (the customer's previous message: '" + Extract.sentence(turn.userMessages().get(1)) + "')";
+            tools = candidates(request, turn, turn.userMessages().get(1));
+        }
         Candidate bestTool = tools.stream().filter(Candidate::eligible).findFirst().orElse(null);
 
-        if (mayCall && !turn.lastIsToolResult() && !turn.latestUser().isBlank()) {
-            Scored<HandoffSpec> handoff = bestHandoff(request, turn);
-            if (handoff != null && (handoff.match.score() > 0 || force)
-                    && (bestTool == null || handoff.match.score() >= bestTool.score())) {
-                return Decision.call("handoff to " + handoff.item.targetAgent() + ": matched " + handoff.match.quoted(),
-                        new ToolCall(callId(request, handoff.item.toolName()), handoff.item.toolName(), "{}"));
-            }
+        if (handoff != null && (handoff.match.score() > 0 || force)
+                && (bestTool == null || handoff.match.score() >= bestTool.score())) {
+            return Decision.call("handoff to " + handoff.item.targetAgent() + ": matched " + handoff.match.quoted(),
+                    new ToolCall(callId(request, handoff.item.toolName()), handoff.item.toolName(), "{}"));
         }
         if (bestTool != null) {
             Candidate lookup = bestTool.lookup() ? null
@@ -63,16 +72,37 @@ final class Rules {
                             .findFirst().orElse(null);
             Candidate chosen = lookup != null ? lookup : bestTool;
             String why = lookup != null ? " (a lookup before " + bestTool.tool().name() + ")" : "";
-            return Decision.call("call " + chosen.tool().name() + why + ": matched " + chosen.match().quoted()
+            return Decision.call("call " + chosen.tool().name() + why + ": matched " + chosen.match().quoted() + carried
                             + (chosen.fill().notes().isEmpty() ? "" : "; " + String.join(", ", chosen.fill().notes())),
                     new ToolCall(callId(request, chosen.tool().name()), chosen.tool().name(), Json.write(chosen.fill().arguments())));
         }
         Candidate wanted = tools.stream().filter(c -> !c.fill().complete() && c.match().score() > 0).findFirst().orElse(null);
         if (wanted != null && !turn.lastIsToolResult()) {
-            Candidate finder = finderFor(wanted, tools);
+            // What a lookup can find (an item id) is found; what the lookup itself lacks (which item?) and
+            // what no lookup can find (why the customer wants the refund) is asked for, one question at a time.
+            List<Property> unfindable = new ArrayList<>();
+            Candidate finder = null;
+            for (Property p : wanted.fill().missing()) {
+                Candidate f = finderFor(p, wanted, tools);
+                if (f == null) {
+                    unfindable.add(p);
+                } else if (!f.fill().complete()) {
+                    return Decision.say("ask: " + wanted.tool().name() + " matched " + wanted.match().quoted() + carried
+                                    + " but needs " + p.name() + ", which " + f.tool().name() + " finds from "
+                                    + String.join(", ", f.fill().missing().stream().map(Property::name).toList()),
+                            Texts.question(wanted.tool(), f.fill().missing()));
+                } else if (finder == null) {
+                    finder = f;
+                }
+            }
+            if (!unfindable.isEmpty()) {
+                return Decision.say("ask: " + wanted.tool().name() + " matched " + wanted.match().quoted() + carried
+                        + " but needs " + String.join(", ", unfindable.stream().map(Property::name).toList()),
+                        Texts.question(wanted.tool(), unfindable));
+            }
             if (finder != null) {
                 return Decision.call("call " + finder.tool().name() + ": it finds the " + missingNames(wanted)
-                                + " that " + wanted.tool().name() + " needs",
+                                + " that " + wanted.tool().name() + " needs" + carried,
                         new ToolCall(callId(request, finder.tool().name()), finder.tool().name(), Json.write(finder.fill().arguments())));
             }
         }
@@ -106,12 +136,27 @@ final class Rules {
         }
         for (ToolSpec tool : request.tools()) {
             if (tool.name().equals(name)) {
-                Fill fill = Fill.forTool(tool.parameters(), turn);
+                Fill fill = Fill.forTool(tool.parameters(), turn, tool.name() + " " + tool.description());
                 return Decision.call("call " + name + ": the tool choice names it", new ToolCall(callId(request, name), name,
                         Json.write(fill.arguments())));
             }
         }
         return null;
+    }
+
+    /**
+     * Whether the latest message answers the model's question without naming an action or a handoff
+     * itself, but gives a value (a thing, an id, an amount): then the customer's previous message
+     * still says what they want.
+     */
+    private static boolean carriesIntent(Turn turn, List<Candidate> tools, @Nullable Scored<HandoffSpec> handoff) {
+        String latest = turn.latestUser();
+        if (!turn.answersQuestion() || turn.userMessages().size() < 2
+                || tools.stream().anyMatch(c -> c.match().score() > 0) || handoff != null && handoff.match.score() > 0) {
+            return false;
+        }
+        return !Extract.phrase(latest).isEmpty() || !Extract.ids(latest).isEmpty() || Extract.email(latest) != null
+                || Extract.money(latest) != null;
     }
 
     private static @Nullable Scored<HandoffSpec> bestHandoff(ModelRequest request, Turn turn) {
@@ -128,15 +173,18 @@ final class Rules {
         return best;
     }
 
-    /** Every offered tool with its arguments filled and its score; eligible ones first, best first. */
-    private static List<Candidate> candidates(ModelRequest request, Turn turn) {
+    /**
+     * Every offered tool with its arguments filled and its score against {@code query} (the latest
+     * message, or the request an answer carries); eligible ones first, best first.
+     */
+    private static List<Candidate> candidates(ModelRequest request, Turn turn, String query) {
         List<Candidate> out = new ArrayList<>();
         boolean actionDone = turn.results().stream()
                 .anyMatch(r -> !isLookup(r.call().name()) && !Replies.failed(r.output()));
         for (int i = 0; i < request.tools().size(); i++) {
             ToolSpec tool = request.tools().get(i);
-            Fill fill = Fill.forTool(tool.parameters(), turn);
-            Words.Match m = Words.match(turn.latestUser(), tool.name().replace('_', ' ') + " " + tool.description());
+            Fill fill = Fill.forTool(tool.parameters(), turn, tool.name() + " " + tool.description());
+            Words.Match m = Words.match(query, tool.name().replace('_', ' ') + " " + tool.description());
             int score = m.score() + (fill.specific() ? 1 : 0);
             // After a tool result only the customer's words justify another call, not an id they happened to give;
             // after an action has succeeded, only words of the tool's own name or description (the customer asks for it).
@@ -144,8 +192,7 @@ final class Rules {
             // A question ("what is the status of INV-9000?") asks for facts: an action is taken only when
             // the question names it ("can I get a refund?").
             boolean lookup = isLookup(tool.name());
-            if (!lookup && isQuestion(turn.latestUser())
-                    && Words.match(turn.latestUser(), tool.name().replace('_', ' ')).literal() == 0) {
+            if (!lookup && isQuestion(query) && Words.match(query, tool.name().replace('_', ' ')).literal() == 0) {
                 matches = false;
             }
             boolean eligible = fill.complete() && matches && !turn.calledTool(tool.name());
@@ -156,22 +203,27 @@ final class Rules {
         return out;
     }
 
-    /** A fillable lookup, not yet called this turn, whose name or description mentions what {@code wanted} is missing. */
-    private static @Nullable Candidate finderFor(Candidate wanted, List<Candidate> tools) {
-        List<String> needed = new ArrayList<>();
-        for (Property p : wanted.fill().missing()) {
-            needed.addAll(Words.contentStems(p.name().replace('_', ' ')));
-        }
+    /**
+     * A lookup with arguments, not yet called this turn, whose name or description mentions {@code
+     * missing} (look_up_item "finds an item's id" for item_id): a fillable one first, else one that
+     * lacks arguments itself; null when no lookup finds it.
+     */
+    private static @Nullable Candidate finderFor(Property missing, Candidate wanted, List<Candidate> tools) {
+        List<String> needed = Words.contentStems(missing.name().replace('_', ' '));
+        Candidate unfilled = null;
         for (Candidate c : tools) {
-            if (c == wanted || !c.lookup() || !c.fresh() || !c.fill().complete()) {
+            if (c == wanted || !c.lookup() || !c.fresh() || Property.of(c.tool().parameters(), c.tool().parameters()).isEmpty()
+                    || Collections.disjoint(needed, Words.contentStems(c.tool().name().replace('_', ' ') + " " + c.tool().description()))) {
                 continue;
             }
-            if (c.fill().arguments().size() > 0 && !Collections.disjoint(needed,
-                    Words.contentStems(c.tool().name().replace('_', ' ') + " " + c.tool().description()))) {
+            if (c.fill().complete()) {
                 return c;
             }
+            if (unfilled == null) {
+                unfilled = c;
+            }
         }
-        return null;
+        return unfilled;
     }
 
     /**

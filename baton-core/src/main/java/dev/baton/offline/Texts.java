@@ -15,9 +15,19 @@ final class Texts {
     static String question(ToolSpec tool, List<Property> missing) {
         List<String> needs = new ArrayList<>();
         for (Property p : missing) {
-            needs.add(p.description().isBlank() ? "the " + words(p.name()) : lowerFirst(stripPeriod(p.description())));
+            String d = toCustomer(lowerFirst(stripPeriod(p.description())));
+            needs.add(p.description().isBlank() ? "the " + words(p.name()) : WH.matcher(d).find() ? "to know " + d : d);
         }
         return "To " + action(tool) + " I need " + joinAnd(needs) + ".";
+    }
+
+    private static final java.util.regex.Pattern WH = java.util.regex.Pattern.compile("^(why|what|which|how|when|where|who)\\b");
+
+    /** A description addressed to the customer: "why the customer wants a refund" becomes "why you want a refund". */
+    static String toCustomer(String description) {
+        return description.replaceAll("\\b[Tt]he customer's\\b", "your").replaceAll("\\b[Tt]he customer\\b", "you")
+                .replaceAll("\\byou (want|need|like|prefer|expect|ha)(s)\\b", "you $1")
+                .replace("you is ", "you are ").replace("you was ", "you were ").replace("you ha ", "you have ");
     }
 
     /** A reply when no rule applies: who is answering, and what it can do. */
@@ -59,7 +69,7 @@ final class Texts {
     }
 
     static String lowerFirst(String s) {
-        if (s.length() > 1 && Character.isUpperCase(s.charAt(0)) && Character.isLowerCase(s.charAt(1))) {
+        if (s.length() > 1 && (Character.isUpperCase(s.charAt(0)) && Character.isLowerCase(s.charAt(1)) || s.startsWith("A "))) {
             return Character.toLowerCase(s.charAt(0)) + s.substring(1);
         }
         return s;

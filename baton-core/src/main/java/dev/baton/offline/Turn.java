@@ -24,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param calls function calls made in this turn, as name plus parsed arguments
  * @param visited agents known to have held the conversation in this turn
  * @param lastIsToolResult whether the last input item is the output of a tool (not of a handoff)
+ * @param answersQuestion whether the latest user message answers a question: the assistant's last
+ *     message before it asked for something (it ends with a question mark, or says "I need")
  */
 record Turn(
         String latestUser,
@@ -31,7 +33,8 @@ record Turn(
         List<Result> results,
         Set<Call> calls,
         Set<String> visited,
-        boolean lastIsToolResult) {
+        boolean lastIsToolResult,
+        boolean answersQuestion) {
 
     /** A tool call of this turn and what it returned. */
     record Result(ToolCall call, String output) {}
@@ -58,11 +61,33 @@ record Turn(
             }
         }
         Set<String> visited = new LinkedHashSet<>();
+        Set<String> targets = new LinkedHashSet<>();
+        for (Item item : input) {
+            String target = item instanceof ToolOutput o ? handoffTarget(o) : null;
+            if (target != null) {
+                targets.add(target);
+            }
+        }
+        boolean heldBefore = false;
         for (int i = userIndex - 1; i >= 0; i--) {
             String target = input.get(i) instanceof ToolOutput o ? handoffTarget(o) : null;
             if (target != null) {
                 visited.add(target);
+                heldBefore = true;
                 break;
+            }
+        }
+        boolean handedThisTurn = false;
+        for (int i = userIndex + 1; i < input.size(); i++) {
+            handedThisTurn |= input.get(i) instanceof ToolOutput o && handoffTarget(o) != null;
+        }
+        if (!heldBefore && handedThisTurn) {
+            // The session's first handoff came from the agent it started with, which no handoff led to:
+            // that is the one among the offered targets no handoff has named.
+            for (var h : request.handoffs()) {
+                if (!targets.contains(h.targetAgent())) {
+                    visited.add(h.targetAgent());
+                }
             }
         }
         List<Result> results = new ArrayList<>();
@@ -84,8 +109,19 @@ record Turn(
             }
         }
         visited.add(request.agent());
+        boolean answersQuestion = false;
+        for (int i = userIndex - 1; i >= 0; i--) {
+            if (input.get(i) instanceof Message m && m.role() == Message.Role.USER) {
+                break;
+            }
+            if (input.get(i) instanceof Message m && m.role() == Message.Role.ASSISTANT) {
+                String text = m.text().strip();
+                answersQuestion = text.endsWith("?") || text.contains(" I need ");
+                break;
+            }
+        }
         return new Turn(users.isEmpty() ? "" : users.get(0), List.copyOf(users), List.copyOf(results), Set.copyOf(calls),
-                Set.copyOf(visited), lastIsToolResult);
+                Set.copyOf(visited), lastIsToolResult, answersQuestion);
     }
 
     /** The agent a handoff's output names ({@code {"assistant":"billing_specialist"}}), or null for other outputs. */

@@ -381,8 +381,7 @@ final class RunLoop<C> {
                             continue;
                         }
                     } else if (!decision.approved()) {
-                        outcomes.put(call.callId(), new ToolCalls.Outcome(decision.message() != null ? decision.message()
-                                : "The call was not approved by a human reviewer, so " + tool.name() + " did not run.", false));
+                        outcomes.put(call.callId(), new ToolCalls.Outcome(rejection(tool.name(), decision.message()), false));
                         continue;
                     }
                 }
@@ -1091,5 +1090,14 @@ final class RunLoop<C> {
     static String message(Throwable e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    /**
+     * What the model reads for a rejected call: always that it did not run, then the reviewer's
+     * message, so no model takes a bare message ("Exceeds what the customer paid.") for a result.
+     */
+    static String rejection(String toolName, @Nullable String message) {
+        String refused = "The call was not approved by a human reviewer, so " + toolName + " did not run.";
+        return message == null || message.isBlank() ? refused : refused + " The reviewer said: " + message.strip();
     }
 }

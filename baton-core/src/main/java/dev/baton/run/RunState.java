@@ -169,7 +169,7 @@ public final class RunState {
         return this;
     }
 
-    /** Rejects the call: the model reads {@code message} instead of the tool's output. */
+    /** Rejects the call: the model reads that it did not run, and {@code message}, instead of the tool's output. */
     public RunState reject(String callId, @Nullable String message) {
         decisions.put(known(callId).callId(), new Decision(false, message));
         return this;

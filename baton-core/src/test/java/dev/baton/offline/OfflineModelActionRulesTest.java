@@ -194,8 +194,20 @@ class OfflineModelActionRulesTest {
                 "The call was not approved by a human reviewer, so process_refund did not run.");
 
         assertThat(text(model.respond(OfflineModelTest.request("billing", input, List.of(OfflineModelTest.REFUND), List.of()))))
-                .isEqualTo("I could not refund invoice INV-9000: the call was not approved by a human reviewer, so "
-                        + "process_refund did not run.");
+                .isEqualTo("I did not refund invoice INV-9000: a reviewer did not approve it.");
+    }
+
+    @Test
+    void a_rejection_with_a_message_is_reported_as_not_done_and_relays_the_message() {
+        List<Item> input = conversation("Please refund $450 for invoice INV-9000.", "process_refund",
+                "{\"invoice_id\":\"INV-9000\",\"amount\":450,\"reason\":\"x\"}",
+                "The call was not approved by a human reviewer, so process_refund did not run. The reviewer said: "
+                        + "Exceeds what the customer paid.");
+
+        String answer = text(model.respond(OfflineModelTest.request("billing", input, List.of(OfflineModelTest.REFUND), List.of())));
+
+        assertThat(answer).isEqualTo("I did not refund invoice INV-9000: a reviewer did not approve it (\"Exceeds what the "
+                + "customer paid\").").doesNotContain("Done");
     }
 
     @Test

@@ -88,7 +88,8 @@ class ApprovalTest {
 
         assertThat(refunds).hasValue(0);
         assertThat(model.requests.get(1).input()).last().isInstanceOfSatisfying(ToolOutput.class,
-                o -> assertThat(o.output()).startsWith("Declined"));
+                o -> assertThat(o.output()).isEqualTo("The call was not approved by a human reviewer, so process_refund did not "
+                        + "run. The reviewer said: Declined: refunds above $200 need a second invoice check."));
         assertThat(done.finalOutput()).isEqualTo("A manager declined it.");
     }
 

@@ -270,7 +270,8 @@ class DurableWorkerTest {
 
         run.reject(run.approvals().get(0).callId(), "Refunds above $200 need a manager.");
 
-        assertThat(run.result().finalOutput()).isEqualTo("\"Done: Refunds above $200 need a manager.\"");
+        assertThat(run.result().finalOutput()).isEqualTo("\"Done: The call was not approved by a human reviewer, so issue_refund did "
+                + "not run. The reviewer said: Refunds above $200 need a manager.\"");
         assertThat(desk.invocations).isEmpty();
     }
 

@@ -8,18 +8,22 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
-/** ACME's catalogue, known fixes, orders and refunds, in memory. */
+/**
+ * ACME's catalogue (its famous gadgets beside ordinary goods such as shoes and jackets), known fixes,
+ * orders and refunds, in memory.
+ */
 final class AcmeBackend {
 
     record Item(String itemId, String product, int price, int inStock, String knownFix) {}
 
     record Found(String itemId, String product, int price, int inStock) {}
 
-    record Fix(String product, String fix) {}
+    /** A known fix, and what the customer can have when it does not help. */
+    record Fix(String product, String fix, String otherwise) {}
 
     record Order(String orderId, String product, int price, String status) {}
 
-    record Refund(String refundId, String itemId, String product, int amount, String reason, String status) {}
+    record Refund(String refundId, String itemId, String product, String amount, String reason, String status) {}
 
     private final List<Item> catalogue = List.of(
             new Item("item_48213", "Rocket Skates", 129, 14,
@@ -28,7 +32,13 @@ final class AcmeBackend {
             new Item("item_77020", "Rocket-Powered Anvil", 899, 3, "Release the safety clamp before ignition; never fire it indoors"),
             new Item("item_20544", "Bird Seed, 10 lb bag", 19, 120, "Keep the bag sealed and dry"),
             new Item("item_31907", "Portable Hole", 350, 6, "Unfold it on a flat surface; it does not work on ceilings"),
-            new Item("item_52118", "Jet-Propelled Pogo Stick", 210, 9, "Charge the fuel cell fully and hold the grips with both hands"));
+            new Item("item_52118", "Jet-Propelled Pogo Stick", 210, 9, "Charge the fuel cell fully and hold the grips with both hands"),
+            new Item("item_61374", "Leather Walking Shoes", 240, 22,
+                    "Exchange them for another size at no cost: we send the new pair before you return the old one"),
+            new Item("item_61402", "Canvas Sneakers", 65, 48, "Wash them cold and let them dry away from the heater"),
+            new Item("item_70915", "Waterproof Rain Jacket", 180, 17, "Close the storm flap over the zip and re-proof it once a season"),
+            new Item("item_70951", "Hiking Backpack, 40 l", 95, 25, "Loosen the hip belt and tighten the shoulder straps"),
+            new Item("item_80233", "Stainless Steel Water Bottle", 29, 150, "Tighten the lid until it clicks; the seal sits inside"));
     private final List<Order> orders = new ArrayList<>();
     private final List<Refund> refunds = new ArrayList<>();
     private final AtomicInteger nextOrder = new AtomicInteger(1201);
@@ -42,7 +52,7 @@ final class AcmeBackend {
 
     synchronized Fix knownFix(String product) {
         Item item = best(product);
-        return new Fix(item.product(), item.knownFix());
+        return new Fix(item.product(), item.knownFix(), "If that does not solve it, we can refund the item instead.");
     }
 
     synchronized Item item(String itemId) {
@@ -70,9 +80,9 @@ final class AcmeBackend {
         Refund earlier = refundOf(item.itemId());
         if (earlier != null) {
             throw new IllegalArgumentException(item.itemId() + " (" + item.product() + ") was already refunded (" + earlier.refundId()
-                    + ", $" + earlier.amount() + "); an item is refunded only once");
+                    + ", " + earlier.amount() + "); an item is refunded only once");
         }
-        Refund refund = new Refund("RF-" + nextRefund.getAndIncrement(), item.itemId(), item.product(), item.price(),
+        Refund refund = new Refund("RF-" + nextRefund.getAndIncrement(), item.itemId(), item.product(), "$" + item.price() + ".00",
                 reason, "refunded to the original card");
         refunds.add(refund);
         return refund;

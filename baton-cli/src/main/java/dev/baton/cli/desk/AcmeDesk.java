@@ -71,14 +71,22 @@ final class AcmeDesk implements Desk<AcmeDesk.Acme> {
     @Override
     public List<DemoStep> demo() {
         return List.of(
-                new DemoStep("acme-1", "The left wheel of my rocket skates is broken and wobbles.",
+                new DemoStep("acme-1", "I want a refund",
+                        "seed 001: triage hands off to issues and repairs, which asks which item"),
+                new DemoStep("acme-1", "A pair of shoes I bought",
+                        "the answer keeps the refund request standing; the agent asks what is wrong with the item"),
+                new DemoStep("acme-1", "The shoes are too small",
+                        "a known fix is proposed first; a refund only if it does not help"),
+                new DemoStep("acme-1", "no I want a refund",
+                        "the agent looks the shoes up for their id, then refunds them: above $200, so a manager approves"),
+                new DemoStep("acme-1", "I want to talk to your manager",
+                        "back to triage, which escalates to the human agent, answered at the console"),
+                new DemoStep("acme-1", "Hi! Thanks for your service. I give you 5 stars!",
+                        "the human agent keeps the conversation"),
+                new DemoStep("acme-2", "The left wheel of my rocket skates is broken and wobbles.",
                         "a handoff to issues and repairs, which looks up the known fix"),
-                new DemoStep("acme-1", "That didn't help, I want a refund.",
-                        "the repairs agent finds the item id, then refunds it"),
-                new DemoStep("acme-1", "Thanks. I'd also like to buy a giant rubber band.",
-                        "a transfer back to triage, then to sales, which looks up the price and orders"),
-                new DemoStep("acme-1", "One more thing: let me talk to a human, please.",
-                        "an escalation to the human agent, who answers at the console"));
+                new DemoStep("acme-2", "Thanks. I'd also like to buy a giant rubber band.",
+                        "a transfer back to triage, then to sales, which looks up the price and orders"));
     }
 
     /** The desk's agents; {@code people} answer for the human agent. */

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /** Orders, registered units, help articles and RMAs of a hardware vendor, in memory. */
 final class RmaBackend {
@@ -32,6 +33,8 @@ final class RmaBackend {
     private final Map<String, Set<String>> keywords = new LinkedHashMap<>();
     private final List<Rma> rmas = new ArrayList<>();
     private final AtomicInteger nextRma = new AtomicInteger(7001);
+    private final Map<String, String> ticketsBySession = new LinkedHashMap<>();
+    private final AtomicInteger nextTicket = new AtomicInteger(5001);
 
     RmaBackend() {
         unit(new Unit("SN-88412", "X200 wireless headset", "ORD-5521", LocalDate.of(2025, 2, 27), 24, List.of()));
@@ -131,6 +134,17 @@ final class RmaBackend {
         Rma rma = new Rma("RMA-" + nextRma.getAndIncrement(), w.serial(), w.product(), priority, handling, reason);
         rmas.add(rma);
         return rma;
+    }
+
+    /**
+     * The id of the support ticket for a conversation: a new one for each conversation (session), the
+     * same one for its later messages; a new one for every run outside a session.
+     */
+    synchronized String ticketId(@Nullable String session) {
+        if (session == null) {
+            return "TCK-" + nextTicket.getAndIncrement();
+        }
+        return ticketsBySession.computeIfAbsent(session, s -> "TCK-" + nextTicket.getAndIncrement());
     }
 
     synchronized List<Rma> rmas() {

@@ -1,6 +1,8 @@
 package dev.baton.cli.desk;
 
 import dev.baton.agent.Agent;
+import dev.baton.agent.Team;
+import dev.baton.handoff.Handoff;
 import dev.baton.guardrail.GuardrailOutput;
 import dev.baton.guardrail.InputGuardrail;
 import dev.baton.schema.Description;
@@ -13,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * continued session is with), a guardrail agent classifies the ticket (category and
  * priority, as structured output), keeps it in the context for the specialists, and rejects requests
  * the desk does not handle (sales). Triage hands product questions to the product specialist and
- * returns, repairs and warranty claims to the RMA specialist.
+ * returns, repairs and warranty claims to the RMA specialist; both hand back to triage for another
+ * topic. Each conversation gets a ticket with its own id.
  */
 final class RmaDesk implements Desk<RmaDesk.RmaContext> {
 
@@ -21,19 +24,26 @@ final class RmaDesk implements Desk<RmaDesk.RmaContext> {
 
     enum Category { PRODUCT, RMA, SALES }
 
-    /** What the guardrail agent makes of a ticket. */
+    /** What the guardrail agent makes of a request. */
     record TicketInfo(
-            @Description("The order, serial or RMA number the customer gives, e.g. ORD-5521, SN-88412 or RMA-7001") String ticketId,
+            @Description("The order, serial or RMA number the customer gives, e.g. ORD-5521, SN-88412 or RMA-7001, "
+                    + "if any") @Nullable String reference,
             @Description("LOW (questions, how-to, cosmetic), MEDIUM (faulty but usable) or HIGH (dead, no power, died, "
                     + "smoke, overheating, safety risk, urgent)") Priority priority,
             @Description("PRODUCT (how-to questions, settings, features, connect, bluetooth, firmware), RMA (returns, "
                     + "repairs, replacements, warranty claims, broken, faulty or dead units) or SALES (buying, prices, "
                     + "quotes, new orders)") Category category) {}
 
+    /**
+     * A support ticket: its own id (one per conversation, from the backend), the order, serial or RMA
+     * number the customer gave if any, and how the guardrail classified the latest message.
+     */
+    record Ticket(String ticketId, @Nullable String reference, Priority priority, Category category) {}
+
     /** The run context: the ticket as the guardrail classified it, and the systems. */
     static final class RmaContext {
         private final RmaBackend backend;
-        private volatile @Nullable TicketInfo ticket;
+        private volatile @Nullable Ticket ticket;
 
         RmaContext(RmaBackend backend) {
             this.backend = backend;
@@ -43,17 +53,17 @@ final class RmaDesk implements Desk<RmaDesk.RmaContext> {
             return backend;
         }
 
-        @Nullable TicketInfo ticket() {
+        @Nullable Ticket ticket() {
             return ticket;
         }
 
-        void ticket(TicketInfo value) {
+        void ticket(Ticket value) {
             ticket = value;
         }
 
         /** The classified priority, MEDIUM when the guardrail has not run. */
         Priority priority() {
-            TicketInfo t = ticket;
+            Ticket t = ticket;
             return t == null ? Priority.MEDIUM : t.priority();
         }
     }
@@ -108,17 +118,31 @@ final class RmaDesk implements Desk<RmaDesk.RmaContext> {
     /** The guardrail: classify, remember, reject sales. */
     static InputGuardrail<RmaContext> priorityGuardrail() {
         Agent<RmaContext> classifier = Agent.<RmaContext>builder("priority_guardrail")
-                .instructions("Classify the support request. Give the ticket id the customer mentions, the priority and "
+                .instructions("Classify the support request. Give the order, serial or RMA number the customer mentions, "
+                        + "if any, the priority and "
                         + "the category: PRODUCT for how-to questions, RMA for returns, repairs and warranty claims, SALES "
                         + "for buying.")
                 .outputType(TicketInfo.class)
                 .build();
         return InputGuardrail.fromAgent("priority", classifier, TicketInfo.class, (ctx, info) -> {
-            ctx.context().ticket(info);
-            return info.category() == Category.SALES ? GuardrailOutput.trip(info) : GuardrailOutput.pass(info);
+            String reference = info.reference() == null || info.reference().isBlank() ? null : info.reference();
+            Ticket ticket = new Ticket(ctx.context().backend().ticketId(ctx.sessionId().orElse(null)), reference,
+                    info.priority(), info.category());
+            ctx.context().ticket(ticket);
+            return info.category() == Category.SALES ? GuardrailOutput.trip(ticket) : GuardrailOutput.pass(ticket);
         }).blocking();
     }
 
+    private static final String PRODUCT = "Product questions: how to use a device, settings, features, firmware, connecting, "
+            + "bluetooth, setup.";
+    private static final String RMA = "Returns and repairs: broken, faulty or dead devices, replacements, warranty claims, RMA.";
+
+    private static Handoff<RmaContext, Void> backToTriage(String when) {
+        return Handoff.<RmaContext>to("support_triage").toolName("transfer_back_to_triage")
+                .description("Back to triage, for " + when + ".");
+    }
+
+    /** Triage and its specialists, who hand back to triage for another topic. */
     static Agent<RmaContext> triage() {
         Tool<RmaContext> lookUpOrder = Tool.of("look_up_order", "Look up an order: customer, date, serial numbers, status.",
                 OrderRef.class, (ctx, a) -> ctx.context().backend().order(a.orderId()));
@@ -138,26 +162,33 @@ final class RmaDesk implements Desk<RmaDesk.RmaContext> {
         // the specialist holding it: every agent of the desk carries the guardrail, so every message is classified.
         InputGuardrail<RmaContext> priority = priorityGuardrail();
         Agent<RmaContext> product = Agent.<RmaContext>builder("product_specialist")
-                .handoffDescription("Product questions: how to use a device, settings, features, firmware, connecting, "
-                        + "bluetooth, setup.")
-                .instructions((ctx, self) -> "You answer product questions step by step from the help articles. Ticket "
-                        + "priority: " + ctx.context().priority() + ".")
+                .handoffDescription(PRODUCT)
+                .instructions((ctx, self) -> "You answer product questions step by step from the help articles. For "
+                        + "returns, repairs or another topic, transfer back to triage. Ticket priority: "
+                        + ctx.context().priority() + ".")
                 .tools(findArticle, lookUpSerial)
+                .handoffs(backToTriage("what product questions do not cover: a broken, faulty or dead unit, a return, "
+                        + "a repair or a warranty claim"))
                 .inputGuardrails(priority)
                 .build();
         Agent<RmaContext> rma = Agent.<RmaContext>builder("rma_specialist")
-                .handoffDescription("Returns and repairs: broken, faulty or dead devices, replacements, warranty claims, RMA.")
+                .handoffDescription(RMA)
                 .instructions((ctx, self) -> "You handle returns and repairs. Check the warranty, review the repair "
-                        + "history, then open an RMA; HIGH priority tickets get an advance replacement. Ticket priority: "
+                        + "history, then open an RMA; HIGH priority tickets get an advance replacement. For how-to "
+                        + "questions or another topic, transfer back to triage. Ticket priority: "
                         + ctx.context().priority() + ".")
                 .tools(lookUpOrder, lookUpSerial, checkWarranty, createRma)
+                .handoffs(backToTriage("what returns and repairs do not cover: how to use a device, settings, features, "
+                        + "firmware updates, connecting, bluetooth and setup"))
                 .inputGuardrails(priority)
                 .build();
-        return Agent.<RmaContext>builder("support_triage")
+        Agent<RmaContext> triage = Agent.<RmaContext>builder("support_triage")
                 .instructions("Assess the request and hand it to the right specialist: how-to and product questions to "
                         + "product_specialist; returns, repairs and warranty claims to rma_specialist.")
-                .handoffs(product, rma)
+                .handoffs(Handoff.<RmaContext>to("product_specialist").description(PRODUCT),
+                        Handoff.<RmaContext>to("rma_specialist").description(RMA))
                 .inputGuardrails(priority)
                 .build();
+        return Team.of(triage, product, rma).agent("support_triage");
     }
 }

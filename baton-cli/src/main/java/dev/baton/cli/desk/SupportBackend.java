@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The support desk's systems in memory: accounts, invoices, tickets, regional service status, the
  * refund ledger and the human queue. Refunds, password resets and escalations change its state, so
- * a conversation sees the effects of earlier steps.
+ * a conversation sees the effects of earlier steps. So do cancellations and plan changes, prorated
+ * over a {@value #CYCLE_DAYS}-day cycle from the days each account has left in it.
  */
 final class SupportBackend {
 
@@ -32,6 +33,20 @@ final class SupportBackend {
 
     record Escalation(String ticketId, String queue, String priority, String reason, String expectedResponse) {}
 
+    /** A cancellation: when it takes effect, and what is refunded for the unused days. */
+    record Cancellation(String cancellationId, String customerId, String plan, String effective, String refund, String status) {}
+
+    /** A plan change: the prorated charge (an upgrade) or credit (a downgrade) for the days left in the cycle. */
+    record PlanChange(String changeId, String customerId, String fromPlan, String toPlan, String newMonthlyPrice,
+            String proratedCharge, String proratedCredit, String status) {}
+
+    /** The plans and their monthly prices. */
+    static final Map<String, BigDecimal> PLANS = Map.of("Starter", new BigDecimal("19.00"), "Pro", new BigDecimal("99.00"),
+            "Business", new BigDecimal("450.00"));
+
+    /** Days in a billing cycle, for proration. */
+    static final int CYCLE_DAYS = 30;
+
     private final Map<String, Account> accounts = new LinkedHashMap<>();
     private final Map<String, MutableInvoice> invoices = new LinkedHashMap<>();
     private final Map<String, List<Ticket>> tickets = new LinkedHashMap<>();
@@ -39,6 +54,11 @@ final class SupportBackend {
     private final List<Refund> refunds = new ArrayList<>();
     private final List<PasswordReset> resets = new ArrayList<>();
     private final List<Escalation> escalations = new ArrayList<>();
+    private final Map<String, Integer> daysLeft = new LinkedHashMap<>();
+    private final List<Cancellation> cancellations = new ArrayList<>();
+    private final List<PlanChange> planChanges = new ArrayList<>();
+    private final AtomicInteger nextCancellation = new AtomicInteger(7001);
+    private final AtomicInteger nextChange = new AtomicInteger(3001);
     private final AtomicInteger nextRefund = new AtomicInteger(5001);
     private final AtomicInteger nextTicket = new AtomicInteger(4120);
 
@@ -84,6 +104,10 @@ final class SupportBackend {
         invoice(new MutableInvoice("INV-9000", "C-1002", "450.00", "Business plan, 5 extra seats, March", 1));
         invoice(new MutableInvoice("INV-9104", "C-1003", "19.00", "Starter plan, March", 1));
         invoice(new MutableInvoice("INV-9120", "C-1004", "129.00", "Pro plan and priority support add-on, March", 1));
+        daysLeft.put("C-1001", 12);
+        daysLeft.put("C-1002", 20);
+        daysLeft.put("C-1003", 5);
+        daysLeft.put("C-1004", 18);
         tickets.put("C-1001", List.of(new Ticket("T-4101", "2025-02-11", "Login loop after password change", "closed"),
                 new Ticket("T-4117", "2025-03-03", "Question about the March invoice", "open")));
         tickets.put("C-1002", List.of(new Ticket("T-4088", "2025-01-20", "Add five seats for the new team", "closed")));
@@ -173,6 +197,80 @@ final class SupportBackend {
                 priority.equals("HIGH") ? "within 1 hour" : "within 1 business day");
         escalations.add(e);
         return e;
+    }
+
+    /**
+     * The refund a cancellation gives: nothing at the end of the period or on an account past due;
+     * immediately, the unused days of the cycle at the plan's price.
+     */
+    synchronized BigDecimal cancellationRefund(String customer, boolean immediately) {
+        Account a = account(customer);
+        if (!immediately || !a.billingStatus().equals("active")) {
+            return BigDecimal.ZERO;
+        }
+        return prorate(PLANS.get(a.plan()), daysLeft.get(a.id()));
+    }
+
+    synchronized Cancellation cancel(String customer, boolean immediately, String reason) {
+        Account a = account(customer);
+        if (a.billingStatus().startsWith("cancel")) {
+            throw new IllegalArgumentException(a.id() + "'s subscription is already " + a.billingStatus());
+        }
+        BigDecimal refund = cancellationRefund(customer, immediately);
+        int days = daysLeft.get(a.id());
+        String effective = immediately ? "now" : "at the end of the billing period, in " + days + " days";
+        String status = immediately ? "cancelled" : "cancelled at the end of the period";
+        accounts.put(a.id(), new Account(a.id(), a.name(), a.email(), a.plan(), a.monthlyPrice(), status, a.region(), a.seats()));
+        Cancellation c = new Cancellation("CX-" + nextCancellation.getAndIncrement(), a.id(), a.plan(), effective,
+                money(refund), status + (a.billingStatus().equals("past due") ? "; the past-due balance is still owed" : ""));
+        cancellations.add(c);
+        return c;
+    }
+
+    /** The prorated amount of a plan change for the days left: positive is a charge (an upgrade), negative a credit. */
+    synchronized BigDecimal planChangeAmount(String customer, String plan) {
+        Account a = account(customer);
+        String to = planName(plan);
+        return prorate(PLANS.get(to).subtract(PLANS.get(a.plan())), daysLeft.get(a.id()));
+    }
+
+    synchronized PlanChange changePlan(String customer, String plan) {
+        Account a = account(customer);
+        String to = planName(plan);
+        if (to.equals(a.plan())) {
+            throw new IllegalArgumentException(a.id() + " is already on the " + to + " plan");
+        }
+        if (a.billingStatus().startsWith("cancel")) {
+            throw new IllegalArgumentException(a.id() + "'s subscription is " + a.billingStatus() + "; it cannot change plan");
+        }
+        BigDecimal amount = planChangeAmount(customer, plan);
+        accounts.put(a.id(), new Account(a.id(), a.name(), a.email(), to, money(PLANS.get(to)), a.billingStatus(), a.region(),
+                a.seats()));
+        PlanChange change = new PlanChange("PC-" + nextChange.getAndIncrement(), a.id(), a.plan(), to, money(PLANS.get(to)),
+                money(amount.max(BigDecimal.ZERO)), money(amount.min(BigDecimal.ZERO).negate()), "effective now");
+        planChanges.add(change);
+        return change;
+    }
+
+    private static String planName(String plan) {
+        for (String name : PLANS.keySet()) {
+            if (name.equalsIgnoreCase(plan.strip())) {
+                return name;
+            }
+        }
+        throw new IllegalArgumentException("No plan '" + plan + "'; plans are Starter ($19), Pro ($99) and Business ($450)");
+    }
+
+    private static BigDecimal prorate(BigDecimal monthly, int days) {
+        return monthly.multiply(BigDecimal.valueOf(days)).divide(BigDecimal.valueOf(CYCLE_DAYS), 2, RoundingMode.HALF_UP);
+    }
+
+    synchronized List<Cancellation> cancellations() {
+        return List.copyOf(cancellations);
+    }
+
+    synchronized List<PlanChange> planChanges() {
+        return List.copyOf(planChanges);
     }
 
     synchronized List<Refund> refunds() {

@@ -3,6 +3,8 @@ package dev.baton.cli.desk;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.agent.Agent;
+import dev.baton.agent.Team;
+import dev.baton.handoff.Handoff;
 import dev.baton.handoff.Prompts;
 import dev.baton.schema.Description;
 import dev.baton.tool.ApprovalPolicy;
@@ -13,8 +15,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code support} desk: a triage agent hands the customer to a billing, technical or account
- * specialist, each with tools on {@link SupportBackend}. Refunds above $200 wait for a person's
- * approval.
+ * specialist, each with tools on {@link SupportBackend}, and each able to hand back to triage when
+ * the customer brings up another topic. Refunds above $200, immediate cancellations with a refund and
+ * plan changes with a prorated charge or credit wait for a person's approval.
  */
 final class SupportDesk implements Desk<SupportDesk.Support> {
 
@@ -36,6 +39,20 @@ final class SupportDesk implements Desk<SupportDesk.Support> {
     record RegionRef(@Description("Region code: eu-west, us-east or ap-south") String region) {}
 
     enum Priority { LOW, MEDIUM, HIGH }
+
+    enum Plan { STARTER, PRO, BUSINESS }
+
+    enum When { END_OF_PERIOD, IMMEDIATELY }
+
+    record CancelRequest(
+            @Description("Customer id such as C-1001, or the customer's e-mail address") String customer,
+            @Description("END_OF_PERIOD (at the end of the billing period; the default) or IMMEDIATELY (now, right away, "
+                    + "with a prorated refund of the unused days)") @Nullable When when,
+            @Description("Why the customer cancels, if they said") @Nullable String reason) {}
+
+    record PlanRequest(
+            @Description("Customer id such as C-1001, or the customer's e-mail address") String customer,
+            @Description("The new plan: STARTER ($19 a month), PRO ($99) or BUSINESS ($450)") Plan plan) {}
 
     record EscalationRequest(
             @Description("What the customer needs and what was tried") String reason,
@@ -76,6 +93,8 @@ final class SupportDesk implements Desk<SupportDesk.Support> {
         return List.of(
                 new DemoStep("support-1", "Hi, I was charged $99 twice last month for invoice INV-8821. Can I get a refund?",
                         "a handoff to billing, an invoice lookup and a $99 refund below the approval limit"),
+                new DemoStep("support-1", "Something else: the service seems to be down for us in eu-west. Is there an outage?",
+                        "a new topic: billing hands back to triage, which routes to technical for a status check"),
                 new DemoStep("support-2", "Please refund $450 for invoice INV-9000, we were billed for 5 seats we never used.",
                         "an approval pause: refunds above $200 wait for a person"),
                 new DemoStep("support-3", "I can't log in since this morning. I'm in eu-west.",
@@ -83,10 +102,18 @@ final class SupportDesk implements Desk<SupportDesk.Support> {
                 new DemoStep("support-3", "Please send me a password reset, my customer id is C-1001.",
                         "the session keeps the specialist for the next message; a password reset"),
                 new DemoStep("support-4", "I want to cancel my subscription. My e-mail is priya.raman@example.org.",
-                        "a handoff to the account specialist, who looks the account up by e-mail"));
+                        "a handoff to the account specialist, who looks the account up by e-mail and cancels at the end of "
+                                + "the billing period"),
+                new DemoStep("support-5", "Please upgrade C-1004 to the Business plan.",
+                        "a plan change: the prorated charge for the rest of the cycle waits for approval"));
     }
 
     static Agent<Support> triage() {
+        return team().agent("support_triage");
+    }
+
+    /** The desk's agents: triage, and three specialists who each hand back to triage for other topics. */
+    static Team<Support> team() {
         Tool<Support> getAccount = Tool.of("get_account", "Look up a customer's account: plan, billing status, seats and region.",
                 CustomerRef.class, (ctx, a) -> ctx.context().backend().account(a.customer()));
         Tool<Support> getInvoice = Tool.of("get_invoice",
@@ -107,41 +134,120 @@ final class SupportDesk implements Desk<SupportDesk.Support> {
         Tool<Support> escalate = Tool.of("escalate_to_human", "Escalate this ticket to a human agent in the support queue.",
                 EscalationRequest.class, (ctx, a) -> ctx.context().backend().escalate(a.reason(),
                         (a.priority() == null ? Priority.MEDIUM : a.priority()).name()));
+        Tool<Support> cancelSubscription = Tool.<Support, CancelRequest>of("cancel_subscription",
+                        "Cancel a customer's subscription: at the end of the billing period (nothing is refunded), or "
+                                + "immediately with a prorated refund, which waits for a manager's approval.",
+                        CancelRequest.class, (ctx, a) -> ctx.context().backend().cancel(a.customer(),
+                                a.when() == When.IMMEDIATELY, a.reason() == null ? "" : a.reason()))
+                .requiringApproval(cancellationRefunds());
+        Tool<Support> changePlan = Tool.<Support, PlanRequest>of("change_plan",
+                        "Change a customer's plan: upgrade or downgrade to Starter, Pro or Business. The prorated charge "
+                                + "or credit for the rest of the billing cycle waits for a manager's approval.",
+                        PlanRequest.class, (ctx, a) -> ctx.context().backend().changePlan(a.customer(), a.plan().name()))
+                .requiringApproval(planChangesThatMoveMoney());
 
         Agent<Support> billing = Agent.<Support>builder("billing_specialist")
-                .handoffDescription("Billing: invoices, charges, double charges, refunds, payments, receipts and wrong amounts.")
+                .handoffDescription(BILLING)
                 .instructions("You handle billing questions: invoices, charges and refunds. Look up the invoice (and the "
                         + "account when you know the customer) before acting. Refund only clear billing errors such as "
                         + "duplicate charges; refunds above $200 wait for a manager's approval. Escalate to a human "
-                        + "when the customer asks for one.")
+                        + "when the customer asks for one. For another topic, transfer back to triage.")
                 .tools(getAccount, getInvoice, processRefund, escalate)
+                .handoffs(backToTriage("what billing does not handle: login and password trouble, outages, errors, "
+                        + "cancellations and plan changes"))
                 .build();
         Agent<Support> technical = Agent.<Support>builder("technical_specialist")
-                .handoffDescription("Technical problems: login and password trouble, sign-in errors, outages, a slow or "
-                        + "unavailable service, API errors.")
+                .handoffDescription(TECHNICAL)
                 .instructions("You handle technical issues. Check the service status of the customer's region first. "
-                        + "Send a password reset only to the e-mail address on the account.")
+                        + "Send a password reset only to the e-mail address on the account. For another topic, transfer "
+                        + "back to triage.")
                 .tools(getAccount, serviceStatus, resetPassword, escalate)
+                .handoffs(backToTriage("what technical support does not handle: invoices, charges, refunds, cancellations "
+                        + "and plan changes"))
                 .build();
         Agent<Support> account = Agent.<Support>builder("account_specialist")
-                .handoffDescription("Account changes: plan upgrades and downgrades, cancellations, subscriptions, seats "
-                        + "and data exports.")
+                .handoffDescription(ACCOUNT)
                 .instructions("You handle account changes. Look up the account and its ticket history before changing "
-                        + "anything. Before a cancellation, offer the Starter plan.")
-                .tools(getAccount, ticketHistory, escalate)
+                        + "anything. Before a cancellation, offer the Starter plan. A cancellation takes effect at the end "
+                        + "of the billing period unless the customer asks for it now; money that moves (a prorated refund "
+                        + "or charge) waits for a manager's approval. For another topic, transfer back to triage.")
+                .tools(getAccount, ticketHistory, cancelSubscription, changePlan, escalate)
+                .handoffs(backToTriage("what account changes do not cover: invoices, charges, refunds, login trouble, "
+                        + "outages and errors"))
                 .build();
-        return Agent.<Support>builder("support_triage")
+        Agent<Support> triage = Agent.<Support>builder("support_triage")
                 .instructions(Prompts.withHandoffInstructions("You are the support desk's triage agent. Understand the "
                         + "customer's issue and hand off to the right specialist immediately: billing, charges, "
                         + "invoices and refunds to billing_specialist; login, outages and errors to "
                         + "technical_specialist; plan changes and cancellations to account_specialist."))
-                .handoffs(billing, technical, account)
+                .handoffs(Handoff.<Support>to("billing_specialist").description(BILLING),
+                        Handoff.<Support>to("technical_specialist").description(TECHNICAL),
+                        Handoff.<Support>to("account_specialist").description(ACCOUNT))
                 .build();
+        return Team.of(triage, billing, technical, account);
     }
 
-    /** For a refund waiting for approval: what its invoice was refunded before, when anything. */
+    private static final String BILLING = "Billing: invoices, charges, double charges, refunds, payments, receipts and wrong amounts.";
+    private static final String TECHNICAL = "Technical problems: login and password trouble, sign-in errors, outages, a slow or "
+            + "unavailable service, API errors.";
+    private static final String ACCOUNT = "Account changes: plan upgrades and downgrades, cancellations, subscriptions, seats "
+            + "and data exports.";
+
+    private static Handoff<Support, Void> backToTriage(String when) {
+        return Handoff.<Support>to("support_triage").toolName("transfer_back_to_triage")
+                .description("Back to triage, for " + when + ".");
+    }
+
+    /** The approval rule of {@code cancel_subscription}: an immediate cancellation that refunds money. */
+    static ApprovalPolicy<Support> cancellationRefunds() {
+        return (ctx, arguments) -> {
+            try {
+                JsonNode args = JSON.readTree(arguments);
+                return ctx.context().backend().cancellationRefund(args.path("customer").asText(""),
+                        args.path("when").asText("").equals(When.IMMEDIATELY.name())).signum() > 0;
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false; // an unknown customer: the call fails at once with the backend's message
+            }
+        };
+    }
+
+    /** The approval rule of {@code change_plan}: a change with a prorated charge or credit. */
+    static ApprovalPolicy<Support> planChangesThatMoveMoney() {
+        return (ctx, arguments) -> {
+            try {
+                JsonNode args = JSON.readTree(arguments);
+                return ctx.context().backend().planChangeAmount(args.path("customer").asText(""), args.path("plan").asText(""))
+                        .signum() != 0;
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        };
+    }
+
+    /**
+     * For a refund waiting for approval: what its invoice was refunded before, when anything; for a
+     * cancellation or plan change: the money it moves.
+     */
     @Override
     public @Nullable String explain(String tool, String arguments) {
+        try {
+            JsonNode args = JSON.readTree(arguments);
+            if (tool.equals("cancel_subscription")) {
+                return "prorated refund " + SupportBackend.money(backend.cancellationRefund(args.path("customer").asText(""),
+                        args.path("when").asText("").equals(When.IMMEDIATELY.name()))) + " for the unused days";
+            }
+            if (tool.equals("change_plan")) {
+                BigDecimal amount = backend.planChangeAmount(args.path("customer").asText(""), args.path("plan").asText(""));
+                return (amount.signum() >= 0 ? "prorated charge " : "prorated credit ") + SupportBackend.money(amount.abs())
+                        + " for the rest of the billing cycle";
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            return null;
+        }
         if (!tool.equals("process_refund")) {
             return null;
         }

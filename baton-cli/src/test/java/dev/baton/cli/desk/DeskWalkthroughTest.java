@@ -117,7 +117,7 @@ class DeskWalkthroughTest {
 
         assertThat(fix).handedOffTo("issues_and_repairs").usedTool("find_known_fix").finalOutputContains("axle nut");
         assertThat(refund).noHandoffs().usedTool("look_up_item").usedTool("execute_refund", "{\"item_id\":\"item_48213\","
-                + "\"reason\":\"That didn't help, I want a refund.\"}").finalOutputContains("item_48213");
+                + "\"reason\":\"The left wheel of my rocket skates is broken and wobbles.\"}").finalOutputContains("item_48213");
         assertThat(sale).handedOffTo("triage_agent", "sales_agent").usedTool("look_up_item")
                 .usedTool("execute_order", "{\"product\":\"Giant Rubber Band\",\"price\":45}");
         assertThat(human).handedOffTo("triage_agent", "human_agent").lastAgent("human_agent")
@@ -138,7 +138,7 @@ class DeskWalkthroughTest {
         RunResult r = runner.run(desk.entry(), "My X200 headset SN-88412 died after two weeks, no power at all. I need a replacement.",
                 RunOptions.<RmaDesk.RmaContext>session("r1").withContext(context));
 
-        assertThat(context.ticket()).isEqualTo(new RmaDesk.TicketInfo("SN-88412", RmaDesk.Priority.HIGH, RmaDesk.Category.RMA));
+        assertThat(context.ticket()).isEqualTo(new RmaDesk.Ticket("TCK-5001", "SN-88412", RmaDesk.Priority.HIGH, RmaDesk.Category.RMA));
         assertThat(r).handedOffTo("rma_specialist").usedTool("check_warranty").usedTool("create_rma").noErrors();
         assertThat(desk.backend().rmas()).singleElement().satisfies(rma -> {
             assertThat(rma.priority()).isEqualTo("HIGH");
@@ -165,7 +165,7 @@ class DeskWalkthroughTest {
         assertThatThrownBy(() -> send(desk, "r3", "I'd like a quote to buy 50 more X200 headsets for our team."))
                 .isInstanceOfSatisfying(InputGuardrailTripwireTriggered.class, e -> {
                     assertThat(e.result().name()).isEqualTo("priority");
-                    assertThat(((RmaDesk.TicketInfo) e.result().info()).category()).isEqualTo(RmaDesk.Category.SALES);
+                    assertThat(((RmaDesk.Ticket) e.result().info()).category()).isEqualTo(RmaDesk.Category.SALES);
                 });
     }
 

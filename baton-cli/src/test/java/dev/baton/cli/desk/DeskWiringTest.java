@@ -76,7 +76,7 @@ class DeskWiringTest {
     void rma_specialists_read_the_priority_the_guardrail_stored() {
         RmaDesk desk = new RmaDesk();
         ScriptedModel model = ScriptedModel.create()
-                .forAgent("priority_guardrail", reply("{\"ticket_id\":\"SN-30977\",\"priority\":\"MEDIUM\",\"category\":\"RMA\"}"))
+                .forAgent("priority_guardrail", reply("{\"reference\":\"SN-30977\",\"priority\":\"MEDIUM\",\"category\":\"RMA\"}"))
                 .forAgent("support_triage", handoffTo("rma_specialist"))
                 .forAgent("rma_specialist", reply("Checking SN-30977."));
         RmaDesk.RmaContext context = desk.newContext();
