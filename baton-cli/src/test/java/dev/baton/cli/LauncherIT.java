@@ -55,6 +55,31 @@ class LauncherIT {
                 .startsWith("baton: ").contains("nope").contains("support");
     }
 
+    @Test
+    void runs_list_prints_its_answer_and_no_log_lines_even_when_it_creates_the_database() throws Exception {
+        Path launcher = Path.of(System.getProperty("baton.root", "..")).toRealPath().resolve("baton");
+
+        Result created = run(List.of(launcher.toString(), "runs", "list"));
+        Result again = run(List.of(launcher.toString(), "runs", "list"));
+
+        for (Result r : List.of(created, again)) {
+            assertThat(r.exit()).as("exit code; output:%n%s", r.output()).isZero();
+            assertThat(r.output().strip().lines().toList()).as("output").singleElement().asString().startsWith("No runs yet.");
+        }
+        assertThat(workdir.resolve(".baton/baton.db")).exists();
+    }
+
+    @Test
+    void verbose_shows_the_libraries_log_lines() throws Exception {
+        Path launcher = Path.of(System.getProperty("baton.root", "..")).toRealPath().resolve("baton");
+
+        Result verbose = run(List.of(launcher.toString(), "runs", "list", "--verbose"));
+
+        assertThat(verbose.exit()).as("exit code; output:%n%s", verbose.output()).isZero();
+        assertThat(verbose.output()).contains("INFO DbMigrate - Migrating schema \"main\" to version \"1 - sessions\"")
+                .contains("No runs yet.");
+    }
+
     record Result(int exit, String output) {}
 
     private Result run(List<String> command) throws IOException, InterruptedException {
