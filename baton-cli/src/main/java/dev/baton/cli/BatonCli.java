@@ -51,6 +51,7 @@ public final class BatonCli implements Runnable {
 
     /** Runs the command with the process's console, environment and working directory, and exits with its code. */
     public static void main(String[] args) {
+        Logging.configure(java.util.Arrays.asList(args));
         Terminal terminal = new Terminal(
                 new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
                 writer(System.out), writer(System.err), System.getenv(), Path.of("").toAbsolutePath(), !interactive());
@@ -59,6 +60,7 @@ public final class BatonCli implements Runnable {
 
     /** Runs the command on the given streams and returns its exit code (the tests' way in). */
     static int run(String[] args, InputStream in, OutputStream out, OutputStream err, Map<String, String> env, Path workDir) {
+        Logging.configure(java.util.Arrays.asList(args));
         Terminal terminal = new Terminal(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), writer(out), writer(err),
                 env, workDir, true);
         return execute(terminal, args);

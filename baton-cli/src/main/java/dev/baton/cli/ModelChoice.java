@@ -1,10 +1,14 @@
 package dev.baton.cli;
 
 import dev.baton.model.Model;
+import dev.baton.model.ModelRequest;
+import dev.baton.model.ModelResponse;
+import dev.baton.model.ModelStreamEvent;
 import dev.baton.offline.OfflineModel;
 import dev.baton.openai.OpenAIProvider;
 import dev.baton.openai.OpenAISettings;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,14 +54,56 @@ record ModelChoice(String label, Model model, @Nullable OpenAIProvider provider)
         String name = requested != null ? requested.strip()
                 : settings.defaultModel() != null ? settings.defaultModel() : DEFAULT_OPENAI_MODEL;
         OpenAIProvider provider = new OpenAIProvider(settings);
-        Model model = provider.model(name);
         String where = settings.baseUrl() == null ? "OpenAI" : settings.baseUrl();
-        return new ModelChoice(provider.resolve(name) + " (" + where + ")", model, provider);
+        return new ModelChoice(provider.resolve(name) + " (" + where + ")", new Deferred(provider, name), provider);
     }
 
     /** The offline model; {@code explain} adds the rule it applied to each answer (shown by {@code --verbose}). */
     private static ModelChoice offline(String label, boolean explain) {
         return new ModelChoice(label, explain ? OfflineModel.explaining() : OfflineModel.create(), null);
+    }
+
+    /**
+     * The provider's model for a name, made at its first call: a command that only lists runs or
+     * approvals creates no HTTP client (the SDK's client and its classes cost a command a few
+     * tenths of a second of start-up).
+     */
+    static final class Deferred implements Model {
+        private final OpenAIProvider provider;
+        private final String name;
+        private @Nullable Model model;
+
+        Deferred(OpenAIProvider provider, String name) {
+            this.provider = provider;
+            this.name = name;
+        }
+
+        /** Whether the model has been made (a call was made). */
+        synchronized boolean made() {
+            return model != null;
+        }
+
+        private synchronized Model model() {
+            if (model == null) {
+                model = provider.model(name);
+            }
+            return model;
+        }
+
+        @Override
+        public ModelResponse respond(ModelRequest request) {
+            return model().respond(request);
+        }
+
+        @Override
+        public ModelResponse stream(ModelRequest request, Consumer<ModelStreamEvent> events) {
+            return model().stream(request, events);
+        }
+
+        @Override
+        public String toString() {
+            return "Deferred[" + provider.resolve(name) + "]";
+        }
     }
 
     private static boolean present(Map<String, String> env, String name) {

@@ -2,7 +2,7 @@ package dev.baton.openai;
 
 import java.time.Duration;
 
-/** A call took longer than the configured timeout (including the SDK's retries of timed-out attempts). */
+/** A call took longer than the configured timeout; a timed-out call is not retried. */
 public final class OpenAICallTimedOut extends OpenAICallFailed {
     private final Duration timeout;
 

@@ -14,12 +14,13 @@ import java.util.stream.Stream;
 
 /**
  * A model behind the OpenAI Chat Completions API ({@code POST /chat/completions}), on OpenAI or any
- * OpenAI-compatible server (Ollama, vLLM, LM Studio, gateways). HTTP, retries (429, 5xx and
- * connection errors, with backoff honouring {@code Retry-After}) and SSE parsing are the
- * openai-java SDK's.
+ * OpenAI-compatible server (Ollama, vLLM, LM Studio, gateways). HTTP and SSE parsing are the
+ * openai-java SDK's; retries (429, 5xx, a refused or dropped connection, with backoff honouring
+ * {@code Retry-After}) are Baton's, each logged as one WARN line.
  *
  * <p>Errors: an HTTP error becomes {@link OpenAIRequestFailed}, a timeout {@link OpenAICallTimedOut},
- * any other failure (connection, a stream that ends early) {@link OpenAICallFailed}; the runner
+ * any other failure (connection, a stream that ends early) {@link OpenAICallFailed}, whose message
+ * names the cause (connection refused to host:port, unknown host, TLS failure); the runner
  * reports each as the cause of a {@link dev.baton.ModelCallFailed}.
  */
 public final class OpenAIChatCompletionsModel extends OpenAIModelBase implements Model {
@@ -47,7 +48,7 @@ public final class OpenAIChatCompletionsModel extends OpenAIModelBase implements
     @Override
     public ModelResponse respond(ModelRequest request) {
         try {
-            ChatCompletion completion = ConnectionRetry.call(settings.maxRetries(), () -> client.chat().completions()
+            ChatCompletion completion = Retrying.call(settings, () -> client.chat().completions()
                     .create(ChatCompletionsRequests.toParams(model, request, false)));
             return ChatCompletionsResponses.fromCompletion(ChatCompletionsResponses.tree(completion));
         } catch (RuntimeException e) {
@@ -58,8 +59,8 @@ public final class OpenAIChatCompletionsModel extends OpenAIModelBase implements
     @Override
     public ModelResponse stream(ModelRequest request, Consumer<ModelStreamEvent> events) {
         ChatCompletionsResponses.StreamAssembly assembly = new ChatCompletionsResponses.StreamAssembly(events);
-        try (StreamResponse<ChatCompletionChunk> response = client.chat().completions()
-                .createStreaming(ChatCompletionsRequests.toParams(model, request, true));
+        try (StreamResponse<ChatCompletionChunk> response = Retrying.call(settings, () -> client.chat().completions()
+                .createStreaming(ChatCompletionsRequests.toParams(model, request, true)));
                 Stream<ChatCompletionChunk> chunks = response.stream()) {
             Iterator<ChatCompletionChunk> it = chunks.iterator();
             while (it.hasNext()) {

@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
 final class OpenAIErrors {
     private OpenAIErrors() {}
 
-    static RuntimeException translate(RuntimeException e, @Nullable String apiKey, Duration timeout) {
+    static RuntimeException translate(RuntimeException e, OpenAISettings settings) {
+        @Nullable String apiKey = settings.apiKey();
+        Duration timeout = settings.timeout();
         if (e instanceof OpenAIServiceException service) {
             JsonNode body = body(service);
             JsonNode error = body.has("error") && body.get("error").isObject() ? body.get("error") : body;
@@ -27,17 +29,12 @@ final class OpenAIErrors {
             return new OpenAIRequestFailed(service.statusCode(), scrub(message, apiKey),
                     type == null ? null : scrub(type, apiKey), code == null ? null : scrub(code, apiKey));
         }
-        if (e instanceof OpenAIException) {
+        if (e instanceof OpenAIException || e instanceof java.io.UncheckedIOException) {
             if (!Thread.currentThread().isInterrupted() && causedByTimeout(e)) {
                 return new OpenAICallTimedOut(timeout, e);
             }
-            return new OpenAICallFailed("OpenAI call failed: " + scrub(String.valueOf(e.getMessage()), apiKey), e);
-        }
-        if (e instanceof java.io.UncheckedIOException) {
-            if (!Thread.currentThread().isInterrupted() && causedByTimeout(e)) {
-                return new OpenAICallTimedOut(timeout, e);
-            }
-            return new OpenAICallFailed("OpenAI call failed: " + scrub(String.valueOf(e.getMessage()), apiKey), e);
+            // The cause in words (refused, unknown host, TLS), not the SDK's "Request failed".
+            return new OpenAICallFailed("OpenAI call failed: " + scrub(Fault.of(e, settings.baseUrl()).detail(), apiKey), e);
         }
         return e;
     }

@@ -3,15 +3,21 @@ package dev.baton.openai;
 import com.openai.client.OpenAIClient;
 import java.util.Objects;
 
-/** What both OpenAI models share: the SDK client (closed only if owned), the model name and the error translation. */
+/**
+ * What both OpenAI models share: the SDK client (closed only if owned), the model name, the
+ * retries ({@link Retrying}: the SDK's own are turned off) and the error translation.
+ */
 abstract class OpenAIModelBase implements AutoCloseable {
+    /** The client calls go through: the given one without the SDK's retries. */
     final OpenAIClient client;
     final String model;
     final OpenAISettings settings;
+    private final OpenAIClient given;
     private final boolean ownsClient;
 
     OpenAIModelBase(OpenAIClient client, String model, OpenAISettings settings, boolean ownsClient) {
-        this.client = Objects.requireNonNull(client, "client");
+        this.given = Objects.requireNonNull(client, "client");
+        this.client = client.withOptions(options -> options.maxRetries(0));
         this.model = Objects.requireNonNull(model, "model");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.ownsClient = ownsClient;
@@ -24,14 +30,14 @@ abstract class OpenAIModelBase implements AutoCloseable {
 
     /** The SDK's exception as Baton's, with the API key kept out of the message. */
     RuntimeException translate(RuntimeException e) {
-        return OpenAIErrors.translate(e, settings.apiKey(), settings.timeout());
+        return OpenAIErrors.translate(e, settings);
     }
 
     /** Closes the client if this model created it. */
     @Override
     public void close() {
         if (ownsClient) {
-            client.close();
+            given.close();
         }
     }
 

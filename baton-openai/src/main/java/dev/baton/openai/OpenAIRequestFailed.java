@@ -4,7 +4,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The endpoint answered with an HTTP error: a non-retryable 4xx, or a 429 or 5xx that was still
- * failing when the retries ran out.
+ * failing when the retries ran out. The message ends with a hint for the usual statuses: 401 the
+ * API key, 403 the key's access, 404 the model name or the endpoint, 429 the rate limit or quota.
  */
 public final class OpenAIRequestFailed extends OpenAICallFailed {
     private final int statusCode;
@@ -54,6 +55,16 @@ public final class OpenAIRequestFailed extends OpenAICallFailed {
                 s.append(type != null ? ", " : "").append("code ").append(code);
             }
             s.append(')');
+        }
+        String hint = switch (status) {
+            case 401 -> "the endpoint did not accept the API key: check OPENAI_API_KEY";
+            case 403 -> "the API key has no access to this model or endpoint";
+            case 404 -> "no such model or path: check the model name and OPENAI_BASE_URL";
+            case 429 -> "rate limit or quota reached, still after the retries: wait, or check the account's limits";
+            default -> null;
+        };
+        if (hint != null) {
+            s.append("; ").append(hint);
         }
         return s.toString();
     }

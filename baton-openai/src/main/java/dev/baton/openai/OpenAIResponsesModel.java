@@ -20,8 +20,8 @@ import java.util.stream.Stream;
  * is sent back with them on the next call, so reasoning models keep their reasoning across turns
  * without server-side state ({@link OpenAISettings#store()}).
  *
- * <p>HTTP, retries (429, 5xx and connection errors, with backoff honouring {@code Retry-After})
- * and SSE parsing are the openai-java SDK's. Errors are those of {@link OpenAIChatCompletionsModel}:
+ * <p>HTTP and SSE parsing are the openai-java SDK's; retries (429, 5xx, a refused or dropped
+ * connection, with backoff honouring {@code Retry-After}) are Baton's, each logged as one WARN line. Errors are those of {@link OpenAIChatCompletionsModel}:
  * {@link OpenAIRequestFailed}, {@link OpenAICallTimedOut}, {@link OpenAICallFailed}.
  */
 public final class OpenAIResponsesModel extends OpenAIModelBase implements Model {
@@ -49,7 +49,7 @@ public final class OpenAIResponsesModel extends OpenAIModelBase implements Model
     @Override
     public ModelResponse respond(ModelRequest request) {
         try {
-            Response response = ConnectionRetry.call(settings.maxRetries(),
+            Response response = Retrying.call(settings,
                     () -> client.responses().create(ResponsesRequests.toParams(model, request, settings.store())));
             return ResponsesResponses.fromResponse(ChatCompletionsResponses.tree(response));
         } catch (RuntimeException e) {
@@ -60,8 +60,8 @@ public final class OpenAIResponsesModel extends OpenAIModelBase implements Model
     @Override
     public ModelResponse stream(ModelRequest request, Consumer<ModelStreamEvent> events) {
         ResponsesResponses.StreamAssembly assembly = new ResponsesResponses.StreamAssembly(events, settings.apiKey());
-        try (StreamResponse<ResponseStreamEvent> response = client.responses()
-                .createStreaming(ResponsesRequests.toParams(model, request, settings.store()));
+        try (StreamResponse<ResponseStreamEvent> response = Retrying.call(settings, () -> client.responses()
+                .createStreaming(ResponsesRequests.toParams(model, request, settings.store())));
                 Stream<ResponseStreamEvent> stream = response.stream()) {
             Iterator<ResponseStreamEvent> it = stream.iterator();
             while (it.hasNext()) {

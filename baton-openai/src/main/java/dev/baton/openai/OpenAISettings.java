@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
  * @param apiKey the API key; null where none is configured (calls then fail with a
  *     {@link dev.baton.UserError} when a model is created)
  * @param baseUrl the endpoint, such as {@code http://localhost:11434/v1}; null for OpenAI's own
- * @param maxRetries how often the SDK retries 429, 5xx, timeouts and connection errors, with
- *     exponential backoff and jitter, honouring {@code Retry-After}
+ * @param maxRetries how often a call is retried after a 408, 409, 429 or 5xx, a refused or a
+ *     dropped connection, with exponential backoff and jitter, honouring {@code Retry-After};
+ *     each retry is logged at WARN. Unknown hosts, TLS failures and timeouts are not retried.
  * @param timeout per-call timeout
  * @param defaultModel the model for an empty model name ({@code BATON_MODEL}), or null
  * @param api the API that models use ({@code BATON_OPENAI_API}: {@code chat}, the default, or {@code responses})
