@@ -117,7 +117,7 @@ class RunCommandTest {
         Desks.create("support", p -> java.util.Optional.empty()).entry().reachableAgents().forEach((name, a) -> graph.put(name, a.fingerprint()));
         Instant long_ago = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MILLIS);
         try (SqliteRunStore store = SqliteRunStore.open(db)) {
-            store.createRun(new RunRecord("run_orphan", RunRecord.DEFAULT_APPLICATION, "support_triage", "support_triage", null,
+            store.createRun(new RunRecord("run_orphan", "support", "support_triage", "support_triage", null,
                     List.of(Message.user(ChatCommandTest.DOUBLE_CHARGE)), RunStatus.RUNNING, long_ago, long_ago, null, null,
                     Usage.zero(), graph, null, "dead-worker", long_ago.plusSeconds(5)));
         }
