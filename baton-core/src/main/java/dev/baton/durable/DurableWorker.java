@@ -78,6 +78,7 @@ public final class DurableWorker implements AutoCloseable {
     /** Why this process's latest execution of a run stopped short (the store failed), until it runs here again. */
     private final Map<String, RuntimeException> stopped = new ConcurrentHashMap<>();
     private volatile @Nullable ScheduledExecutorService heartbeat;
+    private volatile @Nullable Thread heartbeatThread;
     private volatile boolean started;
     private volatile boolean closed;
     private volatile @Nullable Thread worker;
@@ -133,6 +134,7 @@ public final class DurableWorker implements AutoCloseable {
             ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "baton-durable-heartbeat-" + workerId);
                 t.setDaemon(true);
+                heartbeatThread = t;
                 return t;
             });
             long every = Math.max(50, lease.toMillis() / 3);
@@ -920,6 +922,10 @@ public final class DurableWorker implements AutoCloseable {
             beats.shutdownNow();
             try {
                 beats.awaitTermination(5, TimeUnit.SECONDS);
+                Thread beating = heartbeatThread;
+                if (beating != null && beating != Thread.currentThread()) {
+                    beating.join(Duration.ofSeconds(5)); // gone when close() returns, not a moment later
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
