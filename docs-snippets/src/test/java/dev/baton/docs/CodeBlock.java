@@ -68,12 +68,26 @@ record CodeBlock(String page, int firstLine, String info, String code) {
                 code.append(dropIndent(line, indent)).append('\n');
             }
             if (!closed) {
-                throw new IllegalArgumentException(page + ":" + openLine + ": the code block opened here is never closed");
+                throw new UnclosedBlock(page, openLine);
             }
             blocks.add(new CodeBlock(page, openLine + 1, info, code.toString()));
             i = j + 1;
         }
         return blocks;
+    }
+
+    /** A fence left open at {@code line} of {@code page}. */
+    static final class UnclosedBlock extends IllegalArgumentException {
+        private final int line;
+
+        UnclosedBlock(String page, int line) {
+            super(page + ":" + line + ": the code block opened here is never closed");
+            this.line = line;
+        }
+
+        int line() {
+            return line;
+        }
     }
 
     private static String stripCr(String line) {

@@ -9,12 +9,14 @@ import com.sun.source.tree.VariableTree;
 import com.sun.source.util.JavacTask;
 import com.sun.source.util.SourcePositions;
 import com.sun.source.util.Trees;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +36,7 @@ import javax.tools.JavaCompiler;
 import javax.tools.JavaFileObject;
 import javax.tools.SimpleJavaFileObject;
 import javax.tools.StandardJavaFileManager;
+import javax.tools.StandardLocation;
 import javax.tools.ToolProvider;
 
 /**
@@ -43,11 +46,13 @@ import javax.tools.ToolProvider;
  * <ul>
  *   <li>A block whose code starts with {@code package} is a complete source file and compiles as one.
  *   <li>Every other block is a cell: its {@code import} lines apply to the whole page; the rest is what
- *       a user would write in a method body (statements, local records, classes, interfaces, enums).
+ *       a user would write in a method body (statements, and records, classes, interfaces and enums,
+ *       which may be {@code public} as in a file of their own).
  *   <li>The cells of a page compile together in order: a cell sees the names (variables and types)
- *       that earlier cells of the same page declared; declaring a name again replaces it for the
- *       cells that follow, as in jshell. Types may be used before the cell that declares them.
+ *       that cells above it on the same page declared; declaring a name again replaces it for the
+ *       cells that follow, as in jshell. Variables need their type written out ({@code var} is refused).
  *   <li>Cells also see {@link #IMPORTS}: every Baton package and a few JDK ones.
+ *   <li>A cell marked {@code ```java run} runs when the page is checked, after the cells above it.
  *   <li>Blocks of any other language ({@code ```java-sketch}, {@code ```sh}, ...) are not checked.
  * </ul>
  *
@@ -106,13 +111,33 @@ final class PageCheck {
 
     private PageCheck() {}
 
+    private static final JavaCompiler COMPILER = ToolProvider.getSystemJavaCompiler();
+
+    /**
+     * One file manager for every check: it keeps the class path's jars open and indexed, which is
+     * most of what a compilation costs here.
+     */
+    private static final StandardJavaFileManager FILES = fileManager();
+
+    private static StandardJavaFileManager fileManager() {
+        StandardJavaFileManager files = COMPILER.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8);
+        List<File> classPath = Stream.of(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(entry -> !entry.isBlank()).map(File::new).toList();
+        try {
+            files.setLocation(StandardLocation.CLASS_PATH, classPath);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return files;
+    }
+
     /** Checks every {@code ```java} block of {@code markdown}; {@code page} names it in problems. */
     static Result check(String page, String markdown) {
         List<CodeBlock> blocks;
         try {
             blocks = CodeBlock.parse(page, markdown);
-        } catch (IllegalArgumentException e) {
-            return new Result(List.of(new Problem(page, 1, e.getMessage())), 0, 0);
+        } catch (CodeBlock.UnclosedBlock e) {
+            return new Result(List.of(new Problem(page, e.line(), "the code block opened here is never closed")), 0, 0);
         }
         List<CodeBlock> java = blocks.stream().filter(b -> b.language().equals("java")).toList();
         if (java.isEmpty()) {
@@ -127,7 +152,7 @@ final class PageCheck {
         private final List<CodeBlock> blocks;
         private final String pkg;
         private final List<Problem> problems = new ArrayList<>();
-        private final JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
+        private final JavaCompiler compiler = COMPILER;
 
         Run(String page, List<CodeBlock> blocks) {
             this.page = page;
@@ -256,7 +281,7 @@ final class PageCheck {
                 index.put(file, k);
             }
             DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-            JavacTask task = (JavacTask) compiler.getTask(null, null, diagnostics, List.of("-proc:none"), null, wrappers);
+            JavacTask task = (JavacTask) compiler.getTask(null, FILES, diagnostics, List.of("-proc:none"), null, wrappers);
             List<List<Piece>> result = new ArrayList<>();
             try {
                 List<CompilationUnitTree> units = new ArrayList<>();
@@ -343,13 +368,13 @@ final class PageCheck {
                 throw new UncheckedIOException(e);
             }
             DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-            List<String> options = List.of("-d", out.toString(), "-classpath", System.getProperty("java.class.path"),
-                    "--release", "21", "-proc:none", "-implicit:none", "-nowarn", "-encoding", "UTF-8");
-            try (StandardJavaFileManager files = compiler.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
-                compiler.getTask(null, files, diagnostics, options, null, sources).call();
+            List<String> options = List.of("--release", "21", "-proc:none", "-implicit:none", "-nowarn");
+            try {
+                FILES.setLocation(StandardLocation.CLASS_OUTPUT, List.of(out.toFile()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            compiler.getTask(null, FILES, diagnostics, options, null, sources).call();
             diagnostics.getDiagnostics().stream()
                     .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
                     .sorted(Comparator.comparingLong(Diagnostic::getLineNumber))
