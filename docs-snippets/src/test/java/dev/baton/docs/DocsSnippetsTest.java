@@ -8,9 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,20 @@ class DocsSnippetsTest {
             docs.filter(p -> p.getFileName().toString().endsWith(".md")).sorted().forEach(pages::add);
         }
         return pages;
+    }
+
+    /**
+     * Blocks that run write where they stand, as a reader's would (a {@code .baton/} store); the
+     * build runs them in target/snippets-run, emptied first so every build starts as a fresh clone.
+     */
+    @BeforeAll
+    static void freshWorkingDirectory() throws IOException {
+        Path here = Path.of("").toAbsolutePath();
+        if (here.getFileName() != null && here.getFileName().toString().equals("snippets-run")) {
+            try (Stream<Path> files = Files.walk(here)) {
+                files.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(here)).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     @TestFactory
