@@ -148,7 +148,9 @@ class LauncherIT {
         byte[] damaged = intact.clone();
         // Garbage where the ELF header and code are: loading this would crash the JVM, not fail politely.
         java.util.Arrays.fill(damaged, 0, Math.min(damaged.length, 4096), (byte) 0x41);
-        Files.write(library, damaged);
+        // Written aside and renamed over it, as a new file: a command loading the library meanwhile keeps the old one.
+        Path aside = Files.write(library.resolveSibling("damaged.tmp"), damaged);
+        Files.move(aside, library, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
         Result result = run(List.of(launcher.toString(), "runs", "list"));
 
