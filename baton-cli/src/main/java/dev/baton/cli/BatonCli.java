@@ -10,6 +10,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -25,7 +26,6 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
         description = "Multi-agent support desks that hand a customer from triage to the right specialist.",
-        subcommands = {ChatCommand.class, RunCommand.class, RunsCommand.class, ApprovalsCommand.class, DemoCommand.class},
         footer = {"", "Try: baton demo   ·   baton chat   ·   baton run \"I was charged twice for INV-8821\""})
 public final class BatonCli implements Runnable {
     @picocli.CommandLine.Spec
@@ -42,6 +42,14 @@ public final class BatonCli implements Runnable {
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Show turns, token counts and stack traces.")
     boolean verbose;
+
+    /**
+     * The subcommands, in the order help lists them. They are added when a command line is run
+     * rather than declared on the annotation, so that only the one the arguments name is built:
+     * picocli builds a command's model by reflection, and every command would pay for all of them.
+     */
+    static final List<Class<?>> SUBCOMMANDS =
+            List.of(ChatCommand.class, RunCommand.class, RunsCommand.class, ApprovalsCommand.class, DemoCommand.class);
 
     private final Terminal terminal;
 
@@ -69,6 +77,9 @@ public final class BatonCli implements Runnable {
     static int execute(Terminal terminal, String... args) {
         BatonCli root = new BatonCli(terminal);
         CommandLine cli = new CommandLine(root);
+        for (Class<?> subcommand : subcommands(args)) {
+            cli.addSubcommand(subcommand);
+        }
         cli.setOut(terminal.out());
         cli.setErr(terminal.err());
         cli.setParameterExceptionHandler((ex, ignored) -> {
@@ -99,6 +110,29 @@ public final class BatonCli implements Runnable {
         terminal.out().flush();
         terminal.err().flush();
         return code;
+    }
+
+    /**
+     * The subcommands to build for {@code args}: the one named by the first argument that is not
+     * an option of {@code baton} itself (nor the value of {@code --model} or {@code --db}); all of
+     * them when no argument names one, for the help that lists them and the message that suggests
+     * one for a mistyped name.
+     */
+    static List<Class<?>> subcommands(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--model") || arg.equals("--db")) {
+                i++;
+            } else if (!arg.startsWith("-")) {
+                for (Class<?> subcommand : SUBCOMMANDS) {
+                    if (subcommand.getAnnotation(Command.class).name().equals(arg)) {
+                        return List.of(subcommand);
+                    }
+                }
+                return SUBCOMMANDS;
+            }
+        }
+        return SUBCOMMANDS;
     }
 
     /** One line saying what went wrong, without the exception's class where its message says enough. */

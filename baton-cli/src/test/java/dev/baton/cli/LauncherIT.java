@@ -133,6 +133,32 @@ class LauncherIT {
         }
     }
 
+    @Test
+    void a_damaged_copy_of_the_sqlite_library_is_never_loaded_and_is_replaced() throws Exception {
+        Path root = Path.of(System.getProperty("baton.root", "..")).toRealPath();
+        Path launcher = root.resolve("baton");
+        assertThat(run(List.of(launcher.toString(), "runs", "list")).exit()).isZero();
+        List<Path> libraries;
+        try (var files = Files.walk(root.resolve("baton-cli/target/native"))) {
+            libraries = files.filter(f -> Files.exists(f.resolveSibling(f.getFileName() + ".crc32"))).toList();
+        }
+        assertThat(libraries).as("the SQLite library kept by the launcher").hasSize(1);
+        Path library = libraries.get(0);
+        byte[] intact = Files.readAllBytes(library);
+        byte[] damaged = intact.clone();
+        // Garbage where the ELF header and code are: loading this would crash the JVM, not fail politely.
+        java.util.Arrays.fill(damaged, 0, Math.min(damaged.length, 4096), (byte) 0x41);
+        // Written aside and renamed over it, as a new file: a command loading the library meanwhile keeps the old one.
+        Path aside = Files.write(library.resolveSibling("damaged.tmp"), damaged);
+        Files.move(aside, library, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        Result result = run(List.of(launcher.toString(), "runs", "list"));
+
+        assertThat(result.exit()).as("exit code; output:%n%s", result.output()).isZero();
+        assertThat(result.output().strip().lines().toList()).singleElement().asString().startsWith("No runs yet.");
+        assertThat(Files.readAllBytes(library)).as("the kept copy, extracted again").isEqualTo(intact);
+    }
+
     record Result(int exit, String output) {}
 
     private Result run(List<String> command) throws IOException, InterruptedException {

@@ -84,6 +84,7 @@ final class SqliteDatabase {
             throw new StoreException(name, "Cannot open the " + store + " " + name + ": it is a directory, not a file", null);
         }
 
+        SqliteNativeLibrary.prepare();
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);

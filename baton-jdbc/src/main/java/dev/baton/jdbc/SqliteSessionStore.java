@@ -60,9 +60,16 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
     public static final String SCHEMA_HISTORY_TABLE = SqliteDatabase.SCHEMA_HISTORY_TABLE;
 
     private static final int READERS = 4;
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectWriter ITEM_WRITER = JSON.writerFor(Item.class);
-    private static final ObjectReader ITEM_READER = JSON.readerFor(Item.class);
+
+    /**
+     * The items' JSON codec, made when the first item is read or written rather than when the
+     * store opens: a command that only lists runs never pays for it.
+     */
+    private static final class Codec {
+        static final ObjectMapper JSON = new ObjectMapper();
+        static final ObjectWriter ITEM_WRITER = JSON.writerFor(Item.class);
+        static final ObjectReader ITEM_READER = JSON.readerFor(Item.class);
+    }
 
     // Statements of the writes, kept prepared on the shared write connection.
     private static final String INSERT_WRITE_KEY = """
@@ -569,7 +576,7 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
 
     private String encode(String sessionId, Item item) {
         try {
-            return ITEM_WRITER.writeValueAsString(item);
+            return Codec.ITEM_WRITER.writeValueAsString(item);
         } catch (JsonProcessingException e) {
             throw new StoreException(file.toString(), "Cannot store an item of session '" + sessionId
                     + "' in the SQLite session store " + file + " as JSON: " + describe(e), e);
@@ -581,7 +588,7 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
             throw corrupt(sessionId, position, "the item is NULL", null);
         }
         try {
-            return ITEM_READER.readValue(json);
+            return Codec.ITEM_READER.readValue(json);
         } catch (JsonProcessingException e) {
             throw corrupt(sessionId, position, describe(e), e);
         }
