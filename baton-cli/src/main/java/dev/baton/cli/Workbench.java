@@ -291,9 +291,36 @@ final class Workbench implements AutoCloseable {
         return stores.sessions().activeAgent(sessionId);
     }
 
-    /** Starts one turn of a desk's conversation on a session. */
+    /**
+     * Starts one turn of a desk's conversation on a session. The same message sent again after its
+     * run failed (the user's retry) replaces the failed attempt's copy in the session, so the
+     * conversation holds it once: see {@link #dropFailedAttempt}.
+     */
     RunHandle start(Desk<?> desk, String sessionId, String message) {
+        dropFailedAttempt(sessionId, message);
         return startOn(desk, sessionId, message);
+    }
+
+    /**
+     * A run saves its input to the session when it starts, so a run that failed (the model could
+     * not be reached) leaves the user's message as the session's last item. When the same message is
+     * sent again, that copy is removed first: only if the session's latest run failed (not stopped by
+     * a guardrail, which saves nothing), that run's input was this message, and the message is still
+     * the session's last item (nothing was added after it).
+     */
+    private void dropFailedAttempt(String sessionId, String message) {
+        List<RunRecord> latest = runs(RunQuery.all().withSession(sessionId).withLimit(1));
+        if (latest.isEmpty() || latest.get(0).status() != RunStatus.FAILED || Turns.stoppedByGuardrail(latest.get(0), Optional.empty())) {
+            return;
+        }
+        List<dev.baton.item.Item> input = latest.get(0).input();
+        if (input.isEmpty() || !(input.get(input.size() - 1) instanceof Message sent) || !sent.text().equals(message)) {
+            return;
+        }
+        List<dev.baton.item.Item> last = stores.sessions().items(sessionId, 1);
+        if (!last.isEmpty() && last.get(0) instanceof Message m && m.role() == sent.role() && m.text().equals(message)) {
+            stores.sessions().popItem(sessionId);
+        }
     }
 
     private <C> RunHandle startOn(Desk<C> desk, String sessionId, String message) {
