@@ -150,17 +150,36 @@ final class Workbench implements AutoCloseable {
             return Stores.temporary(settings.temporaryDir());
         }
         String db = settings.db();
-        if (db != null && !settings.createDb() && !db.startsWith("jdbc:postgresql:")
-                && (db.startsWith("jdbc:sqlite:") || !db.startsWith("jdbc:"))) {
-            String file = db.startsWith("jdbc:sqlite:") ? Stores.sqliteFile(db.substring("jdbc:sqlite:".length()), true, db)
-                    : Stores.sqliteFile(db, false, db);
-            Path path = settings.terminal().workDir().resolve(file);
-            if (!java.nio.file.Files.exists(path)) {
-                throw new CliError("database " + db + " does not exist (" + path.toAbsolutePath().normalize()
-                        + "); check the path, or add --create-db to create it");
-            }
+        Optional<Path> file = sqliteFile(settings);
+        if (db != null && !settings.createDb() && file.isPresent() && !java.nio.file.Files.exists(file.get())) {
+            throw new CliError("database " + db + " does not exist (" + file.get().toAbsolutePath().normalize()
+                    + "); check the path, or add --create-db to create it");
         }
         return Stores.open(db, settings.terminal().workDir());
+    }
+
+    /**
+     * The SQLite file the settings name (the default file without {@code --db}), or empty for
+     * PostgreSQL and the demo's temporary database.
+     *
+     * @throws CliError for an in-memory or unsupported database
+     */
+    static Optional<Path> sqliteFile(Settings settings) {
+        String db = settings.db();
+        Path workDir = settings.terminal().workDir();
+        if (settings.temporaryDir() != null || db != null && db.startsWith("jdbc:postgresql:")) {
+            return Optional.empty();
+        }
+        if (db == null) {
+            return Optional.of(workDir.resolve(Stores.DEFAULT_FILE));
+        }
+        if (db.startsWith("jdbc:sqlite:")) {
+            return Optional.of(workDir.resolve(Stores.sqliteFile(db.substring("jdbc:sqlite:".length()), true, db)));
+        }
+        if (db.startsWith("jdbc:")) {
+            return Optional.empty(); // Stores.open says it is not supported
+        }
+        return Optional.of(workDir.resolve(Stores.sqliteFile(db, false, db)));
     }
 
     /** @throws CliError naming the desks if {@code name} is set and names none */

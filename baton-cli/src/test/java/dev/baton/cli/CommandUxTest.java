@@ -141,6 +141,30 @@ class CommandUxTest {
     }
 
     @Test
+    void runs_list_show_and_approvals_list_open_the_database_only_to_read_it_so_a_writer_holding_it_does_not_stop_them()
+            throws Exception {
+        String approval = Cli.inProcess(dir, "", "run", ChatCommandTest.BIG_REFUND).approvalId();
+        String runId = approval.split("/")[0];
+        Path db = dir.resolve(".baton/baton.db");
+
+        try (java.sql.Connection writer = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+                java.sql.Statement s = writer.createStatement()) {
+            s.execute("BEGIN IMMEDIATE"); // another process in the middle of a write
+            Cli.Result listed = Cli.inProcess(dir, "", "runs", "list");
+            Cli.Result shown = Cli.inProcess(dir, "", "runs", "show", runId);
+            Cli.Result approvals = Cli.inProcess(dir, "", "approvals", "list");
+            s.execute("ROLLBACK");
+
+            assertThat(listed.exit()).as("%s", listed).isZero();
+            assertThat(listed.out()).contains(runId).contains("billing_specialist");
+            assertThat(shown.exit()).as("%s", shown).isZero();
+            assertThat(shown.out()).contains("· paused · desk support");
+            assertThat(approvals.exit()).as("%s", approvals).isZero();
+            assertThat(approvals.out()).contains(approval);
+        }
+    }
+
+    @Test
     void run_dash_reads_a_message_of_200_kb_from_standard_input() throws Exception {
         StringBuilder message = new StringBuilder("Hi, I was charged $99 twice last month for invoice INV-8821. The statement follows.\n");
         while (message.length() < 200_000) {
