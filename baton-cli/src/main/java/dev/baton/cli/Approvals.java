@@ -78,8 +78,8 @@ final class Approvals {
                 .append(" for approval");
         for (Approval a : pending) {
             out.append("\n  ").append(call(a, wb.explain(a))).append(" (").append(a.agent()).append(')');
-            out.append("\n    approve: baton approvals approve ").append(Turns.approvalId(a)).append(dbOption);
-            out.append("\n    reject:  baton approvals reject ").append(Turns.approvalId(a)).append(" --message \"...\"").append(dbOption);
+            out.append("\n    approve: " + Hint.command() + " approvals approve ").append(Turns.approvalId(a)).append(dbOption);
+            out.append("\n    reject:  " + Hint.command() + " approvals reject ").append(Turns.approvalId(a)).append(" --message \"...\"").append(dbOption);
         }
         if (toErr) {
             terminal.error(out.toString());

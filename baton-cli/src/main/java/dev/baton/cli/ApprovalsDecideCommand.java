@@ -21,7 +21,7 @@ abstract class ApprovalsDecideCommand {
     @ParentCommand
     ApprovalsCommand parent;
 
-    @Parameters(index = "0", paramLabel = "ID", description = "The approval: <run id>/<call id> (see: baton approvals list).")
+    @Parameters(index = "0", paramLabel = "ID", description = "The approval: <run id>/<call id> (see: ./baton approvals list).")
     String approvalId;
 
     abstract boolean approves();
@@ -33,14 +33,14 @@ abstract class ApprovalsDecideCommand {
         Terminal t = root.terminal();
         int slash = approvalId.indexOf('/');
         if (slash <= 0 || slash == approvalId.length() - 1) {
-            throw new CliError("an approval id looks like <run id>/<call id>, got '" + approvalId + "' (see: baton approvals list)");
+            throw new CliError("an approval id looks like <run id>/<call id>, got '" + approvalId + "' (see: " + Hint.command() + " approvals list)");
         }
         String runId = approvalId.substring(0, slash);
         String callId = approvalId.substring(slash + 1);
         try (Workbench wb = Workbench.open(root.settings(), Operators.console(t))) {
             RunHandle run = wb.attach(runId);
             Approval approval = run.approvals().stream().filter(a -> a.callId().equals(callId)).findFirst()
-                    .orElseThrow(() -> new CliError("unknown approval '" + approvalId + "' (see: baton approvals list)"));
+                    .orElseThrow(() -> new CliError("unknown approval '" + approvalId + "' (see: " + Hint.command() + " approvals list)"));
             if (approval.status() != Approval.Status.PENDING) {
                 throw new CliError("approval " + approvalId + " was already " + approval.status().name().toLowerCase(Locale.ROOT)
                         + " at " + Tables.time(approval.decidedAt()));

@@ -23,7 +23,7 @@ final class ApprovalsListCommand implements Callable<Integer> {
         if (limit < 1) {
             throw new CliError("--limit must be at least 1, got " + limit);
         }
-        try (Workbench wb = Workbench.open(root.settings(), Operators.console(t))) {
+        try (Ledger wb = Ledger.open(root.settings())) {
             List<Approval> pending = wb.pendingApprovals(limit);
             if (pending.isEmpty()) {
                 t.println("No approvals waiting.");
@@ -34,7 +34,7 @@ final class ApprovalsListCommand implements Callable<Integer> {
                 table.row(Turns.approvalId(a), a.tool(), a.agent(), Tables.time(a.requestedAt()), Approvals.arguments(a));
             }
             table.print(t);
-            t.println("Decide with: baton approvals approve ID   or   baton approvals reject ID --message \"why\"");
+            t.println("Decide with: " + Hint.command() + " approvals approve ID   or   " + Hint.command() + " approvals reject ID --message \"why\"");
             return 0;
         }
     }

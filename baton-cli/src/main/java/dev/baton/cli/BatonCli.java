@@ -26,7 +26,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
         description = "Multi-agent support desks that hand a customer from triage to the right specialist.",
-        footer = {"", "Try: baton demo   ·   baton chat   ·   baton run \"I was charged twice for INV-8821\""})
+        footer = {"", "Try: ./baton demo   ·   ./baton chat   ·   ./baton run \"I was charged twice for INV-8821\""})
 public final class BatonCli implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -39,6 +39,10 @@ public final class BatonCli implements Runnable {
     @Option(names = "--db", scope = ScopeType.INHERIT, paramLabel = "DB",
             description = "SQLite file or JDBC URL (jdbc:postgresql://host/db?user=..&password=..); default .baton/baton.db")
     @Nullable String db;
+
+    @Option(names = "--create-db", scope = ScopeType.INHERIT,
+            description = "Create the SQLite file --db names if it does not exist (without it, a missing file is an error).")
+    boolean createDb;
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Show turns, token counts and stack traces.")
     boolean verbose;
@@ -60,9 +64,16 @@ public final class BatonCli implements Runnable {
     /** Runs the command with the process's console, environment and working directory, and exits with its code. */
     public static void main(String[] args) {
         Logging.configure(java.util.Arrays.asList(args));
+        // Gated, so that once Ctrl-C stops the command only the line saying so is printed.
+        java.io.PrintStream out = new java.io.PrintStream(new Gate(new java.io.FileOutputStream(java.io.FileDescriptor.out)), true,
+                StandardCharsets.UTF_8);
+        java.io.PrintStream err = new java.io.PrintStream(new Gate(new java.io.FileOutputStream(java.io.FileDescriptor.err)), true,
+                StandardCharsets.UTF_8);
+        System.setOut(out);
+        System.setErr(err);
         Terminal terminal = new Terminal(
                 new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
-                writer(System.out), writer(System.err), System.getenv(), Path.of("").toAbsolutePath(), !interactive());
+                writer(out), writer(err), System.getenv(), Path.of("").toAbsolutePath(), !interactive());
         System.exit(execute(terminal, args));
     }
 
@@ -75,6 +86,7 @@ public final class BatonCli implements Runnable {
     }
 
     static int execute(Terminal terminal, String... args) {
+        Hint.configure(terminal);
         BatonCli root = new BatonCli(terminal);
         CommandLine cli = new CommandLine(root);
         for (Class<?> subcommand : subcommands(args)) {
@@ -161,7 +173,7 @@ public final class BatonCli implements Runnable {
 
     /** How commands open their workbench: this command line's database and model. */
     Workbench.Settings settings() {
-        return new Workbench.Settings(terminal, db, model, false, null, verbose);
+        return new Workbench.Settings(terminal, db, model, false, null, verbose, createDb);
     }
 
     /** The {@code --db} value to repeat in commands printed for the user, or null for the default. */

@@ -15,9 +15,17 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "chat", mixinStandardHelpOptions = true,
         description = {"Talk to a desk: each message goes to the agent holding the conversation, which may hand it on,",
                 "call tools, ask you to approve a call, or escalate to you as the human agent.",
-                "Type /quit (or end the input) to leave; continue later with --session."})
+                "Type /quit, /exit, quit or exit (or end the input) to leave, /help for the commands; continue later with --session."})
 final class ChatCommand implements Callable<Integer> {
     static final String QUIT = "/quit";
+    static final String HELP = "/help";
+    /** Lines that leave the chat rather than reach the desk (compared in lower case). */
+    static final java.util.Set<String> LEAVE = java.util.Set.of(QUIT, "/exit", "quit", "exit");
+    static final String HELP_TEXT = """
+            Each line you type goes to the agent holding the conversation, as the customer.
+              /help               this list
+              /quit, /exit        leave (also: quit, exit, or the end of the input); the session is kept
+            Other lines starting with / are commands too: an unknown one is said so, and nothing is sent.""".stripIndent().strip();
 
     @ParentCommand
     BatonCli root;
@@ -31,30 +39,31 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Terminal t = root.terminal();
+        Workbench.checkSessionId(session);
         String deskName = Workbench.deskFor(desk, session);
         // Runs this chat may take over: those of the session it continues that were left running
         // (stopped at the operator's question), so the conversation goes on where it stopped.
         try (Workbench wb = Workbench.open(root.settings(), Operators.console(t), r -> session != null && session.equals(r.sessionId()))) {
             Desk<?> d = wb.desk(deskName);
-            if (session != null && !wb.sessionExists(session)) {
-                throw new CliError("unknown session '" + session + "' in " + wb.storeLabel() + " (leave out --session to start one)");
-            }
+            boolean known = session != null && wb.sessionExists(session);
             String id = session != null ? session : Workbench.newSessionId(deskName);
             t.println(BatonCli.banner(deskName, wb));
-            if (session == null) {
+            if (!known) {
                 t.println("New session " + id + " · " + d.title() + " · talking to " + d.entry().name());
             } else {
                 t.println("Continuing session " + id + " with " + wb.activeAgent(id).orElse(d.entry().name()));
             }
-            t.println("Type a message; " + QUIT + " or end of input leaves.");
+            t.println("Type a message; " + QUIT + " or end of input leaves, " + HELP + " lists the commands.");
+            wb.onInterrupt(() -> wb.sessionExists(id) ? "Session " + id + " is saved · continue with: " + Hint.command() + " chat --session "
+                    + id + Approvals.dbOption(root.db()) : null);
             EventPrinter printer = new EventPrinter(t, root.verbose());
             wb.display(printer);
-            Integer code = session == null ? null : settleEarlierTurns(t, wb, printer, id);
+            Integer code = known ? settleEarlierTurns(t, wb, printer, id) : null;
             if (code == null) {
                 code = converse(t, wb, d, id);
             }
             if (wb.sessionExists(id)) {
-                t.println("Session " + id + " is saved · continue with: baton chat --session " + id + Approvals.dbOption(root.db()));
+                t.println("Session " + id + " is saved · continue with: " + Hint.command() + " chat --session " + id + Approvals.dbOption(root.db()));
             }
             return code;
         }
@@ -95,10 +104,19 @@ final class ChatCommand implements Callable<Integer> {
     private int converse(Terminal t, Workbench wb, Desk<?> d, String id) {
         while (true) {
             String line = t.prompt("you> ");
-            if (line == null || line.strip().equals(QUIT)) {
+            if (line == null || LEAVE.contains(line.strip().toLowerCase(java.util.Locale.ROOT))) {
                 return 0;
             }
             if (line.isBlank()) {
+                continue;
+            }
+            String typed = line.strip();
+            if (typed.equals(HELP)) {
+                t.println(HELP_TEXT);
+                continue;
+            }
+            if (typed.matches("/\\w+(\\s.*)?")) {
+                t.println("Unknown command " + typed.split("\\s", 2)[0] + "; " + HELP + " lists the commands (nothing was sent).");
                 continue;
             }
             RunHandle run = wb.start(d, id, line.strip());

@@ -44,7 +44,7 @@ final class DemoCommand implements Callable<Integer> {
         Workbench.checkDesk(desk);
         Path dir = temporaryDirectory();
         try {
-            Workbench.Settings settings = new Workbench.Settings(t, null, root.model(), true, dir, root.verbose());
+            Workbench.Settings settings = new Workbench.Settings(t, null, root.model(), true, dir, root.verbose(), false);
             try (Workbench wb = Workbench.open(settings, Operators.scripted(t, OPERATOR_ANSWERS))) {
                 t.println(BatonCli.banner(null, wb));
                 wb.display(new EventPrinter(t, root.verbose()));
@@ -55,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 t.println("");
                 t.println("Demo done: " + names.size() + (names.size() == 1 ? " desk, " : " desks, ") + steps
-                        + " steps. Try it yourself: baton chat --desk " + (desk == null ? "support" : desk));
+                        + " steps. Try it yourself: " + Hint.command() + " chat --desk " + (desk == null ? "support" : desk));
                 return 0;
             }
         } finally {

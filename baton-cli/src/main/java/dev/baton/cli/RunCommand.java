@@ -20,13 +20,13 @@ import picocli.CommandLine.ParentCommand;
 /** {@code baton run "<message>"}: one turn of a desk's conversation. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Send one message to a desk and print the reply (or, with --json, the run's events).",
-                "A run that pauses for approval is left waiting: decide it with 'baton approvals'."})
+                "A run that pauses for approval is left waiting: decide it with './baton approvals'."})
 final class RunCommand implements Callable<Integer> {
 
     @ParentCommand
     BatonCli root;
 
-    @Parameters(index = "0", paramLabel = "MESSAGE", description = "What the customer writes.")
+    @Parameters(index = "0", paramLabel = "MESSAGE", description = "What the customer writes; - reads it from standard input.")
     String message;
 
     @Option(names = "--desk", paramLabel = "DESK", description = "support, acme or rma (default: the session's desk, else support)")
@@ -41,17 +41,18 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Terminal t = root.terminal();
+        if (message.equals("-")) {
+            message = t.readAll();
+        }
         if (message.isBlank()) {
             throw new CliError("the message is empty");
         }
+        Workbench.checkSessionId(session);
         String deskName = Workbench.deskFor(desk, session);
         // Under --json the operator's question and answer (the acme human agent) go to standard error.
         try (Workbench wb = Workbench.open(root.settings(), Operators.console(json ? t.withOutOnErr() : t))) {
             Desk<?> d = wb.desk(deskName);
-            if (session != null && !wb.sessionExists(session)) {
-                throw new CliError("unknown session '" + session + "' in " + wb.storeLabel() + " (leave out --session to start one)");
-            }
-            if (session != null) {
+            if (session != null && wb.sessionExists(session)) {
                 refuseIfWaiting(wb, session);
             }
             String id = session != null ? session : Workbench.newSessionId(deskName);
@@ -78,7 +79,7 @@ final class RunCommand implements Callable<Integer> {
                 default -> "";
             };
             say(t, "run " + run.id() + " · " + done.status().name().toLowerCase(java.util.Locale.ROOT) + " · session " + id
-                    + " · " + when + "continue with: baton run --session " + id + " \"...\"" + Approvals.dbOption(root.db()));
+                    + " · " + when + "continue with: " + Hint.command() + " run --session " + id + " \"...\"" + Approvals.dbOption(root.db()));
             if (done.status() == RunStatus.FAILED || done.status() == RunStatus.CANCELLED) {
                 Optional<Throwable> failure = wb.failure(done.id());
                 if (!Turns.stoppedByGuardrail(done, failure)) {
@@ -100,13 +101,13 @@ final class RunCommand implements Callable<Integer> {
         for (RunRecord paused : wb.pausedRuns(session)) {
             for (Approval a : Turns.pending(wb.attach(paused.id()))) {
                 String id = Turns.approvalId(a);
-                waiting.add(Approvals.call(a, wb.explain(a)) + " [decide with: baton approvals approve " + id + Approvals.dbOption(root.db())
-                        + "  or  baton approvals reject " + id + " --message \"...\"" + Approvals.dbOption(root.db()) + "]");
+                waiting.add(Approvals.call(a, wb.explain(a)) + " [decide with: " + Hint.command() + " approvals approve " + id + Approvals.dbOption(root.db())
+                        + "  or  " + Hint.command() + " approvals reject " + id + " --message \"...\"" + Approvals.dbOption(root.db()) + "]");
             }
         }
         if (!waiting.isEmpty()) {
             throw new CliError("session " + session + " waits for approval of " + String.join("; ", waiting)
-                    + "; decide first, then send the message again (or answer in: baton chat --session " + session
+                    + "; decide first, then send the message again (or answer in: " + Hint.command() + " chat --session " + session
                     + Approvals.dbOption(root.db()) + ")");
         }
     }

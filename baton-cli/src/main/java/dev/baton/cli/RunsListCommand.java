@@ -42,14 +42,14 @@ final class RunsListCommand implements Callable<Integer> {
             throw new CliError("--limit must be at least 1, got " + limit);
         }
         RunStatus[] wanted = statuses.stream().map(RunsListCommand::status).toArray(RunStatus[]::new);
-        try (Workbench wb = Workbench.open(root.settings(), Operators.console(root.terminal()))) {
+        try (Ledger wb = Ledger.open(root.settings())) {
             RunQuery query = RunQuery.all().withApplication(desk).withStatuses(wanted).withAgent(agent).withSession(session)
                     .withLimit(limit);
             List<RunRecord> runs = wb.runs(query);
             Terminal t = root.terminal();
             if (runs.isEmpty()) {
                 t.println("No runs" + (wanted.length + (desk == null ? 0 : 1) + (agent == null ? 0 : 1) + (session == null ? 0 : 1) > 0
-                        ? " match." : " yet. Start one with: baton run \"I was charged twice for INV-8821\""));
+                        ? " match." : " yet. Start one with: " + Hint.command() + " run \"I was charged twice for INV-8821\""));
                 return 0;
             }
             Tables table = new Tables("RUN", "STATUS", "DESK", "AGENT", "SESSION", "CREATED", "TOKENS");

@@ -80,10 +80,10 @@ final class RunsResumeCommand implements Callable<Integer> {
             if (r.owner() != null && r.leaseUntil() != null && r.leaseUntil().isAfter(now)) {
                 long seconds = Math.max(1, (Duration.between(now, r.leaseUntil()).toMillis() + 999) / 1000);
                 t.println("Run " + r.id() + " is still leased by worker " + r.owner() + " (a process that may have stopped) until "
-                        + Tables.time(r.leaseUntil()) + "; try again in " + seconds + " s: baton runs resume " + r.id() + Approvals.dbOption(db));
+                        + Tables.time(r.leaseUntil()) + "; try again in " + seconds + " s: " + Hint.command() + " runs resume " + r.id() + Approvals.dbOption(db));
             } else {
                 t.println("Run " + r.id() + " is left running but was not taken (desk " + r.application()
-                        + "): see baton runs show " + r.id() + Approvals.dbOption(db));
+                        + "): see " + Hint.command() + " runs show " + r.id() + Approvals.dbOption(db));
             }
         }
     }
@@ -95,7 +95,7 @@ final class RunsResumeCommand implements Callable<Integer> {
             return false;
         }
         if (r.status() == RunStatus.PAUSED) {
-            t.println("Run " + r.id() + " waits for approval; decide it with 'baton approvals list' and 'baton approvals approve|reject'.");
+            t.println("Run " + r.id() + " waits for approval; decide it with '" + Hint.command() + " approvals list' and '" + Hint.command() + " approvals approve|reject'.");
             return false;
         }
         if (r.owner() != null && r.leaseUntil() != null && r.leaseUntil().isAfter(Instant.now())) {
@@ -108,9 +108,9 @@ final class RunsResumeCommand implements Callable<Integer> {
     static String line(RunRecord r) {
         String what = switch (r.status()) {
             case COMPLETED -> "[" + r.currentAgent() + "] " + Text.oneLine(Text.display(Text.tree(r.finalOutput())), 300);
-            case PAUSED -> "waits for approval (baton approvals list)";
+            case PAUSED -> "waits for approval (" + Hint.command() + " approvals list)";
             case FAILED, CANCELLED -> Text.oneLine(r.error(), 300);
-            case RUNNING -> "still running (baton runs resume " + r.id() + ")";
+            case RUNNING -> "still running (" + Hint.command() + " runs resume " + r.id() + ")";
         };
         return r.id() + " " + r.status().name().toLowerCase(Locale.ROOT) + " · " + what;
     }

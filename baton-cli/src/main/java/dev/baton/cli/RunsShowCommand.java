@@ -22,15 +22,15 @@ final class RunsShowCommand implements Callable<Integer> {
     @ParentCommand
     RunsCommand parent;
 
-    @Parameters(index = "0", paramLabel = "ID", description = "The run id (see: baton runs list).")
+    @Parameters(index = "0", paramLabel = "ID", description = "The run id (see: ./baton runs list).")
     String runId;
 
     @Override
     public Integer call() {
         BatonCli root = parent.root;
         Terminal t = root.terminal();
-        try (Workbench wb = Workbench.open(root.settings(), Operators.console(t))) {
-            RunHistory h = wb.attach(runId).history();
+        try (Ledger ledger = Ledger.open(root.settings())) {
+            RunHistory h = ledger.history(runId);
             RunRecord r = h.run();
             t.println("run " + r.id() + " · " + r.status().name().toLowerCase(Locale.ROOT) + " · desk " + r.application() + " · session "
                     + (r.sessionId() == null ? "-" : r.sessionId()));

@@ -27,6 +27,20 @@ record Terminal(BufferedReader in, PrintWriter out, PrintWriter err, Map<String,
         }
     }
 
+    /** All the input left, up to its end: a message too long for an argument ({@code run -}). */
+    String readAll() {
+        try {
+            StringBuilder all = new StringBuilder();
+            char[] buffer = new char[8192];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                all.append(buffer, 0, n);
+            }
+            return all.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the input: " + e.getMessage(), e);
+        }
+    }
+
     /** Shows {@code prompt} and reads one line; null once the input has ended. */
     @Nullable String prompt(String prompt) {
         synchronized (out) {

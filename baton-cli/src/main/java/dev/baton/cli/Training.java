@@ -45,7 +45,7 @@ final class Training {
         int failed = 0;
         for (List<String> command : COMMANDS) {
             List<String> argv = new java.util.ArrayList<>(command);
-            argv.addAll(List.of("--db", dir.resolve("train.db").toString(), "--model", "offline"));
+            argv.addAll(List.of("--db", dir.resolve("train.db").toString(), "--create-db", "--model", "offline"));
             if (command.contains("--help") || command.contains("--version")) {
                 argv = command;
             }

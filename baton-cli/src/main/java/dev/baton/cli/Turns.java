@@ -89,7 +89,7 @@ final class Turns {
     /** What to do about a run {@link #drive} left running, stopped here without ending: one line. */
     static String stoppedLine(Workbench wb, RunRecord run, @Nullable String db) {
         String why = wb.failure(run.id()).map(Text::message).orElse("its execution here stopped");
-        return "run " + run.id() + " stopped: " + why + ". It is not lost: continue it with: baton runs resume " + run.id()
+        return "run " + run.id() + " stopped: " + why + ". It is not lost: continue it with: " + Hint.command() + " runs resume " + run.id()
                 + Approvals.dbOption(db);
     }
 

@@ -54,6 +54,8 @@ final class Workbench implements AutoCloseable {
 
     private final Stores stores;
     private final ModelChoice model;
+    /** The {@code --db} value hints repeat, or null for the default database. */
+    private final @Nullable String dbOption;
     private final Map<String, Desk<?>> desks = new LinkedHashMap<>();
     private final DurableWorker worker;
     private final Predicate<RunRecord> resumable;
@@ -61,10 +63,18 @@ final class Workbench implements AutoCloseable {
     private volatile Consumer<RunEvent> display = e -> {};
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     /** Closes the runners when the JVM is stopped (Ctrl-C): runs executing here are left resumable at once, leases released. */
-    private final Thread shutdownHook = new Thread(this::close, "baton-shutdown");
+    private final Thread shutdownHook = new Thread(this::stopped, "baton-shutdown");
+    /** The runs this process started, resumed or attached to: what a Ctrl-C may leave unfinished. */
+    private final java.util.Set<String> inHand = ConcurrentHashMap.newKeySet();
+    private final Terminal terminal;
+    /** What to say on Ctrl-C when no run of this process is left unfinished (a chat: how to continue it); null for nothing. */
+    private volatile Supplier<@Nullable String> leaving = () -> null;
 
-    private Workbench(Stores stores, ModelChoice model, HumanChannel operator, Predicate<RunRecord> resumable) {
+    private Workbench(Stores stores, ModelChoice model, HumanChannel operator, Predicate<RunRecord> resumable, Terminal terminal,
+            @Nullable String dbOption) {
         this.stores = stores;
+        this.terminal = terminal;
+        this.dbOption = dbOption;
         this.model = model;
         this.resumable = resumable;
         for (String name : Desks.names()) {
@@ -101,14 +111,13 @@ final class Workbench implements AutoCloseable {
         ModelChoice model = ModelChoice.choose(settings.model(), settings.terminal().env(), settings.offlineUnlessNamed(), settings.verbose());
         Stores stores;
         try {
-            stores = settings.temporaryDir() != null ? Stores.temporary(settings.temporaryDir())
-                    : Stores.open(settings.db(), settings.terminal().workDir());
+            stores = openStores(settings);
         } catch (RuntimeException e) {
             model.close();
             throw e;
         }
         try {
-            return new Workbench(stores, model, operator, resumable);
+            return new Workbench(stores, model, operator, resumable, settings.terminal(), settings.db());
         } catch (RuntimeException e) {
             stores.close();
             model.close();
@@ -124,14 +133,72 @@ final class Workbench implements AutoCloseable {
      * @param offlineUnlessNamed the offline model even with an API key, unless {@code --model} names one (the demo)
      * @param temporaryDir a directory for a temporary database instead of {@code db} (the demo)
      * @param verbose whether the offline model explains each answer
+     * @param createDb whether a SQLite file {@code db} names may be created (the default file always may)
      */
     record Settings(Terminal terminal, @Nullable String db, @Nullable String model, boolean offlineUnlessNamed,
-            @Nullable Path temporaryDir, boolean verbose) {}
+            @Nullable Path temporaryDir, boolean verbose, boolean createDb) {}
+
+    /**
+     * Opens the database the settings name, refusing a SQLite file {@code --db} names that does not
+     * exist unless {@code --create-db} is given: a mistyped path would otherwise become a new, empty
+     * database, and the runs and sessions the user looks for would seem gone.
+     *
+     * @throws CliError if the file does not exist, or the database cannot be opened
+     */
+    static Stores openStores(Settings settings) {
+        if (settings.temporaryDir() != null) {
+            return Stores.temporary(settings.temporaryDir());
+        }
+        String db = settings.db();
+        Optional<Path> file = sqliteFile(settings);
+        if (db != null && !settings.createDb() && file.isPresent() && !java.nio.file.Files.exists(file.get())) {
+            throw new CliError("database " + db + " does not exist (" + file.get().toAbsolutePath().normalize()
+                    + "); check the path, or add --create-db to create it");
+        }
+        return Stores.open(db, settings.terminal().workDir());
+    }
+
+    /**
+     * The SQLite file the settings name (the default file without {@code --db}), or empty for
+     * PostgreSQL and the demo's temporary database.
+     *
+     * @throws CliError for an in-memory or unsupported database
+     */
+    static Optional<Path> sqliteFile(Settings settings) {
+        String db = settings.db();
+        Path workDir = settings.terminal().workDir();
+        if (settings.temporaryDir() != null || db != null && db.startsWith("jdbc:postgresql:")) {
+            return Optional.empty();
+        }
+        if (db == null) {
+            return Optional.of(workDir.resolve(Stores.DEFAULT_FILE));
+        }
+        if (db.startsWith("jdbc:sqlite:")) {
+            return Optional.of(workDir.resolve(Stores.sqliteFile(db.substring("jdbc:sqlite:".length()), true, db)));
+        }
+        if (db.startsWith("jdbc:")) {
+            return Optional.empty(); // Stores.open says it is not supported
+        }
+        return Optional.of(workDir.resolve(Stores.sqliteFile(db, false, db)));
+    }
 
     /** @throws CliError naming the desks if {@code name} is set and names none */
     static void checkDesk(@Nullable String name) {
         if (name != null && !Desks.names().contains(name)) {
             throw new CliError("unknown desk '" + name + "' (desks: " + String.join(", ", Desks.names()) + ")");
+        }
+    }
+
+    /**
+     * A session id a person may choose ({@code --session support-1a2b3c4d} starts that session if
+     * the database does not know it yet): letters, digits and {@code - _ . : @}, at most 200.
+     *
+     * @throws CliError saying what is wrong with it
+     */
+    static void checkSessionId(@Nullable String session) {
+        if (session != null && !session.matches("[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}")) {
+            throw new CliError("a session id is 1 to 200 letters, digits and - _ . : @ (starting with a letter or digit), got '"
+                    + Text.oneLine(session, 80) + "'");
         }
     }
 
@@ -243,14 +310,43 @@ final class Workbench implements AutoCloseable {
         return stores.sessions().activeAgent(sessionId);
     }
 
-    /** Starts one turn of a desk's conversation on a session. */
+    /**
+     * Starts one turn of a desk's conversation on a session. The same message sent again after its
+     * run failed (the user's retry) replaces the failed attempt's copy in the session, so the
+     * conversation holds it once: see {@link #dropFailedAttempt}.
+     */
     RunHandle start(Desk<?> desk, String sessionId, String message) {
+        dropFailedAttempt(sessionId, message);
         return startOn(desk, sessionId, message);
+    }
+
+    /**
+     * A run saves its input to the session when it starts, so a run that failed (the model could
+     * not be reached) leaves the user's message as the session's last item. When the same message is
+     * sent again, that copy is removed first: only if the session's latest run failed (not stopped by
+     * a guardrail, which saves nothing), that run's input was this message, and the message is still
+     * the session's last item (nothing was added after it).
+     */
+    private void dropFailedAttempt(String sessionId, String message) {
+        List<RunRecord> latest = runs(RunQuery.all().withSession(sessionId).withLimit(1));
+        if (latest.isEmpty() || latest.get(0).status() != RunStatus.FAILED || Turns.stoppedByGuardrail(latest.get(0), Optional.empty())) {
+            return;
+        }
+        List<dev.baton.item.Item> input = latest.get(0).input();
+        if (input.isEmpty() || !(input.get(input.size() - 1) instanceof Message sent) || !sent.text().equals(message)) {
+            return;
+        }
+        List<dev.baton.item.Item> last = stores.sessions().items(sessionId, 1);
+        if (!last.isEmpty() && last.get(0) instanceof Message m && m.role() == sent.role() && m.text().equals(message)) {
+            stores.sessions().popItem(sessionId);
+        }
     }
 
     private <C> RunHandle startOn(Desk<C> desk, String sessionId, String message) {
         RunOptions<C> options = options(desk).withSession(sessionId);
-        return worker.startRun(desk.name(), desk.entry(), List.of(Message.user(message)), options);
+        RunHandle run = worker.startRun(desk.name(), desk.entry(), List.of(Message.user(message)), options);
+        inHand.add(run.id());
+        return run;
     }
 
     /**
@@ -261,15 +357,17 @@ final class Workbench implements AutoCloseable {
      */
     RunHandle attach(String runId) {
         RunRecord run = store(() -> stores.runs().findRun(runId), "read run " + runId)
-                .orElseThrow(() -> new CliError("unknown run '" + runId + "' (see: baton runs list)"));
+                .orElseThrow(() -> new CliError("unknown run '" + runId + "' (see: " + Hint.command() + " runs list)"));
         if (!desks.containsKey(run.application())) {
             throw new CliError("run " + runId + " belongs to '" + run.application() + "', which is not a desk of this command (desks: "
                     + String.join(", ", Desks.names()) + ")", CliError.FAILED, null);
         }
         try {
-            return worker.attach(runId);
+            RunHandle handle = worker.attach(runId);
+            inHand.add(runId);
+            return handle;
         } catch (UserError e) {
-            throw new CliError("unknown run '" + runId + "' (see: baton runs list)");
+            throw new CliError("unknown run '" + runId + "' (see: " + Hint.command() + " runs list)");
         }
     }
 
@@ -291,7 +389,10 @@ final class Workbench implements AutoCloseable {
         for (String runId : candidates) {
             Optional<RunRecord> run = store(() -> stores.runs().findRun(runId), "read run " + runId);
             if (run.isPresent() && resumable.test(run.get())) {
-                worker.resume(runId).ifPresent(taken::add);
+                worker.resume(runId).ifPresent(h -> {
+                    inHand.add(h.id());
+                    taken.add(h);
+                });
             }
         }
         return taken;
@@ -330,6 +431,50 @@ final class Workbench implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new RunStoreFailed("The run store failed to " + what + ": " + Text.message(e), e);
         }
+    }
+
+    /** What to say on Ctrl-C when no run of this process is left unfinished, or null to say nothing but the newline. */
+    void onInterrupt(Supplier<@Nullable String> leaving) {
+        this.leaving = leaving;
+    }
+
+    /**
+     * The JVM is stopping (Ctrl-C, or a kill): the runs executing here stop where they are and stay
+     * resumable, their leases released, and one line per run says how to go on; nothing else is
+     * printed (the command's threads see their run stop and the store close, which is no news). The
+     * JVM exits with 130 after Ctrl-C.
+     */
+    private void stopped() {
+        Gate.shut();
+        List<String> lines = new ArrayList<>();
+        try {
+            worker.close();
+            for (String runId : inHand) {
+                Optional<RunRecord> run = stores.runs().findRun(runId);
+                if (run.isEmpty()) {
+                    continue;
+                }
+                if (run.get().status() == RunStatus.RUNNING) {
+                    lines.add("Stopped: run " + runId + " is resumable; continue it with: " + Hint.command() + " runs resume " + runId
+                            + Approvals.dbOption(dbOption));
+                } else if (run.get().status() == RunStatus.PAUSED) {
+                    lines.add("Stopped: run " + runId + " waits for approval; see: " + Hint.command() + " approvals list"
+                            + Approvals.dbOption(dbOption));
+                }
+            }
+            if (lines.isEmpty()) {
+                String line = leaving.get();
+                if (line != null) {
+                    lines.add(line);
+                }
+            }
+        } catch (RuntimeException e) {
+            lines.add("Stopped: " + Text.message(e));
+        }
+        terminal.err().println();
+        lines.forEach(terminal.err()::println);
+        terminal.err().flush();
+        close();
     }
 
     @Override

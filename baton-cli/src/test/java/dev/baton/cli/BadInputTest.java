@@ -24,11 +24,11 @@ class BadInputTest {
     }
 
     @Test
-    void an_unknown_session_is_refused_instead_of_starting_an_empty_one() {
-        Cli.inProcess(dir, "hello\n", "chat", "--session", "support-00000000").failsWithOneLine("unknown session 'support-00000000'");
-        Cli.inProcess(dir, "", "run", "hello", "--session", "nope").failsWithOneLine("unknown session 'nope'");
+    void a_session_id_of_another_desk_or_not_an_id_is_refused() {
         Cli.inProcess(dir, "", "chat", "--desk", "acme", "--session", "support-00000000")
                 .failsWithOneLine("session 'support-00000000' is a conversation of desk 'support', not 'acme'");
+        Cli.inProcess(dir, "", "run", "hello", "--session", "two words").failsWithOneLine("a session id is 1 to 200 letters");
+        Cli.inProcess(dir, "", "run", "hello", "--session", "").failsWithOneLine("a session id is 1 to 200 letters");
     }
 
     @Test
@@ -42,7 +42,7 @@ class BadInputTest {
     @Test
     void a_database_that_cannot_be_opened_is_one_line() throws IOException {
         Path file = Files.writeString(dir.resolve("plain-file"), "not a directory");
-        Cli.inProcess(dir, "", "runs", "list", "--db", file.resolve("baton.db").toString()).failsWithOneLine("cannot open database");
+        Cli.inProcess(dir, "", "runs", "list", "--create-db", "--db", file.resolve("baton.db").toString()).failsWithOneLine("cannot open database");
         Files.writeString(dir.resolve("garbage.db"), "this is not a SQLite database, not at all".repeat(100));
         Cli.inProcess(dir, "", "runs", "list", "--db", dir.resolve("garbage.db").toString()).failsWithOneLine("garbage.db");
     }

@@ -27,7 +27,7 @@ class ChatCommandTest {
                 .contains("   tool get_invoice {\"invoice_id\":\"INV-8821\"}")
                 .contains("   => get_invoice: {")
                 .contains("[billing_specialist] ")
-                .contains("continue with: baton chat --session " + r.session());
+                .contains("continue with: ./baton chat --session " + r.session());
         assertThat(r.err()).isEmpty();
         assertThat(dir.resolve(".baton/baton.db")).exists();
     }
@@ -82,7 +82,7 @@ class ChatCommandTest {
     @Test
     void a_database_named_with_db_is_used_instead_of_the_default_file() {
         Path db = dir.resolve("elsewhere/desk.db");
-        Cli.Result r = Cli.inProcess(dir, DOUBLE_CHARGE + "\n", "chat", "--db", db.toString());
+        Cli.Result r = Cli.inProcess(dir, DOUBLE_CHARGE + "\n", "chat", "--db", db.toString(), "--create-db");
 
         assertThat(r.exit()).as("%s", r).isZero();
         assertThat(r.out()).contains("store " + db);

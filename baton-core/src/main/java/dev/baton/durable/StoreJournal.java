@@ -183,15 +183,33 @@ final class StoreJournal implements EffectJournal {
     @Override
     public void event(RunEvent event) {
         RecordedEvent e = EventCodec.record(event);
+        String handedTo = null;
         lock.lock();
         try {
             buffered.add(e);
             if (event instanceof RunEvent.AgentUpdated updated && !updated.agent().equals(currentAgent)) {
                 currentAgent = updated.agent();
                 agentChanged = true;
+                handedTo = currentAgent;
             }
         } finally {
             lock.unlock();
+        }
+        if (handedTo != null) {
+            // Written at once, not with the next effect: the new agent's first model call (a human
+            // agent's question to a person) may take long, and the run is held by it meanwhile.
+            try {
+                if (store.updateCurrentAgent(runId, handedTo, owner, Instant.now())) {
+                    lock.lock();
+                    try {
+                        agentChanged = !handedTo.equals(currentAgent);
+                    } finally {
+                        lock.unlock();
+                    }
+                }
+            } catch (RuntimeException failed) {
+                // Not lost: the next effect's write carries the agent (agentChanged stays set).
+            }
         }
         // The last event is written by the runner with the run's outcome, in one write; a failure
         // only once the runner knows the run ended (a run stopped by a closing runner or a store

@@ -126,6 +126,52 @@ final class SqliteDatabase {
     }
 
     /**
+     * Opens an existing {@code file} only to read it: no connection may write (SQLite opens it
+     * read-only), nothing is created or migrated, and a file SQLite may not write can be read. The
+     * file's schema must be current. For a command that only lists what the store holds.
+     *
+     * @throws StoreException if the file does not exist, is not a SQLite database, or its schema
+     *     is not the current one
+     */
+    static Opened openReadOnly(Path file, Duration busyTimeout, int readerCount, String store) {
+        Objects.requireNonNull(file, "file");
+        Path path = file.toAbsolutePath().normalize();
+        String name = path.toString();
+        if (!Files.isRegularFile(path)) {
+            throw new StoreException(name, "Cannot read the " + store + " " + name + ": "
+                    + (Files.exists(path) ? "it is not a file" : "it does not exist"), null);
+        }
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setGetGeneratedKeys(false);
+        config.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyTimeout.toMillis()));
+        SQLiteDataSource dataSource = new SQLiteDataSource(config);
+        dataSource.setUrl("jdbc:sqlite:" + name);
+        List<Connection> opened = new ArrayList<>();
+        try {
+            Connection first = dataSource.getConnection();
+            opened.add(first);
+            if (!current(first)) {
+                throw new StoreException(name, "Cannot read the " + store + " " + name + ": its schema is not the current one "
+                        + "(open it once with a command that writes, which migrates it)", null);
+            }
+            List<Connection> readers = new ArrayList<>(readerCount);
+            for (int i = 0; i < readerCount; i++) {
+                Connection reader = dataSource.getConnection();
+                opened.add(reader);
+                readers.add(reader);
+            }
+            return new Opened(path, first, List.copyOf(readers));
+        } catch (SQLException e) {
+            closeAll(opened, e);
+            throw new StoreException(name, "Cannot read the " + store + " " + name + ": " + describe(e), e);
+        } catch (RuntimeException e) {
+            closeAll(opened, e);
+            throw e;
+        }
+    }
+
+    /**
      * Fails unless the write connection can write the file. SQLite opens a file it may not write
      * (its permissions, those of its directory or of its {@code -wal} and {@code -shm} files, a
      * read-only file system) read-only, without an error, and even begins write transactions on

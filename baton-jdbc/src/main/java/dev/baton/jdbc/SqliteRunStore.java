@@ -202,6 +202,20 @@ public final class SqliteRunStore implements RunStore {
         return new SqliteRunStore(SqliteDatabase.open(file, options.busyTimeout(), options.readers(), STORE), options, true);
     }
 
+    /**
+     * Opens the store in an existing {@code file} only to read it (listing runs, showing a run's
+     * history, listing pending approvals): the file is opened read-only, so one SQLite may not
+     * write can be read, and nothing is created or migrated. Every write fails with a
+     * {@link StoreException}.
+     *
+     * @throws StoreException if the file does not exist, is not a SQLite database, or its schema
+     *     is not the current one
+     */
+    public static SqliteRunStore openReadOnly(Path file) {
+        Options options = Options.defaults().withReaders(1);
+        return new SqliteRunStore(SqliteDatabase.openReadOnly(file, options.busyTimeout(), options.readers(), STORE), options, false);
+    }
+
     /** Opens the store as {@link #open(Path, Options)} does, with the driver's settings changed by {@code configure} (tests). */
     static SqliteRunStore open(Path file, Options options, Consumer<SQLiteConfig> configure) {
         Objects.requireNonNull(options, "options");

@@ -46,7 +46,7 @@ class OutputTest {
         Baton.Result left = Baton.run(dir, "/quit\n", "chat");
         assertThat(left.exit()).as("%s", left).isZero();
 
-        if (left.out().contains("continue with: baton chat --session")) {
+        if (left.out().contains("continue with: ./baton chat --session")) {
             Baton.Result again = Baton.run(dir, "/quit\n", "chat", "--session", left.session());
             assertThat(again.exit()).as("the command the first chat suggested:%n%s", again).isZero();
         }
@@ -78,7 +78,7 @@ class OutputTest {
      */
     @Test
     void a_jdbc_sqlite_file_uri_opens_the_named_file() {
-        Baton.Result r = Baton.run(dir, "", "runs", "list", "--db", "jdbc:sqlite:file:data.db");
+        Baton.Result r = Baton.run(dir, "", "runs", "list", "--db", "jdbc:sqlite:file:data.db", "--create-db");
 
         assertThat(r.exit()).as("%s", r).isZero();
         assertThat(dir.resolve("data.db")).exists();
@@ -98,7 +98,7 @@ class OutputTest {
 
     @Test
     void jdbc_sqlite_url_parameters_are_not_part_of_the_file_name() {
-        Baton.Result r = Baton.run(dir, "", "runs", "list", "--db", "jdbc:sqlite:file:data.db?journal_mode=WAL");
+        Baton.Result r = Baton.run(dir, "", "runs", "list", "--db", "jdbc:sqlite:file:data.db?journal_mode=WAL", "--create-db");
 
         assertThat(r.exit()).as("%s", r).isZero();
         assertThat(dir.resolve("data.db")).exists();
