@@ -38,8 +38,8 @@ class SubcommandsTest {
 
     @Test
     void options_of_baton_work_before_and_after_the_subcommand() {
-        Cli.Result before = Cli.inProcess(dir, "", "--db", "before.db", "runs", "list");
-        Cli.Result after = Cli.inProcess(dir, "", "runs", "list", "--db", "after.db");
+        Cli.Result before = Cli.inProcess(dir, "", "--db", "before.db", "--create-db", "runs", "list");
+        Cli.Result after = Cli.inProcess(dir, "", "runs", "list", "--db", "after.db", "--create-db");
 
         assertThat(before.exit()).as("%s", before).isZero();
         assertThat(after.exit()).as("%s", after).isZero();

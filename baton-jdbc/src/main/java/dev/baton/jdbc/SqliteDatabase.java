@@ -141,6 +141,7 @@ final class SqliteDatabase {
             throw new StoreException(name, "Cannot read the " + store + " " + name + ": "
                     + (Files.exists(path) ? "it is not a file" : "it does not exist"), null);
         }
+        SqliteNativeLibrary.prepare();
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
         config.setGetGeneratedKeys(false);
