@@ -201,12 +201,12 @@ class SqliteRunStoreTest {
             store.recordEffect(effect("run-fine", "m1"));
             store.recordEffect(effect("run-effect", "m1"));
             store.requestApprovals(List.of(approval("run-approval", "c1")));
-            execute(file, "UPDATE runs SET input = '[{\"type\":\"telegram\"}]' WHERE id = 'run-input'");
-            execute(file, "UPDATE runs SET usage = 'not json' WHERE id = 'run-usage'");
-            execute(file, "UPDATE runs SET graph = '[1, 2]' WHERE id = 'run-graph'");
-            execute(file, "UPDATE runs SET status = 'SLEEPING' WHERE id = 'run-status'");
-            execute(file, "UPDATE run_effects SET kind = 'TELEPATHY' WHERE run_id = 'run-effect'");
-            execute(file, "UPDATE run_approvals SET status = 'MAYBE' WHERE run_id = 'run-approval'");
+            SqliteFiles.execute(file, "UPDATE runs SET input = '[{\"type\":\"telegram\"}]' WHERE id = 'run-input'");
+            SqliteFiles.execute(file, "UPDATE runs SET usage = 'not json' WHERE id = 'run-usage'");
+            SqliteFiles.execute(file, "UPDATE runs SET graph = '[1, 2]' WHERE id = 'run-graph'");
+            SqliteFiles.execute(file, "UPDATE runs SET status = 'SLEEPING' WHERE id = 'run-status'");
+            SqliteFiles.execute(file, "UPDATE run_effects SET kind = 'TELEPATHY' WHERE run_id = 'run-effect'");
+            SqliteFiles.execute(file, "UPDATE run_approvals SET status = 'MAYBE' WHERE run_id = 'run-approval'");
 
             for (String column : List.of("input", "usage", "graph", "status")) {
                 assertThatThrownBy(() -> store.findRun("run-" + column))
@@ -275,7 +275,7 @@ class SqliteRunStoreTest {
     void a_write_that_fails_in_a_group_fails_alone_and_the_others_are_committed() throws Exception {
         Path file = dir.resolve("runs.db");
         try (SqliteRunStore store = SqliteRunStore.open(file)) {
-            execute(file, """
+            SqliteFiles.execute(file, """
                     CREATE TRIGGER refuse_poison BEFORE INSERT ON run_effects WHEN NEW.effect_key = 'poison'
                     BEGIN SELECT RAISE(ABORT, 'poisoned effect'); END""");
             int threads = 64;
@@ -449,12 +449,6 @@ class SqliteRunStoreTest {
                 out.add(rs.getString(1));
             }
             return out;
-        }
-    }
-
-    private static void execute(Path file, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
-            s.executeUpdate(sql);
         }
     }
 }

@@ -52,16 +52,16 @@ class SqliteSchemaCheckTest {
     void a_file_one_migration_behind_is_brought_up_to_date_when_opened() throws Exception {
         Path file = dir.resolve("baton.db");
         SqliteSessionStore.open(file).close();
-        execute(file, "DELETE FROM " + HISTORY + " WHERE version = '" + SqliteDatabase.LATEST_MIGRATION + "'");
+        SqliteFiles.execute(file, "DELETE FROM " + HISTORY + " WHERE version = '" + SqliteDatabase.LATEST_MIGRATION + "'");
         // Undo what the latest migration (V7__run_applications.sql) did, as if the file was written before it.
-        execute(file, "DROP INDEX runs_application_created");
-        execute(file, "ALTER TABLE runs DROP COLUMN application");
+        SqliteFiles.execute(file, "DROP INDEX runs_application_created");
+        SqliteFiles.execute(file, "ALTER TABLE runs DROP COLUMN application");
 
         SqliteRunStore.open(file).close();
 
-        assertThat(query(file, "SELECT version || ':' || success FROM " + HISTORY + " WHERE version IS NOT NULL ORDER BY CAST(version AS INTEGER)"))
+        assertThat(SqliteFiles.query(file, "SELECT version || ':' || success FROM " + HISTORY + " WHERE version IS NOT NULL ORDER BY CAST(version AS INTEGER)"))
                 .containsExactly("1:1", "2:1", "3:1", "4:1", "5:1", "6:1", "7:1");
-        assertThat(query(file, "SELECT name FROM pragma_table_info('runs') WHERE name = 'application'")).hasSize(1);
+        assertThat(SqliteFiles.query(file, "SELECT name FROM pragma_table_info('runs') WHERE name = 'application'")).hasSize(1);
     }
 
     @Test
@@ -69,40 +69,23 @@ class SqliteSchemaCheckTest {
         Path file = dir.resolve("baton.db");
         SqliteSessionStore.open(file).close();
         // Flyway would refuse this file (the checksum of an applied migration no longer matches its script).
-        execute(file, "UPDATE " + HISTORY + " SET checksum = 12345 WHERE version = '1'");
+        SqliteFiles.execute(file, "UPDATE " + HISTORY + " SET checksum = 12345 WHERE version = '1'");
 
         try (SqliteSessionStore store = SqliteSessionStore.open(file)) {
             store.addItems("s", List.of(dev.baton.item.Message.user("still opens")));
         }
-        assertThat(query(file, "SELECT COUNT(*) FROM " + HISTORY)).containsExactly(String.valueOf(SqliteDatabase.LATEST_MIGRATION));
+        assertThat(SqliteFiles.query(file, "SELECT COUNT(*) FROM " + HISTORY)).containsExactly(String.valueOf(SqliteDatabase.LATEST_MIGRATION));
     }
 
     @Test
     void a_history_with_a_failed_migration_goes_to_flyway_which_refuses_it() throws Exception {
         Path file = dir.resolve("baton.db");
         SqliteSessionStore.open(file).close();
-        execute(file, "UPDATE " + HISTORY + " SET success = 0 WHERE version = '" + SqliteDatabase.LATEST_MIGRATION + "'");
+        SqliteFiles.execute(file, "UPDATE " + HISTORY + " SET success = 0 WHERE version = '" + SqliteDatabase.LATEST_MIGRATION + "'");
 
         assertThatThrownBy(() -> SqliteSessionStore.open(file))
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("Cannot open the SQLite session store")
                 .hasMessageContaining("failed migration");
-    }
-
-    private static List<String> query(Path file, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
-        }
-    }
-
-    private static void execute(Path file, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
-            s.executeUpdate(sql);
-        }
     }
 }

@@ -42,7 +42,7 @@ class SqliteSessionStoreTest {
             store.addItems("s", List.of(Message.user("hello")));
             assertThat(file).exists();
             assertThat(store.file()).isEqualTo(file.toAbsolutePath());
-            assertThat(query(file, "PRAGMA journal_mode")).containsExactly("wal");
+            assertThat(SqliteFiles.query(file, "PRAGMA journal_mode")).containsExactly("wal");
         }
     }
 
@@ -52,9 +52,9 @@ class SqliteSessionStoreTest {
         SqliteSessionStore.open(file).close();
         SqliteSessionStore.open(file).close();
 
-        assertThat(query(file, "SELECT version || ':' || success FROM " + SqliteSessionStore.SCHEMA_HISTORY_TABLE
+        assertThat(SqliteFiles.query(file, "SELECT version || ':' || success FROM " + SqliteSessionStore.SCHEMA_HISTORY_TABLE
                 + " WHERE version IS NOT NULL ORDER BY installed_rank")).containsExactly("1:1", "2:1", "3:1", "4:1", "5:1", "6:1", "7:1");
-        assertThat(query(file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"))
+        assertThat(SqliteFiles.query(file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"))
                 .containsExactly(SqliteSessionStore.SCHEMA_HISTORY_TABLE, "run_approvals", "run_effects", "run_events", "runs", "session_items", "session_leases", "session_usage", "session_writes", "sessions");
     }
 
@@ -91,7 +91,7 @@ class SqliteSessionStoreTest {
             store.addItems("s", List.of(Message.user("hi"), new ToolCall("call_1", "f", "{}")));
         }
 
-        assertThat(query(file, "SELECT item FROM session_items WHERE session_id = 's' ORDER BY position")).containsExactly(
+        assertThat(SqliteFiles.query(file, "SELECT item FROM session_items WHERE session_id = 's' ORDER BY position")).containsExactly(
                 "{\"type\":\"message\",\"role\":\"USER\",\"text\":\"hi\"}",
                 "{\"type\":\"function_call\",\"callId\":\"call_1\",\"name\":\"f\",\"arguments\":\"{}\"}");
     }
@@ -186,7 +186,7 @@ class SqliteSessionStoreTest {
         Path file = dir.resolve("baton.db");
         try (SqliteSessionStore store = SqliteSessionStore.open(file)) {
             store.addItems("s", List.of(Message.user("fine"), Message.user("about to break")));
-            execute(file, "UPDATE session_items SET item = '{\"type\":\"telegram\"}' WHERE session_id = 's' AND position = 2");
+            SqliteFiles.execute(file, "UPDATE session_items SET item = '{\"type\":\"telegram\"}' WHERE session_id = 's' AND position = 2");
 
             assertThatThrownBy(() -> store.items("s", 0))
                     .isInstanceOf(StoreException.class)
@@ -195,7 +195,7 @@ class SqliteSessionStoreTest {
             assertThatThrownBy(() -> store.popItem("s"))
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining("corrupted item at position 2");
-            assertThat(query(file, "SELECT COUNT(*) FROM session_items WHERE session_id = 's'")).containsExactly("2");
+            assertThat(SqliteFiles.query(file, "SELECT COUNT(*) FROM session_items WHERE session_id = 's'")).containsExactly("2");
             store.clear("s"); // a corrupted session can still be cleared
             assertThat(store.items("s", 0)).isEmpty();
         }
@@ -206,7 +206,7 @@ class SqliteSessionStoreTest {
         Path file = dir.resolve("baton.db");
         try (SqliteSessionStore store = SqliteSessionStore.open(file)) {
             store.recordUsage("s", "run_1", dev.baton.model.Usage.of(10, 2), java.time.Instant.parse("2026-11-21T10:00:00Z"));
-            execute(file, "UPDATE session_usage SET usage = 'not json' WHERE session_id = 's'");
+            SqliteFiles.execute(file, "UPDATE session_usage SET usage = 'not json' WHERE session_id = 's'");
 
             assertThatThrownBy(() -> store.usage("s"))
                     .isInstanceOf(StoreException.class)
@@ -269,23 +269,5 @@ class SqliteSessionStoreTest {
                 .hasMessageContaining(file.toString()).hasMessageContaining("is closed");
         assertThatThrownBy(() -> store.addItems("s", List.of(Message.user("x")))).isInstanceOf(StoreException.class)
                 .hasMessageContaining("is closed");
-    }
-
-    private static List<String> query(Path file, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
-        }
-    }
-
-    private static void execute(Path file, String sql) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
-            s.executeUpdate(sql);
-        }
     }
 }
