@@ -259,6 +259,16 @@ public final class DurableWorker implements AutoCloseable {
      * {@link JournalMismatch}.
      */
     public List<RunHandle> resumeIncomplete() {
+        return takeOver(true);
+    }
+
+    /**
+     * Claims and continues the free runs of this worker's applications; with {@code heldBefore},
+     * also those this worker id held before a restart (a scan of every running run, needed once:
+     * the loop does it on its first pass only, as a run this worker stops later is taken up again
+     * by the heartbeat).
+     */
+    private List<RunHandle> takeOver(boolean heldBefore) {
         requireStarted();
         List<RunHandle> taken = new ArrayList<>();
         java.util.Set<String> mine = applications();
@@ -271,7 +281,7 @@ public final class DurableWorker implements AutoCloseable {
                 taken.add(new RunHandle(client, runId));
             }
         }
-        for (String held : runningOwnedHere()) {
+        for (String held : heldBefore ? runningOwnedHere() : List.<String>of()) {
             // Runs this worker id held before a restart: taken back at once, without waiting for the lease.
             if (claimAndContinue(held)) {
                 taken.add(new RunHandle(client, held));
@@ -297,9 +307,11 @@ public final class DurableWorker implements AutoCloseable {
 
     /** The worker's loop: takes the runs of its applications that no live worker holds, every {@code pollInterval}. */
     private void takeOverLoop() {
+        boolean first = true;
         while (!closed && !Thread.currentThread().isInterrupted()) {
             try {
-                resumeIncomplete();
+                takeOver(first);
+                first = false;
             } catch (RuntimeException e) {
                 if (closed) {
                     return;

@@ -140,7 +140,7 @@ public final class InMemoryRunStore implements RunStore {
         Objects.requireNonNull(at, "at");
         return locked(() -> {
             StoredRun stored = runs.get(runId);
-            if (stored == null || stored.run().status() != RunStatus.RUNNING || !owner.equals(stored.run().owner())) {
+            if (!runningAndHeldBy(stored, owner)) {
                 return false;
             }
             RunRecord run = stored.run();
@@ -208,6 +208,11 @@ public final class InMemoryRunStore implements RunStore {
         });
     }
 
+    /** Whether the run exists, is running, and {@code owner} holds its lease: the condition of every write fenced by owner. */
+    private static boolean runningAndHeldBy(@Nullable StoredRun stored, String owner) {
+        return stored != null && stored.run().status() == RunStatus.RUNNING && owner.equals(stored.run().owner());
+    }
+
     /** Whether a running run is free to take: no owner, or a lease that expired before {@code now}. */
     private static boolean claimable(RunRecord run, Instant now) {
         return run.owner() == null || run.leaseUntil() == null || run.leaseUntil().isBefore(now);
@@ -233,8 +238,7 @@ public final class InMemoryRunStore implements RunStore {
         Objects.requireNonNull(owner, "owner");
         return locked(() -> {
             StoredRun stored = runs.get(runId);
-            if (stored == null || stored.run().status() != RunStatus.RUNNING || !owner.equals(stored.run().owner())
-                    || !stored.run().graph().isEmpty()) {
+            if (!runningAndHeldBy(stored, owner) || !stored.run().graph().isEmpty()) {
                 return false;
             }
             replace(stored, stored.run().withGraph(graph));

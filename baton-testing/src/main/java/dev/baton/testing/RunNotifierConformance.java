@@ -3,6 +3,7 @@ package dev.baton.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.agent.Agent;
+import dev.baton.durable.DurableClient;
 import dev.baton.durable.DurableWorker;
 import dev.baton.durable.EventStream;
 import dev.baton.durable.RecordedEvent;
@@ -68,18 +69,10 @@ public abstract class RunNotifierConformance {
     @DisplayName("a reader polling once an hour follows a run started by another runner to its end, and sees it complete")
     void readerElsewhereFollowsTheRunToItsEnd() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        Model model = request -> {
-            try {
-                gate.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted at the gate", e);
-            }
-            return new ModelResponse(List.of(Message.assistant("Your refund is on its way.")), Usage.of(12, 6));
-        };
+        Model model = gated(gate, "Your refund is on its way.");
         Agent<Void> billing = Agent.<Void>builder("billing_specialist").instructions("Help with refunds.").build();
         DurableWorker writer = runner(model, openStore(), billing);
-        DurableWorker reader = runner(model, openStore());
+        DurableClient reader = reader(openStore());
 
         RunHandle started = writer.startRun(billing, "Where is my refund?");
         RunHandle followed = reader.attach(started.id());
@@ -110,18 +103,10 @@ public abstract class RunNotifierConformance {
     @DisplayName("a reader polling once an hour sees a run cancelled from another runner end")
     void readerElsewhereSeesACancel() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
-        Model model = request -> {
-            try {
-                gate.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted at the gate", e);
-            }
-            return new ModelResponse(List.of(Message.assistant("never read")), Usage.of(1, 1));
-        };
+        Model model = gated(gate, "never read");
         Agent<Void> billing = Agent.<Void>builder("billing_specialist").instructions("Help with refunds.").build();
         DurableWorker writer = runner(model, openStore(), billing);
-        DurableWorker reader = runner(model, openStore());
+        DurableClient reader = reader(openStore());
 
         RunHandle started = writer.startRun(billing, "Cancel my order");
         AtomicReference<Thread> awaiting = new AtomicReference<>();
@@ -140,6 +125,27 @@ public abstract class RunNotifierConformance {
                 .agents(agents).pollInterval(Duration.ofHours(1)).build().start();
         opened.add(runner);
         return runner;
+    }
+
+    /** A model that answers {@code answer} once the gate opens: the run is held at its model call until then. */
+    private static Model gated(CountDownLatch gate, String answer) {
+        return request -> {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted at the gate", e);
+            }
+            return new ModelResponse(List.of(Message.assistant(answer)), Usage.of(12, 6));
+        };
+    }
+
+    /** A process with none of the agents, reading through its own store: only the notifier wakes it (it polls once an hour). */
+    private DurableClient reader(RunStore store) {
+        opened.add(store);
+        DurableClient client = DurableClient.builder(store).pollInterval(Duration.ofHours(1)).build();
+        opened.add(client);
+        return client;
     }
 
     private static <T> CompletableFuture<T> onThread(AtomicReference<Thread> thread, Supplier<T> work) {
