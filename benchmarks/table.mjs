@@ -13,11 +13,21 @@ for (const r of results) {
   if (r.impl === 'baton' && p) {
     ratio = r.scenario === 'in-flight'
       ? `${fmt(p.wall_s / r.wall_s, 1)}x faster, ${fmt(p.kb_per_run / r.kb_per_run, 1)}x less memory`
-      : `${fmt(r.runs_per_s / p.runs_per_s, 1)}x runs/s`;
+      : r.scenario === 'steady'
+        ? `p99 added ${fmt(p.added_ms_per_turn_p99 / r.added_ms_per_turn_p99, 1)}x lower, `
+          + `${fmt(p.kb_per_conversation_in_flight / r.kb_per_conversation_in_flight, 1)}x less memory`
+        : `${fmt(r.runs_per_s / p.runs_per_s, 1)}x runs/s`;
   }
   rows.push([r.scenario, r.impl, r.config ?? '', r.runs, r.concurrency, fmt(r.runs_per_s), fmt(r.us_per_run, 1),
     r.ideal_s ? fmt(r.wall_s / r.ideal_s, 2) : '', fmt(r.kb_per_run, 1), ratio]);
 }
 const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
 for (const row of rows) console.log(row.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd());
+// The steady scenario's own figures: what the runtime adds to each turn, and memory per conversation in flight.
+for (const r of results.filter((x) => x.scenario === 'steady')) {
+  console.log(`steady ${r.impl}: ${r.rate_per_s}/s arriving (achieved ${fmt(r.arrival_rate_per_s)}/s), model ${r.latency_ms} ms;`
+    + ` added per turn p50 ${fmt(r.added_ms_per_turn_p50, 2)} ms, p99 ${fmt(r.added_ms_per_turn_p99, 2)} ms,`
+    + ` max ${fmt(r.added_ms_per_turn_max, 2)} ms; ${r.peak_in_flight} in flight at peak,`
+    + ` ${fmt(r.kb_per_conversation_in_flight, 1)} KB per conversation in flight; ${r.failures} failed`);
+}
 console.log(`machine: ${machine.cores} cores, ${machine.memory_gb} GB, ${machine.os}`);

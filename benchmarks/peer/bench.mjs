@@ -2,6 +2,7 @@
 //
 //   node bench.mjs --scenario support-flow|in-flight --runs N [--concurrency C] [--latency-ms L] [--warmup W]
 //   node bench.mjs --scenario http --base-url http://127.0.0.1:PORT/v1 [--runs N] [--concurrency C] [--warmup W]
+//   node bench.mjs --scenario steady [--rate R] [--duration-s S] [--latency-ms L] [--warmup W]
 //
 // Prints exactly one line to stdout (a JSON object); everything else goes to stderr.
 // Exit code 1 if any run fails its checks (or throws).
@@ -48,11 +49,15 @@ function parseArgs(argv) {
     return n;
   };
   const scenario = opts.scenario;
-  if (scenario !== 'support-flow' && scenario !== 'in-flight' && scenario !== 'http') {
-    fail('--scenario must be support-flow, in-flight or http');
+  if (!['support-flow', 'in-flight', 'http', 'steady'].includes(scenario)) {
+    fail('--scenario must be support-flow, in-flight, http or steady');
   }
   const http = scenario === 'http';
-  const runs = int('runs', http ? 5000 : undefined);
+  const steady = scenario === 'steady';
+  const rate = int('rate', 2000);
+  const durationS = opts['duration-s'] === undefined ? 20 : Number(opts['duration-s']);
+  if (!(durationS > 0)) fail('--duration-s must be a positive number');
+  const runs = steady ? Math.round(rate * durationS) : int('runs', http ? 5000 : undefined);
   if (!runs) fail('--runs N (N >= 1) is required');
   const baseUrl = opts['base-url'];
   if (http && !baseUrl) fail('--base-url is required for the http scenario (benchmarks/run starts the fixture server)');
@@ -62,8 +67,10 @@ function parseArgs(argv) {
     baseUrl,
     concurrency: Math.max(1, int('concurrency', http ? 64 : 1)),
     // support-flow measures framework overhead, so its model answers at once by default.
-    latencyMs: int('latency-ms', scenario === 'in-flight' ? 1000 : 0),
-    warmup: int('warmup', scenario === 'in-flight' ? 200 : http ? 500 : Math.min(2000, runs)),
+    latencyMs: int('latency-ms', scenario === 'in-flight' ? 1000 : steady ? 500 : 0),
+    warmup: int('warmup', scenario === 'in-flight' ? 200 : http ? 500 : steady ? 20000 : Math.min(2000, runs)),
+    rate,
+    durationS,
   };
 }
 
@@ -248,9 +255,81 @@ async function inFlight({ runs, latencyMs, warmup }) {
   };
 }
 
+// Conversations arriving at a fixed rate, open loop, each the support flow with a model that takes
+// latencyMs per answer. Reports, per conversation, its wall time minus the model's time divided by its
+// three model calls (the time the runtime adds to each turn) at p50 / p99 / max; then, in a second pass
+// of its own (so its full collections do not show in the latencies), the live heap per conversation in
+// flight. Arrivals are started on a 1 ms timer: every conversation that is due by then.
+async function steady({ rate, durationS, latencyMs, warmup }) {
+  const TURNS = 3;
+  const warmFailures = await pool(buildTriageAgent(new ScriptedModel(0)), warmup, 64);
+  const agent = buildTriageAgent(new ScriptedModel(latencyMs));
+  const modelMs = TURNS * latencyMs;
+  let failures = warmFailures;
+
+  // Starts `total` conversations at their due times; resolves when all have arrived, with the
+  // pass's state (its `runs` promises settle when the conversations end).
+  const pass = (total, finished) => new Promise((resolve) => {
+    const state = { started: 0, inFlight: 0, peakInFlight: 0, runs: [], arrivalSeconds: 0 };
+    const t0 = process.hrtime.bigint();
+    const elapsedMs = () => Number(process.hrtime.bigint() - t0) / 1e6;
+    const tick = () => {
+      const due = Math.min(total, Math.floor((elapsedMs() * rate) / 1000) + 1);
+      while (state.started < due) {
+        const index = state.started++;
+        const begin = process.hrtime.bigint();
+        state.inFlight++;
+        state.peakInFlight = Math.max(state.peakInFlight, state.inFlight);
+        state.runs.push(oneRun(agent).then((ok) => {
+          if (!ok) failures++;
+          finished(index, Number(process.hrtime.bigint() - begin) / 1e6);
+          state.inFlight--;
+        }));
+      }
+      if (state.started >= total) {
+        state.arrivalSeconds = elapsedMs() / 1000;
+        clearInterval(timer);
+        resolve(state);
+      }
+    };
+    const timer = setInterval(tick, 1);
+    tick();
+  });
+
+  const total = Math.round(rate * durationS);
+  const added = new Float64Array(total);
+  const t0 = process.hrtime.bigint();
+  const latency = await pass(total, (index, ms) => { added[index] = Math.max(0, ms - modelMs) / TURNS; });
+  await Promise.all(latency.runs);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+
+  globalThis.gc?.();
+  const baseline = process.memoryUsage().heapUsed;
+  const memory = await pass(Math.max(rate, Math.round((rate * 2 * modelMs) / 1000)), () => {});
+  const inFlightAtProbe = memory.inFlight;
+  globalThis.gc?.();
+  const live = process.memoryUsage().heapUsed;
+  await Promise.all(memory.runs);
+
+  added.sort();
+  const pct = (p) => added[Math.max(0, Math.min(total - 1, Math.ceil(p * total) - 1))];
+  return {
+    impl: 'peer', scenario: 'steady', runs: total, concurrency: rate,
+    rate_per_s: rate, arrival_rate_per_s: round(total / latency.arrivalSeconds, 1), latency_ms: latencyMs,
+    seconds: round(wall, 6), runs_per_s: round(total / wall, 1), us_per_run: round((wall * 1e6) / total, 3),
+    added_ms_per_turn_p50: round(pct(0.5)), added_ms_per_turn_p99: round(pct(0.99)),
+    added_ms_per_turn_max: round(added[total - 1]),
+    peak_in_flight: latency.peakInFlight,
+    in_flight_at_memory_probe: inFlightAtProbe,
+    kb_per_conversation_in_flight: round((live - baseline) / 1024 / Math.max(1, inFlightAtProbe), 3),
+    failures,
+    node: process.version, sdk_version: SDK_VERSION,
+  };
+}
+
 // ---------------------------------------------------------------- main
 const opts = parseArgs(process.argv.slice(2));
-const scenarios = { 'support-flow': supportFlow, 'in-flight': inFlight, http };
+const scenarios = { 'support-flow': supportFlow, 'in-flight': inFlight, http, steady };
 const out = await scenarios[opts.scenario](opts);
 process.stdout.write(JSON.stringify(out) + '\n');
 if (out.failures > 0) {

@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
         description = "Runs one benchmark scenario with Baton and prints its figures as one JSON line.")
 public final class BenchMain implements Callable<Integer> {
 
-    @Option(names = "--scenario", required = true, description = "support-flow, in-flight, http or durable")
+    @Option(names = "--scenario", required = true, description = "support-flow, in-flight, http, durable or steady")
     String scenario;
 
     @Option(names = "--runs", description = "runs to measure (default: 20000 for support-flow and durable, 10000 for in-flight, 5000 for http)")
@@ -39,8 +39,14 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--concurrency", description = "runs in flight at once (support-flow: default 1; http and durable: default 64)")
     Integer concurrency;
 
-    @Option(names = "--latency-ms", defaultValue = "1000", description = "model latency per answer (in-flight)")
-    long latencyMs;
+    @Option(names = "--latency-ms", description = "model latency per answer (in-flight: default 1000; steady: default 500)")
+    Long latencyMs;
+
+    @Option(names = "--rate", defaultValue = "2000", description = "steady: conversations arriving per second")
+    int rate;
+
+    @Option(names = "--duration-s", defaultValue = "20", description = "steady: seconds of arrivals (a five-minute load scaled to fit)")
+    double durationS;
 
     @Option(names = "--warmup", description = "unmeasured runs first (default: min(20000, runs) for support-flow and durable, "
             + "each of durable's three passes; 500 for http)")
@@ -83,8 +89,9 @@ public final class BenchMain implements Callable<Integer> {
             case "in-flight" -> List.of(inFlight());
             case "http" -> List.of(http());
             case "durable" -> durable();
+            case "steady" -> List.of(steady());
             default -> throw new CommandLine.ParameterException(new CommandLine(this),
-                    "unknown scenario '" + scenario + "' (support-flow, in-flight, http, durable)");
+                    "unknown scenario '" + scenario + "' (support-flow, in-flight, http, durable, steady)");
         };
         ObjectMapper json = new ObjectMapper();
         long failures = 0;
@@ -203,7 +210,18 @@ public final class BenchMain implements Callable<Integer> {
         }
     }
 
+    /** Conversations at a fixed arrival rate; see {@link Steady}. */
+    private Map<String, Object> steady() throws Exception {
+        long latency = latencyMs != null ? latencyMs : 500;
+        AtomicLong ignored = new AtomicLong();
+        measure(runner(0), SupportFlow.triage(), options(), warmup != null ? warmup : 20_000, 64, ignored);
+        Map<String, Object> out = header("steady", (int) Math.round(rate * durationS), rate);
+        new Steady(runner(latency), SupportFlow.triage(), options(), firstError).measure(rate, durationS, latency, out);
+        return out;
+    }
+
     private Map<String, Object> inFlight() throws Exception {
+        long latencyMs = this.latencyMs != null ? this.latencyMs : 1000;
         int n = runs != null ? runs : 10_000;
         Agent<Void> triage = SupportFlow.triage();
         // Warm up the code paths at low latency so the measurement is not of the JIT.
