@@ -1,21 +1,38 @@
 package dev.baton;
 
+import dev.baton.internal.RunFailures;
 import dev.baton.item.RunItem;
 import dev.baton.model.ModelResponse;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Base of the errors a run raises. When a run fails, the runner attaches what the run had
- * produced so far, so nothing is lost: {@link #items()}, {@link #lastAgent()} and
- * {@link #rawResponses()}.
+ * Base of the errors a run raises; the set is closed, so a {@code switch} over a failure can be
+ * exhaustive. When a run fails, the runner attaches what the run had produced so far, so nothing
+ * is lost: {@link #runData()}, or {@link #items()}, {@link #lastAgent()} and
+ * {@link #rawResponses()}. The run data is set once, by the run that failed, and never changes.
  */
-public abstract class BatonException extends RuntimeException {
+public abstract sealed class BatonException extends RuntimeException
+        permits CallbackFailed, GuardrailTripwireTriggered, JournalMismatch, MaxTurnsExceeded, ModelBehaviorError,
+                ModelCallFailed, ModelRefusalError, NobodyAnswered, RunCancelled, RunStoreFailed, SessionBusy,
+                SessionLeaseLost, SessionStoreFailed, ToolCallFailed, UserError {
 
-    private volatile List<RunItem> items = List.of();
-    private volatile List<ModelResponse> rawResponses = List.of();
-    private volatile @Nullable String lastAgent;
-    private volatile @Nullable String runId;
+    /**
+     * What a failed run had produced: its id, the agent active when it failed, the items so far
+     * and the model responses received.
+     */
+    public record RunData(String runId, @Nullable String lastAgent, List<RunItem> items, List<ModelResponse> rawResponses) {
+        public RunData {
+            items = List.copyOf(items);
+            rawResponses = List.copyOf(rawResponses);
+        }
+    }
+
+    static {
+        RunFailures.install(BatonException::attach);
+    }
+
+    private volatile @Nullable RunData runData;
 
     protected BatonException(String message) {
         super(message);
@@ -25,37 +42,39 @@ public abstract class BatonException extends RuntimeException {
         super(message, cause);
     }
 
+    /** What the run had produced when it failed; null if the error was raised outside a run. */
+    public @Nullable RunData runData() {
+        return runData;
+    }
+
     /** Items the run produced before it failed (empty if it failed before its first turn). */
     public List<RunItem> items() {
-        return items;
+        RunData d = runData;
+        return d == null ? List.of() : d.items();
     }
 
     /** Model responses received before the failure. */
     public List<ModelResponse> rawResponses() {
-        return rawResponses;
+        RunData d = runData;
+        return d == null ? List.of() : d.rawResponses();
     }
 
     /** The agent that was active when the run failed, if the run had started. */
     public @Nullable String lastAgent() {
-        return lastAgent;
+        RunData d = runData;
+        return d == null ? null : d.lastAgent();
     }
 
     /** Id of the failed run, if the run had started. */
     public @Nullable String runId() {
-        return runId;
+        RunData d = runData;
+        return d == null ? null : d.runId();
     }
 
-    /**
-     * Records the state of the run that failed. Called by the runner; the first call wins so a
-     * nested run's state is not overwritten by its caller's.
-     */
-    public void attachRunData(String runId, @Nullable String lastAgent, List<RunItem> items, List<ModelResponse> rawResponses) {
-        if (this.runId != null) {
-            return;
+    /** The first run to fail with this error wins, so a nested run's data is not overwritten by its caller's. */
+    private static synchronized void attach(BatonException e, RunData data) {
+        if (e.runData == null) {
+            e.runData = data;
         }
-        this.runId = runId;
-        this.lastAgent = lastAgent;
-        this.items = List.copyOf(items);
-        this.rawResponses = List.copyOf(rawResponses);
     }
 }

@@ -10,7 +10,7 @@ import dev.baton.durable.RunHandle;
 import dev.baton.durable.RunQuery;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;
-import dev.baton.durable.RunStoreFailed;
+import dev.baton.RunStoreFailed;
 import dev.baton.human.HumanChannel;
 import dev.baton.item.Message;
 import dev.baton.run.RunConfig;

@@ -1,10 +1,11 @@
 package dev.baton.durable;
 
+import dev.baton.RunStoreFailed;
 import dev.baton.BatonException;
 import dev.baton.UserError;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
-import dev.baton.run.JournalMismatch;
+import dev.baton.JournalMismatch;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

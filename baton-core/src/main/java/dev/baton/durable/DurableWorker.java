@@ -1,5 +1,6 @@
 package dev.baton.durable;
 
+import dev.baton.RunStoreFailed;
 import dev.baton.BatonException;
 import dev.baton.RunCancelled;
 import dev.baton.SessionStoreFailed;
@@ -8,7 +9,7 @@ import dev.baton.agent.Agent;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.run.ApprovalRequest;
-import dev.baton.run.JournalMismatch;
+import dev.baton.JournalMismatch;
 import dev.baton.run.RunOptions;
 import dev.baton.run.RunResult;
 import dev.baton.run.RunState;

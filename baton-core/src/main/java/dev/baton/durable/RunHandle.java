@@ -1,5 +1,6 @@
 package dev.baton.durable;
 
+import dev.baton.RunStoreFailed;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +38,7 @@ public final class RunHandle {
      *
      * @return the run once it ended or paused; empty if it is still going when the time is up
      * @throws RunStoreFailed if this process was executing the run and lost the store (the run stays resumable)
-     * @throws dev.baton.run.JournalMismatch if the run cannot continue with the agents here
+     * @throws dev.baton.JournalMismatch if the run cannot continue with the agents here
      */
     public Optional<RunRecord> await(Duration timeout) {
         return runner.await(id, timeout);

@@ -1,5 +1,6 @@
 package dev.baton.durable;
 
+import dev.baton.RunStoreFailed;
 import dev.baton.model.Usage;
 import dev.baton.run.EffectJournal;
 import dev.baton.run.RunEvent;

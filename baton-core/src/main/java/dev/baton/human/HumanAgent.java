@@ -1,5 +1,6 @@
 package dev.baton.human;
 
+import dev.baton.NobodyAnswered;
 import dev.baton.UserError;
 import dev.baton.agent.Agent;
 import dev.baton.handoff.Handoff;

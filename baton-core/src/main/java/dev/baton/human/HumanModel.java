@@ -1,5 +1,6 @@
 package dev.baton.human;
 
+import dev.baton.NobodyAnswered;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.baton.ModelBehaviorError;
 import dev.baton.item.Item;
@@ -60,7 +61,7 @@ final class HumanModel implements Model {
 
     private ModelResponse nobodyAnswered(String agent) {
         if (whenNobodyAnswers == null) {
-            throw new NobodyAnswered(agent, timeout);
+            throw new NobodyAnswered(agent, timeout, describe(timeout));
         }
         LOG.warn("Nobody answered for human agent '{}' within {}; it replied: {}", agent, describe(timeout), whenNobodyAnswers);
         return new ModelResponse(List.of(new Message(Message.Role.ASSISTANT, whenNobodyAnswers, HumanAgent.NOBODY_ANSWERED)),

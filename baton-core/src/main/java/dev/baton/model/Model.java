@@ -22,4 +22,14 @@ public interface Model {
     default ModelResponse stream(ModelRequest request, Consumer<ModelStreamEvent> events) {
         return respond(request);
     }
+
+    /**
+     * Whether a failure this model threw may pass if the call is tried again later (a rate limit,
+     * a server error, a lost connection), as opposed to one that will fail the same way (a bad API
+     * key, a malformed request). The runner reports it as {@link dev.baton.ModelCallFailed#retryable()},
+     * so a caller or a durable worker can decide to try the run again. The default says no.
+     */
+    default boolean retryable(RuntimeException failure) {
+        return false;
+    }
 }

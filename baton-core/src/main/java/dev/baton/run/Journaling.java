@@ -1,5 +1,6 @@
 package dev.baton.run;
 
+import dev.baton.JournalMismatch;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,6 @@
 package dev.baton.run;
 
+import dev.baton.JournalMismatch;
 import dev.baton.BatonException;
 import dev.baton.CallbackFailed;
 import dev.baton.MaxTurnsExceeded;
@@ -155,7 +156,7 @@ final class RunLoop<C> {
         } catch (BatonException e) {
             List<RunItem> soFar = new ArrayList<>(newItems);
             soFar.addAll(pendingTurn);
-            e.attachRunData(runId, agent.name(), soFar, responses);
+            dev.baton.internal.RunFailures.attach(e, new BatonException.RunData(runId, agent.name(), soFar, responses));
             fail(e);
             throw e;
         } catch (RuntimeException | Error e) {
@@ -671,7 +672,7 @@ final class RunLoop<C> {
             if (cancellation.isCancelled() || Thread.currentThread().isInterrupted()) {
                 throw cancelled();
             }
-            throw new ModelCallFailed("Model call for agent '" + agent.name() + "' failed: " + message(e), e);
+            throw new ModelCallFailed("Model call for agent '" + agent.name() + "' failed: " + message(e), e, retryable(model, e));
         }
         if (response == null) {
             ModelBehaviorError error = new ModelBehaviorError("Model for agent '" + agent.name() + "' returned no response");
@@ -680,6 +681,16 @@ final class RunLoop<C> {
         }
         trace.modelEnded(span, agent.name(), modelName, request.input(), response);
         return response;
+    }
+
+    /** What the model says of its failure; a model whose own judgement throws is taken to say no. */
+    private static boolean retryable(Model model, RuntimeException failure) {
+        try {
+            return model.retryable(failure);
+        } catch (RuntimeException e) {
+            log.warn("the model's retryable check failed on {}", failure.getClass().getName(), e);
+            return false;
+        }
     }
 
     private void onModelEvent(ModelStreamEvent event) {

@@ -13,7 +13,7 @@ import dev.baton.human.HumanChannel;
 import dev.baton.human.HumanQueue;
 import dev.baton.human.HumanReply;
 import dev.baton.human.HumanRequest;
-import dev.baton.human.NobodyAnswered;
+import dev.baton.NobodyAnswered;
 import dev.baton.item.Message;
 import dev.baton.item.RunItem;
 import dev.baton.session.InMemorySessionStore;

@@ -205,7 +205,7 @@ final class ChatCompletionsResponses {
         /** The whole response; fails if the stream ended before a choice finished. */
         ModelResponse finish() {
             if (!finished) {
-                throw new OpenAICallFailed("Chat completion stream ended before the response was complete", null);
+                throw new OpenAICallFailed("Chat completion stream ended before the response was complete", null, true);
             }
             List<ToolCall> out = new ArrayList<>(calls.size());
             for (PartialCall call : calls.values()) {

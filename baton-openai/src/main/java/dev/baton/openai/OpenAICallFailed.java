@@ -9,7 +9,18 @@ import org.jspecify.annotations.Nullable;
  * {@link dev.baton.ModelCallFailed}. Messages never contain the API key.
  */
 public class OpenAICallFailed extends RuntimeException {
-    public OpenAICallFailed(String message, @Nullable Throwable cause) {
+    private final boolean retryable;
+
+    public OpenAICallFailed(String message, @Nullable Throwable cause, boolean retryable) {
         super(message, cause);
+        this.retryable = retryable;
+    }
+
+    /**
+     * Whether the same call may succeed later: a refused or dropped connection, a timeout, a rate
+     * limit or a server error; not an unknown host, a TLS failure or a request the endpoint rejects.
+     */
+    public boolean retryable() {
+        return retryable;
     }
 }

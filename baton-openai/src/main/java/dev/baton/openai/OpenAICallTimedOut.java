@@ -2,12 +2,12 @@ package dev.baton.openai;
 
 import java.time.Duration;
 
-/** A call took longer than the configured timeout; a timed-out call is not retried. */
+/** A call took longer than the configured timeout; Baton does not retry it, but a later try may succeed. */
 public final class OpenAICallTimedOut extends OpenAICallFailed {
     private final Duration timeout;
 
     public OpenAICallTimedOut(Duration timeout, Throwable cause) {
-        super("OpenAI call timed out (timeout " + timeout + ")", cause);
+        super("OpenAI call timed out (timeout " + timeout + ")", cause, true);
         this.timeout = timeout;
     }
 

@@ -34,7 +34,8 @@ final class OpenAIErrors {
                 return new OpenAICallTimedOut(timeout, e);
             }
             // The cause in words (refused, unknown host, TLS), not the SDK's "Request failed".
-            return new OpenAICallFailed("OpenAI call failed: " + scrub(Fault.of(e, settings.baseUrl()).detail(), apiKey), e);
+            Fault fault = Fault.of(e, settings.baseUrl());
+            return new OpenAICallFailed("OpenAI call failed: " + scrub(fault.detail(), apiKey), e, fault.retryable());
         }
         return e;
     }

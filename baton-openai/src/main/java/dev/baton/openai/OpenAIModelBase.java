@@ -33,6 +33,11 @@ abstract class OpenAIModelBase implements AutoCloseable {
         return OpenAIErrors.translate(e, settings);
     }
 
+    /** Whether a failure of this model may pass on a later try; see {@link OpenAICallFailed#retryable()}. */
+    public boolean retryable(RuntimeException failure) {
+        return failure instanceof OpenAICallFailed f && f.retryable();
+    }
+
     /** Closes the client if this model created it. */
     @Override
     public void close() {

@@ -14,7 +14,8 @@ public final class OpenAIRequestFailed extends OpenAICallFailed {
     private final @Nullable String errorCode;
 
     public OpenAIRequestFailed(int statusCode, String providerMessage, @Nullable String errorType, @Nullable String errorCode) {
-        super(describe(statusCode, providerMessage, errorType, errorCode), null);
+        super(describe(statusCode, providerMessage, errorType, errorCode), null,
+                statusCode == 408 || statusCode == 409 || statusCode == 429 || statusCode >= 500);
         this.statusCode = statusCode;
         this.providerMessage = providerMessage;
         this.errorType = errorType;

@@ -224,13 +224,15 @@ final class ResponsesResponses {
             String message = ChatCompletionsResponses.text(error.get("message"));
             String code = ChatCompletionsResponses.text(error.get("code"));
             String text = what + (message == null ? "" : ": " + message) + (code == null ? "" : " (code " + code + ")");
-            return new OpenAICallFailed(OpenAIErrors.scrub(text, apiKey), null);
+            // The failures the API documents as passing: its own errors and rate limits.
+            boolean passing = "server_error".equals(code) || "rate_limit_exceeded".equals(code);
+            return new OpenAICallFailed(OpenAIErrors.scrub(text, apiKey), null, passing);
         }
 
         /** The whole response; fails if the stream ended before the response was complete. */
         ModelResponse finish() {
             if (response == null) {
-                throw new OpenAICallFailed("Responses stream ended before the response was complete", null);
+                throw new OpenAICallFailed("Responses stream ended before the response was complete", null, true);
             }
             return response;
         }

@@ -79,7 +79,7 @@ final class Retrying {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new OpenAICallFailed("OpenAI call interrupted while waiting to retry", e);
+            throw new OpenAICallFailed("OpenAI call interrupted while waiting to retry", e, false);
         }
     }
 }

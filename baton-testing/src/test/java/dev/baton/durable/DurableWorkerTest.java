@@ -1,12 +1,13 @@
 package dev.baton.durable;
 
+import dev.baton.RunStoreFailed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.UserError;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
-import dev.baton.run.JournalMismatch;
+import dev.baton.JournalMismatch;
 import dev.baton.run.RunConfig;
 import dev.baton.run.RunOptions;
 import dev.baton.run.Runner;

@@ -15,7 +15,7 @@ import dev.baton.durable.RunHandle;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;
 import dev.baton.durable.RunStore;
-import dev.baton.durable.RunStoreFailed;
+import dev.baton.RunStoreFailed;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.item.ToolCall;

@@ -1,5 +1,6 @@
 package dev.baton.durable.robustness;
 
+import dev.baton.JournalMismatch;
 import dev.baton.durable.ForwardingRunStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,7 +15,7 @@ import dev.baton.durable.RunHandle;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;
 import dev.baton.durable.RunStore;
-import dev.baton.durable.RunStoreFailed;
+import dev.baton.RunStoreFailed;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.item.ToolCall;

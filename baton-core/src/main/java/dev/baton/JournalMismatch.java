@@ -1,6 +1,5 @@
-package dev.baton.run;
+package dev.baton;
 
-import dev.baton.BatonException;
 
 /**
  * A journaled run cannot be continued with the agents given: its journal was written by a
