@@ -2,7 +2,6 @@ package dev.baton.openai;
 
 import com.openai.client.OpenAIClient;
 import com.openai.core.http.StreamResponse;
-import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import dev.baton.model.Model;
 import dev.baton.model.ModelRequest;
@@ -48,9 +47,9 @@ public final class OpenAIChatCompletionsModel extends OpenAIModelBase implements
     @Override
     public ModelResponse respond(ModelRequest request) {
         try {
-            ChatCompletion completion = Retrying.call(settings, () -> client.chat().completions()
-                    .create(ChatCompletionsRequests.toParams(model, request, false)));
-            return ChatCompletionsResponses.fromCompletion(ChatCompletionsResponses.tree(completion));
+            var params = ChatCompletionsRequests.toParams(model, request, false);
+            return ChatCompletionsResponses.fromCompletion(Retrying.call(settings,
+                    () -> readBody(client.chat().completions().withRawResponse().create(params))));
         } catch (RuntimeException e) {
             throw translate(e);
         }

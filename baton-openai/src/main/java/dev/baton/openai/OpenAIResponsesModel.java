@@ -2,7 +2,6 @@ package dev.baton.openai;
 
 import com.openai.client.OpenAIClient;
 import com.openai.core.http.StreamResponse;
-import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseStreamEvent;
 import dev.baton.model.Model;
 import dev.baton.model.ModelRequest;
@@ -49,9 +48,9 @@ public final class OpenAIResponsesModel extends OpenAIModelBase implements Model
     @Override
     public ModelResponse respond(ModelRequest request) {
         try {
-            Response response = Retrying.call(settings,
-                    () -> client.responses().create(ResponsesRequests.toParams(model, request, settings.store())));
-            return ResponsesResponses.fromResponse(ChatCompletionsResponses.tree(response));
+            var params = ResponsesRequests.toParams(model, request, settings.store());
+            return ResponsesResponses.fromResponse(Retrying.call(settings,
+                    () -> readBody(client.responses().withRawResponse().create(params))));
         } catch (RuntimeException e) {
             throw translate(e);
         }
