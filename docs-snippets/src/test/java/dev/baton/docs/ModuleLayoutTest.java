@@ -74,6 +74,9 @@ class ModuleLayoutTest {
         });
 
         assertThat(split).as("packages with sources in more than one module").isEmpty();
+        SHARED_PACKAGES.forEach((pkg, reason) -> assertThat(modulesOfPackage.getOrDefault(pkg, Set.of()))
+                .as("%s is allowed in several modules (%s); once it is not, drop the exemption", pkg, reason)
+                .hasSizeGreaterThan(1));
         assertThat(modulesOfPackage).as("the walk found the sources").containsKeys("dev.baton.durable", "dev.baton.offline");
         assertThat(modulesOfPackage.get("dev.baton.durable")).containsExactly("baton-durable");
         assertThat(modulesOfPackage.get("dev.baton.offline")).containsExactly("baton-offline");
