@@ -1,7 +1,7 @@
 package dev.baton.jdbc;
 
+import dev.baton.durable.RunNotifierConformance;
 import dev.baton.durable.RunStore;
-import dev.baton.testing.RunNotifierConformance;
 
 /** Two PostgreSQL run stores (two pools) on one database: readers on one are woken through LISTEN/NOTIFY by the other's writes. */
 class PostgresRunNotifierTest extends RunNotifierConformance {

@@ -1,7 +1,7 @@
 package dev.baton.jdbc;
 
 import dev.baton.durable.RunStore;
-import dev.baton.testing.RunStoreConformance;
+import dev.baton.durable.RunStoreConformance;
 
 /** The PostgreSQL store passes the whole run-store conformance suite, on a real server and a database of its own. */
 class PostgresRunStoreConformanceTest extends RunStoreConformance {

@@ -1,7 +1,7 @@
 package dev.baton.jdbc;
 
+import dev.baton.durable.RunNotifierConformance;
 import dev.baton.durable.RunStore;
-import dev.baton.testing.RunNotifierConformance;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,4 @@
-package dev.baton.testing;
-
-import dev.baton.durable.InMemoryRunStore;
-import dev.baton.durable.RunStore;
+package dev.baton.durable;
 
 /** Runners sharing one in-memory store wake each other's readers, in the same JVM. */
 class InMemoryRunNotifierConformanceTest extends RunNotifierConformance {

@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Where durable runs are kept: the runs, the journal of their effects, their events and their
  * approvals. The SPI that the in-memory, SQLite and PostgreSQL stores implement; every
- * implementation must pass the run-store conformance suite of {@code baton-testing}.
+ * implementation must pass {@code RunStoreConformance} (in the test-jar of {@code baton-durable}).
  *
  * <p>Every method is atomic and, once it returns, durable to the degree the store promises (the
  * JDBC stores: survives a killed process). Failures are unchecked exceptions whose message names

@@ -1,16 +1,8 @@
-package dev.baton.testing;
+package dev.baton.durable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.agent.Agent;
-import dev.baton.durable.DurableClient;
-import dev.baton.durable.DurableWorker;
-import dev.baton.durable.EventStream;
-import dev.baton.durable.RecordedEvent;
-import dev.baton.durable.RunHandle;
-import dev.baton.durable.RunRecord;
-import dev.baton.durable.RunStatus;
-import dev.baton.durable.RunStore;
 import dev.baton.item.Message;
 import dev.baton.model.Model;
 import dev.baton.model.ModelResponse;

@@ -1,7 +1,4 @@
-package dev.baton.testing;
-
-import dev.baton.durable.InMemoryRunStore;
-import dev.baton.durable.RunStore;
+package dev.baton.durable;
 
 class InMemoryRunStoreConformanceTest extends RunStoreConformance {
     @Override

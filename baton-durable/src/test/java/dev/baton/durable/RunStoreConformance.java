@@ -1,15 +1,8 @@
-package dev.baton.testing;
+package dev.baton.durable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.baton.durable.Approval;
-import dev.baton.durable.Effect;
-import dev.baton.durable.RecordedEvent;
-import dev.baton.durable.RunQuery;
-import dev.baton.durable.RunRecord;
-import dev.baton.durable.RunStatus;
-import dev.baton.durable.RunStore;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.item.Reasoning;
@@ -114,7 +107,7 @@ public abstract class RunStoreConformance {
         } catch (RuntimeException ignored) {
             // Nothing to clean up that the failing test has not already reported.
         } finally {
-            Closing.close(store);
+            store.close();
         }
     }
 
