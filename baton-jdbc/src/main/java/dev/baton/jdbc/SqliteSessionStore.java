@@ -513,7 +513,7 @@ public final class SqliteSessionStore implements SessionStore, AutoCloseable {
      * {@link SqliteRunStore} this JVM opened on the same file): queued, committed with the writes
      * queued meanwhile, and returned once committed. A write that throws is rolled back alone.
      */
-    private <T> T write(String what, String sessionId, SqliteGroupCommit.Work<T> work) {
+    private <T> T write(String what, String sessionId, Dialect.Work<T> work) {
         ensureOpen(what, sessionId);
         return writer.write(what, "session '" + sessionId + "'", work);
     }
