@@ -1,10 +1,14 @@
 package dev.baton.jdbc;
 
 import dev.baton.durable.RecordedEvent;
+import dev.baton.session.SessionLease;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What {@link JdbcRunStore} and {@link JdbcSessionStore} need from one database and nothing
@@ -82,6 +86,42 @@ sealed interface Dialect permits SqliteDialect, PostgresDialect {
      * listens for its notifications.
      */
     StoreNotifier notifier(Function<List<String>, Map<String, String>> marks);
+
+    // ---- sessions: positions, timestamps and whose clock judges a lease
+
+    /** Appended to a {@code SELECT} of a lease row in a write: {@code " FOR SHARE"} where rows are locked, so a takeover waits. */
+    String shareLock();
+
+    /**
+     * Records that the session took the write {@code writeKey}; false if it did before.
+     *
+     * @param now this machine's clock, for a dialect that stamps rows with it
+     */
+    boolean addWriteKey(Statements c, String sessionId, String writeKey, long now) throws SQLException;
+
+    /** Appends the items after the session's last, making the session if it is new and setting its update time. */
+    void appendItems(Statements c, String sessionId, List<String> json, long now) throws SQLException;
+
+    /** Removes the session's latest item and sets its update time; null if it has none. */
+    JdbcSessionStore.@Nullable Stored removeLatest(Statements c, String sessionId, long now) throws SQLException;
+
+    /** Sets the session's active agent, making the session if it is new. */
+    void upsertActiveAgent(Statements c, String sessionId, String agentName, long now) throws SQLException;
+
+    /** {@link #upsertActiveAgent} in one statement that writes nothing unless {@code lease} holds the session; whether it wrote. */
+    boolean upsertActiveAgentIfHeld(Statements c, SessionLease lease, String agentName, long now) throws SQLException;
+
+    /** Takes the session if nobody holds it or its lease expired, as one atomic step. */
+    Optional<SessionLease> tryLease(Statements c, String sessionId, String owner, Duration ttl) throws SQLException;
+
+    /** Extends {@code lease} if it still holds the session and was not released. */
+    Optional<SessionLease> renewLease(Statements c, SessionLease lease, Duration ttl) throws SQLException;
+
+    /** Ends {@code lease} at once if it still holds the session; its token stays, so the next holder's is higher. */
+    void releaseLease(Statements c, SessionLease lease) throws SQLException;
+
+    /** The lease holding the session now, if any. */
+    Optional<SessionLease> lease(Statements c, String sessionId) throws SQLException;
 
     /** Closes what the dialect holds for its store (connections, the writer's handle). */
     void close();
