@@ -31,6 +31,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Every failure is a {@link StoreException} naming the database URL (never its password) and
  * the run; a row that cannot be read back names its table, run and column.
+ *
+ * <p>The operations, their fences and their messages are those of every JDBC run store, written
+ * once; this class opens the database and picks PostgreSQL's dialect.
  */
 public final class PostgresRunStore extends JdbcRunStore {
 

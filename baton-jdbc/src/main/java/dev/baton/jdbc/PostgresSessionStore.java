@@ -29,6 +29,9 @@ import org.jspecify.annotations.Nullable;
  * of new items, so a batch stays together after the items already there. Reads are single
  * statements and wait for no writer. Every failure, from an unreachable server to a row that no
  * longer decodes, is a {@link StoreException} naming the database URL (never its password).
+ *
+ * <p>The operations, their lease fences and their messages are those of every JDBC session
+ * store, written once; this class opens the database and picks PostgreSQL's dialect.
  */
 public final class PostgresSessionStore extends JdbcSessionStore {
 

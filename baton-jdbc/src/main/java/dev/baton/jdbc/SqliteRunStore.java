@@ -38,6 +38,9 @@ import org.sqlite.SQLiteConfig;
  * is the instant truncated to milliseconds. Every failure, from opening the file to a row that no
  * longer decodes, is a {@link StoreException} naming the file; a corrupted row also names its
  * table, run and column. Thread-safe; blocking is virtual-thread friendly.
+ *
+ * <p>The operations, their fences and their messages are those of every JDBC run store, written
+ * once; this class opens the file and picks SQLite's dialect (see decision 34 in {@code docs/decisions.md}).
  */
 public final class SqliteRunStore extends JdbcRunStore {
 

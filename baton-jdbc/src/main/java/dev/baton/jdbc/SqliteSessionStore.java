@@ -30,6 +30,9 @@ import org.sqlite.SQLiteConfig;
  * Other processes on the file wait for SQLite's lock up to the busy timeout. Reads use a small
  * pool of connections of their own and do not wait for writers. Every failure, from opening the
  * file to a row that no longer decodes, is a {@link StoreException} that names the file.
+ *
+ * <p>The operations, their lease fences and their messages are those of every JDBC session
+ * store, written once; this class opens the file and picks SQLite's dialect.
  */
 public final class SqliteSessionStore extends JdbcSessionStore {
 
