@@ -29,21 +29,15 @@ import org.jspecify.annotations.Nullable;
  */
 final class SqliteGroupCommit {
 
-    /** A write: statements run on the write connection, inside the group's transaction. */
-    @FunctionalInterface
-    interface Work<T> {
-        T apply(Statements connection) throws SQLException;
-    }
-
     private static final class Pending<T> {
         final String store;
         final String what;
         final String subject;
-        final Work<T> work;
+        final Dialect.Work<T> work;
         final CompletableFuture<T> done = new CompletableFuture<>();
         @Nullable T result;
 
-        Pending(String store, String what, String subject, Work<T> work) {
+        Pending(String store, String what, String subject, Dialect.Work<T> work) {
             this.store = store;
             this.what = what;
             this.subject = subject;
@@ -94,27 +88,27 @@ final class SqliteGroupCommit {
      * @throws StoreException if the write failed, its group could not be committed, the store is
      *     closed, or the waiting thread was interrupted (the write may then still be committed)
      */
-    <T> T write(String what, String subject, Work<T> work) {
+    <T> T write(String what, String subject, Dialect.Work<T> work) {
         return write(store, what, subject, work);
     }
 
     /**
      * Queues a write of another store sharing this file's writer and waits until it is committed,
-     * as {@link #write(String, String, Work)} does; messages name {@code store}. A
+     * as {@link #write(String, String, Dialect.Work)} does; messages name {@code store}. A
      * {@link dev.baton.SessionLeaseLost} thrown by the write (a fence that refused it) reaches the
      * caller as it is, after the write was rolled back.
      */
-    <T> T write(String store, String what, String subject, Work<T> work) {
+    <T> T write(String store, String what, String subject, Dialect.Work<T> work) {
         return write(store, what, subject, true, work);
     }
 
     /**
-     * {@link #write(String, String, String, Work)}, and with {@code interruptible} false the
+     * {@link #write(String, String, String, Dialect.Work)}, and with {@code interruptible} false the
      * caller waits for the commit even when interrupted (its interrupt status is kept): how
      * session writes keep the behaviour of a direct SQLite write, which an interrupt does not stop,
      * so that a run stopped by an interrupt still gives its session back.
      */
-    <T> T write(String store, String what, String subject, boolean interruptible, Work<T> work) {
+    <T> T write(String store, String what, String subject, boolean interruptible, Dialect.Work<T> work) {
         ensureOpen(store, what, subject);
         Pending<T> pending = new Pending<>(store, what, subject, work);
         queue.add(pending);

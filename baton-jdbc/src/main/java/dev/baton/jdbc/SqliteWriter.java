@@ -89,8 +89,8 @@ final class SqliteWriter {
         return new SqliteWriter(shared, database, store, interruptible);
     }
 
-    /** Queues a write and waits until it is committed; see {@link SqliteGroupCommit#write(String, String, Work)}. */
-    <T> T write(String what, String subject, SqliteGroupCommit.Work<T> work) {
+    /** Queues a write and waits until it is committed; see {@link SqliteGroupCommit#write(String, String, Dialect.Work)}. */
+    <T> T write(String what, String subject, Dialect.Work<T> work) {
         ensureOpen(what, subject);
         return shared.commit.write(store, what, subject, interruptible, work);
     }

@@ -25,12 +25,6 @@ final class UsageRows {
 
     private UsageRows() {}
 
-    static void record(Connection c, String sessionId, String runId, Usage usage, Instant at) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-            record(ps, sessionId, runId, usage, at);
-        }
-    }
-
     /** Records with {@code upsert}, the statement of {@link #UPSERT} prepared by the caller (and kept open). */
     static void record(PreparedStatement upsert, String sessionId, String runId, Usage usage, Instant at) throws SQLException {
         upsert.setString(1, sessionId);

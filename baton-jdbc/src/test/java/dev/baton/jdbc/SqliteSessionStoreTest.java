@@ -191,10 +191,10 @@ class SqliteSessionStoreTest {
             assertThatThrownBy(() -> store.items("s", 0))
                     .isInstanceOf(StoreException.class)
                     .hasMessageContaining(file.toString())
-                    .hasMessageContaining("corrupted item at position 2 of session 's'");
+                    .hasMessageContaining("corrupted row in table session_items for session 's' at position 2");
             assertThatThrownBy(() -> store.popItem("s"))
                     .isInstanceOf(StoreException.class)
-                    .hasMessageContaining("corrupted item at position 2");
+                    .hasMessageContaining("corrupted row in table session_items for session 's' at position 2");
             assertThat(SqliteFiles.query(file, "SELECT COUNT(*) FROM session_items WHERE session_id = 's'")).containsExactly("2");
             store.clear("s"); // a corrupted session can still be cleared
             assertThat(store.items("s", 0)).isEmpty();
