@@ -36,6 +36,7 @@ import dev.baton.model.ModelSettings;
 import dev.baton.model.ModelStreamEvent;
 import dev.baton.model.ToolSpec;
 import dev.baton.model.Usage;
+import dev.baton.run.Engine.ToolOutcome;
 import dev.baton.schema.InvalidArgumentsException;
 import dev.baton.session.Session;
 import dev.baton.tool.Tool;
@@ -70,8 +71,10 @@ final class RunLoop<C> {
     private final boolean streaming;
     private final @Nullable Consumer<RunEvent> sink;
     private String runId;
-    /** Replays recorded effects and records new ones; null for a run that is not journaled. */
-    private final @Nullable Journaling journaling;
+    /** Performs (or replays) every step with a side effect, and tells the time. */
+    private final Engine engine;
+    /** Whether the engine journals the run: its events are built for it, its session writes keyed for replay. */
+    private final boolean journaled;
     private final @Nullable RunState resumeFrom;
     private final Map<String, RunState.Decision> decisions = new LinkedHashMap<>();
     private final Map<String, RunState.Decision> toolDecisions = new LinkedHashMap<>();
@@ -129,10 +132,10 @@ final class RunLoop<C> {
         this.cancellation = cancellation;
         this.streaming = streaming;
         this.sink = sink;
-        EffectJournal journal = this.options.journal();
-        this.journaling = journal == null ? null : new Journaling(journal);
-        this.runId = journal == null ? RunContext.newRunId() : journal.runId();
-        this.observed = sink != null || this.options.listener() != null || journal != null;
+        this.engine = this.options.engine() != null ? this.options.engine() : Engine.inMemory();
+        this.journaled = engine.journaled();
+        this.runId = engine.runId();
+        this.observed = sink != null || this.options.listener() != null || journaled;
         this.hooks = new HookCalls<>(config.hooks(), this.options.hooks());
     }
 
@@ -149,7 +152,7 @@ final class RunLoop<C> {
                     Thread.currentThread().interrupt();
                     throw new RunCancelled("Run " + runId + " was cancelled while waiting for session '" + session.id() + "'");
                 }
-                sessionWrites = new SessionWrites(session, journaling != null, lock);
+                sessionWrites = new SessionWrites(session, journaled, lock);
             }
             return loop();
         } catch (BatonException e) {
@@ -199,10 +202,11 @@ final class RunLoop<C> {
             }
             history = sessionWrites.items();
         }
-        if (journaling != null) {
-            // A replay starts where the first execution did: same agent, same history (the items
-            // this run saved to the session since are its own, and come back from the journal).
-            Journaling.Start at = journaling.start(new Journaling.Start(agent.name(), history.size()));
+        Engine.Start live = new Engine.Start(agent.name(), history.size());
+        // A replay starts where the first execution did: same agent, same history (the items
+        // this run saved to the session since are its own, and come back from the engine).
+        Engine.Start at = engine.start(live);
+        if (at != live) {
             Agent<C> recorded = reachable.get(at.agent());
             if (recorded == null) {
                 throw new JournalMismatch("Run " + runId + " cannot be replayed: it started with agent '" + at.agent()
@@ -226,10 +230,10 @@ final class RunLoop<C> {
             sessionWrites.save(input, runId + "/input");
         }
         if (observed) {
-            emit(new RunEvent.RunStarted(runId, seq++, agent.name(), Instant.now(), inputHistory));
+            emit(new RunEvent.RunStarted(runId, seq++, agent.name(), engine.now(), inputHistory));
         }
         if (observed) {
-            emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), null));
+            emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), engine.now(), null));
         }
         traceAgent();
         hooks.agentStart(ctx, agent);
@@ -265,7 +269,7 @@ final class RunLoop<C> {
             }
             turns++;
             if (observed) {
-                emit(new RunEvent.TurnStarted(runId, seq++, agent.name(), Instant.now(), turns));
+                emit(new RunEvent.TurnStarted(runId, seq++, agent.name(), engine.now(), turns));
             }
             Optional<Object> finalOutput = turn();
             if (finalOutput.isPresent()) {
@@ -289,7 +293,6 @@ final class RunLoop<C> {
         InputGuardrailRun<C> guards = turns == 1 ? guardrails.startInput(ctx, startAgent, agent, options, startInput) : null;
         ModelResponse response;
         try {
-            hooks.modelStart(ctx, agent, request);
             response = callModel(model, request);
         } catch (RuntimeException | Error e) {
             if (guards != null) {
@@ -301,21 +304,20 @@ final class RunLoop<C> {
             // Nothing the model asked for happens before every input guardrail has passed.
             guardrails.finish(guards);
         }
-        hooks.modelEnd(ctx, agent, response);
         responses.add(response);
         Usage usage = response.usage().requests() == 0 ? new Usage(1, response.usage().inputTokens(),
                 response.usage().outputTokens(), response.usage().totalTokens(), response.usage().cachedInputTokens(),
                 response.usage().reasoningTokens()) : response.usage();
         ctx.addUsage(agent.name(), usage);
         if (observed) {
-            emit(new RunEvent.ModelResponded(runId, seq++, agent.name(), Instant.now(), turns, response));
+            emit(new RunEvent.ModelResponded(runId, seq++, agent.name(), engine.now(), turns, response));
         }
 
         Classified<C> out = Classified.classify(agent.name(), response, tools, handoffs, config.unknownTools());
         List<RunItem> turnItems = new ArrayList<>(out.items());
         pendingTurn = turnItems;
         for (RunItem item : observed ? out.items() : List.<RunItem>of()) {
-            Instant now = Instant.now();
+            Instant now = engine.now();
             emit(switch (item) {
                 case RunItem.MessageItem m -> new RunEvent.MessageOutput(runId, seq++, agent.name(), now, m);
                 case RunItem.ReasoningItem r -> new RunEvent.ReasoningOutput(runId, seq++, agent.name(), now, r);
@@ -344,8 +346,8 @@ final class RunLoop<C> {
         List<ToolResult> results = new ArrayList<>(pendingTools.size());
         RunItem.HandoffOutputItem toolHandoff = null;
         if (!pendingTools.isEmpty()) {
-            Map<String, ToolCalls.Outcome> outcomes = new java.util.HashMap<>();
-            done.forEach((id, d) -> outcomes.put(id, new ToolCalls.Outcome(d.output(), d.error(), List.of(), null, d.handoffTo())));
+            Map<String, ToolOutcome> outcomes = new java.util.HashMap<>();
+            done.forEach((id, d) -> outcomes.put(id, new ToolOutcome(d.output(), d.error(), List.of(), null, d.handoffTo())));
             List<ApprovalRequest> awaiting = new ArrayList<>();
             List<ToolCalls.Pending<C>> toRun = new ArrayList<>(pendingTools.size());
             for (ToolCalls.Pending<C> p : pendingTools) {
@@ -357,8 +359,8 @@ final class RunLoop<C> {
                 if (tool != null && tool.approvalPolicy() != null) {
                     ApprovalRequest request = new ApprovalRequest(call.callId(), agent.name(), tool.name(), call.arguments());
                     RunState.Decision decision = decisions.get(call.callId());
-                    if (decision == null && journaling != null) {
-                        decision = journaling.journal().decision(turns, call.callId());
+                    if (decision == null) {
+                        decision = engine.decision(turns, call.callId());
                     }
                     // Arguments that are not a JSON object fail closed: no policy reads them and an
                     // "always approve" does not cover them; only a decision on this call lets them run.
@@ -381,7 +383,7 @@ final class RunLoop<C> {
                             continue;
                         }
                     } else if (!decision.approved()) {
-                        outcomes.put(call.callId(), new ToolCalls.Outcome(rejection(tool.name(), decision.message()), false));
+                        outcomes.put(call.callId(), new ToolOutcome(rejection(tool.name(), decision.message()), false));
                         continue;
                     }
                 }
@@ -389,15 +391,15 @@ final class RunLoop<C> {
             }
             if (!toRun.isEmpty()) {
                 if (toolCalls == null) {
-                    toolCalls = new ToolCalls<>(config, hooks, trace, this::checkCancelled, this::cancelled, journaling);
+                    toolCalls = new ToolCalls<>(config, hooks, trace, this::checkCancelled, this::cancelled, engine, runId);
                 }
                 toolCalls.turn(turns);
                 toolCalls.resumeStates(nestedToResume);
-                List<ToolCalls.Outcome> ran = toolCalls.runAll(toRun, ctx, agent, tools.keySet(), handoffs.keySet());
+                List<ToolOutcome> ran = toolCalls.runAll(toRun, ctx, agent, tools.keySet(), handoffs.keySet());
                 toolCalls.resumeStates(Map.of());
                 nestedToResume = Map.of();
                 for (int i = 0; i < ran.size(); i++) {
-                    ToolCalls.Outcome o = ran.get(i);
+                    ToolOutcome o = ran.get(i);
                     String callId = toRun.get(i).call().callId();
                     if (o.paused() != null) {
                         // An agent used as a tool waits for approvals: this run waits with it.
@@ -416,7 +418,7 @@ final class RunLoop<C> {
             }
             for (ToolCalls.Pending<C> p : pendingTools) {
                 ToolCall call = p.call();
-                ToolCalls.Outcome o = outcomes.get(call.callId());
+                ToolOutcome o = outcomes.get(call.callId());
                 String text = o.output();
                 if (o.handoffTo() != null) {
                     if (toolHandoff == null && handoffCalls.isEmpty()) {
@@ -433,7 +435,7 @@ final class RunLoop<C> {
                 turnItems.add(oi);
                 results.add(new ToolResult(call.name(), call.callId(), call.arguments(), text, o.error()));
                 if (observed) {
-                    emit(new RunEvent.ToolFinished(runId, seq++, agent.name(), Instant.now(), oi));
+                    emit(new RunEvent.ToolFinished(runId, seq++, agent.name(), engine.now(), oi));
                 }
             }
         }
@@ -520,7 +522,7 @@ final class RunLoop<C> {
         ctx.link(trace, toolDecisions, nestedEvents());
         nestedToResume = state.nestedStates();
         if (observed) {
-            emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), null));
+            emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), engine.now(), null));
         }
         traceAgent();
 
@@ -549,7 +551,7 @@ final class RunLoop<C> {
     private RunResult paused(Paused paused) {
         saveActiveAgent(agent.name());
         if (sessionWrites != null) {
-            sessionWrites.recordUsage(runId, ctx.usage());
+            sessionWrites.recordUsage(runId, ctx.usage(), engine.now());
         }
         RunState state = new RunState(new RunState.Data(RunState.VERSION, runId, seq + paused.pending.size() + 1,
                 new RunState.AgentId(startAgent.name(), startAgent.fingerprint()), new RunState.AgentId(agent.name(), agent.fingerprint()),
@@ -562,9 +564,9 @@ final class RunLoop<C> {
                 ctx.usageByAgent(), turns, guardrails.results(), paused.pending, state);
         if (observed) {
             for (ApprovalRequest r : paused.pending) {
-                emit(new RunEvent.ApprovalRequested(runId, seq++, agent.name(), Instant.now(), r));
+                emit(new RunEvent.ApprovalRequested(runId, seq++, agent.name(), engine.now(), r));
             }
-            emit(new RunEvent.RunPaused(runId, seq++, agent.name(), Instant.now(), paused.pending));
+            emit(new RunEvent.RunPaused(runId, seq++, agent.name(), engine.now(), paused.pending));
         }
         trace.end(null);
         return result;
@@ -634,7 +636,7 @@ final class RunLoop<C> {
     private void guardrailChecked(GuardrailResult r) {
         trace.guardrail(r);
         if (observed) {
-            emit(new RunEvent.GuardrailChecked(runId, seq++, agent.name(), Instant.now(), r));
+            emit(new RunEvent.GuardrailChecked(runId, seq++, agent.name(), engine.now(), r));
         }
     }
 
@@ -647,25 +649,18 @@ final class RunLoop<C> {
         return all;
     }
 
+    /** The turn's model call as a step of the engine, which performs it or replays its recorded response. */
     private ModelResponse callModel(Model model, ModelRequest request) {
         checkCancelled();
-        ModelResponse response;
         // A person answers a human agent's turns, whatever model the run names for the others.
         String modelName = options.modelName() != null && !dev.baton.human.HumanAgent.isHuman(agent)
                 ? options.modelName() : agent.modelName();
-        dev.baton.trace.Tracer.ActiveSpan span = trace.modelStarted(agent.name(), modelName, request.input());
         try {
-            if (journaling != null) {
-                response = journaling.model(responses.size() + 1, agent.name(), modelName,
-                        () -> streaming ? model.stream(request, this::onModelEvent) : model.respond(request));
-            } else {
-                response = streaming ? model.stream(request, this::onModelEvent) : model.respond(request);
-            }
+            return engine.model(new Engine.ModelStep(responses.size() + 1, agent.name(), modelName, request),
+                    () -> performModel(model, modelName, request));
         } catch (BatonException e) {
-            RunTrace.failed(span, e);
             throw e;
         } catch (RuntimeException e) {
-            RunTrace.failed(span, e);
             // A tripped parallel guardrail interrupted the call: the tripwire is the run's outcome.
             guardrails.throwIfTripped();
             if (cancellation.isCancelled() || Thread.currentThread().isInterrupted()) {
@@ -673,19 +668,33 @@ final class RunLoop<C> {
             }
             throw new ModelCallFailed("Model call for agent '" + agent.name() + "' failed: " + message(e), e);
         }
+    }
+
+    /** The model call itself, with its hooks and span: what a replayed step does not do again. */
+    private ModelResponse performModel(Model model, @Nullable String modelName, ModelRequest request) {
+        hooks.modelStart(ctx, agent, request);
+        dev.baton.trace.Tracer.ActiveSpan span = trace.modelStarted(agent.name(), modelName, request.input());
+        ModelResponse response;
+        try {
+            response = streaming ? model.stream(request, this::onModelEvent) : model.respond(request);
+        } catch (RuntimeException | Error e) {
+            RunTrace.failed(span, e);
+            throw e;
+        }
         if (response == null) {
             ModelBehaviorError error = new ModelBehaviorError("Model for agent '" + agent.name() + "' returned no response");
             RunTrace.failed(span, error);
             throw error;
         }
         trace.modelEnded(span, agent.name(), modelName, request.input(), response);
+        hooks.modelEnd(ctx, agent, response);
         return response;
     }
 
     private void onModelEvent(ModelStreamEvent event) {
         if (event instanceof ModelStreamEvent.TextDelta d && !d.text().isEmpty()) {
             if (observed) {
-                emit(new RunEvent.TextDelta(runId, seq++, agent.name(), Instant.now(), d.text()));
+                emit(new RunEvent.TextDelta(runId, seq++, agent.name(), engine.now(), d.text()));
             }
         }
     }
@@ -731,9 +740,9 @@ final class RunLoop<C> {
         pendingTurn = finalTurn;
         if (observed) {
             if (streaming && !text.isEmpty()) {
-                emit(new RunEvent.TextDelta(runId, seq++, agent.name(), Instant.now(), text));
+                emit(new RunEvent.TextDelta(runId, seq++, agent.name(), engine.now(), text));
             }
-            emit(new RunEvent.MessageOutput(runId, seq++, agent.name(), Instant.now(), message));
+            emit(new RunEvent.MessageOutput(runId, seq++, agent.name(), engine.now(), message));
         }
         return output;
     }
@@ -801,7 +810,7 @@ final class RunLoop<C> {
                             + "), so this call to " + other.call().name() + " was ignored."), false);
             turnItems.add(ignored);
             if (observed) {
-                emit(new RunEvent.HandoffIgnored(runId, seq++, agent.name(), Instant.now(), ignored, other.handoff().targetName()));
+                emit(new RunEvent.HandoffIgnored(runId, seq++, agent.name(), engine.now(), ignored, other.handoff().targetName()));
             }
         }
         Agent<C> target = handoff.target().resolve();
@@ -812,7 +821,7 @@ final class RunLoop<C> {
                 new ToolOutput(chosen.call().callId(), transferOutput(handoff, target)), target.name());
         turnItems.add(out);
         if (observed) {
-            emit(new RunEvent.HandoffOccurred(runId, seq++, agent.name(), Instant.now(), out, agent.name(), target.name()));
+            emit(new RunEvent.HandoffOccurred(runId, seq++, agent.name(), engine.now(), out, agent.name(), target.name()));
         }
         switchTo(handoff, target, turnItems);
     }
@@ -839,7 +848,7 @@ final class RunLoop<C> {
         hooks.handoff(ctx, agent, target);
         trace.handoff(agent.name(), target.name());
         if (observed) {
-            emit(new RunEvent.HandoffOccurred(runId, seq++, agent.name(), Instant.now(), out, agent.name(), target.name()));
+            emit(new RunEvent.HandoffOccurred(runId, seq++, agent.name(), engine.now(), out, agent.name(), target.name()));
         }
         switchTo(handoff, target, turnItems);
     }
@@ -907,7 +916,7 @@ final class RunLoop<C> {
         agent = target;
         resetToolChoice = false;
         if (observed) {
-            emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), Instant.now(), previous));
+            emit(new RunEvent.AgentUpdated(runId, seq++, agent.name(), engine.now(), previous));
         }
         traceAgent();
         hooks.agentStart(ctx, agent);
@@ -968,12 +977,12 @@ final class RunLoop<C> {
         hooks.agentEnd(ctx, agent, output);
         saveActiveAgent(agent.name());
         if (sessionWrites != null) {
-            sessionWrites.recordUsage(runId, ctx.usage());
+            sessionWrites.recordUsage(runId, ctx.usage(), engine.now());
         }
         RunResult result = new RunResult(runId, startInput, output, agent.name(), agent, newItems, currentInput(),
                 responses, ctx.usage(), ctx.usageByAgent(), turns, guardrails.results(), List.of(), null);
         if (observed) {
-            emit(new RunEvent.RunCompleted(runId, seq++, agent.name(), Instant.now(), output));
+            emit(new RunEvent.RunCompleted(runId, seq++, agent.name(), engine.now(), output));
         }
         trace.end(null);
         return result;
@@ -998,16 +1007,16 @@ final class RunLoop<C> {
     }
 
     private void emit(RunEvent event) {
-        if (journaling != null && !(event instanceof RunEvent.TextDelta)) {
+        if (journaled && !(event instanceof RunEvent.TextDelta)) {
             if (event.isTerminal()) {
                 try {
-                    journaling.journal().event(event);
+                    engine.event(event);
                 } catch (RuntimeException e) {
                     // The outcome is decided and reported by the runner; a journal that fails now loses nothing recorded.
                     log.warn("journaling the last event of run {} failed", runId, e);
                 }
             } else {
-                journaling.journal().event(event);
+                engine.event(event);
             }
         }
         delivery.lock();
@@ -1072,7 +1081,7 @@ final class RunLoop<C> {
         failed = true;
         trace.end(error);
         if (observed) {
-            emit(new RunEvent.RunFailed(runId, seq++, agent.name(), Instant.now(), error));
+            emit(new RunEvent.RunFailed(runId, seq++, agent.name(), engine.now(), error));
         }
     }
 

@@ -54,7 +54,7 @@ public final class RunOptions<C> {
         boolean tracingDisabled;
         java.util.Map<String, RunState.Decision> inheritedToolDecisions = java.util.Map.of();
         @Nullable TraceParent traceParent;
-        @Nullable EffectJournal journal;
+        @Nullable Engine engine;
         @Nullable String workflowName;
         java.util.Map<String, Object> traceMetadata = java.util.Map.of();
         java.util.List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails = java.util.List.of();
@@ -389,17 +389,18 @@ public final class RunOptions<C> {
     }
 
     /**
-     * Journals the run's effects and replays what the journal already holds: the hook a durable
-     * runner uses ({@code dev.baton.durable.DurableWorker}); applications rarely set it themselves.
-     * Nested runs (agents used as tools) do not inherit it: their work is inside the tool call.
+     * The engine that performs the run's steps (see {@link Engine}); null for
+     * {@link Engine#inMemory()}. A durable runner ({@code dev.baton.durable.DurableWorker}) sets
+     * a journaled one; tests may set one with a fixed clock. Nested runs (agents used as tools)
+     * do not inherit it: their work is inside the tool call, which is the parent's step.
      */
-    public RunOptions<C> withJournal(@Nullable EffectJournal value) {
-        return with(x -> x.journal = value);
+    public RunOptions<C> withEngine(@Nullable Engine value) {
+        return with(x -> x.engine = value);
     }
 
-    /** The run's effect journal, or null for a run that performs its effects directly. */
-    public @Nullable EffectJournal journal() {
-        return f.journal;
+    /** The engine of the run, or null for the in-memory one. */
+    public @Nullable Engine engine() {
+        return f.engine;
     }
 
     public RunOptions<C> withListener(Consumer<RunEvent> value) {
