@@ -107,6 +107,8 @@ final class RunLoop<C> {
     private int turns;
     private boolean resetToolChoice;
     private boolean failed;
+    /** Whether the engine performed the turn's model call rather than replaying it; its end hook fires only then. */
+    private boolean modelPerformed;
 
     RunLoop(Runner runner, Agent<C> startAgent, List<Item> input, RunOptions<C> options,
             Cancellation cancellation, boolean streaming, @Nullable Consumer<RunEvent> sink) {
@@ -303,6 +305,10 @@ final class RunLoop<C> {
         if (guards != null) {
             // Nothing the model asked for happens before every input guardrail has passed.
             guardrails.finish(guards);
+        }
+        if (modelPerformed) {
+            // After the engine recorded the response: a process that stops here does not ask the model again.
+            hooks.modelEnd(ctx, agent, response);
         }
         responses.add(response);
         Usage usage = response.usage().requests() == 0 ? new Usage(1, response.usage().inputTokens(),
@@ -655,6 +661,7 @@ final class RunLoop<C> {
         // A person answers a human agent's turns, whatever model the run names for the others.
         String modelName = options.modelName() != null && !dev.baton.human.HumanAgent.isHuman(agent)
                 ? options.modelName() : agent.modelName();
+        modelPerformed = false;
         try {
             return engine.model(new Engine.ModelStep(responses.size() + 1, agent.name(), modelName, request),
                     () -> performModel(model, modelName, request));
@@ -670,8 +677,9 @@ final class RunLoop<C> {
         }
     }
 
-    /** The model call itself, with its hooks and span: what a replayed step does not do again. */
+    /** The model call itself, with its start hook and span: what a replayed step does not do again. */
     private ModelResponse performModel(Model model, @Nullable String modelName, ModelRequest request) {
+        modelPerformed = true;
         hooks.modelStart(ctx, agent, request);
         dev.baton.trace.Tracer.ActiveSpan span = trace.modelStarted(agent.name(), modelName, request.input());
         ModelResponse response;
@@ -687,7 +695,6 @@ final class RunLoop<C> {
             throw error;
         }
         trace.modelEnded(span, agent.name(), modelName, request.input(), response);
-        hooks.modelEnd(ctx, agent, response);
         return response;
     }
 
