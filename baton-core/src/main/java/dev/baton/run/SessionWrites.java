@@ -85,7 +85,7 @@ final class SessionWrites {
             throw e;
         } catch (RuntimeException e) {
             throw new SessionStoreFailed("The session store failed to " + what + " session '" + session.id() + "': "
-                    + RunLoop.message(e), e);
+                    + Callbacks.message(e), e);
         }
     }
 }

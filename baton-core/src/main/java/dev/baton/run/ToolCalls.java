@@ -203,7 +203,7 @@ final class ToolCalls<C> {
         } catch (dev.baton.BatonException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new dev.baton.CallbackFailed("The tool guardrail '" + g.name() + "' failed: " + RunLoop.message(e), e);
+            throw new dev.baton.CallbackFailed("The tool guardrail '" + g.name() + "' failed: " + Callbacks.message(e), e);
         }
     }
 
@@ -225,7 +225,7 @@ final class ToolCalls<C> {
             return new ToolOutcome("", false, List.of(), paused.state, null);
         } catch (InvalidArgumentsException e) {
             return failed(tool, toolContext, new ToolError(tool.name(), call.callId(), ToolError.Kind.INVALID_ARGUMENTS,
-                    RunLoop.message(e), e));
+                    Callbacks.message(e), e));
         } catch (TimeoutException e) {
             return failed(tool, toolContext, new ToolError(tool.name(), call.callId(), ToolError.Kind.TIMED_OUT,
                     "no result within " + human(tool.timeout()), e));
@@ -241,7 +241,7 @@ final class ToolCalls<C> {
                 throw cancelled.get();
             }
             log.debug("tool {} (call {}) failed", tool.name(), call.callId(), e);
-            return failed(tool, toolContext, new ToolError(tool.name(), call.callId(), ToolError.Kind.FAILED, RunLoop.message(e), e));
+            return failed(tool, toolContext, new ToolError(tool.name(), call.callId(), ToolError.Kind.FAILED, Callbacks.message(e), e));
         }
     }
 

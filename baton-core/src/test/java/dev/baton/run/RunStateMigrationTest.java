@@ -1,6 +1,7 @@
 package dev.baton.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.agent.Agent;
 import dev.baton.guardrail.GuardrailOutput;
@@ -115,5 +116,28 @@ class RunStateMigrationTest {
 
         // The fixture's run had a limit of 7 turns; a resume that does not set one keeps it.
         assertThat(state.data().options().maxTurns()).isEqualTo(7);
+    }
+
+    @Test
+    void a_version_1_state_is_written_again_in_the_current_version_and_reads_back_the_same() throws IOException {
+        RunState old = RunState.fromJson(fixture()).approve("call_refund");
+
+        String json = old.toJson();
+        RunState again = RunState.fromJson(json);
+
+        assertThat(json).startsWith("{\"version\":" + RunState.VERSION + ",");
+        assertThat(again.runId()).isEqualTo(old.runId());
+        assertThat(again.pendingApprovals()).extracting(ApprovalRequest::callId).containsExactly("call_inner");
+        assertThat(again.data().loop()).isEqualTo(old.data().loop());
+        assertThat(again.data().pause().nested()).containsOnlyKeys("call_outer");
+        assertThat(again.data().pause().nested().get("call_outer").loop())
+                .isEqualTo(old.data().pause().nested().get("call_outer").loop());
+    }
+
+    @Test
+    void a_state_of_a_version_this_build_does_not_know_is_refused_naming_both_versions() {
+        assertThatThrownBy(() -> RunState.fromJson("{\"version\":99}"))
+                .isInstanceOf(dev.baton.UserError.class)
+                .hasMessageContaining("version 99").hasMessageContaining("version " + RunState.VERSION);
     }
 }

@@ -1,0 +1,100 @@
+package dev.baton.run;
+
+import dev.baton.BatonException;
+import dev.baton.ModelBehaviorError;
+import dev.baton.ModelCallFailed;
+import dev.baton.RunCancelled;
+import dev.baton.agent.Agent;
+import dev.baton.human.HumanAgent;
+import dev.baton.model.Model;
+import dev.baton.model.ModelRequest;
+import dev.baton.model.ModelResponse;
+import dev.baton.model.ModelStreamEvent;
+import dev.baton.trace.Tracer;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A turn's model call as a step of the engine, which performs it (start hook, span, the model,
+ * streamed text as events) or replays its recorded response; failures become the run's errors.
+ */
+final class ModelCalls<C> {
+    private final RunOptions<C> options;
+    private final LoopState<C> state;
+    private final Engine engine;
+    private final RunEvents<C> events;
+    private final HookCalls<C> hooks;
+    private final RunGuardrails<C> guardrails;
+    private final Cancellation cancellation;
+    private final Runnable checkCancelled;
+    private final Supplier<RunCancelled> cancelled;
+    /** Whether the engine performed the last call rather than replaying it. */
+    private boolean performed;
+
+    ModelCalls(RunOptions<C> options, LoopState<C> state, Engine engine, RunEvents<C> events, HookCalls<C> hooks,
+            RunGuardrails<C> guardrails, Cancellation cancellation, Runnable checkCancelled, Supplier<RunCancelled> cancelled) {
+        this.options = options;
+        this.state = state;
+        this.engine = engine;
+        this.events = events;
+        this.hooks = hooks;
+        this.guardrails = guardrails;
+        this.cancellation = cancellation;
+        this.checkCancelled = checkCancelled;
+        this.cancelled = cancelled;
+    }
+
+    /** Whether the last call was performed, not replayed: its end hook fires only then. */
+    boolean performed() {
+        return performed;
+    }
+
+    ModelResponse call(Model model, ModelRequest request) {
+        checkCancelled.run();
+        Agent<C> agent = state.agent;
+        // A person answers a human agent's turns, whatever model the run names for the others.
+        String modelName = options.modelName() != null && !HumanAgent.isHuman(agent) ? options.modelName() : agent.modelName();
+        performed = false;
+        try {
+            return engine.model(new Engine.ModelStep(state.responses.size() + 1, agent.name(), modelName, request),
+                    () -> perform(model, modelName, request));
+        } catch (BatonException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A tripped parallel guardrail interrupted the call: the tripwire is the run's outcome.
+            guardrails.throwIfTripped();
+            if (cancellation.isCancelled() || Thread.currentThread().isInterrupted()) {
+                throw cancelled.get();
+            }
+            throw new ModelCallFailed("Model call for agent '" + agent.name() + "' failed: " + Callbacks.message(e), e);
+        }
+    }
+
+    /** The model call itself, with its start hook and span: what a replayed step does not do again. */
+    private ModelResponse perform(Model model, @Nullable String modelName, ModelRequest request) {
+        Agent<C> agent = state.agent;
+        performed = true;
+        hooks.modelStart(state.ctx(), agent, request);
+        Tracer.ActiveSpan span = state.trace.modelStarted(agent.name(), modelName, request.input());
+        ModelResponse response;
+        try {
+            response = events.streaming() ? model.stream(request, this::onModelEvent) : model.respond(request);
+        } catch (RuntimeException | Error e) {
+            RunTrace.failed(span, e);
+            throw e;
+        }
+        if (response == null) {
+            ModelBehaviorError error = new ModelBehaviorError("Model for agent '" + agent.name() + "' returned no response");
+            RunTrace.failed(span, error);
+            throw error;
+        }
+        state.trace.modelEnded(span, agent.name(), modelName, request.input(), response);
+        return response;
+    }
+
+    private void onModelEvent(ModelStreamEvent event) {
+        if (event instanceof ModelStreamEvent.TextDelta d && !d.text().isEmpty() && events.observed()) {
+            events.emit(new RunEvent.TextDelta(state.runId, events.seq(), state.agent.name(), engine.now(), d.text()));
+        }
+    }
+}
