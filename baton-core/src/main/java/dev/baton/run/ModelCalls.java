@@ -15,13 +15,15 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A turn's model call as a step of the engine, which performs it (start hook, span, the model,
- * streamed text as events) or replays its recorded response; failures become the run's errors.
+ * A turn's model call as a step of the engine, which performs it (the interceptors, then start
+ * hook, span, the model, streamed text as events) or replays its recorded response; failures
+ * become the run's errors.
  */
 final class ModelCalls<C> {
     private final RunOptions<C> options;
     private final LoopState<C> state;
     private final Engine engine;
+    private final Interceptors interceptors;
     private final RunEvents<C> events;
     private final HookCalls<C> hooks;
     private final RunGuardrails<C> guardrails;
@@ -31,9 +33,11 @@ final class ModelCalls<C> {
     /** Whether the engine performed the last call rather than replaying it. */
     private boolean performed;
 
-    ModelCalls(RunOptions<C> options, LoopState<C> state, Engine engine, RunEvents<C> events, HookCalls<C> hooks,
-            RunGuardrails<C> guardrails, Cancellation cancellation, Runnable checkCancelled, Supplier<RunCancelled> cancelled) {
+    ModelCalls(RunOptions<C> options, LoopState<C> state, Engine engine, Interceptors interceptors, RunEvents<C> events,
+            HookCalls<C> hooks, RunGuardrails<C> guardrails, Cancellation cancellation, Runnable checkCancelled,
+            Supplier<RunCancelled> cancelled) {
         this.options = options;
+        this.interceptors = interceptors;
         this.state = state;
         this.engine = engine;
         this.events = events;
@@ -44,7 +48,7 @@ final class ModelCalls<C> {
         this.cancelled = cancelled;
     }
 
-    /** Whether the last call was performed, not replayed: its end hook fires only then. */
+    /** Whether the last call reached the model (not replayed, not answered by an interceptor): its end hook fires only then. */
     boolean performed() {
         return performed;
     }
@@ -57,7 +61,9 @@ final class ModelCalls<C> {
         performed = false;
         try {
             return engine.model(new Engine.ModelStep(state.responses.size() + 1, agent.name(), modelName, request),
-                    () -> perform(model, modelName, request));
+                    () -> interceptors.noModelLinks() ? perform(model, modelName, request)
+                            : interceptors.model(new ModelInterceptor.ModelCall(state.runId, agent.name(), modelName, request),
+                                    c -> perform(model, c.model(), c.request())));
         } catch (BatonException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -81,11 +81,12 @@ final class RunLoop<C> {
         this.hooks = new HookCalls<>(config.hooks(), this.options.hooks());
         this.plans = new TurnPlans<>(config, this.options, state);
         this.endings = new Endings<>(startAgent, this.options, state, events, guardrails, hooks, saves);
-        this.resolver = new TurnResolver<>(config, state, engine, events, guardrails, hooks, endings, saves, this::checkCancelled,
-                this::cancelled);
+        Interceptors chains = runner.interceptors().with(this.options.modelInterceptors(), this.options.toolInterceptors());
+        this.resolver = new TurnResolver<>(config, state, engine, chains, events, guardrails, hooks, endings, saves,
+                this::checkCancelled, this::cancelled);
         this.handoffs = new Handoffs<>(startAgent, config, this.options, state, events, hooks, saves, resolver::toolHandoffTargets);
-        this.modelCalls = new ModelCalls<>(this.options, state, engine, events, hooks, guardrails, cancellation, this::checkCancelled,
-                this::cancelled);
+        this.modelCalls = new ModelCalls<>(this.options, state, engine, chains, events, hooks, guardrails, cancellation,
+                this::checkCancelled, this::cancelled);
     }
 
     RunResult execute() {

@@ -55,6 +55,8 @@ public final class RunOptions<C> {
         java.util.Map<String, RunState.Decision> inheritedToolDecisions = java.util.Map.of();
         @Nullable TraceParent traceParent;
         @Nullable Engine engine;
+        java.util.List<ModelInterceptor> modelInterceptors = java.util.List.of();
+        java.util.List<ToolInterceptor> toolInterceptors = java.util.List.of();
         @Nullable String workflowName;
         java.util.Map<String, Object> traceMetadata = java.util.Map.of();
         java.util.List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails = java.util.List.of();
@@ -396,6 +398,40 @@ public final class RunOptions<C> {
      */
     public RunOptions<C> withEngine(@Nullable Engine value) {
         return with(x -> x.engine = value);
+    }
+
+    /**
+     * Adds a link to this run's chain around model calls, after the runner's links (see
+     * {@link ModelInterceptor}); nested runs do not inherit it.
+     */
+    public RunOptions<C> withModelInterceptor(ModelInterceptor value) {
+        Objects.requireNonNull(value, "modelInterceptor");
+        return with(x -> x.modelInterceptors = append(x.modelInterceptors, value));
+    }
+
+    /**
+     * Adds a link to this run's chain around tool calls, after the runner's links (see
+     * {@link ToolInterceptor}); nested runs do not inherit it.
+     */
+    public RunOptions<C> withToolInterceptor(ToolInterceptor value) {
+        Objects.requireNonNull(value, "toolInterceptor");
+        return with(x -> x.toolInterceptors = append(x.toolInterceptors, value));
+    }
+
+    /** The run's own model interceptors, in order. */
+    public java.util.List<ModelInterceptor> modelInterceptors() {
+        return f.modelInterceptors;
+    }
+
+    /** The run's own tool interceptors, in order. */
+    public java.util.List<ToolInterceptor> toolInterceptors() {
+        return f.toolInterceptors;
+    }
+
+    private static <T> java.util.List<T> append(java.util.List<T> list, T value) {
+        java.util.List<T> out = new java.util.ArrayList<>(list);
+        out.add(value);
+        return java.util.List.copyOf(out);
     }
 
     /** The engine of the run, or null for the in-memory one. */

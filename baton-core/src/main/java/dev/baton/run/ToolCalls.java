@@ -62,13 +62,15 @@ final class ToolCalls<C> {
     private final RunTrace trace;
 
     private final Engine engine;
+    private final Interceptors interceptors;
     private final String runId;
     /** The loop's turn, part of each call's step. */
     private int turn;
 
     ToolCalls(RunConfig config, HookCalls<C> hooks, RunTrace trace, Runnable checkCancelled, Supplier<RunCancelled> cancelled,
-            Engine engine, String runId) {
+            Engine engine, Interceptors interceptors, String runId) {
         this.engine = engine;
+        this.interceptors = interceptors;
         this.runId = runId;
         this.config = config;
         this.hooks = hooks;
@@ -124,11 +126,20 @@ final class ToolCalls<C> {
                         + (handoffNames.isEmpty() ? "" : "; handoffs: " + handoffNames), null));
     }
 
-    /** One call as the engine performs it: its span, guardrails and hooks around the tool itself. */
+    /** One call as the engine performs it: the interceptors, then its span, guardrails and hooks around the tool itself. */
     private ToolOutcome runOne(Pending<C> pending, RunContext<C> ctx, Agent<C> agent) {
         checkCancelled.run();
         ToolCall call = pending.call();
         Tool<C> tool = java.util.Objects.requireNonNull(pending.tool());
+        if (interceptors.noToolLinks()) {
+            return run(tool, call, ctx, agent);
+        }
+        return interceptors.tool(new ToolInterceptor.ToolInvocation(runId, agent.name(), tool.name(), call.callId(), call.arguments()),
+                c -> run(tool, c.arguments().equals(call.arguments()) ? call
+                        : new ToolCall(call.callId(), call.name(), c.arguments(), call.id()), ctx, agent));
+    }
+
+    private ToolOutcome run(Tool<C> tool, ToolCall call, RunContext<C> ctx, Agent<C> agent) {
         if (trace.on()) {
             dev.baton.trace.Tracer.ActiveSpan span = trace.toolStarted(agent.name(), tool, call.callId(), call.arguments());
             ToolContext<C> toolContext = new ToolContext<>(ctx, agent.name(), tool.name(), call.callId(), call.arguments(),

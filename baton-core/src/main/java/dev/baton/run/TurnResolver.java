@@ -28,6 +28,7 @@ final class TurnResolver<C> {
     private final RunConfig config;
     private final LoopState<C> state;
     private final Engine engine;
+    private final Interceptors interceptors;
     private final RunEvents<C> events;
     private final RunGuardrails<C> guardrails;
     private final HookCalls<C> hooks;
@@ -37,9 +38,11 @@ final class TurnResolver<C> {
     private final Supplier<RunCancelled> cancelled;
     private @Nullable ToolCalls<C> toolCalls;
 
-    TurnResolver(RunConfig config, LoopState<C> state, Engine engine, RunEvents<C> events, RunGuardrails<C> guardrails,
-            HookCalls<C> hooks, Endings<C> endings, SessionSaves saves, Runnable checkCancelled, Supplier<RunCancelled> cancelled) {
+    TurnResolver(RunConfig config, LoopState<C> state, Engine engine, Interceptors interceptors, RunEvents<C> events,
+            RunGuardrails<C> guardrails, HookCalls<C> hooks, Endings<C> endings, SessionSaves saves, Runnable checkCancelled,
+            Supplier<RunCancelled> cancelled) {
         this.config = config;
+        this.interceptors = interceptors;
         this.state = state;
         this.engine = engine;
         this.events = events;
@@ -155,7 +158,7 @@ final class TurnResolver<C> {
         Map<String, RunState.Data> nestedPaused = new LinkedHashMap<>();
         if (!toRun.isEmpty()) {
             if (toolCalls == null) {
-                toolCalls = new ToolCalls<>(config, hooks, state.trace, checkCancelled, cancelled, engine, state.runId);
+                toolCalls = new ToolCalls<>(config, hooks, state.trace, checkCancelled, cancelled, engine, interceptors, state.runId);
             }
             toolCalls.turn(state.turns);
             toolCalls.resumeStates(state.nestedToResume);
