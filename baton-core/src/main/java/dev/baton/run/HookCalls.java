@@ -85,7 +85,7 @@ final class HookCalls<C> {
             throw e;
         } catch (RuntimeException e) {
             throw new CallbackFailed("The hook " + hooks.getClass().getName() + "." + method + " failed: "
-                    + RunLoop.message(e), e);
+                    + Callbacks.message(e), e);
         }
     }
 }

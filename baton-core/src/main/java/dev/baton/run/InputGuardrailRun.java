@@ -184,7 +184,7 @@ final class InputGuardrailRun<C> {
         } catch (BatonException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new CallbackFailed("The input guardrail '" + g.name() + "' failed: " + RunLoop.message(e), e);
+            throw new CallbackFailed("The input guardrail '" + g.name() + "' failed: " + Callbacks.message(e), e);
         }
         return new GuardrailResult(g.name(), GuardrailResult.Kind.INPUT, agent.name(), null, out.tripwireTriggered(), out.info());
     }

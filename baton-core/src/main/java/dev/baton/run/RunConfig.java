@@ -35,6 +35,8 @@ import org.jspecify.annotations.Nullable;
  *     that set none ({@link RunOptions#withSessionWait}); zero refuses at once
  * @param sessionLease how long a run's hold on its session lasts unless renewed, for runs that set
  *     none ({@link RunOptions#withSessionLease})
+ * @param modelInterceptors the chain around every model call of the runner's runs, outermost first
+ * @param toolInterceptors the chain around every tool call of the runner's runs, outermost first
  */
 public record RunConfig(
         @Nullable ModelProvider modelProvider,
@@ -54,7 +56,9 @@ public record RunConfig(
         String workflowName,
         boolean traceIncludeSensitiveData,
         java.time.Duration sessionWait,
-        java.time.Duration sessionLease) {
+        java.time.Duration sessionLease,
+        java.util.List<ModelInterceptor> modelInterceptors,
+        java.util.List<ToolInterceptor> toolInterceptors) {
 
     /** What happens when the model calls a tool the active agent does not have (or has disabled). */
     public enum UnknownToolPolicy {
@@ -78,6 +82,8 @@ public record RunConfig(
         }
         RunOptions.checkSessionWait(sessionWait);
         RunOptions.checkSessionLease(sessionLease);
+        modelInterceptors = java.util.List.copyOf(modelInterceptors);
+        toolInterceptors = java.util.List.copyOf(toolInterceptors);
     }
 
     public static RunConfig defaults() {
@@ -108,6 +114,8 @@ public record RunConfig(
         b.traceIncludeSensitiveData = traceIncludeSensitiveData;
         b.sessionWait = sessionWait;
         b.sessionLease = sessionLease;
+        b.modelInterceptors.addAll(modelInterceptors);
+        b.toolInterceptors.addAll(toolInterceptors);
         return b;
     }
 
@@ -128,6 +136,8 @@ public record RunConfig(
         private boolean nestHandoffHistory;
         private HistoryNesting historyNesting = HistoryNesting.defaults();
         private TransferMessage transferMessage = TransferMessage.defaultMessage();
+        private final java.util.List<ModelInterceptor> modelInterceptors = new java.util.ArrayList<>();
+        private final java.util.List<ToolInterceptor> toolInterceptors = new java.util.ArrayList<>();
         private dev.baton.hook.@Nullable RunHooks<?> hooks;
         private String workflowName = "Agent workflow";
         private boolean traceIncludeSensitiveData = true;
@@ -253,12 +263,30 @@ public record RunConfig(
             return this;
         }
 
+        /**
+         * Adds a link to the chain around every model call (caching, redaction, rate limits); links
+         * run in the order they are added. See {@link ModelInterceptor}.
+         */
+        public Builder modelInterceptor(ModelInterceptor value) {
+            modelInterceptors.add(Objects.requireNonNull(value, "modelInterceptor"));
+            return this;
+        }
+
+        /**
+         * Adds a link to the chain around every tool call (redacting arguments, caching outputs);
+         * links run in the order they are added. See {@link ToolInterceptor}.
+         */
+        public Builder toolInterceptor(ToolInterceptor value) {
+            toolInterceptors.add(Objects.requireNonNull(value, "toolInterceptor"));
+            return this;
+        }
+
         public RunConfig build() {
             return new RunConfig(modelProvider, defaultModelName, defaultModel, modelSettings,
                     sessionStore != null ? sessionStore : new InMemorySessionStore(),
                     maxTurns, maxConcurrentTools, unknownTools, toolErrorFormatter,
                     handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage, hooks, workflowName, traceIncludeSensitiveData,
-                    sessionWait, sessionLease);
+                    sessionWait, sessionLease, modelInterceptors, toolInterceptors);
         }
     }
 }

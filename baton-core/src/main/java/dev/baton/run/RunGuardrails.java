@@ -147,7 +147,7 @@ final class RunGuardrails<C> {
             } catch (BatonException e) {
                 throw e;
             } catch (RuntimeException e) {
-                throw new CallbackFailed("The output guardrail '" + g.name() + "' failed: " + RunLoop.message(e), e);
+                throw new CallbackFailed("The output guardrail '" + g.name() + "' failed: " + Callbacks.message(e), e);
             }
             GuardrailResult r = new GuardrailResult(g.name(), GuardrailResult.Kind.OUTPUT, agent.name(), null,
                     out.tripwireTriggered(), out.info());

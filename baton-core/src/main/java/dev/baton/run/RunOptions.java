@@ -54,7 +54,9 @@ public final class RunOptions<C> {
         boolean tracingDisabled;
         java.util.Map<String, RunState.Decision> inheritedToolDecisions = java.util.Map.of();
         @Nullable TraceParent traceParent;
-        @Nullable EffectJournal journal;
+        @Nullable Engine engine;
+        java.util.List<ModelInterceptor> modelInterceptors = java.util.List.of();
+        java.util.List<ToolInterceptor> toolInterceptors = java.util.List.of();
         @Nullable String workflowName;
         java.util.Map<String, Object> traceMetadata = java.util.Map.of();
         java.util.List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails = java.util.List.of();
@@ -389,17 +391,52 @@ public final class RunOptions<C> {
     }
 
     /**
-     * Journals the run's effects and replays what the journal already holds: the hook a durable
-     * runner uses ({@code dev.baton.durable.DurableWorker}); applications rarely set it themselves.
-     * Nested runs (agents used as tools) do not inherit it: their work is inside the tool call.
+     * The engine that performs the run's steps (see {@link Engine}); null for
+     * {@link Engine#inMemory()}. A durable runner ({@code dev.baton.durable.DurableWorker}) sets
+     * a journaled one; tests may set one with a fixed clock. Nested runs (agents used as tools)
+     * do not inherit it: their work is inside the tool call, which is the parent's step.
      */
-    public RunOptions<C> withJournal(@Nullable EffectJournal value) {
-        return with(x -> x.journal = value);
+    public RunOptions<C> withEngine(@Nullable Engine value) {
+        return with(x -> x.engine = value);
     }
 
-    /** The run's effect journal, or null for a run that performs its effects directly. */
-    public @Nullable EffectJournal journal() {
-        return f.journal;
+    /**
+     * Adds a link to this run's chain around model calls, after the runner's links (see
+     * {@link ModelInterceptor}); nested runs do not inherit it.
+     */
+    public RunOptions<C> withModelInterceptor(ModelInterceptor value) {
+        Objects.requireNonNull(value, "modelInterceptor");
+        return with(x -> x.modelInterceptors = append(x.modelInterceptors, value));
+    }
+
+    /**
+     * Adds a link to this run's chain around tool calls, after the runner's links (see
+     * {@link ToolInterceptor}); nested runs do not inherit it.
+     */
+    public RunOptions<C> withToolInterceptor(ToolInterceptor value) {
+        Objects.requireNonNull(value, "toolInterceptor");
+        return with(x -> x.toolInterceptors = append(x.toolInterceptors, value));
+    }
+
+    /** The run's own model interceptors, in order. */
+    public java.util.List<ModelInterceptor> modelInterceptors() {
+        return f.modelInterceptors;
+    }
+
+    /** The run's own tool interceptors, in order. */
+    public java.util.List<ToolInterceptor> toolInterceptors() {
+        return f.toolInterceptors;
+    }
+
+    private static <T> java.util.List<T> append(java.util.List<T> list, T value) {
+        java.util.List<T> out = new java.util.ArrayList<>(list);
+        out.add(value);
+        return java.util.List.copyOf(out);
+    }
+
+    /** The engine of the run, or null for the in-memory one. */
+    public @Nullable Engine engine() {
+        return f.engine;
     }
 
     public RunOptions<C> withListener(Consumer<RunEvent> value) {

@@ -2,11 +2,14 @@ package dev.baton.run;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.baton.UserError;
 import dev.baton.item.Item;
+import dev.baton.guardrail.GuardrailResult;
 import dev.baton.item.RunItem;
+import dev.baton.model.ModelResponse;
 import dev.baton.model.Usage;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +30,8 @@ import org.jspecify.annotations.Nullable;
  * plain JSON values (maps, lists, strings, numbers).
  */
 public final class RunState {
-    /** The version of the JSON format this build writes and reads. */
-    public static final int VERSION = 1;
+    /** The version of the JSON format this build writes; it also reads version 1. */
+    public static final int VERSION = 2;
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -95,8 +98,53 @@ public final class RunState {
     /** The output of a call of the paused turn that already ran. */
     record Done(String output, boolean error, @Nullable String handoffTo) {}
 
-    /** The serialised form. */
-    record Data(
+    /**
+     * The loop's state when the run paused (see {@code LoopState}), which the resumed loop starts
+     * from.
+     *
+     * @param seq the sequence number of the resumed run's first event
+     * @param inputHistory what the active agent's model read before the visible run items
+     * @param visible the run items the active agent's model reads
+     * @param newItems every item the run produced before the paused turn
+     */
+    record Loop(
+            String runId,
+            long seq,
+            AgentId startAgent,
+            AgentId currentAgent,
+            @Nullable String sessionId,
+            List<Item> startInput,
+            List<Item> inputHistory,
+            List<RunItem> visible,
+            List<RunItem> newItems,
+            int turns,
+            Map<String, Usage> usageByAgent,
+            boolean resetToolChoice,
+            List<GuardrailResult> guardrailResults,
+            List<ModelResponse> responses) {}
+
+    /**
+     * The paused turn.
+     *
+     * @param output the model's output, resolved again on resume
+     * @param done outputs of the turn's calls that already ran, by call id
+     * @param pending the calls waiting for a decision, nested runs' included
+     * @param nested paused nested runs (agents used as tools), by the calling tool call's id
+     */
+    record Pause(List<Item> output, Map<String, Done> done, List<ApprovalRequest> pending, Map<String, Data> nested) {}
+
+    /** The serialised form: the loop's state, the paused turn, the decisions and the options that travel with the run. */
+    record Data(int version, Loop loop, Pause pause, Map<String, Decision> decisions, Map<String, Decision> toolDecisions,
+            @Nullable Carried options) {
+        Data {
+            if (options == null) {
+                options = Carried.NONE; // a state written before options travelled with it
+            }
+        }
+    }
+
+    /** Version 1 of the serialised form (one record of 22 fields), read and carried over to the current one. */
+    record DataV1(
             int version,
             String runId,
             long seq,
@@ -115,14 +163,17 @@ public final class RunState {
             List<ApprovalRequest> pending,
             Map<String, Decision> decisions,
             Map<String, Decision> toolDecisions,
-            Map<String, Data> nested,
-            List<dev.baton.guardrail.GuardrailResult> guardrailResults,
-            List<dev.baton.model.ModelResponse> responses,
+            Map<String, DataV1> nested,
+            List<GuardrailResult> guardrailResults,
+            List<ModelResponse> responses,
             @Nullable Carried options) {
-        Data {
-            if (options == null) {
-                options = Carried.NONE; // a state written before options travelled with it
-            }
+
+        Data current() {
+            Map<String, Data> nestedNow = new LinkedHashMap<>();
+            nested.forEach((callId, n) -> nestedNow.put(callId, n.current()));
+            return new Data(VERSION, new Loop(runId, seq, startAgent, currentAgent, sessionId, startInput, inputHistory, visible,
+                    newItems, turns, usageByAgent, resetToolChoice, guardrailResults, responses),
+                    new Pause(pausedOutput, done, pending, nestedNow), decisions, toolDecisions, options);
         }
     }
 
@@ -145,22 +196,22 @@ public final class RunState {
 
     /** The run's id; the resumed run keeps it. */
     public String runId() {
-        return data.runId();
+        return data.loop().runId();
     }
 
     /** The session the run belongs to, if any. */
     public @Nullable String sessionId() {
-        return data.sessionId();
+        return data.loop().sessionId();
     }
 
     /** The calls waiting for a decision. */
     public List<ApprovalRequest> pendingApprovals() {
-        return data.pending().stream().filter(p -> decisionFor(p) == null).toList();
+        return data.pause().pending().stream().filter(p -> decisionFor(p) == null).toList();
     }
 
     /** Every call the run paused on, decided or not. */
     public List<ApprovalRequest> approvals() {
-        return data.pending();
+        return data.pause().pending();
     }
 
     /** Approves the call: it runs when the run resumes. */
@@ -202,9 +253,9 @@ public final class RunState {
      */
     Map<String, RunState> nestedStates() {
         Map<String, RunState> out = new LinkedHashMap<>();
-        data.nested().forEach((callId, nestedData) -> {
+        data.pause().nested().forEach((callId, nestedData) -> {
             RunState nested = new RunState(nestedData);
-            for (ApprovalRequest r : nestedData.pending()) {
+            for (ApprovalRequest r : nestedData.pause().pending()) {
                 Decision d = decisionFor(r);
                 if (d != null) {
                     nested.decisions.put(r.callId(), d);
@@ -226,21 +277,18 @@ public final class RunState {
 
     private ApprovalRequest known(String callId) {
         Objects.requireNonNull(callId, "callId");
-        for (ApprovalRequest r : data.pending()) {
+        for (ApprovalRequest r : data.pause().pending()) {
             if (r.callId().equals(callId)) {
                 return r;
             }
         }
         throw new UserError("No pending approval with call id '" + callId + "'; pending: "
-                + data.pending().stream().map(ApprovalRequest::callId).toList());
+                + data.pause().pending().stream().map(ApprovalRequest::callId).toList());
     }
 
     /** The state as versioned JSON, decisions included. */
     public String toJson() {
-        Data d = data;
-        Data out = new Data(d.version(), d.runId(), d.seq(), d.startAgent(), d.currentAgent(), d.sessionId(), d.startInput(),
-                d.inputHistory(), d.visible(), d.newItems(), d.turns(), d.usageByAgent(), d.resetToolChoice(), d.pausedOutput(),
-                d.done(), d.pending(), decisions, toolDecisions, d.nested(), d.guardrailResults(), d.responses(), d.options());
+        Data out = new Data(data.version(), data.loop(), data.pause(), decisions, toolDecisions, data.options());
         try {
             return JSON.writeValueAsString(out);
         } catch (JsonProcessingException e) {
@@ -249,13 +297,21 @@ public final class RunState {
     }
 
     /**
-     * Reads a state written by {@link #toJson()}.
+     * Reads a state written by {@link #toJson()}, of this build or an earlier one.
      *
-     * @throws UserError if the text is not a run state of this version
+     * @throws UserError if the text is not a run state of a version this build reads
      */
     public static RunState fromJson(String json) {
         try {
-            return new RunState(JSON.readValue(json, Data.class));
+            JsonNode tree = JSON.readTree(json);
+            int version = tree == null ? -1 : tree.path("version").asInt(-1);
+            Data data = switch (version) {
+                case 1 -> JSON.treeToValue(tree, DataV1.class).current();
+                case VERSION -> JSON.treeToValue(tree, Data.class);
+                default -> throw new UserError("RunState version " + version + " cannot be read by this build (version " + VERSION
+                        + ")");
+            };
+            return new RunState(data);
         } catch (JsonProcessingException e) {
             throw new UserError("Not a valid RunState: " + e.getOriginalMessage(), e);
         }

@@ -122,7 +122,7 @@ final class RunTrace {
     /** Marks a span as failed (a model call that threw) and ends it. */
     static void failed(Tracer.@Nullable ActiveSpan span, Throwable error) {
         if (span != null) {
-            span.setError(RunLoop.message(error), error.getClass().getSimpleName());
+            span.setError(Callbacks.message(error), error.getClass().getSimpleName());
             span.end();
         }
     }
@@ -135,7 +135,7 @@ final class RunTrace {
         Tracer.ActiveSpan span = agentSpan;
         if (span != null) {
             if (error != null) {
-                span.setError(RunLoop.message(error), error.getClass().getSimpleName());
+                span.setError(Callbacks.message(error), error.getClass().getSimpleName());
             }
             span.end();
         }

@@ -29,11 +29,14 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Runner {
     private final RunConfig config;
+    /** The runner's interceptor chains, composed once. */
+    private final Interceptors interceptors;
     private final Map<String, Model> modelsByName = new ConcurrentHashMap<>();
     private volatile @Nullable ModelProvider discoveredProvider;
 
     private Runner(RunConfig config) {
         this.config = Objects.requireNonNull(config, "config");
+        this.interceptors = Interceptors.of(config.modelInterceptors(), config.toolInterceptors());
     }
 
     /** A runner with default settings: in-memory sessions, at most 10 turns a run. */
@@ -47,6 +50,10 @@ public final class Runner {
 
     public RunConfig config() {
         return config;
+    }
+
+    Interceptors interceptors() {
+        return interceptors;
     }
 
     public <C> RunResult run(Agent<C> agent, String input) {

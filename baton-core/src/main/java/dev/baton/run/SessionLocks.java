@@ -105,7 +105,7 @@ final class SessionLocks {
                 return true;
             } catch (RuntimeException e) {
                 // The next renewal tries again; until the lease expires the session is still the run's.
-                log.warn("renewing the lease of session {} failed: {}", key.sessionId(), RunLoop.message(e));
+                log.warn("renewing the lease of session {} failed: {}", key.sessionId(), Callbacks.message(e));
                 return true;
             } finally {
                 leaseLock.unlock();
@@ -124,7 +124,7 @@ final class SessionLocks {
                     key.store().releaseLease(lease);
                 } catch (RuntimeException e) {
                     log.warn("giving back the lease of session {} failed; it is free once it expires: {}",
-                            key.sessionId(), RunLoop.message(e));
+                            key.sessionId(), Callbacks.message(e));
                 } finally {
                     leaseLock.unlock();
                 }
@@ -215,7 +215,7 @@ final class SessionLocks {
             throw e;
         } catch (RuntimeException e) {
             throw new SessionStoreFailed("The session store failed to " + what + " the lease of session '" + key.sessionId()
-                    + "': " + RunLoop.message(e), e);
+                    + "': " + Callbacks.message(e), e);
         }
     }
 

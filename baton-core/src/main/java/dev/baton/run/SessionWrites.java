@@ -71,9 +71,9 @@ final class SessionWrites {
     }
 
     /** Records what the run has spent so far on the session (again when a paused run finishes). */
-    void recordUsage(String runId, dev.baton.model.Usage usage) {
+    void recordUsage(String runId, dev.baton.model.Usage usage, java.time.Instant at) {
         call("record the usage of run " + runId + " on", () -> {
-            session.store().recordUsage(held.lease(), runId, usage, java.time.Instant.now());
+            session.store().recordUsage(held.lease(), runId, usage, at);
             return null;
         });
     }
@@ -85,7 +85,7 @@ final class SessionWrites {
             throw e;
         } catch (RuntimeException e) {
             throw new SessionStoreFailed("The session store failed to " + what + " session '" + session.id() + "': "
-                    + RunLoop.message(e), e);
+                    + Callbacks.message(e), e);
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.baton.agent.Agent;
 import dev.baton.guardrail.GuardrailResult;
 import dev.baton.guardrail.ToolGuardrail;
 import dev.baton.item.ToolCall;
+import dev.baton.run.Engine.ToolOutcome;
 import dev.baton.schema.InvalidArgumentsException;
 import dev.baton.tool.Tool;
 import dev.baton.tool.ToolContext;
@@ -16,12 +17,10 @@ import dev.baton.tool.ToolErrorFormatter;
 import dev.baton.tool.ToolFailureMode;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -30,8 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the tool calls of one turn: concurrently on virtual threads (bounded by
- * {@link RunConfig#maxConcurrentTools()}), outputs kept in call order. Every failure a model can
+ * Runs the tool calls of one turn as one step of the run's {@link Engine}, which performs them
+ * (concurrently, bounded by {@link RunConfig#maxConcurrentTools()}) or replays their recorded
+ * outcomes; outputs kept in call order. Every failure a model can
  * recover from becomes an error output, unless the tool is set to raise; cancellation and
  * configuration errors stop the run.
  */
@@ -40,25 +40,6 @@ final class ToolCalls<C> {
 
     /** A call to run; {@code tool} is null when the agent offers no tool of that name. */
     record Pending<C>(ToolCall call, @Nullable Tool<C> tool) {}
-
-    /**
-     * What the model reads for a call, and the tool guardrails that checked it; {@code handoffTo}
-     * names the agent the tool handed the conversation to (see {@link #handoffTargets()}).
-     */
-    record Outcome(String output, boolean error, List<GuardrailResult> guardrails, @Nullable RunState paused,
-            @Nullable String handoffTo) {
-        Outcome(String output, boolean error) {
-            this(output, error, List.of(), null, null);
-        }
-
-        Outcome(String output, boolean error, List<GuardrailResult> guardrails) {
-            this(output, error, guardrails, null, null);
-        }
-
-        Outcome withGuardrails(String newOutput, List<GuardrailResult> checked) {
-            return new Outcome(newOutput, error, checked, paused, handoffTo);
-        }
-    }
 
     /** Agents that tools of this run returned to hand the conversation to, by name. */
     private final java.util.Map<String, Agent<?>> handoffTargets = new java.util.concurrent.ConcurrentHashMap<>();
@@ -80,13 +61,17 @@ final class ToolCalls<C> {
     private final HookCalls<C> hooks;
     private final RunTrace trace;
 
-    private final @Nullable Journaling journaling;
-    /** The loop's turn, part of each journaled call's key. */
+    private final Engine engine;
+    private final Interceptors interceptors;
+    private final String runId;
+    /** The loop's turn, part of each call's step. */
     private int turn;
 
     ToolCalls(RunConfig config, HookCalls<C> hooks, RunTrace trace, Runnable checkCancelled, Supplier<RunCancelled> cancelled,
-            @Nullable Journaling journaling) {
-        this.journaling = journaling;
+            Engine engine, Interceptors interceptors, String runId) {
+        this.engine = engine;
+        this.interceptors = interceptors;
+        this.runId = runId;
         this.config = config;
         this.hooks = hooks;
         this.trace = trace;
@@ -98,91 +83,68 @@ final class ToolCalls<C> {
         this.turn = turn;
     }
 
-    List<Outcome> runAll(List<Pending<C>> calls, RunContext<C> ctx, Agent<C> agent, Set<String> toolNames, Set<String> handoffNames) {
-        if (calls.size() == 1) {
-            return List.of(runOne(calls.get(0), ctx, agent, toolNames, handoffNames));
-        }
-        Semaphore permits = new Semaphore(config.maxConcurrentTools());
-        List<FutureTask<Outcome>> tasks = new ArrayList<>(calls.size());
-        List<Thread> threads = new ArrayList<>(calls.size());
-        for (Pending<C> p : calls) {
-            FutureTask<Outcome> task = new FutureTask<>(() -> {
-                permits.acquire();
-                try {
-                    return runOne(p, ctx, agent, toolNames, handoffNames);
-                } finally {
-                    permits.release();
-                }
-            });
-            tasks.add(task);
-            threads.add(Thread.ofVirtual().name("baton-tool-" + p.call().name()).start(task));
-        }
-        Outcome[] outcomes = new Outcome[calls.size()];
-        try {
-            for (int i = 0; i < tasks.size(); i++) {
-                outcomes[i] = tasks.get(i).get();
-            }
-        } catch (InterruptedException e) {
-            stop(tasks, threads);
-            Thread.currentThread().interrupt();
-            throw cancelled.get();
-        } catch (ExecutionException e) {
-            stop(tasks, threads);
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
-        return Arrays.asList(outcomes);
-    }
-
-    /** How long a stopped run waits for tool calls that ignore their interrupt. */
-    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
-
     /**
-     * Interrupts the calls and waits (bounded) for them to end, so a tool that ignores interrupts
-     * (a blocking driver, a payment SDK) is not still running when the session passes to the next run.
+     * Runs the calls of a turn as one engine step, outcomes in call order. A call to a tool the
+     * agent does not offer is answered here, without a step: nothing runs for it.
      */
-    private static void stop(List<? extends java.util.concurrent.Future<?>> tasks, List<Thread> threads) {
-        tasks.forEach(t -> t.cancel(true));
-        long deadline = System.nanoTime() + STOP_GRACE.toNanos();
-        boolean interrupted = false;
-        for (Thread t : threads) {
-            while (t.isAlive()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    log.warn("tool call thread {} still running {} after its run stopped", t.getName(), STOP_GRACE);
-                    break;
-                }
-                try {
-                    t.join(Duration.ofNanos(left));
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
+    List<ToolOutcome> runAll(List<Pending<C>> calls, RunContext<C> ctx, Agent<C> agent, Set<String> toolNames, Set<String> handoffNames) {
+        List<Engine.ToolStep> steps = new ArrayList<>(calls.size());
+        List<Pending<C>> known = new ArrayList<>(calls.size());
+        for (Pending<C> p : calls) {
+            if (p.tool() != null) {
+                steps.add(new Engine.ToolStep(turn, p.call().callId(), agent.name(), p.tool().name(), p.call().arguments()));
+                known.add(p);
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        List<ToolOutcome> ran = steps.isEmpty() ? List.of()
+                : engine.tools(new Engine.ToolBatch(runId, turn, agent.name(), steps, config.maxConcurrentTools()),
+                        step -> runOne(known.get(indexOf(steps, step)), ctx, agent));
+        if (known.size() == calls.size()) {
+            return ran;
         }
+        List<ToolOutcome> outcomes = new ArrayList<>(calls.size());
+        int next = 0;
+        for (Pending<C> p : calls) {
+            outcomes.add(p.tool() != null ? ran.get(next++) : unknown(p.call(), toolNames, handoffNames));
+        }
+        return outcomes;
     }
 
-    private Outcome runOne(Pending<C> pending, RunContext<C> ctx, Agent<C> agent, Set<String> toolNames, Set<String> handoffNames) {
+    /** The position of a step the engine hands back: the batch's own instance, found by identity (call ids may repeat). */
+    private static int indexOf(List<Engine.ToolStep> steps, Engine.ToolStep step) {
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i) == step) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("the engine performed a tool step that is not in the batch: " + step);
+    }
+
+    private ToolOutcome unknown(ToolCall call, Set<String> toolNames, Set<String> handoffNames) {
+        return error(null, new ToolError(call.name(), call.callId(), ToolError.Kind.UNKNOWN_TOOL,
+                "there is no tool named '" + call.name() + "'. Available tools: " + toolNames
+                        + (handoffNames.isEmpty() ? "" : "; handoffs: " + handoffNames), null));
+    }
+
+    /** One call as the engine performs it: the interceptors, then its span, guardrails and hooks around the tool itself. */
+    private ToolOutcome runOne(Pending<C> pending, RunContext<C> ctx, Agent<C> agent) {
         checkCancelled.run();
         ToolCall call = pending.call();
-        Tool<C> tool = pending.tool();
-        if (tool == null) {
-            return error(null, new ToolError(call.name(), call.callId(), ToolError.Kind.UNKNOWN_TOOL,
-                    "there is no tool named '" + call.name() + "'. Available tools: " + toolNames
-                            + (handoffNames.isEmpty() ? "" : "; handoffs: " + handoffNames), null));
+        Tool<C> tool = java.util.Objects.requireNonNull(pending.tool());
+        if (interceptors.noToolLinks()) {
+            return run(tool, call, ctx, agent);
         }
+        return interceptors.tool(new ToolInterceptor.ToolInvocation(runId, agent.name(), tool.name(), call.callId(), call.arguments()),
+                c -> run(tool, c.arguments().equals(call.arguments()) ? call
+                        : new ToolCall(call.callId(), call.name(), c.arguments(), call.id()), ctx, agent));
+    }
+
+    private ToolOutcome run(Tool<C> tool, ToolCall call, RunContext<C> ctx, Agent<C> agent) {
         if (trace.on()) {
             dev.baton.trace.Tracer.ActiveSpan span = trace.toolStarted(agent.name(), tool, call.callId(), call.arguments());
             ToolContext<C> toolContext = new ToolContext<>(ctx, agent.name(), tool.name(), call.callId(), call.arguments(),
                     resumeStates.get(call.callId()), span);
-            Outcome outcome;
+            ToolOutcome outcome;
             try {
                 outcome = untraced(tool, toolContext, ctx, agent, call);
             } catch (RuntimeException | Error e) {
@@ -197,10 +159,10 @@ final class ToolCalls<C> {
         return untraced(tool, toolContext, ctx, agent, call);
     }
 
-    private Outcome untraced(Tool<C> tool, ToolContext<C> toolContext, RunContext<C> ctx, Agent<C> agent, ToolCall call) {
+    private ToolOutcome untraced(Tool<C> tool, ToolContext<C> toolContext, RunContext<C> ctx, Agent<C> agent, ToolCall call) {
         if (tool.guardrails().isEmpty()) {
             hooks.toolStart(ctx, agent, tool, call.callId(), call.arguments());
-            Outcome outcome = invoke(tool, toolContext, call);
+            ToolOutcome outcome = perform(tool, toolContext, call);
             hooks.toolEnd(ctx, agent, tool, call.callId(), outcome.output());
             return outcome;
         }
@@ -208,7 +170,7 @@ final class ToolCalls<C> {
     }
 
     /** A call through the tool's guardrails: input ones before it runs, output ones on its result. */
-    private Outcome guarded(Tool<C> tool, ToolContext<C> toolContext, RunContext<C> ctx, Agent<C> agent, ToolCall call) {
+    private ToolOutcome guarded(Tool<C> tool, ToolContext<C> toolContext, RunContext<C> ctx, Agent<C> agent, ToolCall call) {
         List<GuardrailResult> results = new ArrayList<>();
         for (ToolGuardrail<C> g : tool.guardrails()) {
             if (g.isInput()) {
@@ -219,12 +181,12 @@ final class ToolCalls<C> {
                     throw new ToolGuardrailTripwireTriggered(r);
                 }
                 if (d instanceof ToolGuardrail.Decision.Replace replace) {
-                    return new Outcome(replace.message(), false, results);
+                    return new ToolOutcome(replace.message(), false, results);
                 }
             }
         }
         hooks.toolStart(ctx, agent, tool, call.callId(), call.arguments());
-        Outcome outcome = invoke(tool, toolContext, call);
+        ToolOutcome outcome = perform(tool, toolContext, call);
         String output = outcome.output();
         if (!outcome.error()) {
             for (ToolGuardrail<C> g : tool.guardrails()) {
@@ -252,7 +214,7 @@ final class ToolCalls<C> {
         } catch (dev.baton.BatonException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new dev.baton.CallbackFailed("The tool guardrail '" + g.name() + "' failed: " + RunLoop.message(e), e);
+            throw new dev.baton.CallbackFailed("The tool guardrail '" + g.name() + "' failed: " + Callbacks.message(e), e);
         }
     }
 
@@ -261,16 +223,7 @@ final class ToolCalls<C> {
         return new GuardrailResult(g.name(), kind, agent.name(), call.callId(), !(d instanceof ToolGuardrail.Decision.Allow), d.info());
     }
 
-    /** Runs the tool, or, in a journaled run, replays its recorded outcome. */
-    private Outcome invoke(Tool<C> tool, ToolContext<C> toolContext, ToolCall call) {
-        Journaling j = journaling;
-        if (j == null) {
-            return perform(tool, toolContext, call);
-        }
-        return j.tool(turn, call.callId(), toolContext.agent(), tool.name(), call.arguments(), () -> perform(tool, toolContext, call));
-    }
-
-    private Outcome perform(Tool<C> tool, ToolContext<C> toolContext, ToolCall call) {
+    private ToolOutcome perform(Tool<C> tool, ToolContext<C> toolContext, ToolCall call) {
         try {
             Object value = tool.timeout() == null
                     ? tool.call(toolContext, call.arguments())
@@ -278,12 +231,12 @@ final class ToolCalls<C> {
             if (value instanceof Agent<?> target) {
                 return handOff(target);
             }
-            return new Outcome(ToolOutputs.toText(value), false);
+            return new ToolOutcome(ToolOutputs.toText(value), false);
         } catch (ToolPaused paused) {
-            return new Outcome("", false, List.of(), paused.state, null);
+            return new ToolOutcome("", false, List.of(), paused.state, null);
         } catch (InvalidArgumentsException e) {
             return failed(tool, toolContext, new ToolError(tool.name(), call.callId(), ToolError.Kind.INVALID_ARGUMENTS,
-                    RunLoop.message(e), e));
+                    Callbacks.message(e), e));
         } catch (TimeoutException e) {
             return failed(tool, toolContext, new ToolError(tool.name(), call.callId(), ToolError.Kind.TIMED_OUT,
                     "no result within " + human(tool.timeout()), e));
@@ -299,22 +252,22 @@ final class ToolCalls<C> {
                 throw cancelled.get();
             }
             log.debug("tool {} (call {}) failed", tool.name(), call.callId(), e);
-            return failed(tool, toolContext, new ToolError(tool.name(), call.callId(), ToolError.Kind.FAILED, RunLoop.message(e), e));
+            return failed(tool, toolContext, new ToolError(tool.name(), call.callId(), ToolError.Kind.FAILED, Callbacks.message(e), e));
         }
     }
 
     /** A tool that returned an agent hands the conversation to it; the loop carries the handoff out. */
-    private Outcome handOff(Agent<?> target) {
+    private ToolOutcome handOff(Agent<?> target) {
         Agent<?> known = handoffTargets.putIfAbsent(target.name(), target);
         if (known != null && known != target) {
             throw new UserError("Tools of this run returned two different agents named '" + target.name()
                     + "' to hand off to: agent names must be unique");
         }
-        return new Outcome("Handing the conversation to " + target.name() + ".", false, List.of(), null, target.name());
+        return new ToolOutcome("Handing the conversation to " + target.name() + ".", false, List.of(), null, target.name());
     }
 
     /** A failed call: an error output the model reads, or, for a tool set to raise, the end of the run. */
-    private Outcome failed(Tool<C> tool, ToolContext<C> toolContext, ToolError error) {
+    private ToolOutcome failed(Tool<C> tool, ToolContext<C> toolContext, ToolError error) {
         if (tool.failureMode() == ToolFailureMode.RAISE) {
             throw new ToolCallFailed(error, toolContext.agent());
         }
@@ -331,7 +284,7 @@ final class ToolCalls<C> {
             task.cancel(true);
             throw e;
         } catch (InterruptedException e) {
-            stop(List.of(task), List.of(thread));
+            InMemoryEngine.stop(List.of(task), List.of(thread));
             throw e;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof Exception ex) {
@@ -341,7 +294,7 @@ final class ToolCalls<C> {
         }
     }
 
-    private Outcome error(@Nullable Tool<C> tool, ToolError error) {
+    private ToolOutcome error(@Nullable Tool<C> tool, ToolError error) {
         ToolErrorFormatter formatter = tool != null && tool.errorFormatter() != null ? tool.errorFormatter() : config.toolErrorFormatter();
         String text;
         try {
@@ -353,7 +306,7 @@ final class ToolCalls<C> {
         if (text == null) {
             text = ToolErrorFormatter.defaultFormatter().format(error);
         }
-        return new Outcome(text, true);
+        return new ToolOutcome(text, true);
     }
 
     private static String human(@Nullable Duration d) {

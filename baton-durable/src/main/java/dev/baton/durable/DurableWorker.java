@@ -579,7 +579,7 @@ public final class DurableWorker implements AutoCloseable {
         StoreJournal journal = new StoreJournal(record.id(), store, workerId, record.currentAgent(), () -> client.signal(record.id()), replay,
                 () -> leaseLapse(ex));
         // The run holds its session as long as it holds the run: a dead worker's session is free when its runs are.
-        RunOptions<C> journaled = options.withJournal(journal).withSessionLease(lease);
+        RunOptions<C> journaled = options.withEngine(new JournaledEngine(journal)).withSessionLease(lease);
         if (record.sessionId() != null && options.sessionId() == null && options.session() == null) {
             journaled = journaled.withSession(record.sessionId());
         }

@@ -1,8 +1,6 @@
 package dev.baton.durable;
 
 import dev.baton.RunStoreFailed;
-import dev.baton.model.Usage;
-import dev.baton.run.EffectJournal;
 import dev.baton.run.RunEvent;
 import dev.baton.run.RunState;
 import java.time.Instant;
@@ -15,14 +13,15 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The journal of one durable run over a {@link RunStore}. The effects and decisions an earlier
+ * The journal of one durable run over a {@link RunStore}, where its {@link JournaledEngine} keeps
+ * and finds its steps. The effects and decisions an earlier
  * execution recorded are loaded once, when the run first asks for one: after it holds its session,
  * so an execution that waited for the session reads what the one before it recorded meanwhile. Events are buffered and written
  * together with the next effect (and at the end), so a run costs a few store writes per turn,
  * not one per event; events lost in a crash are produced again by the replay, with the same
  * sequence numbers.
  */
-final class StoreJournal implements EffectJournal {
+final class StoreJournal {
     private final String runId;
     private final RunStore store;
     private final Map<String, Effect> recorded = new HashMap<>();
@@ -82,13 +81,15 @@ final class StoreJournal implements EffectJournal {
         loaded = true;
     }
 
-    @Override
-    public String runId() {
+    String runId() {
         return runId;
     }
 
-    @Override
-    public @Nullable Recorded recorded(String key) {
+    /**
+     * The effect an earlier execution recorded under this key, or null if there is none. Asked
+     * before each step: a run whose lease may have lapsed stops here instead.
+     */
+    @Nullable Effect recorded(String key) {
         String lapse = leaseLapse.get();
         if (lapse != null) {
             throw new dev.baton.RunCancelled("Run " + runId + " stopped here before its step " + key + ": " + lapse);
@@ -101,24 +102,14 @@ final class StoreJournal implements EffectJournal {
         } finally {
             lock.unlock();
         }
-        return e == null ? null : new Recorded(e.agent(), e.status() == Effect.Status.DONE ? e.result() : null, e.attempts());
+        return e;
     }
 
-    @Override
-    public void started(String key, Kind kind, String agent, @Nullable String name, @Nullable String request, int attempt,
-            Instant at) {
-        write(new Effect(runId, key, Effect.Kind.valueOf(kind.name()), Effect.Status.STARTED, agent, name, request, null,
-                attempt, at, null, null));
-    }
-
-    @Override
-    public void finished(String key, Kind kind, String agent, @Nullable String name, @Nullable String request, String result,
-            @Nullable Usage usage, int attempt, Instant startedAt, Instant at) {
-        write(new Effect(runId, key, Effect.Kind.valueOf(kind.name()), Effect.Status.DONE, agent, name, request, result,
-                attempt, startedAt, at, usage));
-    }
-
-    private void write(Effect effect) {
+    /**
+     * Records an effect, started or done, with the events buffered since the last write; returns
+     * once the store holds it.
+     */
+    void write(Effect effect) {
         List<RecordedEvent> events;
         String handedTo;
         lock.lock();
@@ -165,8 +156,8 @@ final class StoreJournal implements EffectJournal {
         }
     }
 
-    @Override
-    public RunState.@Nullable Decision decision(int turn, String callId) {
+    /** The decision recorded on a tool call of a turn, or null while there is none. */
+    RunState.@Nullable Decision decision(int turn, String callId) {
         Approval a;
         lock.lock();
         try {
@@ -181,8 +172,8 @@ final class StoreJournal implements EffectJournal {
         return new RunState.Decision(a.status() == Approval.Status.APPROVED, a.message());
     }
 
-    @Override
-    public void event(RunEvent event) {
+    /** Buffers an event, written with the next effect; a handoff's new agent is written at once. */
+    void event(RunEvent event) {
         RecordedEvent e = EventCodec.record(event);
         String handedTo = null;
         lock.lock();

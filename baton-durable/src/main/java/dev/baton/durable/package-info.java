@@ -4,7 +4,7 @@
  * fire-and-forget with a {@link dev.baton.durable.RunHandle}, and inspectable afterwards.
  *
  * <p>The run loop is the same one {@link dev.baton.run.Runner} uses; a durable run only gives it
- * a journal ({@link dev.baton.run.EffectJournal}) through which every effect passes.
+ * an engine ({@link dev.baton.run.Engine}) that journals every step it performs and replays recorded ones.
  */
 @NullMarked
 package dev.baton.durable;

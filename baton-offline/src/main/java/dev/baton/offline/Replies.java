@@ -58,7 +58,7 @@ final class Replies {
     private static final Pattern FAILURE = Pattern.compile(
             "^(error\\b|failed\\b|exception\\b)|\\bnot approved\\b|\\bdid not run\\b|\\bwas rejected\\b", Pattern.CASE_INSENSITIVE);
 
-    /** The output of a call a human reviewer rejected (see {@code RunLoop.rejection}), with the reviewer's message if any. */
+    /** The output of a call a human reviewer rejected (see {@code TurnResolver.rejection}), with the reviewer's message if any. */
     private static final Pattern REJECTED = Pattern.compile(
             "The call was not approved by a human reviewer, so \\S+ did not run\\.(?: The reviewer said: (.*))?", Pattern.DOTALL);
 

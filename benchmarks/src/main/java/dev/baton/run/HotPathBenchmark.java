@@ -37,7 +37,7 @@ public class HotPathBenchmark {
     private Runner runner;
     private Agent<Void> triage;
     private Agent<Void> billing;
-    private RunLoop<Void> loop;
+    private TurnPlans<Void> plans;
     private Agent.Offered<Void> triageOffer;
     private Agent.Offered<Void> billingOffer;
     private ModelResponse handoffResponse;
@@ -52,9 +52,12 @@ public class HotPathBenchmark {
         billing = triage.handoffs().get(0).target().resolve();
         triageOffer = triage.fixedOffer();
         billingOffer = billing.fixedOffer();
-        loop = new RunLoop<>(runner, triage, List.of(Message.user(SupportFlow.INPUT)), RunOptions.none(),
-                new Cancellation(), false, null);
-        loop.start();
+        // The loop's state as a new run's first turn has it: the context set up, the input read.
+        LoopState<Void> state = new LoopState<>("run_bench", triage);
+        state.ctx = new RunContext<>(null, state.runId, null, runner, RunOptions.none());
+        state.startInput = List.of(Message.user(SupportFlow.INPUT));
+        state.inputHistory = state.startInput;
+        plans = new TurnPlans<>(runner.config(), RunOptions.none(), state);
         handoffResponse = new ModelResponse(List.of(new ToolCall("call_1", "transfer_to_billing_specialist", "{}")), Usage.of(10, 5));
         toolResponse = new ModelResponse(List.of(new ToolCall("call_2", "get_invoice", "{\"invoice_id\":\"INV-8821\"}")), Usage.of(10, 5));
         answerResponse = new ModelResponse(List.of(Message.assistant("Refund initiated for INV-8821.")), Usage.of(10, 5));
@@ -64,7 +67,7 @@ public class HotPathBenchmark {
     /** Instructions, offered specs, merged settings and the conversation, as sent on a turn. */
     @Benchmark
     public ModelRequest buildModelRequest() {
-        return loop.buildRequest(triageOffer.toolSpecs(), triageOffer.handoffSpecs());
+        return plans.plan().request();
     }
 
     /** Sorting a response that hands off. */

@@ -131,10 +131,10 @@ class DurableWorkerRobustnessTest {
     //    as a tool call "interrupted 2 times by a stopped process" on the second resume: the nested
     //    run is abandoned and the model reads an error.
     //
-    // Cause: Journaling.tool (Journaling.java:85-91) records the nested call as STARTED before it
+    // Cause: Journaling.tool (now JournaledEngine.performed) records the nested call as STARTED before it
     // runs and does not record anything when the outcome is paused; each resume after a pause
-    // starts it again with attempt = attempts + 1 (Journaling.java:74), so the second resume hits
-    // MAX_TOOL_ATTEMPTS (Journaling.java:75) although no process ever died.
+    // starts it again with attempt = attempts + 1 (now JournaledEngine.tools), so the second resume hits
+    // MAX_TOOL_ATTEMPTS (JournaledEngine) although no process ever died.
     // Fix: do not count a pause as an attempt -- e.g. record a PAUSED status (or reset attempts)
     // when outcome.paused() != null, and only count STARTED records left by a dead process.
     // ------------------------------------------------------------------------------------------

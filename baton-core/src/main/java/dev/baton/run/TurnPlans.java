@@ -1,0 +1,99 @@
+package dev.baton.run;
+
+import dev.baton.agent.Agent;
+import dev.baton.agent.OutputType;
+import dev.baton.handoff.Handoff;
+import dev.baton.model.HandoffSpec;
+import dev.baton.model.ModelRequest;
+import dev.baton.model.ModelSettings;
+import dev.baton.model.ToolSpec;
+import dev.baton.tool.Tool;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turn preparation: which tools and handoffs the active agent offers on this turn, and the
+ * request its model gets (instructions, what it reads, tool and handoff schemas, settings).
+ */
+final class TurnPlans<C> {
+    /** What the agent offers on a turn, by tool name. */
+    record Offer<C>(Map<String, Tool<C>> tools, Map<String, Handoff<C, ?>> handoffs) {}
+
+    /** A turn's offer and its model request. */
+    record Plan<C>(Offer<C> offer, ModelRequest request) {}
+
+    private final RunConfig config;
+    private final RunOptions<C> options;
+    private final LoopState<C> state;
+
+    TurnPlans(RunConfig config, RunOptions<C> options, LoopState<C> state) {
+        this.config = config;
+        this.options = options;
+        this.state = state;
+    }
+
+    /** The turn's plan. */
+    Plan<C> plan() {
+        // The instructions come first: what they (and the agent-start hooks before them) put in the
+        // context decides which tools and handoffs are enabled on this turn.
+        String instructions = instructions();
+        Agent.Offered<C> fixed = state.agent.fixedOffer();
+        if (fixed != null) {
+            return new Plan<>(new Offer<>(fixed.tools(), fixed.handoffs()),
+                    request(instructions, fixed.toolSpecs(), fixed.handoffSpecs()));
+        }
+        Offer<C> offer = offer();
+        List<ToolSpec> toolSpecs = new ArrayList<>(offer.tools().size());
+        for (Tool<C> t : offer.tools().values()) {
+            toolSpecs.add(t.spec());
+        }
+        List<HandoffSpec> handoffSpecs = new ArrayList<>(offer.handoffs().size());
+        for (Handoff<C, ?> h : offer.handoffs().values()) {
+            handoffSpecs.add(h.spec());
+        }
+        return new Plan<>(offer, request(instructions, toolSpecs, handoffSpecs));
+    }
+
+    /** The tools and handoffs enabled now, without building a request (a resumed turn's). */
+    Offer<C> offer() {
+        Agent<C> agent = state.agent;
+        Agent.Offered<C> fixed = agent.fixedOffer();
+        if (fixed != null) {
+            return new Offer<>(fixed.tools(), fixed.handoffs());
+        }
+        RunContext<C> ctx = state.ctx();
+        Map<String, Tool<C>> tools = new LinkedHashMap<>();
+        for (Tool<C> t : agent.tools()) {
+            if (Callbacks.call(() -> t.enabled().test(ctx, agent), () -> "enabling check of tool '" + t.name() + "'")) {
+                tools.put(t.name(), t);
+            }
+        }
+        Map<String, Handoff<C, ?>> handoffs = new LinkedHashMap<>();
+        for (Handoff<C, ?> h : agent.handoffs()) {
+            if (Callbacks.call(() -> h.enabled().test(ctx, agent), () -> "enabling check of handoff '" + h.toolName() + "'")) {
+                handoffs.put(h.toolName(), h);
+            }
+        }
+        return new Offer<>(tools, handoffs);
+    }
+
+    private String instructions() {
+        Agent<C> agent = state.agent;
+        return Callbacks.call(() -> agent.instructions(state.ctx()), () -> "instructions of agent '" + agent.name() + "'");
+    }
+
+    private ModelRequest request(String instructions, List<ToolSpec> toolSpecs, List<HandoffSpec> handoffSpecs) {
+        Agent<C> agent = state.agent;
+        ModelSettings settings = agent.modelSettings()
+                .overriddenBy(config.modelSettings())
+                .overriddenBy(options.modelSettings());
+        if (state.resetToolChoice) {
+            settings = settings.withToolChoice(null);
+        }
+        OutputType<?> outputType = agent.outputType();
+        return new ModelRequest(agent.name(), instructions, state.currentInput(), toolSpecs, handoffSpecs,
+                outputType == null ? null : outputType.schema(), settings);
+    }
+}
