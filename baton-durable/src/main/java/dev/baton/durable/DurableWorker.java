@@ -47,8 +47,11 @@ import org.jspecify.annotations.Nullable;
  * agent graph is refused with a {@link JournalMismatch} naming what differs.
  */
 public final class DurableWorker implements AutoCloseable {
-    // Each job of a worker lives in its own package-private class; this class builds them, wires
-    // them together and holds the public API and the worker's life (started, closed).
+    // Each job of a worker lives in its own package-private class, so each reads in one sitting:
+    // Applications (agents by name), TakeOverLoop (finds free runs), Claims (makes a run executing
+    // here), Continuations (graph check, resumed state), Launcher (the run thread), Outcomes (what
+    // is recorded when it ends), Leases (heartbeat, lapse, retake) and LocalRuns (what the client
+    // sees). This class wires them and holds the public API and the worker's life (started, closed).
     private final RunStore store;
     private final String workerId;
     private final Duration lease;
