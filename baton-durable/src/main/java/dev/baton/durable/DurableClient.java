@@ -57,8 +57,8 @@ public final class DurableClient implements AutoCloseable {
     }
 
     /** The client of a worker: its handles see the runs the worker executes here as they go. */
-    static DurableClient of(DurableWorker worker, RunStore store, Duration pollInterval) {
-        return new DurableClient(store, pollInterval, false, worker.local());
+    static DurableClient of(Local local, RunStore store, Duration pollInterval) {
+        return new DurableClient(store, pollInterval, false, local);
     }
 
     public RunStore store() {
