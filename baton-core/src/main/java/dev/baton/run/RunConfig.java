@@ -9,6 +9,8 @@ import dev.baton.model.ModelSettings;
 import dev.baton.session.InMemorySessionStore;
 import dev.baton.session.SessionStore;
 import dev.baton.tool.ToolErrorFormatter;
+import dev.baton.trace.TraceProcessor;
+import dev.baton.trace.Tracing;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -37,6 +39,9 @@ import org.jspecify.annotations.Nullable;
  *     none ({@link RunOptions#withSessionLease})
  * @param modelInterceptors the chain around every model call of the runner's runs, outermost first
  * @param toolInterceptors the chain around every tool call of the runner's runs, outermost first
+ * @param traceProcessors where the runner's runs report their traces, in order; none means runs are
+ *     not traced (nested runs report to their caller's trace whatever their runner says)
+ * @param tracingDisabled whether the runner's runs are left untraced even with processors
  */
 public record RunConfig(
         @Nullable ModelProvider modelProvider,
@@ -58,7 +63,9 @@ public record RunConfig(
         java.time.Duration sessionWait,
         java.time.Duration sessionLease,
         java.util.List<ModelInterceptor> modelInterceptors,
-        java.util.List<ToolInterceptor> toolInterceptors) {
+        java.util.List<ToolInterceptor> toolInterceptors,
+        java.util.List<TraceProcessor> traceProcessors,
+        boolean tracingDisabled) {
 
     /** What happens when the model calls a tool the active agent does not have (or has disabled). */
     public enum UnknownToolPolicy {
@@ -84,6 +91,15 @@ public record RunConfig(
         RunOptions.checkSessionLease(sessionLease);
         modelInterceptors = java.util.List.copyOf(modelInterceptors);
         toolInterceptors = java.util.List.copyOf(toolInterceptors);
+        traceProcessors = java.util.List.copyOf(traceProcessors);
+    }
+
+    /**
+     * Whether the runner's own runs build a trace: tracing is on and a processor listens. Checked
+     * before anything trace-related is built, so an untraced run costs nothing.
+     */
+    public boolean tracingActive() {
+        return !tracingDisabled && !traceProcessors.isEmpty();
     }
 
     public static RunConfig defaults() {
@@ -116,6 +132,8 @@ public record RunConfig(
         b.sessionLease = sessionLease;
         b.modelInterceptors.addAll(modelInterceptors);
         b.toolInterceptors.addAll(toolInterceptors);
+        b.traceProcessors.addAll(traceProcessors);
+        b.tracingDisabled = tracingDisabled;
         return b;
     }
 
@@ -138,6 +156,9 @@ public record RunConfig(
         private TransferMessage transferMessage = TransferMessage.defaultMessage();
         private final java.util.List<ModelInterceptor> modelInterceptors = new java.util.ArrayList<>();
         private final java.util.List<ToolInterceptor> toolInterceptors = new java.util.ArrayList<>();
+        private final java.util.List<TraceProcessor> traceProcessors = new java.util.ArrayList<>();
+        // Read when the builder is made, so an operator can switch tracing off without a code change.
+        private boolean tracingDisabled = Tracing.disabledByEnvironment();
         private dev.baton.hook.@Nullable RunHooks<?> hooks;
         private String workflowName = "Agent workflow";
         private boolean traceIncludeSensitiveData = true;
@@ -281,12 +302,41 @@ public record RunConfig(
             return this;
         }
 
+        /**
+         * Adds a processor the runner's runs report their traces to, after those added before. The
+         * runner never shuts it down: whoever made the processor owns it (see {@link
+         * TraceProcessor#shutdown()}), since one processor often serves several runners.
+         */
+        public Builder traceProcessor(TraceProcessor value) {
+            traceProcessors.add(Objects.requireNonNull(value, "traceProcessor"));
+            return this;
+        }
+
+        /** Replaces the processors the runner's runs report to; an empty list leaves runs untraced. */
+        public Builder traceProcessors(java.util.List<TraceProcessor> values) {
+            java.util.List<TraceProcessor> copy = java.util.List.copyOf(values);
+            traceProcessors.clear();
+            traceProcessors.addAll(copy);
+            return this;
+        }
+
+        /**
+         * Leaves every run of the runner untraced, whatever its processors (default false, or true
+         * when the system property {@code baton.tracing.disabled} or the environment variable {@code
+         * BATON_TRACING_DISABLED} is {@code true}, {@code 1} or {@code yes} as the builder is made).
+         * A single run opts out with {@link RunOptions#withTracingDisabled(boolean)}.
+         */
+        public Builder tracingDisabled(boolean value) {
+            this.tracingDisabled = value;
+            return this;
+        }
+
         public RunConfig build() {
             return new RunConfig(modelProvider, defaultModelName, defaultModel, modelSettings,
                     sessionStore != null ? sessionStore : new InMemorySessionStore(),
                     maxTurns, maxConcurrentTools, unknownTools, toolErrorFormatter,
                     handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage, hooks, workflowName, traceIncludeSensitiveData,
-                    sessionWait, sessionLease, modelInterceptors, toolInterceptors);
+                    sessionWait, sessionLease, modelInterceptors, toolInterceptors, traceProcessors, tracingDisabled);
         }
     }
 }

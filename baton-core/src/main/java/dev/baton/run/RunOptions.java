@@ -205,7 +205,7 @@ public final class RunOptions<C> {
         return with(x -> x.outputGuardrails = java.util.List.copyOf(all));
     }
 
-    /** Whether this run reports no trace, whatever the global {@link dev.baton.trace.Tracing} setup. */
+    /** Whether this run reports no trace, whatever its runner's tracing setup. */
     public boolean tracingDisabled() {
         return f.tracingDisabled;
     }

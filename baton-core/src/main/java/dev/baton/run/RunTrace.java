@@ -7,14 +7,13 @@ import dev.baton.model.ModelResponse;
 import dev.baton.tool.Tool;
 import dev.baton.trace.SpanData;
 import dev.baton.trace.Tracer;
-import dev.baton.trace.Tracing;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The trace of one run: a span per agent turn of duty, and under it spans for model calls, tool
- * calls, handoffs and guardrails. When tracing is off (globally, for the run, or with no
- * processor registered) every method is a no-op on a shared instance and nothing is built.
+ * calls, handoffs and guardrails. When tracing is off (for the runner, for the run, or with
+ * no processor in the runner's config) every method is a no-op on a shared instance and nothing is built.
  */
 final class RunTrace {
     private static final RunTrace OFF = new RunTrace(null, false, null, false);
@@ -42,11 +41,11 @@ final class RunTrace {
             // A nested run (an agent used as a tool) is part of its caller's trace, under the tool call.
             return new RunTrace(parent.trace().tracer, parent.trace().sensitive, parent.span(), false);
         }
-        if (!Tracing.isActive()) {
+        if (!config.tracingActive()) {
             return OFF;
         }
         String workflow = options.workflowName() != null ? options.workflowName() : config.workflowName();
-        return new RunTrace(Tracer.start(Tracing.processors(), workflow, sessionId, options.traceMetadata()),
+        return new RunTrace(Tracer.start(config.traceProcessors(), workflow, sessionId, options.traceMetadata()),
                 config.traceIncludeSensitiveData(), null, true);
     }
 

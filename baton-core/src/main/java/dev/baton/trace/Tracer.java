@@ -9,10 +9,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The tracing of one run: creates the trace's and spans' ids and reports their starts and ends to
- * the run's processors. The runner creates one per traced run, from {@link Tracing#processors()}.
+ * the run's processors. The runner creates one per traced run, from its config's trace processors.
  *
- * <p>A tracer reports to the processors it was started with, even if the global list changes while
- * the run goes on, so a processor never sees the end of a trace whose start it missed. A processor
+ * <p>A tracer reports to the processors it was started with, a copy of the list it was given, so a processor never sees the end of a trace whose start it missed. A processor
  * that throws is logged and skipped; the others still see every call. A tracer without processors
  * does nothing beyond creating its trace id: its spans are one shared, inert handle.
  *

@@ -1,8 +1,8 @@
 /**
  * Tracing: a trace per run and spans for its agents, model calls, tools, handoffs and guardrails.
  *
- * <p>The runner reports to the {@link dev.baton.trace.TraceProcessor}s registered with {@link
- * dev.baton.trace.Tracing}, through a {@link dev.baton.trace.Tracer} it creates per run. Processors
+ * <p>The runner reports to the {@link dev.baton.trace.TraceProcessor}s in its {@code RunConfig}
+ * (each runner its own; there is no global setup), through a {@link dev.baton.trace.Tracer} it creates per run. Processors
  * decide what to do with what they see: {@link dev.baton.trace.BatchTraceProcessor} queues finished
  * traces and spans for a {@link dev.baton.trace.TraceExporter} such as {@link
  * dev.baton.trace.ConsoleTraceExporter}; the {@code baton-otel} module maps them to OpenTelemetry.

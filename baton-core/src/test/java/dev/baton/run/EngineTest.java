@@ -15,8 +15,6 @@ import dev.baton.model.ModelResponse;
 import dev.baton.model.Usage;
 import dev.baton.tool.Tool;
 import dev.baton.trace.SpanData;
-import dev.baton.trace.TraceProcessor;
-import dev.baton.trace.Tracing;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +25,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -47,18 +43,7 @@ class EngineTest {
     final Agent<Void> triage = Agent.<Void>builder("triage").handoffs(billing).build();
 
     final RunTracingTest.Recorder spans = new RunTracingTest.Recorder();
-    List<TraceProcessor> before;
-
-    @BeforeEach
-    void register() {
-        before = Tracing.processors();
-        Tracing.setProcessors(List.of(spans));
-    }
-
-    @AfterEach
-    void restore() {
-        Tracing.setProcessors(before);
-    }
+    final Runner runner = Runner.create(RunConfig.builder().traceProcessor(spans).build());
 
     /**
      * An engine that performs like the in-memory one but with a fixed clock and id, remembers the
@@ -160,7 +145,7 @@ class EngineTest {
         Script model = new Script(handoff("billing"), call("get_invoice", "{\"invoice_id\":\"INV-1\"}"), reply("Paid."));
         List<RunEvent> events = new CopyOnWriteArrayList<>();
 
-        RunResult result = Runner.create().run(triage, "invoice?",
+        RunResult result = runner.run(triage, "invoice?",
                 RunOptions.<Void>none().withModel(model).withEngine(engine).withListener(events::add));
 
         assertThat(result.runId()).isEqualTo("run_fixed");
@@ -176,7 +161,7 @@ class EngineTest {
         TestEngine engine = new TestEngine();
         Script model = new Script(handoff("billing"), call("get_invoice", "{\"invoice_id\":\"INV-1\"}"), reply("Paid."));
 
-        Runner.create().run(triage, "invoice?", RunOptions.<Void>none().withModel(model).withEngine(engine));
+        runner.run(triage, "invoice?", RunOptions.<Void>none().withModel(model).withEngine(engine));
 
         assertThat(engine.modelSteps).extracting(Engine.ModelStep::n).containsExactly(1, 2, 3);
         assertThat(engine.modelSteps).extracting(Engine.ModelStep::agent).containsExactly("triage", "billing", "billing");
@@ -191,7 +176,7 @@ class EngineTest {
         ToolCall unknown = toolCall("no_such_tool", "{}");
         Script model = new Script(items(first, unknown, second), reply("Both paid."));
 
-        RunResult result = Runner.create().run(billing, "invoices?", RunOptions.<Void>none().withModel(model).withEngine(engine));
+        RunResult result = runner.run(billing, "invoices?", RunOptions.<Void>none().withModel(model).withEngine(engine));
 
         assertThat(engine.batches).singleElement().satisfies(b -> {
             assertThat(b.turn()).isEqualTo(1);
@@ -217,7 +202,7 @@ class EngineTest {
         Script model = new Script(reply("It was 42."));
         CountingHooks hooks = new CountingHooks();
 
-        RunResult result = Runner.create().run(billing, "invoice?",
+        RunResult result = runner.run(billing, "invoice?",
                 RunOptions.<Void>none().withModel(model).withEngine(engine).withHooks(hooks));
 
         assertThat(result.finalOutput()).isEqualTo("It was 42.");
@@ -239,7 +224,7 @@ class EngineTest {
         Script model = new Script(call("get_invoice", "{\"invoice_id\":\"INV-1\"}"), reply("Paid."));
         CountingHooks hooks = new CountingHooks();
 
-        Runner.create().run(billing, "invoice?", RunOptions.<Void>none().withModel(model).withEngine(engine).withHooks(hooks));
+        runner.run(billing, "invoice?", RunOptions.<Void>none().withModel(model).withEngine(engine).withHooks(hooks));
 
         assertThat(hooks.count("modelStart")).isEqualTo(2);
         assertThat(hooks.count("modelEnd")).isEqualTo(2);
@@ -257,7 +242,7 @@ class EngineTest {
         engine.decisions.put("1/call_a", new RunState.Decision(true, null));
         Script model = new Script(items(refund), reply("Paid."));
 
-        RunResult result = Runner.create().run(guarded, "invoice?", RunOptions.<Void>none().withModel(model).withEngine(engine));
+        RunResult result = runner.run(guarded, "invoice?", RunOptions.<Void>none().withModel(model).withEngine(engine));
 
         assertThat(result.interruptions()).isEmpty();
         assertThat(result.finalOutput()).isEqualTo("Paid.");
@@ -270,7 +255,7 @@ class EngineTest {
         Agent<Void> guarded = Agent.<Void>builder("billing").tools(getInvoice.requiringApproval()).build();
         Script model = new Script(items(new ToolCall("call_a", "get_invoice", "{\"invoice_id\":\"INV-1\"}")));
 
-        RunResult result = Runner.create().run(guarded, "invoice?", RunOptions.<Void>none().withModel(model).withEngine(engine));
+        RunResult result = runner.run(guarded, "invoice?", RunOptions.<Void>none().withModel(model).withEngine(engine));
 
         assertThat(result.interruptions()).extracting(ApprovalRequest::callId).containsExactly("call_a");
         assertThat(toolRuns).hasValue(0);
@@ -282,7 +267,7 @@ class EngineTest {
         engine.recordedStart = new Engine.Start("billing", 0);
         Script model = new Script(reply("Billing here."));
 
-        RunResult result = Runner.create().run(triage, "hello", RunOptions.<Void>none().withModel(model).withEngine(engine));
+        RunResult result = runner.run(triage, "hello", RunOptions.<Void>none().withModel(model).withEngine(engine));
 
         assertThat(model.requests).extracting(ModelRequest::agent).containsExactly("billing");
         assertThat(result.lastAgent()).isEqualTo("billing");
@@ -292,7 +277,7 @@ class EngineTest {
     void the_in_memory_engine_is_the_default_and_performs_each_step_directly() {
         Script model = new Script(call("get_invoice", "{\"invoice_id\":\"INV-1\"}"), reply("Paid."));
 
-        RunResult result = Runner.create().run(billing, "invoice?", RunOptions.<Void>none().withModel(model));
+        RunResult result = runner.run(billing, "invoice?", RunOptions.<Void>none().withModel(model));
 
         assertThat(RunOptions.none().engine()).isNull();
         assertThat(Engine.inMemory().journaled()).isFalse();

@@ -14,15 +14,15 @@ import dev.baton.trace.Span;
 import dev.baton.trace.SpanData;
 import dev.baton.trace.Trace;
 import dev.baton.trace.TraceProcessor;
-import dev.baton.trace.Tracing;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
+// Isolated: one test sets the baton.tracing.disabled system property, which every builder reads.
+@Isolated
 @DisplayName("Tracing of runs")
 class RunTracingTest {
 
@@ -54,17 +54,10 @@ class RunTracingTest {
     }
 
     final Recorder recorder = new Recorder();
-    List<TraceProcessor> before;
 
-    @BeforeEach
-    void register() {
-        before = Tracing.processors();
-        Tracing.setProcessors(List.of(recorder));
-    }
-
-    @AfterEach
-    void restore() {
-        Tracing.setProcessors(before);
+    /** A runner config that reports to {@link #recorder}. */
+    RunConfig.Builder traced() {
+        return RunConfig.builder().traceProcessor(recorder);
     }
 
     static Agent<Void> desk(Tool<Void> tool) {
@@ -78,7 +71,7 @@ class RunTracingTest {
     void a_run_is_one_trace_with_agent_spans_and_their_model_tool_and_handoff_spans() {
         Script model = new Script(handoff("billing"), call("get_invoice", "{\"invoice_id\":\"INV-1\"}"), reply("Paid."));
 
-        Runner.create(RunConfig.builder().workflowName("Support desk").build()).run(desk(GET_INVOICE), "invoice?",
+        Runner.create(traced().workflowName("Support desk").build()).run(desk(GET_INVOICE), "invoice?",
                 RunOptions.<Void>session("ticket-9").withModel(model).withTraceMetadata(Map.of("channel", "chat")));
 
         assertThat(recorder.traces).singleElement().satisfies(t -> {
@@ -112,7 +105,7 @@ class RunTracingTest {
     void sensitive_data_is_left_out_when_configured() {
         Script model = new Script(handoff("billing"), call("get_invoice", "{\"invoice_id\":\"INV-1\"}"), reply("Paid."));
 
-        Runner.create(RunConfig.builder().traceIncludeSensitiveData(false).build())
+        Runner.create(traced().traceIncludeSensitiveData(false).build())
                 .run(desk(GET_INVOICE), "my card is 4111", RunOptions.<Void>none().withModel(model));
 
         assertThat(recorder.of(SpanData.ModelCall.class)).allSatisfy(s -> {
@@ -126,17 +119,85 @@ class RunTracingTest {
     }
 
     @Test
-    void tracing_can_be_disabled_for_one_run_or_globally() {
-        Runner.create().run(desk(GET_INVOICE), "x", RunOptions.<Void>none().withModel(new Script(reply("hi"))).withTracingDisabled(true));
-        Tracing.setDisabled(true);
-        try {
-            Runner.create().run(desk(GET_INVOICE), "x", RunOptions.<Void>none().withModel(new Script(reply("hi"))));
-        } finally {
-            Tracing.setDisabled(false);
-        }
+    void tracing_can_be_disabled_for_one_run_or_for_a_runner() {
+        Runner.create(traced().build()).run(desk(GET_INVOICE), "x",
+                RunOptions.<Void>none().withModel(new Script(reply("hi"))).withTracingDisabled(true));
+        Runner.create(traced().tracingDisabled(true).build())
+                .run(desk(GET_INVOICE), "x", RunOptions.<Void>none().withModel(new Script(reply("hi"))));
 
         assertThat(recorder.traces).isEmpty();
         assertThat(recorder.ended).isEmpty();
+    }
+
+    @Test
+    void a_runner_config_lists_its_processors_in_order_and_traces_only_with_one() {
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+
+        RunConfig config = RunConfig.builder().traceProcessor(a).traceProcessor(b).tracingDisabled(false).build();
+
+        assertThat(config.traceProcessors()).containsExactly(a, b);
+        assertThatThrownBy(() -> config.traceProcessors().add(a)).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(config.tracingActive()).isTrue();
+        assertThat(config.toBuilder().traceProcessors(List.of(b)).build().traceProcessors()).containsExactly(b);
+        assertThat(config.toBuilder().tracingDisabled(true).build().tracingActive()).isFalse();
+        assertThat(config.toBuilder().traceProcessors(List.of()).build().tracingActive()).isFalse();
+    }
+
+    @Test
+    void two_runners_in_one_jvm_each_report_only_to_their_own_processors() {
+        Recorder other = new Recorder();
+        Runner support = Runner.create(traced().workflowName("Support desk").build());
+        Runner sales = Runner.create(RunConfig.builder().traceProcessor(other).workflowName("Sales desk").build());
+
+        support.run(desk(GET_INVOICE), "invoice?", RunOptions.<Void>none().withModel(new Script(reply("Paid."))));
+        sales.run(desk(GET_INVOICE), "quote?", RunOptions.<Void>none().withModel(new Script(reply("Quoted."))));
+        sales.run(desk(GET_INVOICE), "quote?", RunOptions.<Void>none().withModel(new Script(reply("Quoted."))));
+
+        assertThat(recorder.traces).extracting(Trace::workflowName).containsExactly("Support desk");
+        assertThat(other.traces).extracting(Trace::workflowName).containsExactly("Sales desk", "Sales desk");
+        assertThat(recorder.ended).allSatisfy(s -> assertThat(s.traceId()).isEqualTo(recorder.traces.get(0).traceId()));
+        assertThat(other.ended).noneSatisfy(s -> assertThat(s.traceId()).isEqualTo(recorder.traces.get(0).traceId()));
+    }
+
+    @Test
+    void a_runner_without_processors_traces_nothing_and_a_nested_run_reports_to_its_callers_trace() {
+        Agent<Void> billing = Agent.<Void>builder("billing").build();
+        Agent<Void> desk = Agent.<Void>builder("desk").tools(billing.asTool("billing_agent", "Billing specialist")).build();
+        Script model = new Script(call("billing_agent", "{\"input\":\"refund A\"}"), reply("refunded"), reply("done"));
+
+        Runner.create().run(desk, "refund A", RunOptions.<Void>none().withModel(new Script(reply("hi"))));
+        assertThat(recorder.traces).isEmpty();
+
+        Runner.create(traced().build()).run(desk, "refund A", RunOptions.<Void>none().withModel(model));
+
+        assertThat(recorder.traces).hasSize(1);
+        assertThat(recorder.of(SpanData.Agent.class)).extracting(s -> ((SpanData.Agent) s.data()).name())
+                .containsExactlyInAnyOrder("desk", "billing");
+        assertThat(recorder.ended).allSatisfy(s -> assertThat(s.traceId()).isEqualTo(recorder.traces.get(0).traceId()));
+    }
+
+    @Test
+    void the_system_property_switch_turns_tracing_off_for_runners_built_while_it_is_set() {
+        String old = System.getProperty("baton.tracing.disabled");
+        System.setProperty("baton.tracing.disabled", "true");
+        RunConfig switchedOff;
+        try {
+            switchedOff = traced().build();
+        } finally {
+            if (old == null) {
+                System.clearProperty("baton.tracing.disabled");
+            } else {
+                System.setProperty("baton.tracing.disabled", old);
+            }
+        }
+
+        assertThat(switchedOff.tracingDisabled()).isTrue();
+        Runner.create(switchedOff).run(desk(GET_INVOICE), "x", RunOptions.<Void>none().withModel(new Script(reply("hi"))));
+        assertThat(recorder.traces).isEmpty();
+        assertThat(recorder.ended).isEmpty();
+        assertThat(switchedOff.toBuilder().tracingDisabled(false).build().tracingActive())
+                .as("code can still turn tracing back on for a runner").isTrue();
     }
 
     @Test
@@ -148,7 +209,7 @@ class RunTracingTest {
         Agent<Void> billing = Agent.<Void>builder("billing").tools(broken).inputGuardrails(check).build();
         Script model = new Script(call("get_invoice", "{\"invoice_id\":\"INV-1\"}"), call("nope", "{}"));
 
-        assertThatThrownBy(() -> Runner.create().run(billing, "x", RunOptions.<Void>none().withModel(model).withMaxTurns(2)))
+        assertThatThrownBy(() -> Runner.create(traced().build()).run(billing, "x", RunOptions.<Void>none().withModel(model).withMaxTurns(2)))
                 .isInstanceOf(dev.baton.MaxTurnsExceeded.class);
 
         assertThat(recorder.of(SpanData.ToolCall.class)).first().satisfies(s -> {

@@ -1,57 +1,16 @@
 package dev.baton.trace;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("Tracing (global setup)")
+@DisplayName("Tracing (helpers for the processors an application owns)")
 class TracingTest {
 
-    @AfterEach
-    void reset() {
-        Tracing.setProcessors(List.of());
-        Tracing.setDisabled(false);
-    }
-
-    @Test
-    void processors_are_set_added_and_listed_in_order() {
-        RecordingProcessor a = new RecordingProcessor();
-        RecordingProcessor b = new RecordingProcessor();
-        RecordingProcessor c = new RecordingProcessor();
-
-        Tracing.setProcessors(List.of(a, b));
-        Tracing.addProcessor(c);
-
-        assertThat(Tracing.processors()).containsExactly(a, b, c);
-        assertThatThrownBy(() -> Tracing.processors().add(a)).isInstanceOf(UnsupportedOperationException.class);
-        Tracing.setProcessors(List.of(c));
-        assertThat(Tracing.processors()).containsExactly(c);
-    }
-
-    @Test
-    void the_global_switch_turns_tracing_off_and_on() {
-        Tracing.setProcessors(List.of(new RecordingProcessor()));
-        assertThat(Tracing.isDisabled()).isFalse();
-        assertThat(Tracing.isActive()).isTrue();
-
-        Tracing.setDisabled(true);
-
-        assertThat(Tracing.isDisabled()).isTrue();
-        assertThat(Tracing.isActive()).isFalse();
-        Tracing.setDisabled(false);
-        assertThat(Tracing.isActive()).isTrue();
-        Tracing.setProcessors(List.of());
-        assertThat(Tracing.isActive()).isFalse();
-    }
-
-    @Test
-    void flush_and_shutdown_reach_every_processor_even_past_a_failing_one() {
-        RecordingProcessor rec = new RecordingProcessor();
-        TraceProcessor broken = new TraceProcessor() {
+    static TraceProcessor broken() {
+        return new TraceProcessor() {
             @Override public void onTraceStart(Trace trace) {}
             @Override public void onTraceEnd(Trace trace) {}
             @Override public void onSpanStart(Span span) {}
@@ -59,10 +18,27 @@ class TracingTest {
             @Override public void forceFlush() { throw new IllegalStateException("boom"); }
             @Override public void shutdown() { throw new IllegalStateException("boom"); }
         };
-        Tracing.setProcessors(List.of(broken, rec));
+    }
 
-        Tracing.flush();
-        Tracing.shutdown();
+    @Test
+    void flush_and_shutdown_reach_every_processor_even_past_a_failing_one() {
+        RecordingProcessor rec = new RecordingProcessor();
+        List<TraceProcessor> processors = List.of(broken(), rec);
+
+        Tracing.flush(processors);
+        Tracing.shutdown(processors);
+
+        assertThat(rec.flushes).isEqualTo(1);
+        assertThat(rec.shutdowns).isEqualTo(1);
+    }
+
+    @Test
+    void closing_a_processor_shuts_it_down_so_it_fits_try_with_resources() {
+        RecordingProcessor rec = new RecordingProcessor();
+
+        try (TraceProcessor p = rec) {
+            p.forceFlush();
+        }
 
         assertThat(rec.flushes).isEqualTo(1);
         assertThat(rec.shutdowns).isEqualTo(1);

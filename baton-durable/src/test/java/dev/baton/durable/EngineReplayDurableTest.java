@@ -18,7 +18,6 @@ import dev.baton.trace.Span;
 import dev.baton.trace.SpanData;
 import dev.baton.trace.Trace;
 import dev.baton.trace.TraceProcessor;
-import dev.baton.trace.Tracing;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,7 +27,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -46,18 +44,9 @@ class EngineReplayDurableTest {
     private final InMemorySessionStore sessions = new InMemorySessionStore();
     private final List<DurableWorker> workers = new ArrayList<>();
     private final SpanCounter spans = new SpanCounter();
-    private List<TraceProcessor> before;
-
-    @BeforeEach
-    void register() {
-        before = Tracing.processors();
-        Tracing.setProcessors(List.of(spans));
-    }
-
     @AfterEach
     void close() {
         workers.forEach(DurableWorker::close);
-        Tracing.setProcessors(before);
     }
 
     /** Counts the ended spans of model and tool calls. */
@@ -119,7 +108,7 @@ class EngineReplayDurableTest {
     }
 
     private DurableWorker worker(RefundDesk desk, Model model, Hooks hooks) {
-        Runner runner = Runner.create(RunConfig.builder().defaultModel(model).sessionStore(sessions).hooks(hooks).build());
+        Runner runner = Runner.create(RunConfig.builder().defaultModel(model).sessionStore(sessions).hooks(hooks).traceProcessor(spans).build());
         DurableWorker w = DurableWorker.builder(runner, store).agents(desk.triage()).lease(Duration.ofMillis(300))
                 .pollInterval(Duration.ofMillis(20)).build().start();
         workers.add(w);

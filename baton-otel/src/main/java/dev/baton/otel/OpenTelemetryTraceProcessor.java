@@ -28,10 +28,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Reports Baton traces and spans as OpenTelemetry spans that follow the GenAI semantic conventions.
- * Register it like any processor:
+ * Give it to a runner like any processor:
  *
  * <pre>{@code
- * Tracing.addProcessor(new OpenTelemetryTraceProcessor(openTelemetry));
+ * Runner runner = Runner.create(RunConfig.builder()
+ *         .traceProcessor(new OpenTelemetryTraceProcessor(openTelemetry))
+ *         .build());
  * }</pre>
  *
  * <table>

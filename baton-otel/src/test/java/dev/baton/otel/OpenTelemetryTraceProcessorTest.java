@@ -84,6 +84,22 @@ class OpenTelemetryTraceProcessorTest {
     }
 
     @Test
+    void a_runner_configured_with_the_processor_exports_its_runs_and_another_runner_does_not() {
+        dev.baton.model.Model model = request -> new dev.baton.model.ModelResponse(List.of(Message.assistant("Paid.")), Usage.of(10, 2));
+        dev.baton.agent.Agent<Void> desk = dev.baton.agent.Agent.<Void>builder("desk").model(model).build();
+        dev.baton.run.Runner traced = dev.baton.run.Runner.create(dev.baton.run.RunConfig.builder()
+                .workflowName("Support desk").tracingDisabled(false).traceProcessor(new OpenTelemetryTraceProcessor(otel)).build());
+        dev.baton.run.Runner untraced = dev.baton.run.Runner.create(dev.baton.run.RunConfig.builder().workflowName("Other desk").build());
+
+        traced.run(desk, "invoice?");
+        untraced.run(desk, "invoice?");
+
+        assertThat(exporter.getFinishedSpanItems()).extracting(io.opentelemetry.sdk.trace.data.SpanData::getName)
+                .contains("invoke_workflow Support desk", "invoke_agent desk")
+                .noneMatch(name -> name.contains("Other desk"));
+    }
+
+    @Test
     void a_run_becomes_a_workflow_span_with_agent_chat_and_tool_spans_nested_as_in_baton() {
         supportDeskRun(new OpenTelemetryTraceProcessor(otel));
 

@@ -61,21 +61,33 @@ public final class BenchMain implements Callable<Integer> {
                     + "processor, so no trace is built), or tracing-on (a batching processor with an exporter that discards)")
     String config;
 
-    /** The run options of the chosen configuration; registers a processor for tracing-on. */
+    /** The run options of the chosen configuration. */
     private RunOptions<Void> options() {
         return switch (config) {
             case "tracing-off" -> RunOptions.<Void>none().withTracingDisabled(true);
-            case "defaults" -> RunOptions.none();
-            case "tracing-on" -> {
-                if (dev.baton.trace.Tracing.processors().isEmpty()) {
-                    dev.baton.trace.Tracing.setProcessors(java.util.List.of(
-                            dev.baton.trace.BatchTraceProcessor.builder((traces, spans) -> { }).build()));
-                }
-                yield RunOptions.none();
-            }
+            case "defaults", "tracing-on" -> RunOptions.none();
             default -> throw new CommandLine.ParameterException(new CommandLine(this),
                     "unknown config '" + config + "' (tracing-off, defaults, tracing-on)");
         };
+    }
+
+    /** The one processor every runner shares for tracing-on; the process exits without flushing it, as its exporter discards. */
+    private java.util.List<dev.baton.trace.TraceProcessor> traceProcessors;
+
+    /** The trace processors of the chosen configuration: one batching processor for tracing-on, none otherwise. */
+    private java.util.List<dev.baton.trace.TraceProcessor> traceProcessors() {
+        if (!config.equals("tracing-on")) {
+            return java.util.List.of();
+        }
+        if (traceProcessors == null) {
+            traceProcessors = java.util.List.of(dev.baton.trace.BatchTraceProcessor.builder((traces, spans) -> { }).build());
+        }
+        return traceProcessors;
+    }
+
+    /** A runner config with the chosen configuration's tracing. */
+    private RunConfig.Builder runConfig() {
+        return RunConfig.builder().traceProcessors(traceProcessors());
     }
 
     public static void main(String[] args) {
@@ -123,11 +135,11 @@ public final class BenchMain implements Callable<Integer> {
         Map<String, Object> memoryHeader = header("durable", n, c);
         memoryHeader.put("config", "in-memory");
         memoryHeader.put("tracing", config);
-        return new Durable(options(), firstError).measure(n, w, c, durableHeader, sessionHeader, memoryHeader);
+        return new Durable(options(), traceProcessors(), firstError).measure(n, w, c, durableHeader, sessionHeader, memoryHeader);
     }
 
     private Runner runner(long latency) {
-        return Runner.create(RunConfig.builder().defaultModel(new SupportFlow.ScriptModel(latency)).build());
+        return Runner.create(runConfig().defaultModel(new SupportFlow.ScriptModel(latency)).build());
     }
 
     private Map<String, Object> supportFlow() throws Exception {
@@ -154,7 +166,7 @@ public final class BenchMain implements Callable<Integer> {
                 .timeout(Duration.ofSeconds(30))
                 .build();
         try (OpenAIChatCompletionsModel model = OpenAIChatCompletionsModel.create(settings, "bench-model")) {
-            Runner runner = Runner.create(RunConfig.builder().defaultModel(model).build());
+            Runner runner = Runner.create(runConfig().defaultModel(model).build());
             return timed("http", runner, n, w, concurrency != null ? concurrency : 64);
         }
     }

@@ -12,6 +12,7 @@ import dev.baton.run.RunEvent;
 import dev.baton.run.RunOptions;
 import dev.baton.run.RunResult;
 import dev.baton.run.Runner;
+import dev.baton.trace.TraceProcessor;
 import dev.baton.session.InMemorySessionStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -64,12 +65,19 @@ final class Durable {
     private final SupportFlow.ScriptModel model = new SupportFlow.ScriptModel(0);
     private final Agent<Void> triage = SupportFlow.triage();
     private final RunOptions<Void> options;
+    private final List<TraceProcessor> traceProcessors;
     private final AtomicReference<String> firstError;
 
-    Durable(RunOptions<Void> options, AtomicReference<String> firstError) {
-        this.runner = Runner.create(RunConfig.builder().defaultModel(model).build());
+    Durable(RunOptions<Void> options, List<TraceProcessor> traceProcessors, AtomicReference<String> firstError) {
+        this.traceProcessors = List.copyOf(traceProcessors);
+        this.runner = Runner.create(config().build());
         this.options = options;
         this.firstError = firstError;
+    }
+
+    /** The runners' config: the flow's model and the tracing setup under measurement. */
+    private RunConfig.Builder config() {
+        return RunConfig.builder().defaultModel(model).traceProcessors(traceProcessors);
     }
 
     /** The figures of one measurement pass. */
@@ -185,7 +193,7 @@ final class Durable {
         double seconds;
         SqliteSessionStore sessionStore = sessions ? SqliteSessionStore.open(file) : null;
         Runner durableRunner = sessions
-                ? Runner.create(RunConfig.builder().defaultModel(model).sessionStore(sessionStore).build())
+                ? Runner.create(config().sessionStore(sessionStore).build())
                 : runner;
         try (sessionStore;
                 DurableWorker durable = DurableWorker.builder(durableRunner, SqliteRunStore.open(file))
@@ -272,7 +280,7 @@ final class Durable {
     /** How many items one support-flow run leaves in a fresh session, in memory. */
     private int sessionItemsPerRunInMemory() {
         InMemorySessionStore store = new InMemorySessionStore();
-        Runner reference = Runner.create(RunConfig.builder().defaultModel(model).sessionStore(store).build());
+        Runner reference = Runner.create(config().sessionStore(store).build());
         RunResult r = reference.run(triage, SupportFlow.INPUT, options.withSession("reference"));
         if (!SupportFlow.check(r)) {
             throw new IllegalStateException("the reference run with a session failed its check");

@@ -81,7 +81,7 @@ class DurableScenarioTest {
     @Test
     void the_journal_check_counts_runs_with_a_missing_effect_or_event(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
-        Durable durable = new Durable(dev.baton.run.RunOptions.<Void>none().withTracingDisabled(true),
+        Durable durable = new Durable(dev.baton.run.RunOptions.<Void>none().withTracingDisabled(true), java.util.List.of(),
                 new java.util.concurrent.atomic.AtomicReference<>());
         java.nio.file.Path file = dir.resolve("runs.db");
         assertThat(durable.durable(file, 6, 3, false).failures()).isZero();
@@ -100,7 +100,7 @@ class DurableScenarioTest {
     @Test
     void the_session_check_counts_runs_whose_session_lost_or_repeated_an_item_or_kept_its_lease(
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        Durable durable = new Durable(dev.baton.run.RunOptions.<Void>none().withTracingDisabled(true),
+        Durable durable = new Durable(dev.baton.run.RunOptions.<Void>none().withTracingDisabled(true), java.util.List.of(),
                 new java.util.concurrent.atomic.AtomicReference<>());
         java.nio.file.Path file = dir.resolve("runs.db");
         assertThat(durable.durable(file, 6, 3, true).failures()).isZero();
