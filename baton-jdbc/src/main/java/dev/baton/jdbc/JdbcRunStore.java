@@ -160,13 +160,7 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
             PreparedStatement ps = c.prepare(sql);
             int i = filter.bind(ps, 1);
             ps.setInt(i, query.limit());
-            List<RunRecord> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rows.run(rs));
-                }
-            }
-            return List.copyOf(out);
+            return Statements.all(ps, rows::run);
         });
     }
 
@@ -307,13 +301,7 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
                 ps.setString(i++, app);
             }
             ps.setInt(i, limit);
-            List<String> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return List.copyOf(out);
+            return Statements.all(ps, rs -> rs.getString(1));
         });
     }
 
@@ -408,13 +396,7 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
         return read("read the effects of", runId, c -> {
             PreparedStatement ps = c.prepare(SELECT_EFFECTS);
             ps.setString(1, runId);
-            List<Effect> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rows.effect(rs));
-                }
-            }
-            return List.copyOf(out);
+            return Statements.all(ps, rows::effect);
         });
     }
 
@@ -440,15 +422,9 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
         PreparedStatement ps = c.prepare(APPEND_EVENT);
         for (RecordedEvent event : events) {
             rows.bindEvent(ps, 1, event);
-            if (batches) {
-                ps.addBatch();
-            } else {
-                ps.executeUpdate();
-            }
+            Statements.addOrRun(ps, batches);
         }
-        if (batches) {
-            ps.executeBatch();
-        }
+        Statements.finish(ps, batches);
     }
 
     @Override
@@ -463,13 +439,7 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
             ps.setString(1, runId);
             ps.setLong(2, fromSeq);
             ps.setInt(3, limit);
-            List<RecordedEvent> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rows.event(rs));
-                }
-            }
-            return List.copyOf(out);
+            return Statements.all(ps, rows::event);
         });
     }
 
@@ -486,15 +456,9 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
             PreparedStatement ps = c.prepare(REQUEST_APPROVAL);
             for (Approval approval : copy) {
                 rows.bindApproval(ps, 1, approval);
-                if (batches) {
-                    ps.addBatch();
-                } else {
-                    ps.executeUpdate();
-                }
+                Statements.addOrRun(ps, batches);
             }
-            if (batches) {
-                ps.executeBatch();
-            }
+            Statements.finish(ps, batches);
             return null;
         });
     }
@@ -650,13 +614,7 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
     }
 
     private List<Approval> approvalList(PreparedStatement ps) throws SQLException {
-        List<Approval> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(rows.approval(rs));
-            }
-        }
-        return List.copyOf(out);
+        return Statements.all(ps, rows::approval);
     }
 
     private <T> T write(String what, String runId, boolean transaction, Dialect.Work<T> work) {

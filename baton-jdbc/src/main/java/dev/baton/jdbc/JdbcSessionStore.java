@@ -89,13 +89,7 @@ abstract sealed class JdbcSessionStore implements SessionStore, AutoCloseable pe
             if (limit > 0) {
                 ps.setInt(2, limit);
             }
-            List<Item> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(decode(sessionId, rs.getLong(1), rs.getString(2)));
-                }
-            }
-            return List.copyOf(out);
+            return Statements.all(ps, rs -> decode(sessionId, rs.getLong(1), rs.getString(2)));
         });
     }
 

@@ -63,4 +63,37 @@ final class Statements {
         prepared.clear();
         SqliteDatabase.closeQuietly(connection, failures);
     }
+
+    /** Reads one row of a result into a value. */
+    @FunctionalInterface
+    interface Row<T> {
+        T read(java.sql.ResultSet rs) throws SQLException;
+    }
+
+    /** Every row the query returns, read by {@code row}, in order. */
+    static <T> List<T> all(PreparedStatement ps, Row<T> row) throws SQLException {
+        List<T> out = new java.util.ArrayList<>();
+        try (java.sql.ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(row.read(rs));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** One row of a multi-row write: added to the batch where the dialect batches, else written now. */
+    static void addOrRun(PreparedStatement ps, boolean batches) throws SQLException {
+        if (batches) {
+            ps.addBatch();
+        } else {
+            ps.executeUpdate();
+        }
+    }
+
+    /** Sends the batch of a multi-row write, where the dialect batches. */
+    static void finish(PreparedStatement ps, boolean batches) throws SQLException {
+        if (batches) {
+            ps.executeBatch();
+        }
+    }
 }
