@@ -135,6 +135,9 @@ final class RunGuardrails<C> {
 
     /** Checks the final output with the agent's and the run's output guardrails. */
     void checkOutput(RunContext<C> ctx, Agent<C> agent, RunOptions<C> options, Object output) {
+        if (agent.outputGuardrails().isEmpty() && options.outputGuardrails().isEmpty()) {
+            return; // most runs: no list to build on the way out
+        }
         List<OutputGuardrail<C>> all = new ArrayList<>(agent.outputGuardrails());
         all.addAll(options.outputGuardrails());
         for (OutputGuardrail<C> g : all) {
