@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.jspecify.annotations.Nullable;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 import org.sqlite.SQLiteErrorCode;
@@ -46,8 +47,11 @@ final class SqliteDatabase {
      */
     private static final int MIGRATION_ATTEMPTS = 5;
 
-    /** An opened file: its absolute path, the write connection and the read-only connections. */
-    record Opened(Path path, Connection writer, List<Connection> readers) {}
+    /**
+     * An opened file: its absolute path, the write connection, the read-only connections, and a
+     * connection for {@link SqliteCheckpoints} (none when the file is opened only to be read).
+     */
+    record Opened(Path path, Connection writer, List<Connection> readers, @Nullable Connection checkpoints) {}
 
     private SqliteDatabase() {}
 
@@ -115,7 +119,9 @@ final class SqliteDatabase {
                 execute(reader, "PRAGMA query_only = true");
                 readers.add(reader);
             }
-            return new Opened(path, writer, List.copyOf(readers));
+            Connection checkpoints = dataSource.getConnection();
+            opened.add(checkpoints);
+            return new Opened(path, writer, List.copyOf(readers), checkpoints);
         } catch (SQLException | FlywayException e) {
             closeAll(opened, e);
             throw new StoreException(name, "Cannot open the " + store + " " + name + ": " + describe(e), e);
@@ -162,7 +168,7 @@ final class SqliteDatabase {
                 opened.add(reader);
                 readers.add(reader);
             }
-            return new Opened(path, first, List.copyOf(readers));
+            return new Opened(path, first, List.copyOf(readers), null);
         } catch (SQLException e) {
             closeAll(opened, e);
             throw new StoreException(name, "Cannot read the " + store + " " + name + ": " + describe(e), e);

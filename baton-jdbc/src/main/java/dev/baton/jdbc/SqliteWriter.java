@@ -66,25 +66,28 @@ final class SqliteWriter {
             boolean interruptible) {
         String database = opened.path().toString();
         if (!share) {
-            return new SqliteWriter(new Shared(null, new SqliteGroupCommit(database, store, opened.writer(), maxBatch)),
+            return new SqliteWriter(new Shared(null, new SqliteGroupCommit(database, store, opened.writer(), opened.checkpoints(), maxBatch)),
                     database, store, interruptible);
         }
         Key key = new Key(opened.path(), busyTimeout, maxBatch);
         Shared shared;
-        Connection unused = null;
+        List<Connection> unused = new ArrayList<>(2);
         synchronized (SHARED) {
             shared = SHARED.get(key);
             if (shared == null) {
-                shared = new Shared(key, new SqliteGroupCommit(database, store, opened.writer(), maxBatch));
+                shared = new Shared(key, new SqliteGroupCommit(database, store, opened.writer(), opened.checkpoints(), maxBatch));
                 SHARED.put(key, shared);
             } else {
                 shared.users++;
-                unused = opened.writer();
+                unused.add(opened.writer());
+                if (opened.checkpoints() != null) {
+                    unused.add(opened.checkpoints());
+                }
             }
         }
-        if (unused != null) {
-            List<Throwable> failures = new ArrayList<>();
-            SqliteDatabase.closeQuietly(unused, failures); // a connection never used: nothing to lose if closing it fails
+        List<Throwable> failures = new ArrayList<>();
+        for (Connection c : unused) {
+            SqliteDatabase.closeQuietly(c, failures); // connections never used: nothing to lose if closing them fails
         }
         return new SqliteWriter(shared, database, store, interruptible);
     }
