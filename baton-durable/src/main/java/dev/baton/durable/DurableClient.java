@@ -200,6 +200,10 @@ public final class DurableClient implements AutoCloseable {
                 if (ex.failure() != null) {
                     throw ex.failure();
                 }
+                RunRecord ended = ex.endRecord();
+                if (ended != null) {
+                    return Optional.of(ended); // what this process just wrote: no need to read it back
+                }
                 continue;
             }
             RunRecord record = find(runId);
@@ -331,6 +335,12 @@ public final class DurableClient implements AutoCloseable {
 
         /** Why the execution stopped short (the store failed), or null. */
         @Nullable RuntimeException failure();
+
+        /**
+         * The run as the store holds it now that the execution wrote its end, or null if it did not
+         * (it paused, stopped short, or its outcome was refused): a terminal run does not change again.
+         */
+        @Nullable RunRecord endRecord();
     }
 
     /** What a worker in this process tells its client's handles, and what it does with the client's calls. */

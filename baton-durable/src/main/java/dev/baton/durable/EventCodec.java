@@ -1,8 +1,10 @@
 package dev.baton.durable;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.guardrail.GuardrailResult;
 import dev.baton.item.Item;
@@ -12,6 +14,8 @@ import dev.baton.model.Usage;
 import dev.baton.run.ApprovalRequest;
 import dev.baton.run.RunEvent;
 import dev.baton.run.RunFailure;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -33,62 +37,91 @@ final class EventCodec {
 
     static RecordedEvent record(RunEvent event) {
         return new RecordedEvent(event.runId(), event.seq(), event.getClass().getSimpleName(), event.agent(), event.at(),
-                data(event).toString());
+                data(event));
     }
 
-    private static ObjectNode data(RunEvent event) {
-        ObjectNode data = JournalCodec.JSON.createObjectNode();
+    /** The event's fields as JSON text, written in one pass: events are journaled on the run's path. */
+    private static String data(RunEvent event) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = JournalCodec.JSON.getFactory().createGenerator(out)) {
+            write(g, event);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not journal " + event.getClass().getSimpleName() + " of run "
+                    + event.runId() + ": " + e.getMessage(), e);
+        }
+        return out.toString();
+    }
+
+    private static void write(JsonGenerator g, RunEvent event) throws IOException {
+        g.writeStartObject();
         switch (event) {
-            case RunEvent.RunStarted e -> data.set("input", items(e.input()));
-            case RunEvent.AgentUpdated e -> data.put("previous", e.previous());
-            case RunEvent.TurnStarted e -> data.put("turn", e.turn());
+            case RunEvent.RunStarted e -> items(g, "input", e.input());
+            case RunEvent.AgentUpdated e -> g.writeStringField("previous", e.previous());
+            case RunEvent.TurnStarted e -> g.writeNumberField("turn", e.turn());
             case RunEvent.ModelResponded e -> {
-                data.put("turn", e.turn());
-                data.set("usage", tree(e.response().usage()));
-                data.put("responseId", e.response().responseId());
-                data.set("output", items(e.response().output()));
+                g.writeNumberField("turn", e.turn());
+                value(g, "usage", e.response().usage());
+                g.writeStringField("responseId", e.response().responseId());
+                items(g, "output", e.response().output());
             }
-            case RunEvent.TextDelta e -> data.put("delta", e.delta());
-            case RunEvent.MessageOutput e -> data.set("item", tree(e.item()));
-            case RunEvent.ReasoningOutput e -> data.set("item", tree(e.item()));
-            case RunEvent.ToolCalled e -> data.set("item", tree(e.item()));
-            case RunEvent.ToolFinished e -> data.set("item", tree(e.item()));
-            case RunEvent.HandoffRequested e -> data.set("item", tree(e.item()));
+            case RunEvent.TextDelta e -> g.writeStringField("delta", e.delta());
+            case RunEvent.MessageOutput e -> value(g, "item", e.item());
+            case RunEvent.ReasoningOutput e -> value(g, "item", e.item());
+            case RunEvent.ToolCalled e -> value(g, "item", e.item());
+            case RunEvent.ToolFinished e -> value(g, "item", e.item());
+            case RunEvent.HandoffRequested e -> value(g, "item", e.item());
             case RunEvent.HandoffIgnored e -> {
-                data.set("item", tree(e.item()));
-                data.put("targetAgent", e.targetAgent());
+                value(g, "item", e.item());
+                g.writeStringField("targetAgent", e.targetAgent());
             }
             case RunEvent.HandoffOccurred e -> {
-                data.set("item", tree(e.item()));
-                data.put("from", e.from());
-                data.put("to", e.to());
+                value(g, "item", e.item());
+                g.writeStringField("from", e.from());
+                g.writeStringField("to", e.to());
             }
-            case RunEvent.GuardrailChecked e -> data.set("result", result(e.result()));
-            case RunEvent.ApprovalRequested e -> data.set("request", tree(e.request()));
-            case RunEvent.RunPaused e -> data.set("pending", tree(e.pending()));
-            case RunEvent.RunCompleted e -> data.set("finalOutput", tree(e.finalOutput()));
+            case RunEvent.GuardrailChecked e -> {
+                g.writeFieldName("result");
+                JournalCodec.JSON.writeTree(g, result(e.result()));
+            }
+            case RunEvent.ApprovalRequested e -> value(g, "request", e.request());
+            case RunEvent.RunPaused e -> value(g, "pending", e.pending());
+            case RunEvent.RunCompleted e -> lenient(g, "finalOutput", e.finalOutput());
             case RunEvent.RunFailed e -> {
-                data.put("errorType", e.failure().type());
-                data.put("message", e.failure().message());
+                g.writeStringField("errorType", e.failure().type());
+                g.writeStringField("message", e.failure().message());
             }
             case RunEvent.Nested e -> {
                 // The record's run id, sequence, agent and time are the nested event's own.
-                data.put("callId", e.callId());
-                data.put("toolName", e.toolName());
-                data.set("path", tree(e.path()));
-                data.put("eventType", e.event().getClass().getSimpleName());
-                data.set("event", data(e.event()));
+                g.writeStringField("callId", e.callId());
+                g.writeStringField("toolName", e.toolName());
+                value(g, "path", e.path());
+                g.writeStringField("eventType", e.event().getClass().getSimpleName());
+                g.writeFieldName("event");
+                write(g, e.event());
             }
         }
-        return data;
+        g.writeEndObject();
     }
 
-    private static JsonNode items(List<Item> items) {
-        try {
-            return JournalCodec.JSON.readTree(JournalCodec.items(items));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+    private static void items(JsonGenerator g, String name, List<Item> items) throws IOException {
+        g.writeFieldName(name);
+        ITEMS_WRITER.writeValue(g, items); // for the declared element type, so each item carries its type id
+    }
+
+    /** A value of one of Baton's own types, which Jackson always writes. */
+    private static void value(JsonGenerator g, String name, @Nullable Object value) throws IOException {
+        g.writeFieldName(name);
+        JournalCodec.JSON.writeValue(g, value);
+    }
+
+    /** A value of the application's (a final output), which may be one Jackson cannot write: it becomes its text. */
+    private static void lenient(JsonGenerator g, String name, @Nullable Object value) throws IOException {
+        if (value == null || value instanceof String) {
+            g.writeStringField(name, (String) value);
+            return;
         }
+        g.writeFieldName(name);
+        JournalCodec.JSON.writeTree(g, tree(value));
     }
 
     /** A value as JSON; one Jackson cannot write (an application's guardrail info, say) becomes its text. */
@@ -113,6 +146,7 @@ final class EventCodec {
     }
 
     private static final TypeReference<List<Item>> ITEMS = new TypeReference<>() {};
+    private static final ObjectWriter ITEMS_WRITER = JournalCodec.JSON.writerFor(ITEMS);
     private static final TypeReference<List<ApprovalRequest>> REQUESTS = new TypeReference<>() {};
     private static final TypeReference<List<String>> PATH = new TypeReference<>() {};
 

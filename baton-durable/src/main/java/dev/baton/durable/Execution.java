@@ -27,6 +27,8 @@ final class Execution implements DurableClient.LocalExecution {
     /** The run returned or paused: its outcome is being written, with or without its lease. */
     volatile boolean settling;
     volatile @Nullable RuntimeException failure;
+    /** The run as the store holds it once its end was written; read by waiting handles after {@link #awaitEnd}. */
+    volatile @Nullable RunRecord endRecord;
     private final CountDownLatch end = new CountDownLatch(1);
 
     Execution(String runId) {
@@ -52,6 +54,11 @@ final class Execution implements DurableClient.LocalExecution {
     @Override
     public @Nullable RuntimeException failure() {
         return failure;
+    }
+
+    @Override
+    public @Nullable RunRecord endRecord() {
+        return endRecord;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.baton.durable;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,7 +18,11 @@ import java.util.Map;
  * and a journal written by one can be read by another.
  */
 public final class JournalCodec {
-    static final ObjectMapper JSON = JsonMapper.builder()
+    // Journals are written from runs' virtual threads, where Jackson's default thread-local buffer
+    // pool would allocate fresh buffers for every value: buffers are shared across threads instead.
+    static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+                    .build())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
     private static final TypeReference<List<Item>> ITEMS = new TypeReference<>() {};

@@ -2,9 +2,7 @@ package dev.baton.durable;
 
 import dev.baton.JournalMismatch;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.baton.model.ModelResponse;
 import dev.baton.run.Engine;
 import dev.baton.run.RunEvent;
@@ -31,9 +29,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class JournaledEngine implements Engine {
     static final int MAX_TOOL_ATTEMPTS = 2;
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+    private static final ObjectMapper JSON = JournalCodec.JSON;
 
     private final StoreJournal journal;
 

@@ -115,7 +115,9 @@ final class Outcomes {
         RunRecord done = current.withOutcome(status, result == null ? journal.currentAgent() : result.lastAgent(), output, error,
                 result == null ? current.usage() : result.usage(), current.pausedState(), DurableClient.now());
         try {
-            if (!store.finishRun(journal.takeBuffered(), done)) {
+            if (store.finishRun(journal.takeBuffered(), done)) {
+                ex.endRecord = done.withLease(null, null); // finishing a run gives up its lease
+            } else {
                 log.info("run {}: outcome {} not recorded, the run was cancelled or taken over meanwhile", runId, status);
                 leases.release(runId);
             }
