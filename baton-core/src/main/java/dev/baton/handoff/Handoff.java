@@ -30,6 +30,25 @@ import org.jspecify.annotations.Nullable;
  * @param <I> the type of the input the model writes when it hands off ({@link Void} for none)
  */
 public final class Handoff<C, I> implements HandoffTarget<C> {
+    static {
+        dev.baton.internal.HandoffAccess.install(new dev.baton.internal.HandoffAccess.Access() {
+            @Override
+            public <D, J> Handoff<D, J> retarget(Handoff<D, J> handoff, AgentRef<D> target) {
+                return handoff.retarget(target);
+            }
+
+            @Override
+            public HandoffSpec spec(Handoff<?, ?> handoff) {
+                return handoff.spec();
+            }
+
+            @Override
+            public <D, J> void runCallback(Handoff<D, J> handoff, RunContext<D> context, @Nullable J input) {
+                handoff.runCallback(context, input);
+            }
+        });
+    }
+
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
     private final AgentRef<C> target;
@@ -227,7 +246,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
     }
 
     /** A copy of this handoff leading to {@code newTarget} (used by {@link dev.baton.agent.Team}). */
-    public Handoff<C, I> retarget(AgentRef<C> newTarget) {
+    Handoff<C, I> retarget(AgentRef<C> newTarget) {
         return new Handoff<>(newTarget, toolName, description, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, nestHistory, nesting, inputSchema, transferMessage);
     }
 
@@ -235,7 +254,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
      * The handoff as sent to a model. Built on first use (the target's description may only be
      * known once a team has resolved it) and then reused.
      */
-    public HandoffSpec spec() {
+    HandoffSpec spec() {
         HandoffSpec s = spec;
         if (s == null) {
             String desc = description != null ? description : defaultDescription(target.resolve());
@@ -252,7 +271,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
     }
 
     /** Runs the callback, if any. */
-    public void runCallback(RunContext<C> context, @Nullable I input) {
+    void runCallback(RunContext<C> context, @Nullable I input) {
         if (onHandoffSimple != null) {
             onHandoffSimple.accept(context);
         }

@@ -48,6 +48,10 @@ public final class HumanAgent {
     /** The item id of the message a human agent gives when nobody answered. */
     public static final String NOBODY_ANSWERED = "nobody_answered";
 
+    static {
+        dev.baton.internal.HumanAccess.install(HumanAgent::isHuman);
+    }
+
     private HumanAgent() {}
 
     /** A builder for a human agent named {@code name}. */
@@ -56,7 +60,7 @@ public final class HumanAgent {
     }
 
     /** Whether {@code agent} is a human agent, answered by a person rather than a model. */
-    public static boolean isHuman(Agent<?> agent) {
+    static boolean isHuman(Agent<?> agent) {
         return agent.model() instanceof HumanModel;
     }
 

@@ -25,6 +25,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Instances are immutable; the {@code with...} methods return changed copies.
  */
 public final class Tool<C> {
+    static {
+        dev.baton.internal.ToolAccess.install(Tool::spec);
+    }
+
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
     private final String name;
@@ -208,7 +212,7 @@ public final class Tool<C> {
     }
 
     /** The tool as sent to a model. */
-    public ToolSpec spec() {
+    ToolSpec spec() {
         return spec;
     }
 
