@@ -6,11 +6,11 @@ import dev.baton.handoff.HandoffTarget;
 import dev.baton.internal.AgentAccess;
 import dev.baton.internal.HandoffAccess;
 import dev.baton.internal.Offered;
+import dev.baton.internal.RunAccess;
 import dev.baton.internal.ToolAccess;
 import dev.baton.model.Model;
 import dev.baton.model.ModelSettings;
 import dev.baton.model.ToolChoice;
-import dev.baton.run.AgentTools;
 import dev.baton.run.RunContext;
 import dev.baton.tool.Tool;
 import java.util.ArrayList;
@@ -250,12 +250,12 @@ public final class Agent<C> implements HandoffTarget<C> {
      * {@code asTool(...).withFailureMode(ToolFailureMode.RAISE)}.
      */
     public Tool<C> asTool(String toolName, String description) {
-        return AgentTools.asTool(this, toolName, description, null);
+        return RunAccess.asTool(this, toolName, description, null);
     }
 
     /** As {@link #asTool(String, String)}, with a function that extracts the tool result from the run. */
     public Tool<C> asTool(String toolName, String description, Function<dev.baton.run.RunResult, String> outputExtractor) {
-        return AgentTools.asTool(this, toolName, description, Objects.requireNonNull(outputExtractor));
+        return RunAccess.asTool(this, toolName, description, Objects.requireNonNull(outputExtractor));
     }
 
     /**

@@ -5,10 +5,10 @@ import dev.baton.UserError;
 import dev.baton.agent.Agent;
 import dev.baton.agent.AgentRef;
 import dev.baton.agent.EnabledWhen;
+import dev.baton.internal.Schemas;
 import dev.baton.model.HandoffSpec;
 import dev.baton.model.ToolSpec;
 import dev.baton.run.RunContext;
-import dev.baton.schema.JsonSchemas;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -105,7 +105,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
 
     /** The default transfer function name for an agent name: {@code transfer_to_<snake_case_name>}. */
     public static String defaultToolName(String agentName) {
-        String snake = JsonSchemas.toSnakeCase(agentName.trim().replaceAll("[^A-Za-z0-9_]+", "_"))
+        String snake = Schemas.toSnakeCase(agentName.trim().replaceAll("[^A-Za-z0-9_]+", "_"))
                 .replaceAll("_+", "_")
                 .replaceAll("^_|_$", "");
         String name = "transfer_to_" + snake;
@@ -136,7 +136,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
     public <J> Handoff<C, J> inputType(Class<J> type) {
         Objects.requireNonNull(type, "type");
         return new Handoff<>(target, toolName, description, type, null, onHandoffSimple, inputFilter, enabled, nestHistory, nesting,
-                JsonSchemas.objectSchema(type), transferMessage);
+                Schemas.objectSchema(type), transferMessage);
     }
 
     /** Runs when the handoff takes place, before the target agent's first turn. Replaces an earlier callback without input. */
@@ -281,7 +281,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
     }
 
     private static ObjectNode emptySchema() {
-        ObjectNode schema = JsonSchemas.mapper().createObjectNode();
+        ObjectNode schema = Schemas.mapper().createObjectNode();
         schema.put("type", "object");
         schema.putObject("properties");
         schema.putArray("required");

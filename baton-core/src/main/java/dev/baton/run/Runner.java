@@ -3,6 +3,7 @@ package dev.baton.run;
 import dev.baton.UserError;
 import dev.baton.agent.Agent;
 import dev.baton.internal.HumanAccess;
+import dev.baton.internal.RunAccess;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.model.Model;
@@ -28,6 +29,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Failures are unchecked {@link dev.baton.BatonException}s carrying the items produced so far.
  */
 public final class Runner {
+    static {
+        RunAccess.install(AgentTools::asTool);
+    }
+
     private final RunConfig config;
     /** The runner's interceptor chains, composed once. */
     private final Interceptors interceptors;

@@ -3,9 +3,9 @@ package dev.baton.tool;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.UserError;
 import dev.baton.agent.EnabledWhen;
+import dev.baton.internal.Schemas;
 import dev.baton.model.ToolSpec;
 import dev.baton.schema.JsonArguments;
-import dev.baton.schema.JsonSchemas;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -80,7 +80,7 @@ public final class Tool<C> {
         Objects.requireNonNull(body, "body");
         return Tool.<C>builder(name)
                 .description(description)
-                .parameters(JsonSchemas.objectSchema(argsType))
+                .parameters(Schemas.objectSchema(argsType))
                 .invoker((ctx, json) -> body.apply(ctx, JsonArguments.bind(json, argsType)))
                 .build();
     }
@@ -283,7 +283,7 @@ public final class Tool<C> {
 
         /** Arguments schema generated from a type, as {@link Tool#of} does. */
         public Builder<C> parameters(Class<?> argsType) {
-            this.parameters = JsonSchemas.objectSchema(argsType);
+            this.parameters = Schemas.objectSchema(argsType);
             return this;
         }
 

@@ -4,13 +4,13 @@ import dev.baton.agent.Agent;
 import dev.baton.bench.SupportFlow;
 import dev.baton.internal.AgentAccess;
 import dev.baton.internal.Offered;
+import dev.baton.internal.Schemas;
 import dev.baton.item.Message;
 import dev.baton.item.ToolCall;
 import dev.baton.model.ModelRequest;
 import dev.baton.model.ModelResponse;
 import dev.baton.model.Usage;
 import dev.baton.schema.JsonArguments;
-import dev.baton.schema.JsonSchemas;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -102,7 +102,7 @@ public class HotPathBenchmark {
     /** A schema cache hit (the cached schema is copied so callers cannot change it). */
     @Benchmark
     public Object schemaCacheHit() {
-        return JsonSchemas.objectSchema(SupportFlow.GetInvoice.class);
+        return Schemas.objectSchema(SupportFlow.GetInvoice.class);
     }
 
     /** Serialising a tool's result for the model. */

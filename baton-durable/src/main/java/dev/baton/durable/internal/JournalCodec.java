@@ -1,4 +1,4 @@
-package dev.baton.durable;
+package dev.baton.durable.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -11,12 +11,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON forms a run store keeps for the structured columns of a {@link RunRecord}: input
+ * Not API. The JSON forms a run store keeps for the structured columns of a
+ * {@link dev.baton.durable.RunRecord}: input
  * items, usage and the agent graph. Stores use these so that every store writes the same text,
  * and a journal written by one can be read by another.
  */
 public final class JournalCodec {
-    static final ObjectMapper JSON = JsonMapper.builder()
+    /** The mapper of journal JSON; shared, do not reconfigure. */
+    public static final ObjectMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
     private static final TypeReference<List<Item>> ITEMS = new TypeReference<>() {};
@@ -56,7 +58,8 @@ public final class JournalCodec {
         return read(json, GRAPH, "an agent graph");
     }
 
-    static String write(Object value) {
+    /** The JSON text of {@code value}. */
+    public static String write(Object value) {
         try {
             return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {
@@ -65,7 +68,12 @@ public final class JournalCodec {
         }
     }
 
-    static <T> T read(String json, TypeReference<T> type, String what) {
+    /**
+     * {@code json} read as {@code type}.
+     *
+     * @throws IllegalArgumentException if the text is not {@code what}, or is null
+     */
+    public static <T> T read(String json, TypeReference<T> type, String what) {
         try {
             T value = JSON.readValue(json, type);
             if (value == null) {
