@@ -1,5 +1,6 @@
 package dev.baton.guardrail;
 
+import dev.baton.internal.ToolAccess;
 import dev.baton.tool.ToolContext;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -11,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ToolGuardrail<C> {
     static {
-        dev.baton.internal.ToolAccess.install(new dev.baton.internal.ToolAccess.Checks() {
+        ToolAccess.install(new ToolAccess.Checks() {
             @Override
             public <D> Decision checkInput(ToolGuardrail<D> guardrail, ToolContext<D> context, String arguments) {
                 return guardrail.checkInput(context, arguments);

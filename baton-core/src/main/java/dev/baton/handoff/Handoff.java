@@ -5,6 +5,7 @@ import dev.baton.UserError;
 import dev.baton.agent.Agent;
 import dev.baton.agent.AgentRef;
 import dev.baton.agent.EnabledWhen;
+import dev.baton.internal.HandoffAccess;
 import dev.baton.internal.Schemas;
 import dev.baton.model.HandoffSpec;
 import dev.baton.model.ToolSpec;
@@ -31,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Handoff<C, I> implements HandoffTarget<C> {
     static {
-        dev.baton.internal.HandoffAccess.install(new dev.baton.internal.HandoffAccess.Access() {
+        HandoffAccess.install(new HandoffAccess.Access() {
             @Override
             public <D, J> Handoff<D, J> retarget(Handoff<D, J> handoff, AgentRef<D> target) {
                 return handoff.retarget(target);

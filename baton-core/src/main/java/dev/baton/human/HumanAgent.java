@@ -5,6 +5,7 @@ import dev.baton.UserError;
 import dev.baton.agent.Agent;
 import dev.baton.handoff.Handoff;
 import dev.baton.handoff.HandoffTarget;
+import dev.baton.internal.HumanAccess;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import java.time.Duration;
@@ -49,7 +50,7 @@ public final class HumanAgent {
     public static final String NOBODY_ANSWERED = "nobody_answered";
 
     static {
-        dev.baton.internal.HumanAccess.install(HumanAgent::isHuman);
+        HumanAccess.install(HumanAgent::isHuman);
     }
 
     private HumanAgent() {}

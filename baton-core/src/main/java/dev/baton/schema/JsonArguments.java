@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.UserError;
+import dev.baton.internal.Schemas;
 import dev.baton.tool.ToolContext;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
@@ -35,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class JsonArguments {
     static {
-        dev.baton.internal.Schemas.install(new dev.baton.internal.Schemas.Access() {
+        Schemas.install(new Schemas.Access() {
             @Override
             public ObjectNode objectSchema(Class<?> type) {
                 return JsonSchemas.objectSchema(type);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.UserError;
 import dev.baton.agent.EnabledWhen;
 import dev.baton.internal.Schemas;
+import dev.baton.internal.ToolAccess;
 import dev.baton.model.ToolSpec;
 import dev.baton.schema.JsonArguments;
 import java.time.Duration;
@@ -26,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Tool<C> {
     static {
-        dev.baton.internal.ToolAccess.install(Tool::spec);
+        ToolAccess.install(Tool::spec);
     }
 
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
