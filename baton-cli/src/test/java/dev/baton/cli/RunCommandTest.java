@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.cli.desk.Desks;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;
+import dev.baton.internal.AgentAccess;
 import dev.baton.item.Message;
 import dev.baton.jdbc.SqliteRunStore;
 import dev.baton.model.Usage;
@@ -114,7 +115,7 @@ class RunCommandTest {
         Path db = dir.resolve(".baton/baton.db");
         Cli.inProcess(dir, "", "runs", "list"); // creates the database
         Map<String, String> graph = new TreeMap<>();
-        Desks.create("support", p -> java.util.Optional.empty()).entry().reachableAgents().forEach((name, a) -> graph.put(name, a.fingerprint()));
+        AgentAccess.reachableAgents(Desks.create("support", p -> java.util.Optional.empty()).entry()).forEach((name, a) -> graph.put(name, a.fingerprint()));
         Instant long_ago = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MILLIS);
         try (SqliteRunStore store = SqliteRunStore.open(db)) {
             store.createRun(new RunRecord("run_orphan", "support", "support_triage", "support_triage", null,

@@ -3,10 +3,14 @@ package dev.baton.agent;
 import dev.baton.UserError;
 import dev.baton.handoff.Handoff;
 import dev.baton.handoff.HandoffTarget;
+import dev.baton.internal.AgentAccess;
+import dev.baton.internal.HandoffAccess;
+import dev.baton.internal.Offered;
+import dev.baton.internal.RunAccess;
+import dev.baton.internal.ToolAccess;
 import dev.baton.model.Model;
 import dev.baton.model.ModelSettings;
 import dev.baton.model.ToolChoice;
-import dev.baton.run.AgentTools;
 import dev.baton.run.RunContext;
 import dev.baton.tool.Tool;
 import java.util.ArrayList;
@@ -36,6 +40,20 @@ import org.jspecify.annotations.Nullable;
  * @param <C> the type of the application context object tools and callbacks receive
  */
 public final class Agent<C> implements HandoffTarget<C> {
+    static {
+        AgentAccess.install(new AgentAccess.Access() {
+            @Override
+            public <D> @Nullable Offered<D> fixedOffer(Agent<D> agent) {
+                return agent.fixedOffer();
+            }
+
+            @Override
+            public <D> java.util.Map<String, Agent<D>> reachableAgents(Agent<D> agent) {
+                return agent.reachableAgents();
+            }
+        });
+    }
+
     private final String name;
     private final @Nullable Instructions<C> instructions;
     private final @Nullable String handoffDescription;
@@ -232,27 +250,20 @@ public final class Agent<C> implements HandoffTarget<C> {
      * {@code asTool(...).withFailureMode(ToolFailureMode.RAISE)}.
      */
     public Tool<C> asTool(String toolName, String description) {
-        return AgentTools.asTool(this, toolName, description, null);
+        return RunAccess.asTool(this, toolName, description, null);
     }
 
     /** As {@link #asTool(String, String)}, with a function that extracts the tool result from the run. */
     public Tool<C> asTool(String toolName, String description, Function<dev.baton.run.RunResult, String> outputExtractor) {
-        return AgentTools.asTool(this, toolName, description, Objects.requireNonNull(outputExtractor));
+        return RunAccess.asTool(this, toolName, description, Objects.requireNonNull(outputExtractor));
     }
-
-    /**
-     * What the agent offers its model: tools and handoffs by function name, and their specs in
-     * order.
-     */
-    public record Offered<C>(java.util.Map<String, Tool<C>> tools, java.util.Map<String, Handoff<C, ?>> handoffs,
-            List<dev.baton.model.ToolSpec> toolSpecs, List<dev.baton.model.HandoffSpec> handoffSpecs) {}
 
     /**
      * What this agent offers on every turn, when no tool or handoff has an enabling check that
      * depends on the run (only {@link EnabledWhen#always()} or {@link EnabledWhen#never()}); null
      * otherwise. Computed once, so runs skip the per-turn work.
      */
-    public @Nullable Offered<C> fixedOffer() {
+    @Nullable Offered<C> fixedOffer() {
         if (offeredComputed) {
             return offered;
         }
@@ -263,7 +274,7 @@ public final class Agent<C> implements HandoffTarget<C> {
             for (Tool<C> t : tools) {
                 if (t.enabled() == EnabledWhen.<C>always()) {
                     toolMap.put(t.name(), t);
-                    toolSpecs.add(t.spec());
+                    toolSpecs.add(ToolAccess.spec(t));
                 }
             }
             java.util.Map<String, Handoff<C, ?>> handoffMap = new java.util.LinkedHashMap<>();
@@ -271,7 +282,7 @@ public final class Agent<C> implements HandoffTarget<C> {
             for (Handoff<C, ?> h : handoffs) {
                 if (h.enabled() == EnabledWhen.<C>always()) {
                     handoffMap.put(h.toolName(), h);
-                    handoffSpecs.add(h.spec());
+                    handoffSpecs.add(HandoffAccess.spec(h));
                 }
             }
             o = new Offered<>(java.util.Collections.unmodifiableMap(toolMap), java.util.Collections.unmodifiableMap(handoffMap),
@@ -324,7 +335,7 @@ public final class Agent<C> implements HandoffTarget<C> {
      * @throws UserError if a handoff names an agent no team resolved, or two different agents
      *     reachable from here share a name
      */
-    public java.util.Map<String, Agent<C>> reachableAgents() {
+    java.util.Map<String, Agent<C>> reachableAgents() {
         java.util.Map<String, Agent<C>> r = reachable;
         if (r == null) {
             r = AgentGraph.reachable(this);

@@ -1,8 +1,8 @@
 package dev.baton.agent;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.internal.Schemas;
 import dev.baton.schema.JsonArguments;
-import dev.baton.schema.JsonSchemas;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.List;
@@ -42,7 +42,7 @@ public final class OutputType<T> {
     public static <T> OutputType<T> of(Class<T> type) {
         Objects.requireNonNull(type, "type");
         if (isObject(type)) {
-            return new OutputType<>(type, type.getSimpleName(), false, JsonSchemas.objectSchema(type));
+            return new OutputType<>(type, type.getSimpleName(), false, Schemas.objectSchema(type));
         }
         return wrapped(type, type.getSimpleName());
     }
@@ -54,9 +54,9 @@ public final class OutputType<T> {
     }
 
     private static <T> OutputType<T> wrapped(Type type, String name) {
-        ObjectNode schema = JsonSchemas.mapper().createObjectNode();
+        ObjectNode schema = Schemas.mapper().createObjectNode();
         schema.put("type", "object");
-        schema.putObject("properties").set(WRAPPER_PROPERTY, JsonSchemas.valueSchema(type));
+        schema.putObject("properties").set(WRAPPER_PROPERTY, Schemas.valueSchema(type));
         schema.putArray("required").add(WRAPPER_PROPERTY);
         schema.put("additionalProperties", false);
         return new OutputType<>(type, name, true, schema);

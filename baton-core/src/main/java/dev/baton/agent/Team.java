@@ -2,6 +2,7 @@ package dev.baton.agent;
 
 import dev.baton.UserError;
 import dev.baton.handoff.Handoff;
+import dev.baton.internal.HandoffAccess;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -66,7 +67,7 @@ public final class Team<C> {
             Agent.Builder<C> b = a.toBuilder().clearHandoffs();
             for (Handoff<C, ?> h : a.handoffs()) {
                 String target = h.targetName();
-                b.handoffs(h.retarget(AgentRef.resolved(target, () -> resolved.get(target))));
+                b.handoffs(HandoffAccess.retarget(h, AgentRef.resolved(target, () -> resolved.get(target))));
             }
             ordered.put(a.name(), b.build());
         }

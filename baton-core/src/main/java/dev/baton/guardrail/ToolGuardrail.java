@@ -1,5 +1,6 @@
 package dev.baton.guardrail;
 
+import dev.baton.internal.ToolAccess;
 import dev.baton.tool.ToolContext;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -10,6 +11,19 @@ import org.jspecify.annotations.Nullable;
  * not run), or raises {@link dev.baton.ToolGuardrailTripwireTriggered} to stop the run.
  */
 public final class ToolGuardrail<C> {
+    static {
+        ToolAccess.install(new ToolAccess.Checks() {
+            @Override
+            public <D> Decision checkInput(ToolGuardrail<D> guardrail, ToolContext<D> context, String arguments) {
+                return guardrail.checkInput(context, arguments);
+            }
+
+            @Override
+            public <D> Decision checkOutput(ToolGuardrail<D> guardrail, ToolContext<D> context, String arguments, String output) {
+                return guardrail.checkOutput(context, arguments, output);
+            }
+        });
+    }
 
     /** What a tool guardrail decided. */
     public sealed interface Decision {
@@ -88,13 +102,13 @@ public final class ToolGuardrail<C> {
     }
 
     /** Runs an input guardrail. */
-    public Decision checkInput(ToolContext<C> context, String arguments) {
+    Decision checkInput(ToolContext<C> context, String arguments) {
         Decision d = Objects.requireNonNull(before, "not an input guardrail").check(context, arguments);
         return d == null ? Decision.allow() : d;
     }
 
     /** Runs an output guardrail. */
-    public Decision checkOutput(ToolContext<C> context, String arguments, String output) {
+    Decision checkOutput(ToolContext<C> context, String arguments, String output) {
         Decision d = Objects.requireNonNull(after, "not an output guardrail").check(context, arguments, output);
         return d == null ? Decision.allow() : d;
     }

@@ -5,10 +5,11 @@ import dev.baton.UserError;
 import dev.baton.agent.Agent;
 import dev.baton.agent.AgentRef;
 import dev.baton.agent.EnabledWhen;
+import dev.baton.internal.HandoffAccess;
+import dev.baton.internal.Schemas;
 import dev.baton.model.HandoffSpec;
 import dev.baton.model.ToolSpec;
 import dev.baton.run.RunContext;
-import dev.baton.schema.JsonSchemas;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -30,6 +31,25 @@ import org.jspecify.annotations.Nullable;
  * @param <I> the type of the input the model writes when it hands off ({@link Void} for none)
  */
 public final class Handoff<C, I> implements HandoffTarget<C> {
+    static {
+        HandoffAccess.install(new HandoffAccess.Access() {
+            @Override
+            public <D, J> Handoff<D, J> retarget(Handoff<D, J> handoff, AgentRef<D> target) {
+                return handoff.retarget(target);
+            }
+
+            @Override
+            public HandoffSpec spec(Handoff<?, ?> handoff) {
+                return handoff.spec();
+            }
+
+            @Override
+            public <D, J> void runCallback(Handoff<D, J> handoff, RunContext<D> context, @Nullable J input) {
+                handoff.runCallback(context, input);
+            }
+        });
+    }
+
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
     private final AgentRef<C> target;
@@ -86,7 +106,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
 
     /** The default transfer function name for an agent name: {@code transfer_to_<snake_case_name>}. */
     public static String defaultToolName(String agentName) {
-        String snake = JsonSchemas.toSnakeCase(agentName.trim().replaceAll("[^A-Za-z0-9_]+", "_"))
+        String snake = Schemas.toSnakeCase(agentName.trim().replaceAll("[^A-Za-z0-9_]+", "_"))
                 .replaceAll("_+", "_")
                 .replaceAll("^_|_$", "");
         String name = "transfer_to_" + snake;
@@ -117,7 +137,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
     public <J> Handoff<C, J> inputType(Class<J> type) {
         Objects.requireNonNull(type, "type");
         return new Handoff<>(target, toolName, description, type, null, onHandoffSimple, inputFilter, enabled, nestHistory, nesting,
-                JsonSchemas.objectSchema(type), transferMessage);
+                Schemas.objectSchema(type), transferMessage);
     }
 
     /** Runs when the handoff takes place, before the target agent's first turn. Replaces an earlier callback without input. */
@@ -227,7 +247,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
     }
 
     /** A copy of this handoff leading to {@code newTarget} (used by {@link dev.baton.agent.Team}). */
-    public Handoff<C, I> retarget(AgentRef<C> newTarget) {
+    Handoff<C, I> retarget(AgentRef<C> newTarget) {
         return new Handoff<>(newTarget, toolName, description, inputType, onHandoff, onHandoffSimple, inputFilter, enabled, nestHistory, nesting, inputSchema, transferMessage);
     }
 
@@ -235,7 +255,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
      * The handoff as sent to a model. Built on first use (the target's description may only be
      * known once a team has resolved it) and then reused.
      */
-    public HandoffSpec spec() {
+    HandoffSpec spec() {
         HandoffSpec s = spec;
         if (s == null) {
             String desc = description != null ? description : defaultDescription(target.resolve());
@@ -252,7 +272,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
     }
 
     /** Runs the callback, if any. */
-    public void runCallback(RunContext<C> context, @Nullable I input) {
+    void runCallback(RunContext<C> context, @Nullable I input) {
         if (onHandoffSimple != null) {
             onHandoffSimple.accept(context);
         }
@@ -262,7 +282,7 @@ public final class Handoff<C, I> implements HandoffTarget<C> {
     }
 
     private static ObjectNode emptySchema() {
-        ObjectNode schema = JsonSchemas.mapper().createObjectNode();
+        ObjectNode schema = Schemas.mapper().createObjectNode();
         schema.put("type", "object");
         schema.putObject("properties");
         schema.putArray("required");

@@ -5,6 +5,7 @@ import dev.baton.UserError;
 import dev.baton.agent.Agent;
 import dev.baton.handoff.Handoff;
 import dev.baton.handoff.HandoffTarget;
+import dev.baton.internal.HumanAccess;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import java.time.Duration;
@@ -48,6 +49,10 @@ public final class HumanAgent {
     /** The item id of the message a human agent gives when nobody answered. */
     public static final String NOBODY_ANSWERED = "nobody_answered";
 
+    static {
+        HumanAccess.install(HumanAgent::isHuman);
+    }
+
     private HumanAgent() {}
 
     /** A builder for a human agent named {@code name}. */
@@ -56,7 +61,7 @@ public final class HumanAgent {
     }
 
     /** Whether {@code agent} is a human agent, answered by a person rather than a model. */
-    public static boolean isHuman(Agent<?> agent) {
+    static boolean isHuman(Agent<?> agent) {
         return agent.model() instanceof HumanModel;
     }
 

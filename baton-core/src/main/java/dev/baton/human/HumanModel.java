@@ -3,6 +3,7 @@ package dev.baton.human;
 import dev.baton.NobodyAnswered;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.baton.ModelBehaviorError;
+import dev.baton.internal.Schemas;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.item.ToolCall;
@@ -11,7 +12,6 @@ import dev.baton.model.Model;
 import dev.baton.model.ModelRequest;
 import dev.baton.model.ModelResponse;
 import dev.baton.model.Usage;
-import dev.baton.schema.JsonSchemas;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -91,7 +91,7 @@ final class HumanModel implements Model {
             return "{}";
         }
         try {
-            return JsonSchemas.mapper().writeValueAsString(reply.handoffInput());
+            return Schemas.mapper().writeValueAsString(reply.handoffInput());
         } catch (JsonProcessingException e) {
             throw new ModelBehaviorError("The handoff input of a person's reply cannot be written as JSON: " + e.getOriginalMessage(),
                     reply.text(), e);

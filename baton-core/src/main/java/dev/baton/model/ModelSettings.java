@@ -4,7 +4,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Sampling and tool settings for a model call. Every field is optional (null means "the
- * provider's default"); {@link #overriddenBy} layers run-level settings over an agent's.
+ * provider's default"). A run layers the runner's and the run's settings over each agent's.
  */
 public record ModelSettings(
         @Nullable Double temperature,
@@ -50,18 +50,5 @@ public record ModelSettings(
 
     public ModelSettings withParallelToolCalls(@Nullable Boolean value) {
         return new ModelSettings(temperature, topP, maxTokens, toolChoice, value);
-    }
-
-    /** These settings with every field that {@code override} sets replaced by its value. */
-    public ModelSettings overriddenBy(@Nullable ModelSettings override) {
-        if (override == null || override.equals(NONE)) {
-            return this;
-        }
-        return new ModelSettings(
-                override.temperature != null ? override.temperature : temperature,
-                override.topP != null ? override.topP : topP,
-                override.maxTokens != null ? override.maxTokens : maxTokens,
-                override.toolChoice != null ? override.toolChoice : toolChoice,
-                override.parallelToolCalls != null ? override.parallelToolCalls : parallelToolCalls);
     }
 }

@@ -13,7 +13,7 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /** Builds the tools behind {@link Agent#asTool}: a nested run of the agent per call. */
-public final class AgentTools {
+final class AgentTools {
     private AgentTools() {}
 
     /** What the calling model writes when it uses an agent as a tool. */
@@ -27,7 +27,7 @@ public final class AgentTools {
      * the caller's events (a stream or a listener), the nested run's events reach them as
      * {@link RunEvent.Nested}, and a streamed caller's nested run streams its model too.
      */
-    public static <C> Tool<C> asTool(Agent<C> agent, String toolName, String description,
+    static <C> Tool<C> asTool(Agent<C> agent, String toolName, String description,
             @Nullable Function<RunResult, String> extractor) {
         return Tool.<C>builder(toolName)
                 .description(description)

@@ -178,7 +178,7 @@ final class Endings<C> {
         }
         try {
             Object json = type.wrapped() ? Map.of(OutputType.WRAPPER_PROPERTY, output) : output;
-            return dev.baton.schema.JsonSchemas.mapper().writeValueAsString(json);
+            return dev.baton.internal.Schemas.mapper().writeValueAsString(json);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new UserError("The run error handler's answer for agent '" + agent.name() + "' cannot be written as JSON: "
                     + e.getOriginalMessage(), e);

@@ -8,6 +8,8 @@ import dev.baton.handoff.HandoffInputData;
 import dev.baton.handoff.HandoffInputFilter;
 import dev.baton.handoff.HistoryNesting;
 import dev.baton.handoff.TransferMessage;
+import dev.baton.internal.AgentAccess;
+import dev.baton.internal.HandoffAccess;
 import dev.baton.item.Item;
 import dev.baton.item.RunItem;
 import dev.baton.item.ToolCall;
@@ -123,7 +125,7 @@ final class Handoffs<C> {
     @SuppressWarnings("unchecked")
     private Agent<C> toolHandoffTarget(String name) {
         Agent<?> returned = toolTargets.get().get(name);
-        Agent<C> reachable = startAgent.reachableAgents().get(name);
+        Agent<C> reachable = AgentAccess.reachableAgents(startAgent).get(name);
         if (returned != null) {
             if (reachable != null && reachable != returned) {
                 throw new UserError("A tool handed off to an agent named '" + name + "' that is not the agent of that name"
@@ -195,7 +197,7 @@ final class Handoffs<C> {
         }
         I in = parsed;
         Callbacks.call(() -> {
-            handoff.runCallback(state.ctx(), in);
+            HandoffAccess.runCallback(handoff, state.ctx(), in);
             return null;
         }, () -> "onHandoff callback of handoff '" + handoff.toolName() + "' ('" + agent.name() + "' -> '" + target.name() + "')");
     }

@@ -3,6 +3,7 @@ package dev.baton.run;
 import dev.baton.UserError;
 import dev.baton.agent.Agent;
 import dev.baton.guardrail.GuardrailResult;
+import dev.baton.internal.AgentAccess;
 import dev.baton.item.Item;
 import dev.baton.item.RunItem;
 import dev.baton.model.ModelResponse;
@@ -102,7 +103,7 @@ final class LoopState<C> {
      */
     List<Item> restore(RunState.Loop loop, Agent<C> startAgent, @Nullable String sessionId) {
         requireSame(startAgent, loop.startAgent());
-        Agent<C> current = startAgent.reachableAgents().get(loop.currentAgent().name());
+        Agent<C> current = AgentAccess.reachableAgents(startAgent).get(loop.currentAgent().name());
         if (current == null) {
             throw new UserError("The run state was paused with agent '" + loop.currentAgent().name() + "', which is not reachable from '"
                     + startAgent.name() + "': resume with the agent the run started with");

@@ -5,7 +5,7 @@ import dev.baton.ModelBehaviorError;
 import dev.baton.ModelCallFailed;
 import dev.baton.RunCancelled;
 import dev.baton.agent.Agent;
-import dev.baton.human.HumanAgent;
+import dev.baton.internal.HumanAccess;
 import dev.baton.model.Model;
 import dev.baton.model.ModelRequest;
 import dev.baton.model.ModelResponse;
@@ -58,7 +58,7 @@ final class ModelCalls<C> {
         checkCancelled.run();
         Agent<C> agent = state.agent;
         // A person answers a human agent's turns, whatever model the run names for the others.
-        String modelName = options.modelName() != null && !HumanAgent.isHuman(agent) ? options.modelName() : agent.modelName();
+        String modelName = options.modelName() != null && !HumanAccess.isHuman(agent) ? options.modelName() : agent.modelName();
         performed = false;
         try {
             return engine.model(new Engine.ModelStep(state.responses.size() + 1, agent.name(), modelName, request),

@@ -2,6 +2,7 @@ package dev.baton.run;
 
 import dev.baton.JournalMismatch;
 import dev.baton.BatonException;
+import dev.baton.internal.AgentAccess;
 import dev.baton.internal.RunFailures;
 import dev.baton.MaxTurnsExceeded;
 import dev.baton.RunCancelled;
@@ -201,7 +202,7 @@ final class RunLoop<C> {
 
     /** A new run's agent and history: the session's holder and items, or where the engine says the run started. */
     private List<Item> startingPoint() {
-        Map<String, Agent<C>> reachable = startAgent.reachableAgents();
+        Map<String, Agent<C>> reachable = AgentAccess.reachableAgents(startAgent);
         List<Item> history = List.of();
         SessionWrites writes = saves.writes();
         if (writes != null) {

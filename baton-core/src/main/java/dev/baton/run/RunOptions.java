@@ -31,57 +31,78 @@ public final class RunOptions<C> {
     /** How long a run's hold on its session lasts unless renewed, unless told otherwise; see {@link #withSessionLease}. */
     public static final java.time.Duration DEFAULT_SESSION_LEASE = java.time.Duration.ofSeconds(30);
 
-    private static final RunOptions<Object> NONE = new RunOptions<>(new Fields<>());
+    private static final RunOptions<Object> NONE = new RunOptions<>(null, null, null, null, null, null,
+            null, null, null, null, null, null, null,
+            null, null, null, false, java.util.Map.of(), null, null,
+            java.util.List.of(), java.util.List.of(), null, java.util.Map.of(), java.util.List.of(), java.util.List.of());
 
-    /** The option values; copied on every change so instances stay immutable. */
-    private static final class Fields<C> implements Cloneable {
-        @Nullable C context;
-        @Nullable String sessionId;
-        @Nullable Session session;
-        java.time.@Nullable Duration sessionWait;
-        java.time.@Nullable Duration sessionLease;
-        @Nullable Integer maxTurns;
-        @Nullable String modelName;
-        @Nullable Model model;
-        @Nullable ModelSettings modelSettings;
-        @Nullable HandoffInputFilter handoffInputFilter;
-        @Nullable Boolean nestHandoffHistory;
-        @Nullable HistoryNesting historyNesting;
-        @Nullable TransferMessage transferMessage;
-        @Nullable Consumer<RunEvent> listener;
-        @Nullable RunHooks<C> hooks;
-        @Nullable RunErrorHandler errorHandler;
-        boolean tracingDisabled;
-        java.util.Map<String, RunState.Decision> inheritedToolDecisions = java.util.Map.of();
-        @Nullable TraceParent traceParent;
-        @Nullable Engine engine;
-        java.util.List<ModelInterceptor> modelInterceptors = java.util.List.of();
-        java.util.List<ToolInterceptor> toolInterceptors = java.util.List.of();
-        @Nullable String workflowName;
-        java.util.Map<String, Object> traceMetadata = java.util.Map.of();
-        java.util.List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails = java.util.List.of();
-        java.util.List<dev.baton.guardrail.OutputGuardrail<C>> outputGuardrails = java.util.List.of();
+    // Every option is a final field; each wither builds the next instance from all of them, so a
+    // copy cannot share or lose state. The constructor takes the fields in declaration order.
+    private final @Nullable C context;
+    private final @Nullable String sessionId;
+    private final @Nullable Session session;
+    private final java.time.@Nullable Duration sessionWait;
+    private final java.time.@Nullable Duration sessionLease;
+    private final @Nullable Integer maxTurns;
+    private final @Nullable String modelName;
+    private final @Nullable Model model;
+    private final @Nullable ModelSettings modelSettings;
+    private final @Nullable HandoffInputFilter handoffInputFilter;
+    private final @Nullable Boolean nestHandoffHistory;
+    private final @Nullable HistoryNesting historyNesting;
+    private final @Nullable TransferMessage transferMessage;
+    private final @Nullable Consumer<RunEvent> listener;
+    private final @Nullable RunHooks<C> hooks;
+    private final @Nullable RunErrorHandler errorHandler;
+    private final boolean tracingDisabled;
+    private final java.util.Map<String, RunState.Decision> inheritedToolDecisions;
+    private final @Nullable TraceParent traceParent;
+    private final @Nullable Engine engine;
+    private final java.util.List<ModelInterceptor> modelInterceptors;
+    private final java.util.List<ToolInterceptor> toolInterceptors;
+    private final @Nullable String workflowName;
+    private final java.util.Map<String, Object> traceMetadata;
+    private final java.util.List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails;
+    private final java.util.List<dev.baton.guardrail.OutputGuardrail<C>> outputGuardrails;
 
-        @SuppressWarnings("unchecked")
-        <D> Fields<D> copy() {
-            try {
-                return (Fields<D>) super.clone();
-            } catch (CloneNotSupportedException e) {
-                throw new AssertionError(e);
-            }
-        }
-    }
-
-    private final Fields<C> f;
-
-    private RunOptions(Fields<C> fields) {
-        this.f = fields;
-    }
-
-    private <D> RunOptions<D> with(Consumer<Fields<D>> change) {
-        Fields<D> copy = f.copy();
-        change.accept(copy);
-        return new RunOptions<>(copy);
+    private RunOptions(@Nullable C context, @Nullable String sessionId, @Nullable Session session,
+            java.time.@Nullable Duration sessionWait, java.time.@Nullable Duration sessionLease, @Nullable Integer maxTurns,
+            @Nullable String modelName, @Nullable Model model, @Nullable ModelSettings modelSettings,
+            @Nullable HandoffInputFilter handoffInputFilter, @Nullable Boolean nestHandoffHistory,
+            @Nullable HistoryNesting historyNesting, @Nullable TransferMessage transferMessage,
+            @Nullable Consumer<RunEvent> listener, @Nullable RunHooks<C> hooks, @Nullable RunErrorHandler errorHandler,
+            boolean tracingDisabled, java.util.Map<String, RunState.Decision> inheritedToolDecisions,
+            @Nullable TraceParent traceParent, @Nullable Engine engine,
+            java.util.List<ModelInterceptor> modelInterceptors, java.util.List<ToolInterceptor> toolInterceptors,
+            @Nullable String workflowName, java.util.Map<String, Object> traceMetadata,
+            java.util.List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails,
+            java.util.List<dev.baton.guardrail.OutputGuardrail<C>> outputGuardrails) {
+        this.context = context;
+        this.sessionId = sessionId;
+        this.session = session;
+        this.sessionWait = sessionWait;
+        this.sessionLease = sessionLease;
+        this.maxTurns = maxTurns;
+        this.modelName = modelName;
+        this.model = model;
+        this.modelSettings = modelSettings;
+        this.handoffInputFilter = handoffInputFilter;
+        this.nestHandoffHistory = nestHandoffHistory;
+        this.historyNesting = historyNesting;
+        this.transferMessage = transferMessage;
+        this.listener = listener;
+        this.hooks = hooks;
+        this.errorHandler = errorHandler;
+        this.tracingDisabled = tracingDisabled;
+        this.inheritedToolDecisions = inheritedToolDecisions;
+        this.traceParent = traceParent;
+        this.engine = engine;
+        this.modelInterceptors = modelInterceptors;
+        this.toolInterceptors = toolInterceptors;
+        this.workflowName = workflowName;
+        this.traceMetadata = traceMetadata;
+        this.inputGuardrails = inputGuardrails;
+        this.outputGuardrails = outputGuardrails;
     }
 
     /** No options: the runner's defaults. */
@@ -102,122 +123,127 @@ public final class RunOptions<C> {
 
     /** The application object tools and callbacks receive. */
     public @Nullable C context() {
-        return f.context;
+        return context;
     }
 
     /** A session in the runner's {@link RunConfig#sessionStore()}. */
     public @Nullable String sessionId() {
-        return f.sessionId;
+        return sessionId;
     }
 
     /** A session in a store of its own (wins over {@link #sessionId()}). */
     public @Nullable Session session() {
-        return f.session;
+        return session;
     }
 
     /** How long the run waits for its session while another run holds it (zero: it does not wait), or null for the runner's. */
     public java.time.@Nullable Duration sessionWait() {
-        return f.sessionWait;
+        return sessionWait;
     }
 
     /** How long the run's hold on its session lasts without renewal, or null for the runner's. */
     public java.time.@Nullable Duration sessionLease() {
-        return f.sessionLease;
+        return sessionLease;
     }
 
     /** Turn limit ({@link #NO_TURN_LIMIT} for none), or null for the runner's. */
     public @Nullable Integer maxTurns() {
-        return f.maxTurns;
+        return maxTurns;
     }
 
     /** Model for every agent of the run, by name (overrides the agents'). */
     public @Nullable String modelName() {
-        return f.modelName;
+        return modelName;
     }
 
     /** Model for every agent of the run (overrides the agents' and {@link #modelName()}). */
     public @Nullable Model model() {
-        return f.model;
+        return model;
     }
 
     /** Settings layered over each agent's. */
     public @Nullable ModelSettings modelSettings() {
-        return f.modelSettings;
+        return modelSettings;
     }
 
     /** Filter for handoffs that have none of their own. */
     public @Nullable HandoffInputFilter handoffInputFilter() {
-        return f.handoffInputFilter;
+        return handoffInputFilter;
     }
 
     /** Whether handoffs collapse history, unless a handoff says otherwise. */
     public @Nullable Boolean nestHandoffHistory() {
-        return f.nestHandoffHistory;
+        return nestHandoffHistory;
     }
 
     /** Wrapper text and mapper for nesting. */
     public @Nullable HistoryNesting historyNesting() {
-        return f.historyNesting;
+        return historyNesting;
     }
 
     /** The text answering transfer calls, for handoffs without their own; null for the runner's. */
     public @Nullable TransferMessage transferMessage() {
-        return f.transferMessage;
+        return transferMessage;
     }
 
     /** Receives every event as it happens, on the run's thread. */
     public @Nullable Consumer<RunEvent> listener() {
-        return f.listener;
+        return listener;
     }
 
     /** Lifecycle hooks for every agent of this run (in addition to the runner's). */
     public @Nullable RunHooks<C> hooks() {
-        return f.hooks;
+        return hooks;
     }
 
-    /** The same options with another context object (hooks set before are kept). */
     /** Turns max-turns or invalid structured output into a final output; see {@link RunErrorHandler}. */
     public @Nullable RunErrorHandler errorHandler() {
-        return f.errorHandler;
+        return errorHandler;
     }
 
     /** Input guardrails for this run, in addition to the first agent's. */
     public java.util.List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails() {
-        return f.inputGuardrails;
+        return inputGuardrails;
     }
 
     /** Output guardrails for this run, applied to whichever agent produces the final output. */
     public java.util.List<dev.baton.guardrail.OutputGuardrail<C>> outputGuardrails() {
-        return f.outputGuardrails;
+        return outputGuardrails;
     }
 
     @SafeVarargs
     public final RunOptions<C> withInputGuardrails(dev.baton.guardrail.InputGuardrail<C>... values) {
-        var all = new java.util.ArrayList<>(f.inputGuardrails);
+        var all = new java.util.ArrayList<>(inputGuardrails);
         all.addAll(java.util.List.of(values));
-        return with(x -> x.inputGuardrails = java.util.List.copyOf(all));
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, java.util.List.copyOf(all), outputGuardrails);
     }
 
     @SafeVarargs
     public final RunOptions<C> withOutputGuardrails(dev.baton.guardrail.OutputGuardrail<C>... values) {
-        var all = new java.util.ArrayList<>(f.outputGuardrails);
+        var all = new java.util.ArrayList<>(outputGuardrails);
         all.addAll(java.util.List.of(values));
-        return with(x -> x.outputGuardrails = java.util.List.copyOf(all));
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, java.util.List.copyOf(all));
     }
 
     /** Whether this run reports no trace, whatever its runner's tracing setup. */
     public boolean tracingDisabled() {
-        return f.tracingDisabled;
+        return tracingDisabled;
     }
 
     /** The trace's workflow name, or null for the runner's. */
     public @Nullable String workflowName() {
-        return f.workflowName;
+        return workflowName;
     }
 
     /** Metadata attached to the run's trace. */
     public java.util.Map<String, Object> traceMetadata() {
-        return f.traceMetadata;
+        return traceMetadata;
     }
 
     /** Where a nested run's spans go: under a tool call's span in the calling run's trace. */
@@ -225,39 +251,61 @@ public final class RunOptions<C> {
 
     /** "Always" approval decisions a nested run inherits from the run that calls it. */
     java.util.Map<String, RunState.Decision> inheritedToolDecisions() {
-        return f.inheritedToolDecisions;
+        return inheritedToolDecisions;
     }
 
     @Nullable TraceParent traceParent() {
-        return f.traceParent;
+        return traceParent;
     }
 
     RunOptions<C> withInheritedToolDecisions(java.util.Map<String, RunState.Decision> value) {
-        return with(x -> x.inheritedToolDecisions = java.util.Map.copyOf(value));
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, java.util.Map.copyOf(value), traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     RunOptions<C> withTraceParent(@Nullable TraceParent value) {
-        return with(x -> x.traceParent = value);
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, value, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     public RunOptions<C> withTracingDisabled(boolean value) {
-        return with(x -> x.tracingDisabled = value);
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, value, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     public RunOptions<C> withWorkflowName(String value) {
-        return with(x -> x.workflowName = Objects.requireNonNull(value, "workflowName"));
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, Objects.requireNonNull(value, "workflowName"), traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     public RunOptions<C> withTraceMetadata(java.util.Map<String, Object> value) {
-        return with(x -> x.traceMetadata = java.util.Map.copyOf(value));
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, java.util.Map.copyOf(value), inputGuardrails, outputGuardrails);
     }
 
     public RunOptions<C> withErrorHandler(RunErrorHandler value) {
-        return with(x -> x.errorHandler = value);
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, value, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
+    /** The same options with another context object (hooks and guardrails set before are kept). */
     public <D> RunOptions<D> withContext(@Nullable D value) {
-        return this.<D>with(x -> x.context = value);
+        return new RunOptions<D>(value, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, retyped(hooks), errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, retyped(inputGuardrails), retyped(outputGuardrails));
     }
 
     /** @throws UserError for a null or blank id: a run must not silently forget its conversation */
@@ -265,18 +313,18 @@ public final class RunOptions<C> {
         if (value == null || value.isBlank()) {
             throw new UserError("A session id must not be " + (value == null ? "null" : "blank"));
         }
-        return with(x -> {
-            x.sessionId = value;
-            x.session = null;
-        });
+        return new RunOptions<>(context, value, null, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     public RunOptions<C> withSession(Session value) {
         Objects.requireNonNull(value, "session");
-        return with(x -> {
-            x.session = value;
-            x.sessionId = null;
-        });
+        return new RunOptions<>(context, null, value, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     /**
@@ -290,7 +338,10 @@ public final class RunOptions<C> {
      */
     public RunOptions<C> withSessionWait(java.time.Duration value) {
         checkSessionWait(value);
-        return with(x -> x.sessionWait = value);
+        return new RunOptions<>(context, sessionId, session, value, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     static java.time.Duration checkSessionWait(java.time.Duration value) {
@@ -320,7 +371,10 @@ public final class RunOptions<C> {
      */
     public RunOptions<C> withSessionLease(java.time.Duration value) {
         checkSessionLease(value);
-        return with(x -> x.sessionLease = value);
+        return new RunOptions<>(context, sessionId, session, sessionWait, value, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     /**
@@ -331,7 +385,10 @@ public final class RunOptions<C> {
         if (value < 1) {
             throw new IllegalArgumentException("maxTurns must be at least 1, got " + value);
         }
-        return with(x -> x.maxTurns = value);
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, value,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     /**
@@ -340,7 +397,10 @@ public final class RunOptions<C> {
      * tool calls then runs, and costs, until cancelled.
      */
     public RunOptions<C> withoutTurnLimit() {
-        return with(x -> x.maxTurns = NO_TURN_LIMIT);
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, NO_TURN_LIMIT,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     /** A limit read back from a run state: a positive count or {@link #NO_TURN_LIMIT}. */
@@ -349,36 +409,45 @@ public final class RunOptions<C> {
     }
 
     public RunOptions<C> withModel(String value) {
-        return with(x -> {
-            x.modelName = value;
-            x.model = null;
-        });
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                value, null, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     public RunOptions<C> withModel(Model value) {
-        return with(x -> {
-            x.model = value;
-            x.modelName = null;
-        });
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                null, value, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     public RunOptions<C> withModelSettings(ModelSettings value) {
-        return with(x -> x.modelSettings = value);
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, value, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     public RunOptions<C> withHandoffInputFilter(HandoffInputFilter value) {
-        return with(x -> x.handoffInputFilter = value);
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, value, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     public RunOptions<C> withNestedHandoffHistory(boolean value) {
-        return with(x -> x.nestHandoffHistory = value);
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, value, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     public RunOptions<C> withHistoryNesting(HistoryNesting value) {
-        return with(x -> {
-            x.historyNesting = value;
-            x.nestHandoffHistory = true;
-        });
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, true, value, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     /**
@@ -387,7 +456,10 @@ public final class RunOptions<C> {
      */
     public RunOptions<C> withTransferMessage(TransferMessage value) {
         Objects.requireNonNull(value, "transferMessage");
-        return with(x -> x.transferMessage = value);
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, value,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     /**
@@ -397,7 +469,10 @@ public final class RunOptions<C> {
      * do not inherit it: their work is inside the tool call, which is the parent's step.
      */
     public RunOptions<C> withEngine(@Nullable Engine value) {
-        return with(x -> x.engine = value);
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, value,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     /**
@@ -406,7 +481,10 @@ public final class RunOptions<C> {
      */
     public RunOptions<C> withModelInterceptor(ModelInterceptor value) {
         Objects.requireNonNull(value, "modelInterceptor");
-        return with(x -> x.modelInterceptors = append(x.modelInterceptors, value));
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                append(modelInterceptors, value), toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     /**
@@ -415,17 +493,27 @@ public final class RunOptions<C> {
      */
     public RunOptions<C> withToolInterceptor(ToolInterceptor value) {
         Objects.requireNonNull(value, "toolInterceptor");
-        return with(x -> x.toolInterceptors = append(x.toolInterceptors, value));
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, append(toolInterceptors, value), workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     /** The run's own model interceptors, in order. */
     public java.util.List<ModelInterceptor> modelInterceptors() {
-        return f.modelInterceptors;
+        return modelInterceptors;
     }
 
     /** The run's own tool interceptors, in order. */
     public java.util.List<ToolInterceptor> toolInterceptors() {
-        return f.toolInterceptors;
+        return toolInterceptors;
+    }
+
+    // Hooks and guardrails only consume the context (see Agent's narrow): the ones set before
+    // withContext serve the new context type as they served the old.
+    @SuppressWarnings("unchecked")
+    private static <T extends @Nullable Object> T retyped(@Nullable Object value) {
+        return (T) value;
     }
 
     private static <T> java.util.List<T> append(java.util.List<T> list, T value) {
@@ -436,14 +524,20 @@ public final class RunOptions<C> {
 
     /** The engine of the run, or null for the in-memory one. */
     public @Nullable Engine engine() {
-        return f.engine;
+        return engine;
     }
 
     public RunOptions<C> withListener(Consumer<RunEvent> value) {
-        return with(x -> x.listener = value);
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                value, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 
     public RunOptions<C> withHooks(RunHooks<C> value) {
-        return with(x -> x.hooks = value);
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, value, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
     }
 }

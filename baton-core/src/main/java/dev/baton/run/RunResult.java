@@ -1,11 +1,11 @@
 package dev.baton.run;
 
 import dev.baton.agent.Agent;
+import dev.baton.internal.Schemas;
 import dev.baton.item.Item;
 import dev.baton.item.RunItem;
 import dev.baton.model.ModelResponse;
 import dev.baton.model.Usage;
-import dev.baton.schema.JsonSchemas;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +91,7 @@ public record RunResult(
             return s;
         }
         try {
-            return JsonSchemas.mapper().writeValueAsString(finalOutput);
+            return Schemas.mapper().writeValueAsString(finalOutput);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return String.valueOf(finalOutput);
         }

@@ -2,7 +2,8 @@ package dev.baton.run;
 
 import dev.baton.UserError;
 import dev.baton.agent.Agent;
-import dev.baton.human.HumanAgent;
+import dev.baton.internal.HumanAccess;
+import dev.baton.internal.RunAccess;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.model.Model;
@@ -28,6 +29,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Failures are unchecked {@link dev.baton.BatonException}s carrying the items produced so far.
  */
 public final class Runner {
+    static {
+        RunAccess.install(AgentTools::asTool);
+    }
+
     private final RunConfig config;
     /** The runner's interceptor chains, composed once. */
     private final Interceptors interceptors;
@@ -173,7 +178,7 @@ public final class Runner {
 
     /** The model an agent uses in a run: a human agent's person; else the run's override, the agent's, then the runner's default. */
     <C> Model resolveModel(Agent<C> agent, RunOptions<C> options) {
-        if (HumanAgent.isHuman(agent)) {
+        if (HumanAccess.isHuman(agent)) {
             return agent.model(); // a person answers: a run's model override is for models, not people
         }
         if (options.model() != null) {

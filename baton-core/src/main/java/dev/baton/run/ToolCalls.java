@@ -7,6 +7,7 @@ import dev.baton.ToolGuardrailTripwireTriggered;
 import dev.baton.agent.Agent;
 import dev.baton.guardrail.GuardrailResult;
 import dev.baton.guardrail.ToolGuardrail;
+import dev.baton.internal.ToolAccess;
 import dev.baton.item.ToolCall;
 import dev.baton.run.Engine.ToolOutcome;
 import dev.baton.schema.InvalidArgumentsException;
@@ -174,7 +175,7 @@ final class ToolCalls<C> {
         List<GuardrailResult> results = new ArrayList<>();
         for (ToolGuardrail<C> g : tool.guardrails()) {
             if (g.isInput()) {
-                ToolGuardrail.Decision d = decide(g, () -> g.checkInput(toolContext, call.arguments()));
+                ToolGuardrail.Decision d = decide(g, () -> ToolAccess.checkInput(g, toolContext, call.arguments()));
                 GuardrailResult r = result(g, GuardrailResult.Kind.TOOL_INPUT, agent, call, d);
                 results.add(r);
                 if (d instanceof ToolGuardrail.Decision.Raise) {
@@ -192,7 +193,7 @@ final class ToolCalls<C> {
             for (ToolGuardrail<C> g : tool.guardrails()) {
                 if (!g.isInput()) {
                     String seen = output;
-                    ToolGuardrail.Decision d = decide(g, () -> g.checkOutput(toolContext, call.arguments(), seen));
+                    ToolGuardrail.Decision d = decide(g, () -> ToolAccess.checkOutput(g, toolContext, call.arguments(), seen));
                     GuardrailResult r = result(g, GuardrailResult.Kind.TOOL_OUTPUT, agent, call, d);
                     results.add(r);
                     if (d instanceof ToolGuardrail.Decision.Raise) {

@@ -1,7 +1,7 @@
 package dev.baton.run;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.baton.schema.JsonSchemas;
+import dev.baton.internal.Schemas;
 import org.jspecify.annotations.Nullable;
 
 /** Turns what a tool returned into the text the model reads. */
@@ -16,7 +16,7 @@ final class ToolOutputs {
             return value.toString();
         }
         try {
-            return JsonSchemas.mapper().writeValueAsString(value);
+            return Schemas.mapper().writeValueAsString(value);
         } catch (JsonProcessingException e) {
             return String.valueOf(value);
         }

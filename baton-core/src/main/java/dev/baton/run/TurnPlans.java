@@ -3,6 +3,10 @@ package dev.baton.run;
 import dev.baton.agent.Agent;
 import dev.baton.agent.OutputType;
 import dev.baton.handoff.Handoff;
+import dev.baton.internal.AgentAccess;
+import dev.baton.internal.HandoffAccess;
+import dev.baton.internal.Offered;
+import dev.baton.internal.ToolAccess;
 import dev.baton.model.HandoffSpec;
 import dev.baton.model.ModelRequest;
 import dev.baton.model.ModelSettings;
@@ -12,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turn preparation: which tools and handoffs the active agent offers on this turn, and the
@@ -39,7 +44,7 @@ final class TurnPlans<C> {
         // The instructions come first: what they (and the agent-start hooks before them) put in the
         // context decides which tools and handoffs are enabled on this turn.
         String instructions = instructions();
-        Agent.Offered<C> fixed = state.agent.fixedOffer();
+        Offered<C> fixed = AgentAccess.fixedOffer(state.agent);
         if (fixed != null) {
             return new Plan<>(new Offer<>(fixed.tools(), fixed.handoffs()),
                     request(instructions, fixed.toolSpecs(), fixed.handoffSpecs()));
@@ -47,11 +52,11 @@ final class TurnPlans<C> {
         Offer<C> offer = offer();
         List<ToolSpec> toolSpecs = new ArrayList<>(offer.tools().size());
         for (Tool<C> t : offer.tools().values()) {
-            toolSpecs.add(t.spec());
+            toolSpecs.add(ToolAccess.spec(t));
         }
         List<HandoffSpec> handoffSpecs = new ArrayList<>(offer.handoffs().size());
         for (Handoff<C, ?> h : offer.handoffs().values()) {
-            handoffSpecs.add(h.spec());
+            handoffSpecs.add(HandoffAccess.spec(h));
         }
         return new Plan<>(offer, request(instructions, toolSpecs, handoffSpecs));
     }
@@ -59,7 +64,7 @@ final class TurnPlans<C> {
     /** The tools and handoffs enabled now, without building a request (a resumed turn's). */
     Offer<C> offer() {
         Agent<C> agent = state.agent;
-        Agent.Offered<C> fixed = agent.fixedOffer();
+        Offered<C> fixed = AgentAccess.fixedOffer(agent);
         if (fixed != null) {
             return new Offer<>(fixed.tools(), fixed.handoffs());
         }
@@ -86,14 +91,25 @@ final class TurnPlans<C> {
 
     private ModelRequest request(String instructions, List<ToolSpec> toolSpecs, List<HandoffSpec> handoffSpecs) {
         Agent<C> agent = state.agent;
-        ModelSettings settings = agent.modelSettings()
-                .overriddenBy(config.modelSettings())
-                .overriddenBy(options.modelSettings());
+        ModelSettings settings = overridden(overridden(agent.modelSettings(), config.modelSettings()), options.modelSettings());
         if (state.resetToolChoice) {
             settings = settings.withToolChoice(null);
         }
         OutputType<?> outputType = agent.outputType();
         return new ModelRequest(agent.name(), instructions, state.currentInput(), toolSpecs, handoffSpecs,
                 outputType == null ? null : outputType.schema(), settings);
+    }
+
+    /** {@code base} with every field that {@code override} sets replaced by its value. */
+    static ModelSettings overridden(ModelSettings base, @Nullable ModelSettings override) {
+        if (override == null || override.equals(ModelSettings.defaults())) {
+            return base;
+        }
+        return new ModelSettings(
+                override.temperature() != null ? override.temperature() : base.temperature(),
+                override.topP() != null ? override.topP() : base.topP(),
+                override.maxTokens() != null ? override.maxTokens() : base.maxTokens(),
+                override.toolChoice() != null ? override.toolChoice() : base.toolChoice(),
+                override.parallelToolCalls() != null ? override.parallelToolCalls() : base.parallelToolCalls());
     }
 }

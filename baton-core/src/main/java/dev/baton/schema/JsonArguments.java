@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.UserError;
+import dev.baton.internal.Schemas;
 import dev.baton.tool.ToolContext;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
@@ -23,7 +24,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Binds the JSON arguments a model wrote to Java values, checked against the same rules as the
- * schema {@link JsonSchemas} generated for them. Every failure is an
+ * strict schema Baton generated for them. Every failure is an
  * {@link InvalidArgumentsException} whose message the model can act on, such as
  * {@code missing required property 'invoice_id'} or {@code property 'priority' must be one of
  * [LOW, MEDIUM, HIGH]}; messages use JSON names and dotted paths ({@code customer.email}), never
@@ -34,6 +35,34 @@ import org.jspecify.annotations.Nullable;
  * out binds to null, or to {@code Optional.empty()}.
  */
 public final class JsonArguments {
+    static {
+        Schemas.install(new Schemas.Access() {
+            @Override
+            public ObjectNode objectSchema(Class<?> type) {
+                return JsonSchemas.objectSchema(type);
+            }
+
+            @Override
+            public ObjectNode valueSchema(java.lang.reflect.Type type) {
+                return JsonSchemas.valueSchema(type);
+            }
+
+            @Override
+            public ObjectNode parametersSchema(java.lang.reflect.Method method) {
+                return JsonSchemas.parametersSchema(method);
+            }
+
+            @Override
+            public com.fasterxml.jackson.databind.ObjectMapper mapper() {
+                return JsonSchemas.mapper();
+            }
+
+            @Override
+            public String toSnakeCase(String javaName) {
+                return JsonSchemas.toSnakeCase(javaName);
+            }
+        });
+    }
 
     /** Jackson's "[Source: ...; line: 1, column: 1]" inside a message, which names Java features. */
     private static final Pattern SOURCE_LOCATION = Pattern.compile("\\[Source: [^\\]]*?line: (\\d+), column: (\\d+)\\]");

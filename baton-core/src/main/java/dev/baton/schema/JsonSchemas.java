@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Types a strict schema cannot describe (maps and other free-form values, abstract types) are
  * rejected with a {@link UserError} naming the offending property.
  */
-public final class JsonSchemas {
+final class JsonSchemas {
 
     // Runs live on virtual threads: a thread-local buffer pool would allocate fresh buffers for
     // every run, so buffers are pooled across threads instead.
@@ -57,7 +57,7 @@ public final class JsonSchemas {
      *     number, a list, an enum, a map), or one of its properties has a type a strict schema
      *     cannot describe
      */
-    public static ObjectNode objectSchema(Class<?> type) {
+    static ObjectNode objectSchema(Class<?> type) {
         Objects.requireNonNull(type, "type");
         return TYPE_SCHEMAS.computeIfAbsent(type, t -> {
             requireObjectType(t);
@@ -71,7 +71,7 @@ public final class JsonSchemas {
      *
      * @throws UserError if the type cannot be described by a strict schema
      */
-    public static ObjectNode valueSchema(java.lang.reflect.Type type) {
+    static ObjectNode valueSchema(java.lang.reflect.Type type) {
         Objects.requireNonNull(type, "type");
         TypeModel.requireSupported(TypeModel.javaType(type));
         return SchemaFactory.valueSchema(type);
@@ -85,7 +85,7 @@ public final class JsonSchemas {
      *
      * @throws UserError if a parameter's type cannot be described by a strict schema
      */
-    public static ObjectNode parametersSchema(Method method) {
+    static ObjectNode parametersSchema(Method method) {
         Objects.requireNonNull(method, "method");
         return METHOD_SCHEMAS.computeIfAbsent(method, m -> {
             TypeModel.requireSupported(m);
@@ -99,7 +99,7 @@ public final class JsonSchemas {
      * {@code Optional} and {@code java.time} values supported. Shared: do not reconfigure it;
      * use {@link ObjectMapper#copy()} for a variant.
      */
-    public static ObjectMapper mapper() {
+    static ObjectMapper mapper() {
         return MAPPER;
     }
 
@@ -108,7 +108,7 @@ public final class JsonSchemas {
      * {@code customer_id} and {@code HTTPStatus} {@code http_status}. Names already in
      * snake_case are unchanged. Used for property, parameter and default tool names.
      */
-    public static String toSnakeCase(String javaName) {
+    static String toSnakeCase(String javaName) {
         int length = javaName.length();
         StringBuilder out = new StringBuilder(length + 4);
         for (int i = 0; i < length; i++) {

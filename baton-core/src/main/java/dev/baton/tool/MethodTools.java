@@ -1,8 +1,8 @@
 package dev.baton.tool;
 
 import dev.baton.UserError;
+import dev.baton.internal.Schemas;
 import dev.baton.schema.JsonArguments;
-import dev.baton.schema.JsonSchemas;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -56,7 +56,7 @@ final class MethodTools {
         ToolInvoker<C> invoker = (context, json) -> invoke(method, receiver, JsonArguments.bindParameters(json, method, context));
         return Tool.<C>builder(name)
                 .description(annotation.description())
-                .parameters(JsonSchemas.parametersSchema(method))
+                .parameters(Schemas.parametersSchema(method))
                 .invoker(invoker)
                 .build();
     }
@@ -81,7 +81,7 @@ final class MethodTools {
 
     private static String toolName(Method method) {
         String explicit = method.getAnnotation(ToolMethod.class).name();
-        return explicit.isBlank() ? JsonSchemas.toSnakeCase(method.getName()) : explicit;
+        return explicit.isBlank() ? Schemas.toSnakeCase(method.getName()) : explicit;
     }
 
     /** A class may hold objects the runner cannot reach, e.g. a private nested class: open its methods. */

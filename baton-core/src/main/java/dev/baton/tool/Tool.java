@@ -3,9 +3,10 @@ package dev.baton.tool;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.UserError;
 import dev.baton.agent.EnabledWhen;
+import dev.baton.internal.Schemas;
+import dev.baton.internal.ToolAccess;
 import dev.baton.model.ToolSpec;
 import dev.baton.schema.JsonArguments;
-import dev.baton.schema.JsonSchemas;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -25,6 +26,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Instances are immutable; the {@code with...} methods return changed copies.
  */
 public final class Tool<C> {
+    static {
+        ToolAccess.install(Tool::spec);
+    }
+
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
 
     private final String name;
@@ -76,7 +81,7 @@ public final class Tool<C> {
         Objects.requireNonNull(body, "body");
         return Tool.<C>builder(name)
                 .description(description)
-                .parameters(JsonSchemas.objectSchema(argsType))
+                .parameters(Schemas.objectSchema(argsType))
                 .invoker((ctx, json) -> body.apply(ctx, JsonArguments.bind(json, argsType)))
                 .build();
     }
@@ -208,7 +213,7 @@ public final class Tool<C> {
     }
 
     /** The tool as sent to a model. */
-    public ToolSpec spec() {
+    ToolSpec spec() {
         return spec;
     }
 
@@ -279,7 +284,7 @@ public final class Tool<C> {
 
         /** Arguments schema generated from a type, as {@link Tool#of} does. */
         public Builder<C> parameters(Class<?> argsType) {
-            this.parameters = JsonSchemas.objectSchema(argsType);
+            this.parameters = Schemas.objectSchema(argsType);
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.baton.durable;
 
 import dev.baton.UserError;
 import dev.baton.agent.Agent;
+import dev.baton.internal.AgentAccess;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -43,13 +44,13 @@ final class Applications {
         Registered r = registration(agent, true);
         agents.put(agent.name(), r);
         // The agents it hands off to are the application's too: a client may start a run with any of them.
-        agent.reachableAgents().forEach((name, a) -> agents.putIfAbsent(name, registration(a, false)));
+        AgentAccess.reachableAgents(agent).forEach((name, a) -> agents.putIfAbsent(name, registration(a, false)));
         return r;
     }
 
     private static Registered registration(Agent<?> agent, boolean explicit) {
         Map<String, String> graph = new TreeMap<>();
-        agent.reachableAgents().forEach((name, a) -> graph.put(name, a.fingerprint()));
+        AgentAccess.reachableAgents(agent).forEach((name, a) -> graph.put(name, a.fingerprint()));
         return new Registered(agent, Map.copyOf(graph), explicit);
     }
 

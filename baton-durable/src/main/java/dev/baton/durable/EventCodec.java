@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.durable.internal.JournalCodec;
 import dev.baton.guardrail.GuardrailResult;
 import dev.baton.item.Item;
 import dev.baton.item.RunItem;

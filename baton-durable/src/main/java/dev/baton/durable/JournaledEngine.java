@@ -1,6 +1,7 @@
 package dev.baton.durable;
 
 import dev.baton.JournalMismatch;
+import dev.baton.durable.internal.JournalCodec;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.model.ModelResponse;

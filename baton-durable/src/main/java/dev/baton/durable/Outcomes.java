@@ -4,6 +4,7 @@ import dev.baton.JournalMismatch;
 import dev.baton.RunCancelled;
 import dev.baton.RunStoreFailed;
 import dev.baton.SessionStoreFailed;
+import dev.baton.durable.internal.JournalCodec;
 import dev.baton.run.ApprovalRequest;
 import dev.baton.run.RunResult;
 import java.time.Instant;

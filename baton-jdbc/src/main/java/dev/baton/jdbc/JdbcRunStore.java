@@ -7,7 +7,7 @@ import static dev.baton.jdbc.RunRows.RUN_COLUMNS;
 
 import dev.baton.durable.Approval;
 import dev.baton.durable.Effect;
-import dev.baton.durable.JournalCodec;
+import dev.baton.durable.internal.JournalCodec;
 import dev.baton.durable.RecordedEvent;
 import dev.baton.durable.RunNotifier;
 import dev.baton.durable.RunQuery;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import dev.baton.durable.JournalCodec;
+import dev.baton.durable.internal.JournalCodec;
 import dev.baton.item.Item;
 import dev.baton.model.Usage;
 import dev.baton.session.SessionLease;

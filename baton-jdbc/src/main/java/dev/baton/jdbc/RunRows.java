@@ -2,7 +2,7 @@ package dev.baton.jdbc;
 
 import dev.baton.durable.Approval;
 import dev.baton.durable.Effect;
-import dev.baton.durable.JournalCodec;
+import dev.baton.durable.internal.JournalCodec;
 import dev.baton.durable.RecordedEvent;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;

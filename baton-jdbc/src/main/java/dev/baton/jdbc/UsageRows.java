@@ -1,6 +1,6 @@
 package dev.baton.jdbc;
 
-import dev.baton.durable.JournalCodec;
+import dev.baton.durable.internal.JournalCodec;
 import dev.baton.model.Usage;
 import dev.baton.session.TurnUsage;
 import java.sql.Connection;

@@ -2,17 +2,17 @@ package dev.baton.testing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.schema.JsonSchemas;
+import dev.baton.internal.Schemas;
 import java.util.Optional;
 
-/** JSON the way Baton writes it: through {@link JsonSchemas#mapper()}, so property names are snake_case. */
+/** JSON the way Baton writes it: through {@code dev.baton.internal.Schemas.mapper()}, so property names are snake_case. */
 final class Json {
     private Json() {}
 
     /** The JSON text of a value (a record of arguments, a handoff input). */
     static String write(Object value) {
         try {
-            return JsonSchemas.mapper().writeValueAsString(value);
+            return Schemas.mapper().writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON: " + e.getOriginalMessage(), e);
         }
@@ -20,13 +20,13 @@ final class Json {
 
     /** The JSON tree of a value, as the model would have written it. */
     static JsonNode tree(Object value) {
-        return JsonSchemas.mapper().valueToTree(value);
+        return Schemas.mapper().valueToTree(value);
     }
 
     /** The parsed text, or empty when it is not JSON (models may write malformed arguments). */
     static Optional<JsonNode> parse(String text) {
         try {
-            JsonNode node = JsonSchemas.mapper().readTree(text);
+            JsonNode node = Schemas.mapper().readTree(text);
             return node == null || node.isMissingNode() ? Optional.empty() : Optional.of(node);
         } catch (JsonProcessingException e) {
             return Optional.empty();

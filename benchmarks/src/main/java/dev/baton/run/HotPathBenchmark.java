@@ -2,13 +2,15 @@ package dev.baton.run;
 
 import dev.baton.agent.Agent;
 import dev.baton.bench.SupportFlow;
+import dev.baton.internal.AgentAccess;
+import dev.baton.internal.Offered;
+import dev.baton.internal.Schemas;
 import dev.baton.item.Message;
 import dev.baton.item.ToolCall;
 import dev.baton.model.ModelRequest;
 import dev.baton.model.ModelResponse;
 import dev.baton.model.Usage;
 import dev.baton.schema.JsonArguments;
-import dev.baton.schema.JsonSchemas;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -38,8 +40,8 @@ public class HotPathBenchmark {
     private Agent<Void> triage;
     private Agent<Void> billing;
     private TurnPlans<Void> plans;
-    private Agent.Offered<Void> triageOffer;
-    private Agent.Offered<Void> billingOffer;
+    private Offered<Void> triageOffer;
+    private Offered<Void> billingOffer;
     private ModelResponse handoffResponse;
     private ModelResponse toolResponse;
     private ModelResponse answerResponse;
@@ -50,8 +52,8 @@ public class HotPathBenchmark {
         runner = Runner.create(RunConfig.builder().defaultModel(new SupportFlow.ScriptModel(0)).build());
         triage = SupportFlow.triage();
         billing = triage.handoffs().get(0).target().resolve();
-        triageOffer = triage.fixedOffer();
-        billingOffer = billing.fixedOffer();
+        triageOffer = AgentAccess.fixedOffer(triage);
+        billingOffer = AgentAccess.fixedOffer(billing);
         // The loop's state as a new run's first turn has it: the context set up, the input read.
         LoopState<Void> state = new LoopState<>("run_bench", triage);
         state.ctx = new RunContext<>(null, state.runId, null, runner, RunOptions.none());
@@ -100,7 +102,7 @@ public class HotPathBenchmark {
     /** A schema cache hit (the cached schema is copied so callers cannot change it). */
     @Benchmark
     public Object schemaCacheHit() {
-        return JsonSchemas.objectSchema(SupportFlow.GetInvoice.class);
+        return Schemas.objectSchema(SupportFlow.GetInvoice.class);
     }
 
     /** Serialising a tool's result for the model. */

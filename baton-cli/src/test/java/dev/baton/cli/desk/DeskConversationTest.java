@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.human.HumanReply;
 import dev.baton.human.HumanRequest;
+import dev.baton.internal.AgentAccess;
 import dev.baton.offline.OfflineModel;
 import dev.baton.run.ApprovalRequest;
 import dev.baton.run.RunConfig;
@@ -133,11 +134,11 @@ class DeskConversationTest {
         RmaDesk rma = new RmaDesk();
 
         for (String specialist : List.of("billing_specialist", "technical_specialist", "account_specialist")) {
-            assertThat(support.entry().reachableAgents().get(specialist).handoffs()).as(specialist)
+            assertThat(AgentAccess.reachableAgents(support.entry()).get(specialist).handoffs()).as(specialist)
                     .anySatisfy(h -> assertThat(h.targetName()).isEqualTo("support_triage"));
         }
         for (String specialist : List.of("product_specialist", "rma_specialist")) {
-            assertThat(rma.entry().reachableAgents().get(specialist).handoffs()).as(specialist)
+            assertThat(AgentAccess.reachableAgents(rma.entry()).get(specialist).handoffs()).as(specialist)
                     .anySatisfy(h -> assertThat(h.targetName()).isEqualTo("support_triage"));
         }
     }

@@ -8,6 +8,7 @@ import dev.baton.InputGuardrailTripwireTriggered;
 import dev.baton.UserError;
 import dev.baton.human.HumanReply;
 import dev.baton.human.HumanRequest;
+import dev.baton.internal.AgentAccess;
 import dev.baton.offline.OfflineModel;
 import dev.baton.run.RunConfig;
 import dev.baton.run.RunOptions;
@@ -194,7 +195,7 @@ class DeskWalkthroughTest {
         assertThat(Desks.create("acme", p -> Optional.empty()).name()).isEqualTo("acme");
         assertThatThrownBy(() -> Desks.create("sales", p -> Optional.empty())).isInstanceOf(UserError.class)
                 .hasMessageContaining("support, acme, rma");
-        assertThat(List.of(new SupportDesk().entry().reachableAgents().keySet()).get(0))
+        assertThat(List.of(AgentAccess.reachableAgents(new SupportDesk().entry()).keySet()).get(0))
                 .contains("support_triage", "billing_specialist", "technical_specialist", "account_specialist");
     }
 }

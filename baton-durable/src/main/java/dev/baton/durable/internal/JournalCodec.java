@@ -1,4 +1,4 @@
-package dev.baton.durable;
+package dev.baton.durable.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -13,14 +13,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON forms a run store keeps for the structured columns of a {@link RunRecord}: input
+ * Not API. The JSON forms a run store keeps for the structured columns of a
+ * {@link dev.baton.durable.RunRecord}: input
  * items, usage and the agent graph. Stores use these so that every store writes the same text,
  * and a journal written by one can be read by another.
  */
 public final class JournalCodec {
-    // Journals are written from runs' virtual threads, where Jackson's default thread-local buffer
-    // pool would allocate fresh buffers for every value: buffers are shared across threads instead.
-    static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+    /**
+     * The mapper of journal JSON; shared, do not reconfigure. Journals are written from runs'
+     * virtual threads, where Jackson's default thread-local buffer pool would allocate fresh
+     * buffers for every value, so its buffers are shared across threads instead.
+     */
+    public static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
                     .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
                     .build())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -62,7 +66,8 @@ public final class JournalCodec {
         return read(json, GRAPH, "an agent graph");
     }
 
-    static String write(Object value) {
+    /** The JSON text of {@code value}. */
+    public static String write(Object value) {
         try {
             return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {
@@ -71,7 +76,12 @@ public final class JournalCodec {
         }
     }
 
-    static <T> T read(String json, TypeReference<T> type, String what) {
+    /**
+     * {@code json} read as {@code type}.
+     *
+     * @throws IllegalArgumentException if the text is not {@code what}, or is null
+     */
+    public static <T> T read(String json, TypeReference<T> type, String what) {
         try {
             T value = JSON.readValue(json, type);
             if (value == null) {
