@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * hands each run a journaled engine ({@code dev.baton.durable}) that records every performed step
  * and replays recorded ones. A replayed step does not call the function the loop passed for it,
  * so the hooks and trace spans inside that function fire once per step, however often the run is
- * replayed. Set an engine per run with {@link RunOptions#withEngine}; applications rarely
+ * replayed; {@link #replays} tells the loop which steps those are, for the callbacks around them. Set an engine per run with {@link RunOptions#withEngine}; applications rarely
  * implement one, except to fix the clock or ids in tests.
  */
 public interface Engine {
@@ -65,6 +65,19 @@ public interface Engine {
      * Call ids are unique within a response, not always within a run: a decision belongs to its turn.
      */
     RunState.@Nullable Decision decision(int turn, String callId);
+
+    /**
+     * Whether model call {@code n} of the run (1 for its first) is one the engine will replay
+     * rather than perform: the loop is catching up with work done by an earlier execution. What
+     * led to that call (its agent starting, the handoff that gave it the conversation) happened
+     * then too, so the loop does not fire those callbacks, or trace the handoff, a second time.
+     * Work past the last recorded step is done again, callbacks and all: a callback fires at
+     * least once, and exactly once unless a process stops between a handoff and the next model
+     * call being recorded. The in-memory engine replays nothing.
+     */
+    default boolean replays(int n) {
+        return false;
+    }
 
     /** Every event of the run but text deltas, in order, for a {@link #journaled()} engine to keep. */
     void event(RunEvent event);

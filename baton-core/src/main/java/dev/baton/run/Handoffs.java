@@ -36,9 +36,10 @@ final class Handoffs<C> {
     private final SessionSaves saves;
     /** Agents that tools of this run returned to hand the conversation to, by name. */
     private final Supplier<Map<String, Agent<?>>> toolTargets;
+    private final Engine engine;
 
     Handoffs(Agent<C> startAgent, RunConfig config, RunOptions<C> options, LoopState<C> state, RunEvents<C> events,
-            HookCalls<C> hooks, SessionSaves saves, Supplier<Map<String, Agent<?>>> toolTargets) {
+            HookCalls<C> hooks, SessionSaves saves, Supplier<Map<String, Agent<?>>> toolTargets, Engine engine) {
         this.startAgent = startAgent;
         this.config = config;
         this.options = options;
@@ -47,6 +48,15 @@ final class Handoffs<C> {
         this.hooks = hooks;
         this.saves = saves;
         this.toolTargets = toolTargets;
+        this.engine = engine;
+    }
+
+    /**
+     * Whether this handoff was carried out by an earlier execution of the run, which the engine
+     * replays: the target's first model call is recorded. Its callbacks and span are not repeated.
+     */
+    private boolean replayed() {
+        return engine.replays(state.responses.size() + 1);
     }
 
     void carryOut(NextStep.HandOff<C> step) {
@@ -75,9 +85,12 @@ final class Handoffs<C> {
             }
         }
         Agent<C> target = handoff.target().resolve();
-        invokeOnHandoff(handoff, chosen.call(), target);
-        hooks.handoff(state.ctx(), agent, target);
-        state.trace.handoff(agent.name(), target.name());
+        boolean replayed = replayed();
+        invokeOnHandoff(handoff, chosen.call(), target, replayed);
+        if (!replayed) {
+            hooks.handoff(state.ctx(), agent, target);
+            state.trace.handoff(agent.name(), target.name());
+        }
         RunItem.HandoffOutputItem out = new RunItem.HandoffOutputItem(agent.name(),
                 new ToolOutput(chosen.call().callId(), transferOutput(handoff, target)), target.name());
         turnItems.add(out);
@@ -105,8 +118,10 @@ final class Handoffs<C> {
         RunItem.HandoffOutputItem out = new RunItem.HandoffOutputItem(agent.name(),
                 new ToolOutput(placeholder.output().callId(), transferOutput(handoff, target)), target.name());
         turnItems.set(turnItems.indexOf(placeholder), out);
-        hooks.handoff(state.ctx(), agent, target);
-        state.trace.handoff(agent.name(), target.name());
+        if (!replayed()) {
+            hooks.handoff(state.ctx(), agent, target);
+            state.trace.handoff(agent.name(), target.name());
+        }
         occurred(out, target);
         switchTo(handoff, target, turnItems);
     }
@@ -183,10 +198,13 @@ final class Handoffs<C> {
             events.emit(new RunEvent.AgentUpdated(state.runId, events.seq(), target.name(), events.now(), previous));
         }
         state.traceAgent();
-        hooks.agentStart(state.ctx(), target);
+        if (!replayed()) {
+            hooks.agentStart(state.ctx(), target);
+        }
     }
 
-    private <I> void invokeOnHandoff(Handoff<C, I> handoff, ToolCall call, Agent<C> target) {
+    /** Checks the transfer call's input, and unless the handoff is {@code replayed}, gives it to the handoff's callback. */
+    private <I> void invokeOnHandoff(Handoff<C, I> handoff, ToolCall call, Agent<C> target, boolean replayed) {
         Agent<C> agent = state.agent;
         I parsed;
         try {
@@ -194,6 +212,9 @@ final class Handoffs<C> {
         } catch (InvalidArgumentsException e) {
             throw new ModelBehaviorError("Invalid input for handoff '" + handoff.toolName() + "' to '" + target.name() + "': "
                     + e.getMessage(), call.arguments(), e);
+        }
+        if (replayed) {
+            return;
         }
         I in = parsed;
         Callbacks.call(() -> {

@@ -87,7 +87,7 @@ final class RunLoop<C> {
         Interceptors chains = runner.interceptors().with(this.options.modelInterceptors(), this.options.toolInterceptors());
         this.resolver = new TurnResolver<>(config, state, engine, chains, events, guardrails, hooks, endings, saves,
                 this::checkCancelled, this::cancelled);
-        this.handoffs = new Handoffs<>(startAgent, config, this.options, state, events, hooks, saves, resolver::toolHandoffTargets);
+        this.handoffs = new Handoffs<>(startAgent, config, this.options, state, events, hooks, saves, resolver::toolHandoffTargets, engine);
         this.modelCalls = new ModelCalls<>(this.options, state, engine, chains, events, hooks, guardrails, cancellation,
                 this::checkCancelled, this::cancelled);
     }
@@ -194,7 +194,9 @@ final class RunLoop<C> {
         }
         state.traceAgent();
         if (paused == null) {
-            hooks.agentStart(ctx, state.agent);
+            if (!engine.replays(state.responses.size() + 1)) {
+                hooks.agentStart(ctx, state.agent);
+            }
             return nextTurn();
         }
         return resumeTurn(paused.pause());

@@ -159,6 +159,12 @@ final class JournaledEngine implements Engine {
     }
 
     @Override
+    public boolean replays(int n) {
+        Effect r = journal.recorded("m" + n);
+        return r != null && r.status() == Effect.Status.DONE;
+    }
+
+    @Override
     public boolean journaled() {
         return true;
     }

@@ -71,6 +71,15 @@ class EngineReplayDurableTest {
         final AtomicInteger modelEnds = new AtomicInteger();
         final AtomicInteger toolStarts = new AtomicInteger();
         final AtomicInteger toolEnds = new AtomicInteger();
+        final List<String> agentStarts = new CopyOnWriteArrayList<>();
+        final List<String> handoffs = new CopyOnWriteArrayList<>();
+
+        @Override public void onAgentStart(RunContext<Void> c, Agent<Void> a) {
+            agentStarts.add(a.name());
+        }
+        @Override public void onHandoff(RunContext<Void> c, Agent<Void> from, Agent<Void> to) {
+            handoffs.add(from.name() + " -> " + to.name());
+        }
 
         @Override public void onModelStart(RunContext<Void> c, Agent<Void> a, ModelRequest r) {
             modelStarts.incrementAndGet();
@@ -136,6 +145,8 @@ class EngineReplayDurableTest {
         assertThat(firstHooks.modelEnds).hasValue(2);
         assertThat(firstHooks.toolStarts).hasValue(1);
         assertThat(firstHooks.toolEnds).hasValue(1);
+        assertThat(firstHooks.agentStarts).containsExactly("triage", "refunds");
+        assertThat(firstHooks.handoffs).containsExactly("triage -> refunds");
         long modelSpansBefore = spans.count(SpanData.ModelCall.class);
         long toolSpansBefore = spans.count(SpanData.ToolCall.class);
 
@@ -153,6 +164,8 @@ class EngineReplayDurableTest {
         assertThat(secondHooks.modelEnds).hasValue(1);
         assertThat(secondHooks.toolStarts).as("the replayed tool call fires no hook").hasValue(0);
         assertThat(secondHooks.toolEnds).hasValue(0);
+        assertThat(secondHooks.agentStarts).as("both agents started in the first execution").isEmpty();
+        assertThat(secondHooks.handoffs).as("the handoff was carried out in the first execution").isEmpty();
         assertThat(spans.count(SpanData.ModelCall.class) - modelSpansBefore).as("one model span: m3's").isEqualTo(1);
         assertThat(spans.count(SpanData.ToolCall.class) - toolSpansBefore).as("no tool span on replay").isZero();
     }
