@@ -1,6 +1,7 @@
 package dev.baton.internal;
 
 import java.lang.invoke.MethodHandles;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,8 +21,24 @@ final class Accessors {
         return java.util.Objects.requireNonNull(offered, "accessor");
     }
 
+    /**
+     * The accessor {@code current} (the field's value, read by the caller: the fast path), or, when
+     * it is not installed yet, the one {@code installed} reads after {@code owner} initialised.
+     */
+    static <T> T get(@Nullable T current, Supplier<@Nullable T> installed, Class<?> owner) {
+        if (current != null) {
+            return current;
+        }
+        initialise(owner);
+        T a = installed.get();
+        if (a == null) {
+            throw notInstalled(owner);
+        }
+        return a;
+    }
+
     /** Initialises {@code owner}, whose static initialiser installs an accessor. */
-    static void initialise(Class<?> owner) {
+    private static void initialise(Class<?> owner) {
         try {
             MethodHandles.lookup().ensureInitialized(owner);
         } catch (IllegalAccessException e) {
@@ -30,7 +47,7 @@ final class Accessors {
     }
 
     /** What an accessor reports when its owner initialised without installing it. */
-    static IllegalStateException notInstalled(Class<?> owner) {
+    private static IllegalStateException notInstalled(Class<?> owner) {
         return new IllegalStateException(owner.getName() + " did not install its accessor");
     }
 }

@@ -49,14 +49,6 @@ public final class AgentAccess {
     }
 
     private static Access access() {
-        Access a = access;
-        if (a == null) {
-            Accessors.initialise(Agent.class);
-            a = access;
-            if (a == null) {
-                throw Accessors.notInstalled(Agent.class);
-            }
-        }
-        return a;
+        return Accessors.get(access, () -> access, Agent.class);
     }
 }

@@ -50,14 +50,6 @@ public final class HandoffAccess {
     }
 
     private static Access access() {
-        Access a = access;
-        if (a == null) {
-            Accessors.initialise(Handoff.class);
-            a = access;
-            if (a == null) {
-                throw Accessors.notInstalled(Handoff.class);
-            }
-        }
-        return a;
+        return Accessors.get(access, () -> access, Handoff.class);
     }
 }

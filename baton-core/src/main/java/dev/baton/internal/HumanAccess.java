@@ -22,14 +22,6 @@ public final class HumanAccess {
 
     /** Whether {@code agent} is a human agent, answered by a person rather than a model. */
     public static boolean isHuman(Agent<?> agent) {
-        Predicate<Agent<?>> p = isHuman;
-        if (p == null) {
-            Accessors.initialise(HumanAgent.class);
-            p = isHuman;
-            if (p == null) {
-                throw Accessors.notInstalled(HumanAgent.class);
-            }
-        }
-        return p.test(agent);
+        return Accessors.get(isHuman, () -> isHuman, HumanAgent.class).test(agent);
     }
 }

@@ -35,14 +35,6 @@ public final class RunAccess {
      */
     public static <C> Tool<C> asTool(Agent<C> agent, String toolName, String description,
             @Nullable Function<RunResult, String> extractor) {
-        AgentTools a = agentTools;
-        if (a == null) {
-            Accessors.initialise(Runner.class);
-            a = agentTools;
-            if (a == null) {
-                throw Accessors.notInstalled(Runner.class);
-            }
-        }
-        return a.asTool(agent, toolName, description, extractor);
+        return Accessors.get(agentTools, () -> agentTools, Runner.class).asTool(agent, toolName, description, extractor);
     }
 }

@@ -68,14 +68,6 @@ public final class Schemas {
     }
 
     private static Access access() {
-        Access a = access;
-        if (a == null) {
-            Accessors.initialise(JsonArguments.class);
-            a = access;
-            if (a == null) {
-                throw Accessors.notInstalled(JsonArguments.class);
-            }
-        }
-        return a;
+        return Accessors.get(access, () -> access, JsonArguments.class);
     }
 }

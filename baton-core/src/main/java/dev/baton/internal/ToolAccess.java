@@ -44,15 +44,7 @@ public final class ToolAccess {
 
     /** The tool as sent to a model. */
     public static ToolSpec spec(Tool<?> tool) {
-        Specs s = specs;
-        if (s == null) {
-            Accessors.initialise(Tool.class);
-            s = specs;
-            if (s == null) {
-                throw Accessors.notInstalled(Tool.class);
-            }
-        }
-        return s.spec(tool);
+        return Accessors.get(specs, () -> specs, Tool.class).spec(tool);
     }
 
     /** Runs an input guardrail on a call's arguments; a check that returned null allows the call. */
@@ -67,14 +59,6 @@ public final class ToolAccess {
     }
 
     private static Checks checks() {
-        Checks c = checks;
-        if (c == null) {
-            Accessors.initialise(ToolGuardrail.class);
-            c = checks;
-            if (c == null) {
-                throw Accessors.notInstalled(ToolGuardrail.class);
-            }
-        }
-        return c;
+        return Accessors.get(checks, () -> checks, ToolGuardrail.class);
     }
 }

@@ -61,17 +61,7 @@ final class SqliteCheckpoints {
     void close(List<Throwable> failures) {
         stopped = true;
         LockSupport.unpark(thread);
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
+        SqliteGroupCommit.joinUninterruptibly(thread);
         SqliteDatabase.closeQuietly(connection, failures);
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -183,14 +183,7 @@ final class SqliteGroupCommit {
             return;
         }
         queue.add(STOP);
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
+        joinUninterruptibly(thread);
         Pending<?> left;
         while ((left = queue.poll()) != null) {
             if (left != STOP) {
@@ -201,6 +194,18 @@ final class SqliteGroupCommit {
             checkpoints.close(failures);
         }
         writer.close(failures);
+    }
+
+    /** Waits for {@code thread} to end even if interrupted meanwhile; the interrupt status is kept. */
+    static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }

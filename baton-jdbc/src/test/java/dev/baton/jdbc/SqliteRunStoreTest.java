@@ -425,6 +425,30 @@ class SqliteRunStoreTest {
         }
     }
 
+    @Test
+    void the_write_ahead_log_is_copied_into_the_database_while_the_store_is_open() throws Exception {
+        Path file = dir.resolve("runs.db");
+        try (SqliteRunStore store = SqliteRunStore.open(file)) {
+            long before = Files.size(file);
+            // About 600 KB in 30 commits, well under SQLite's own checkpoint threshold of 1,000 pages
+            // (each commit appends the pages it touched: the run's, its overflow pages, the indexes').
+            String text = "x".repeat(20_000);
+            for (int i = 0; i < 30; i++) {
+                RunRecord r = run("wal-" + i);
+                store.createRun(new RunRecord(r.id(), r.application(), r.startAgent(), r.currentAgent(), r.sessionId(),
+                        List.of(Message.user(text)), r.status(), r.createdAt(), r.updatedAt(), null, null, r.usage(), r.graph(),
+                        null, null, null));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (Files.size(file) < before + 500_000 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(Files.size(file)).as("the database file holds the committed runs, not only the log")
+                    .isGreaterThan(before + 500_000);
+            assertThat(store.findRun("wal-29")).isPresent();
+        }
+    }
+
     static RunRecord run(String id) {
         return new RunRecord(id, RunRecord.DEFAULT_APPLICATION, "triage", "triage", "s1", List.of(Message.user("hi")), RunStatus.RUNNING, T, T, null, null,
                 Usage.zero(), Map.of("triage", "fp"), null, null, null);
