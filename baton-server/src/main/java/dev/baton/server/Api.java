@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.durable.DurableWorker;
+import dev.baton.durable.EventStream;
 import dev.baton.durable.RecordedEvent;
 import dev.baton.durable.RunQuery;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;
 import dev.baton.durable.RunStore;
 import dev.baton.model.Usage;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
@@ -22,6 +24,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -30,6 +33,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -43,6 +47,7 @@ final class Api {
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_LIMIT = 500;
     private static final int MAX_EVENTS = 1000;
+    private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
 
     private final Desks desks;
     private final DurableWorker worker;
@@ -64,6 +69,7 @@ final class Api {
         route(r, "/api/runs", Method.GET, this::listRuns);
         route(r, "/api/runs/{id}", Method.GET, this::getRun);
         route(r, "/api/runs/{id}/events", Method.GET, this::events);
+        route(r, "/api/runs/{id}/stream", Method.GET, this::stream);
         route(r, "/api/runs/{id}/cancel", Method.POST, this::cancel);
         r.any((req, res) -> {
             throw ApiError.notFound("No such endpoint: " + req.prologue().method().text() + " " + req.path().path());
@@ -151,6 +157,57 @@ final class Api {
         events.forEach(e -> list.add(event(e)));
         body.put("next", from + events.size());
         send(res, Status.OK_200, body);
+    }
+
+    /**
+     * The run's events as Server-Sent Events, followed live until the run ends or pauses (the
+     * store's notifier wakes the stream), then an {@code end} event with the run. Each event's id is
+     * its sequence number, so a client resumes after the last one it got with {@code Last-Event-ID}.
+     */
+    private void stream(ServerRequest req, ServerResponse res) {
+        RunRecord run = find(req.path().pathParameters().get("id"));
+        long from = lastEventId(req).map(seq -> seq + 1).orElseGet(() -> (long) intParam(req, "from", 0, 0, Integer.MAX_VALUE));
+        res.status(Status.OK_200);
+        res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        try (EventStream events = worker.client().attach(run.id()).events(from);
+                OutputStream out = res.outputStream()) {
+            out.write(": run %s from event %d\n\n".formatted(run.id(), from).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            for (RecordedEvent e : events) {
+                sse(out, Long.toString(e.seq()), e.type(), event(e));
+            }
+            sse(out, null, "end", run(find(run.id()), null));
+        } catch (IOException e) {
+            log.debug("The stream of run {} ended early: the client went away", run.id(), e);
+        }
+    }
+
+    private static Optional<Long> lastEventId(ServerRequest req) {
+        Optional<String> header = req.headers().first(LAST_EVENT_ID);
+        if (header.isEmpty() || header.get().isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            long seq = Long.parseLong(header.get().trim());
+            if (seq < 0) {
+                throw ApiError.badRequest("'Last-Event-ID' must be an event's sequence number, got " + seq);
+            }
+            return Optional.of(seq);
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("'Last-Event-ID' must be an event's sequence number, got '" + header.get() + "'");
+        }
+    }
+
+    private static void sse(OutputStream out, @Nullable String id, String event, JsonNode data) throws IOException {
+        StringBuilder frame = new StringBuilder();
+        if (id != null) {
+            frame.append("id: ").append(id).append('\n');
+        }
+        // Compact JSON has no line breaks (those in strings are escaped), so the data is one line.
+        frame.append("event: ").append(event).append('\n').append("data: ").append(JSON.writeValueAsString(data)).append("\n\n");
+        out.write(frame.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
     }
 
     private void cancel(ServerRequest req, ServerResponse res) {

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Baton's HTTP server: serves the JSON API of {@code docs/server.md} (desks, runs, their events,
- * cancelling) and runs a {@link DurableWorker} in the same process that executes the runs of its
+ * cancelling, live events) and runs a {@link DurableWorker} in the same process that executes the runs of its
  * desks. Requests are handled on virtual threads by Helidon SE's web server.
  *
  * <pre>{@code
