@@ -82,7 +82,7 @@ final class Api {
     }
 
     /** The path answers {@code method} with {@code handler}, and any other method with 405. */
-    private static void route(HttpRouting.Builder r, String path, Method method, Handler handler) {
+    static void route(HttpRouting.Builder r, String path, Method method, Handler handler) {
         r.route(method, path, handler);
         r.any(path, (req, res) -> {
             res.header(HeaderNames.ALLOW, method.text());
@@ -226,12 +226,12 @@ final class Api {
         return desks.find(name).orElseThrow(() -> ApiError.notFound("No desk named '" + name + "'"));
     }
 
-    private RunRecord find(String id) {
+    RunRecord find(String id) {
         return store.findRun(id).orElseThrow(() -> ApiError.notFound("No run with id '" + id + "'"));
     }
 
     /** The request body as JSON, refused when over the size limit or not a JSON object. */
-    private JsonNode jsonBody(ServerRequest req) {
+    JsonNode jsonBody(ServerRequest req) {
         if (req.headers().contentLength().orElse(0) > maxBodyBytes) {
             drain(req);
             throw tooLarge();
@@ -289,7 +289,7 @@ final class Api {
         return new ApiError(413, "payload_too_large", "The body is larger than " + maxBodyBytes + " bytes");
     }
 
-    private static @Nullable String text(JsonNode body, String field, boolean required) {
+    static @Nullable String text(JsonNode body, String field, boolean required) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) {
             if (required) {
@@ -303,7 +303,7 @@ final class Api {
         return v.asText();
     }
 
-    private static @Nullable String param(ServerRequest req, String name) {
+    static @Nullable String param(ServerRequest req, String name) {
         return req.query().contains(name) ? blankToNull(req.query().get(name)) : null;
     }
 
@@ -311,7 +311,7 @@ final class Api {
         return s.isBlank() ? null : s;
     }
 
-    private static int intParam(ServerRequest req, String name, int fallback, int min, int max) {
+    static int intParam(ServerRequest req, String name, int fallback, int min, int max) {
         String v = param(req, name);
         if (v == null) {
             return fallback;
@@ -413,7 +413,7 @@ final class Api {
     }
 
     /** JSON text the store holds, as a JSON value (kept as a string if it does not parse). */
-    private static JsonNode parse(String json) {
+    static JsonNode parse(String json) {
         try {
             return JSON.readTree(json);
         } catch (JsonProcessingException e) {
@@ -421,7 +421,7 @@ final class Api {
         }
     }
 
-    private static void send(ServerResponse res, Status status, JsonNode body) {
+    static void send(ServerResponse res, Status status, JsonNode body) {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         try {

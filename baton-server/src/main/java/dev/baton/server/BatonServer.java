@@ -56,11 +56,13 @@ public final class BatonServer implements AutoCloseable {
         settings.desks.forEach((name, entry) -> wb.application(name, entry));
         DurableWorker w = wb.build().start();
         try {
-            Api api = new Api(Desks.of(settings.desks), w, settings.maxBodyBytes);
+            Desks desks = Desks.of(settings.desks);
+            var sessions = Objects.requireNonNull(settings.runner, "runner").config().sessionStore();
+            Api api = new Api(desks, w, settings.maxBodyBytes);
             WebServer s = WebServer.builder()
                     .host(settings.host)
                     .port(settings.port)
-                    .routing(api::routes)
+                    .routing(r -> Endpoints.register(r, api, desks, w, sessions))
                     .build()
                     .start();
             this.worker = w;

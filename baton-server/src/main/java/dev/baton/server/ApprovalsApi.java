@@ -1,0 +1,141 @@
+package dev.baton.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.UserError;
+import dev.baton.durable.Approval;
+import dev.baton.durable.DurableWorker;
+import dev.baton.durable.RunHandle;
+import dev.baton.durable.RunRecord;
+import dev.baton.item.Item;
+import dev.baton.item.Message;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Tool calls that wait for a human: the pending ones across runs, a run's own, and deciding one
+ * (approve or reject), after which the run continues on this server's worker.
+ */
+final class ApprovalsApi {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final int DEFAULT_LIMIT = 100;
+    private static final int MAX_LIMIT = 1000;
+
+    private final Api api;
+    private final DurableWorker worker;
+
+    ApprovalsApi(Api api, DurableWorker worker) {
+        this.api = api;
+        this.worker = worker;
+    }
+
+    void routes(HttpRouting.Builder r) {
+        Api.route(r, "/api/approvals", Method.GET, this::pending);
+        Api.route(r, "/api/runs/{id}/approvals", Method.GET, this::ofRun);
+        Api.route(r, "/api/runs/{id}/approvals/{callId}", Method.POST, this::decide);
+    }
+
+    private void pending(ServerRequest req, ServerResponse res) {
+        int limit = Api.intParam(req, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        Map<String, Optional<RunRecord>> runs = new HashMap<>();
+        ObjectNode body = JSON.objectNode();
+        ArrayNode list = body.putArray("approvals");
+        for (Approval a : worker.client().pendingApprovals(limit)) {
+            runs.computeIfAbsent(a.runId(), id -> worker.store().findRun(id))
+                    .ifPresent(run -> list.add(approval(a, run)));
+        }
+        Api.send(res, Status.OK_200, body);
+    }
+
+    private void ofRun(ServerRequest req, ServerResponse res) {
+        RunRecord run = api.find(req.path().pathParameters().get("id"));
+        ObjectNode body = JSON.objectNode();
+        body.put("runId", run.id());
+        ArrayNode list = body.putArray("approvals");
+        worker.store().approvals(run.id()).forEach(a -> list.add(approval(a, run)));
+        Api.send(res, Status.OK_200, body);
+    }
+
+    /**
+     * Approves or rejects one pending call. The durable client decides calls one at a time and
+     * only for this call, so {@code "always": true} (which a {@code RunState} supports for
+     * in-process runs) is refused rather than silently ignored.
+     */
+    private void decide(ServerRequest req, ServerResponse res) {
+        RunRecord run = api.find(req.path().pathParameters().get("id"));
+        String callId = req.path().pathParameters().get("callId");
+        JsonNode body = api.jsonBody(req);
+        String decision = Api.text(body, "decision", true);
+        if (!decision.equals("approve") && !decision.equals("reject")) {
+            throw ApiError.badRequest("'decision' must be \"approve\" or \"reject\", got '" + decision + "'");
+        }
+        String message = Api.text(body, "message", false);
+        JsonNode always = body.get("always");
+        if (always != null && !always.isNull() && !always.isBoolean()) {
+            throw ApiError.badRequest("'always' must be true or false");
+        }
+        if (always != null && always.asBoolean()) {
+            throw ApiError.badRequest("'always' is not available for durable runs: each call is decided on its own");
+        }
+        List<Approval> ofCall = worker.store().approvals(run.id()).stream().filter(a -> a.callId().equals(callId)).toList();
+        if (ofCall.isEmpty()) {
+            throw ApiError.notFound("Run " + run.id() + " has no approval for call '" + callId + "'");
+        }
+        Optional<Approval> waiting = ofCall.stream().filter(a -> a.status() == Approval.Status.PENDING).findFirst();
+        if (waiting.isEmpty()) {
+            Approval last = ofCall.get(ofCall.size() - 1);
+            throw ApiError.conflict("The call '" + callId + "' of run " + run.id() + " was already "
+                    + last.status().name().toLowerCase(Locale.ROOT) + " at " + last.decidedAt());
+        }
+        if (run.status().isTerminal()) {
+            throw ApiError.conflict("Run " + run.id() + " has already ended (" + run.status().name().toLowerCase(Locale.ROOT)
+                    + "); its calls can no longer be decided");
+        }
+        Approval decided;
+        try {
+            RunHandle handle = worker.client().attach(run.id());
+            decided = decision.equals("approve") ? handle.approve(callId) : handle.reject(callId, message);
+        } catch (UserError e) {
+            // Decided or ended between the checks above and the store's decision.
+            throw ApiError.conflict(e.getMessage());
+        }
+        Api.send(res, Status.OK_200, approval(decided, api.find(run.id())));
+    }
+
+    /** An approval with its run's desk, and the run's input and current agent as context for the reviewer. */
+    static ObjectNode approval(Approval a, RunRecord run) {
+        ObjectNode n = JSON.objectNode();
+        n.put("runId", a.runId());
+        n.put("callId", a.callId());
+        n.put("desk", run.application());
+        n.put("agent", a.agent());
+        n.put("tool", a.tool());
+        n.set("arguments", Api.parse(a.arguments()));
+        n.put("status", a.status().name().toLowerCase(Locale.ROOT));
+        n.put("message", a.message());
+        n.put("requestedAt", a.requestedAt().toString());
+        n.put("decidedAt", a.decidedAt() == null ? null : a.decidedAt().toString());
+        ObjectNode context = n.putObject("context");
+        context.put("input", inputText(run.input()));
+        context.put("currentAgent", run.currentAgent());
+        context.put("runStatus", run.status().name().toLowerCase(Locale.ROOT));
+        context.put("session", run.sessionId());
+        return n;
+    }
+
+    /** The text of the run's input messages, one per line. */
+    static String inputText(List<Item> input) {
+        return input.stream().filter(Message.class::isInstance).map(i -> ((Message) i).text()).collect(Collectors.joining("\n"));
+    }
+}
