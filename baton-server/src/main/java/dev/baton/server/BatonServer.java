@@ -56,11 +56,16 @@ public final class BatonServer implements AutoCloseable {
         settings.desks.forEach((name, entry) -> wb.application(name, entry));
         DurableWorker w = wb.build().start();
         try {
-            Api api = new Api(Desks.of(settings.desks), w, settings.maxBodyBytes);
+            Desks desks = Desks.of(settings.desks);
+            Api api = new Api(desks, w, settings.maxBodyBytes);
+            OpenAiEndpoint openAi = new OpenAiEndpoint(desks, w, settings.runner.config().sessionStore(), settings.maxBodyBytes);
             WebServer s = WebServer.builder()
                     .host(settings.host)
                     .port(settings.port)
-                    .routing(api::routes)
+                    .routing(r -> {
+                        openAi.routes(r);
+                        api.routes(r);
+                    })
                     .build()
                     .start();
             this.worker = w;
