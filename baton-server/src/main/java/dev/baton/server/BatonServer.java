@@ -59,10 +59,11 @@ public final class BatonServer implements AutoCloseable {
             Desks desks = Desks.of(settings.desks);
             var sessions = Objects.requireNonNull(settings.runner, "runner").config().sessionStore();
             Api api = new Api(desks, w, settings.maxBodyBytes);
+            OpenAiEndpoint openAi = new OpenAiEndpoint(desks, w, sessions, settings.maxBodyBytes);
             WebServer s = WebServer.builder()
                     .host(settings.host)
                     .port(settings.port)
-                    .routing(r -> Endpoints.register(r, api, desks, w, sessions))
+                    .routing(r -> Endpoints.register(r, api, desks, w, sessions, openAi))
                     .build()
                     .start();
             this.worker = w;
