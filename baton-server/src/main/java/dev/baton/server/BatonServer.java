@@ -87,6 +87,9 @@ public final class BatonServer implements AutoCloseable {
                     })
                     .build()
                     .start();
+            if (!s.isRunning()) { // Helidon logs why and returns a stopped server
+                throw new IllegalStateException("the port is in use, or the address is not one of this machine's");
+            }
             this.worker = w;
             this.client = c;
             this.token = t;

@@ -143,6 +143,17 @@ class TokenApiTest {
     }
 
     @Test
+    void a_port_in_use_fails_at_start_saying_so() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            BatonServer second = support().port(taken.getLocalPort()).build();
+
+            assertThatThrownBy(second::start).isInstanceOf(UserError.class)
+                    .hasMessageContaining("could not listen on 127.0.0.1:" + taken.getLocalPort())
+                    .hasMessageContaining("in use");
+        }
+    }
+
+    @Test
     void a_configured_token_may_be_blank_or_hold_spaces_neither() {
         assertThatThrownBy(() -> BatonServer.builder().token(" ")).isInstanceOf(UserError.class);
         assertThatThrownBy(() -> BatonServer.builder().token("two words")).isInstanceOf(UserError.class);
