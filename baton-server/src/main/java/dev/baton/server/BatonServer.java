@@ -21,7 +21,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Baton's HTTP server: serves the JSON API of {@code docs/server.md} (desks, runs, their events,
  * cancelling, live events) and runs a {@link DurableWorker} in the same process that executes the runs of its
- * desks. Requests are handled on virtual threads by Helidon SE's web server.
+ * desks (or, built with {@code worker(false)}, only serves a store that workers elsewhere execute).
+ * Requests are handled on virtual threads by Helidon SE's web server. It listens on 127.0.0.1 by
+ * default; any other address needs a {@linkplain Builder#token(String) token}, which every request
+ * must then carry as {@code Authorization: Bearer <token>}.
  *
  * <pre>{@code
  * try (BatonServer server = BatonServer.builder()
