@@ -26,7 +26,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
         description = "Multi-agent support desks that hand a customer from triage to the right specialist.",
-        footer = {"", "Try: ./baton demo   ·   ./baton chat   ·   ./baton run \"I was charged twice for INV-8821\""})
+        footer = {"", "Try: ./baton demo   ·   ./baton serve   ·   ./baton chat   ·   ./baton run \"I was charged twice for INV-8821\""})
 public final class BatonCli implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -53,7 +53,8 @@ public final class BatonCli implements Runnable {
      * picocli builds a command's model by reflection, and every command would pay for all of them.
      */
     static final List<Class<?>> SUBCOMMANDS =
-            List.of(ChatCommand.class, RunCommand.class, RunsCommand.class, ApprovalsCommand.class, DemoCommand.class);
+            List.of(ChatCommand.class, RunCommand.class, RunsCommand.class, ApprovalsCommand.class, DemoCommand.class,
+                    ServeCommand.class);
 
     private final Terminal terminal;
 

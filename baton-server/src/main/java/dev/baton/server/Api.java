@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.baton.durable.DurableWorker;
+import dev.baton.durable.DurableClient;
 import dev.baton.durable.EventStream;
 import dev.baton.durable.RecordedEvent;
 import dev.baton.durable.RunQuery;
@@ -50,14 +50,14 @@ final class Api {
     private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
 
     private final Desks desks;
-    private final DurableWorker worker;
+    private final DurableClient client;
     private final RunStore store;
     private final int maxBodyBytes;
 
-    Api(Desks desks, DurableWorker worker, int maxBodyBytes) {
+    Api(Desks desks, DurableClient client, int maxBodyBytes) {
         this.desks = desks;
-        this.worker = worker;
-        this.store = worker.store();
+        this.client = client;
+        this.store = client.store();
         this.maxBodyBytes = maxBodyBytes;
     }
 
@@ -115,7 +115,7 @@ final class Api {
         JsonNode body = jsonBody(req);
         String input = text(body, "input", true);
         String session = text(body, "session", false);
-        String id = worker.client().startRun(desk.name(), desk.entry().name(), input, session).id();
+        String id = client.startRun(desk.name(), desk.entry().name(), input, session).id();
         RunRecord run = find(id);
         res.header(HeaderNames.LOCATION, "/api/runs/" + id);
         send(res, Status.CREATED_201, run(run, null));
@@ -170,7 +170,7 @@ final class Api {
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        try (EventStream events = worker.client().attach(run.id()).events(from);
+        try (EventStream events = client.attach(run.id()).events(from);
                 OutputStream out = res.outputStream()) {
             out.write(": run %s from event %d\n\n".formatted(run.id(), from).getBytes(StandardCharsets.UTF_8));
             out.flush();
@@ -212,7 +212,7 @@ final class Api {
 
     private void cancel(ServerRequest req, ServerResponse res) {
         RunRecord run = find(req.path().pathParameters().get("id"));
-        if (run.status().isTerminal() || !worker.client().attach(run.id()).cancel()) {
+        if (run.status().isTerminal() || !client.attach(run.id()).cancel()) {
             RunRecord now = find(run.id());
             throw ApiError.conflict("Run " + run.id() + " has already ended (" + now.status().name().toLowerCase(Locale.ROOT) + ")");
         }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.UserError;
 import dev.baton.durable.Approval;
-import dev.baton.durable.DurableWorker;
+import dev.baton.durable.DurableClient;
 import dev.baton.durable.RunHandle;
 import dev.baton.durable.RunRecord;
 import dev.baton.item.Item;
@@ -33,11 +33,11 @@ final class ApprovalsApi {
     private static final int MAX_LIMIT = 1000;
 
     private final Api api;
-    private final DurableWorker worker;
+    private final DurableClient client;
 
-    ApprovalsApi(Api api, DurableWorker worker) {
+    ApprovalsApi(Api api, DurableClient client) {
         this.api = api;
-        this.worker = worker;
+        this.client = client;
     }
 
     void routes(HttpRouting.Builder r) {
@@ -51,8 +51,8 @@ final class ApprovalsApi {
         Map<String, Optional<RunRecord>> runs = new HashMap<>();
         ObjectNode body = JSON.objectNode();
         ArrayNode list = body.putArray("approvals");
-        for (Approval a : worker.client().pendingApprovals(limit)) {
-            runs.computeIfAbsent(a.runId(), id -> worker.store().findRun(id))
+        for (Approval a : client.pendingApprovals(limit)) {
+            runs.computeIfAbsent(a.runId(), id -> client.store().findRun(id))
                     .ifPresent(run -> list.add(approval(a, run)));
         }
         Api.send(res, Status.OK_200, body);
@@ -63,7 +63,7 @@ final class ApprovalsApi {
         ObjectNode body = JSON.objectNode();
         body.put("runId", run.id());
         ArrayNode list = body.putArray("approvals");
-        worker.store().approvals(run.id()).forEach(a -> list.add(approval(a, run)));
+        client.store().approvals(run.id()).forEach(a -> list.add(approval(a, run)));
         Api.send(res, Status.OK_200, body);
     }
 
@@ -88,7 +88,7 @@ final class ApprovalsApi {
         if (always != null && always.asBoolean()) {
             throw ApiError.badRequest("'always' is not available for durable runs: each call is decided on its own");
         }
-        List<Approval> ofCall = worker.store().approvals(run.id()).stream().filter(a -> a.callId().equals(callId)).toList();
+        List<Approval> ofCall = client.store().approvals(run.id()).stream().filter(a -> a.callId().equals(callId)).toList();
         if (ofCall.isEmpty()) {
             throw ApiError.notFound("Run " + run.id() + " has no approval for call '" + callId + "'");
         }
@@ -104,7 +104,7 @@ final class ApprovalsApi {
         }
         Approval decided;
         try {
-            RunHandle handle = worker.client().attach(run.id());
+            RunHandle handle = client.attach(run.id());
             decided = decision.equals("approve") ? handle.approve(callId) : handle.reject(callId, message);
         } catch (UserError e) {
             // Decided or ended between the checks above and the store's decision.

@@ -2,20 +2,30 @@ package dev.baton.server;
 
 import dev.baton.UserError;
 import dev.baton.agent.Agent;
+import dev.baton.durable.DurableClient;
 import dev.baton.durable.DurableWorker;
 import dev.baton.durable.InMemoryRunStore;
+import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStore;
+import dev.baton.session.SessionStore;
+import dev.baton.run.RunOptions;
 import dev.baton.run.Runner;
 import io.helidon.webserver.WebServer;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Baton's HTTP server: serves the JSON API of {@code docs/server.md} (desks, runs, their events,
  * cancelling, live events) and runs a {@link DurableWorker} in the same process that executes the runs of its
- * desks. Requests are handled on virtual threads by Helidon SE's web server.
+ * desks (or, built with {@code worker(false)}, only serves a store that workers elsewhere execute).
+ * Requests are handled on virtual threads by Helidon SE's web server. It listens on 127.0.0.1 by
+ * default; any other address needs a {@linkplain Builder#token(String) token}, which every request
+ * must then carry as {@code Authorization: Bearer <token>}.
  *
  * <pre>{@code
  * try (BatonServer server = BatonServer.builder()
@@ -31,6 +41,8 @@ import org.jspecify.annotations.Nullable;
 public final class BatonServer implements AutoCloseable {
     private final Builder settings;
     private @Nullable DurableWorker worker;
+    private @Nullable DurableClient client;
+    private Optional<Tokens.Token> token = Optional.empty();
     private @Nullable WebServer web;
     private volatile boolean closed;
 
@@ -44,32 +56,58 @@ public final class BatonServer implements AutoCloseable {
     }
 
     /**
-     * Starts the worker and then the HTTP listener; returns this server, serving.
+     * Starts the worker (unless built {@linkplain Builder#worker(boolean) without one}) and then the
+     * HTTP listener; returns this server, serving.
      *
-     * @throws UserError if the server was already started or closed, or the port cannot be bound
+     * @throws UserError if the server was already started or closed, the port cannot be bound, or the
+     *     address is not a loopback one and no token was given (see {@link Builder#token(String)})
      */
     public synchronized BatonServer start() {
         if (closed || web != null) {
             throw new UserError("This Baton server was already started" + (closed ? " and closed" : ""));
         }
-        DurableWorker.Builder wb = DurableWorker.builder(settings.runner, settings.store);
-        settings.desks.forEach((name, entry) -> wb.application(name, entry));
-        DurableWorker w = wb.build().start();
+        Optional<Tokens.Token> t = Tokens.resolve(settings.host, settings.token, settings.tokenFile);
+        DurableWorker w = null;
+        DurableClient c;
+        if (settings.worker) {
+            DurableWorker.Builder wb = DurableWorker.builder(Objects.requireNonNull(settings.runner), settings.store);
+            settings.desks.forEach((name, entry) -> wb.application(name, entry));
+            if (settings.runOptions != null) {
+                wb.runOptions(settings.runOptions);
+            }
+            w = wb.build().start();
+            c = w.client();
+        } else {
+            c = DurableClient.builder(settings.store).build();
+        }
         try {
             Desks desks = Desks.of(settings.desks);
-            var sessions = Objects.requireNonNull(settings.runner, "runner").config().sessionStore();
-            Api api = new Api(desks, w, settings.maxBodyBytes);
-            OpenAiEndpoint openAi = new OpenAiEndpoint(desks, w, sessions, settings.maxBodyBytes);
+            SessionStore sessions = settings.sessionStore != null ? settings.sessionStore
+                    : settings.runner != null ? settings.runner.config().sessionStore() : null;
+            Api api = new Api(desks, c, settings.maxBodyBytes);
+            OpenAiEndpoint openAi = sessions == null ? null : new OpenAiEndpoint(desks, c, sessions, settings.maxBodyBytes);
             WebServer s = WebServer.builder()
                     .host(settings.host)
                     .port(settings.port)
-                    .routing(r -> Endpoints.register(r, api, desks, w, sessions, openAi))
+                    .routing(r -> {
+                        t.ifPresent(token -> r.addFilter(Tokens.filter(token.value())));
+                        Endpoints.register(r, api, desks, c, sessions, openAi);
+                    })
                     .build()
                     .start();
+            if (!s.isRunning()) { // Helidon logs why and returns a stopped server
+                throw new IllegalStateException("the port is in use, or the address is not one of this machine's");
+            }
             this.worker = w;
+            this.client = c;
+            this.token = t;
             this.web = s;
         } catch (RuntimeException e) {
-            w.close();
+            if (w != null) {
+                w.close();
+            } else {
+                c.close();
+            }
             throw new UserError("The Baton server could not listen on " + settings.host + ":" + settings.port + ": " + e.getMessage(), e);
         }
         return this;
@@ -86,13 +124,32 @@ public final class BatonServer implements AutoCloseable {
         return java.net.URI.create("http://" + host + ":" + port() + "/");
     }
 
-    /** The worker executing the runs of this server's desks. */
+    /**
+     * The worker executing the runs of this server's desks.
+     *
+     * @throws UserError if the server is not started, or was built without a worker
+     */
     public DurableWorker worker() {
         DurableWorker w = worker;
         if (w == null) {
-            throw new UserError("This Baton server is not started: call start() first");
+            throw new UserError(web != null ? "This Baton server runs no worker: it was built with worker(false)"
+                    : "This Baton server is not started: call start() first");
         }
         return w;
+    }
+
+    /**
+     * The token this start generated into the {@linkplain Builder#tokenFile(Path) token file}, if
+     * it generated one (the file did not exist yet): the caller shows it once to the person who
+     * started the server. Empty when the token was configured, read from the file, or not needed.
+     */
+    public Optional<String> generatedToken() {
+        return token.filter(Tokens.Token::generated).map(Tokens.Token::value);
+    }
+
+    /** Whether requests need the token ({@code Authorization: Bearer <token>}). */
+    public boolean requiresToken() {
+        return token.isPresent();
     }
 
     private WebServer running() {
@@ -118,6 +175,8 @@ public final class BatonServer implements AutoCloseable {
         }
         if (worker != null) {
             worker.close();
+        } else if (client != null) {
+            client.close();
         }
     }
 
@@ -129,6 +188,11 @@ public final class BatonServer implements AutoCloseable {
         private String host = "127.0.0.1";
         private int port = 6767;
         private int maxBodyBytes = 1024 * 1024;
+        private boolean worker = true;
+        private @Nullable Function<RunRecord, RunOptions<?>> runOptions;
+        private @Nullable String token;
+        private @Nullable Path tokenFile;
+        private @Nullable SessionStore sessionStore;
 
         private Builder() {}
 
@@ -185,13 +249,62 @@ public final class BatonServer implements AutoCloseable {
         }
 
         /**
+         * Whether this process executes the desks' runs (default true). Without a worker the server
+         * only records the runs it starts, for workers in other processes sharing the store (a
+         * PostgreSQL database) to execute, and serves what they record; no runner is needed then.
+         */
+        public Builder worker(boolean worker) {
+            this.worker = worker;
+            return this;
+        }
+
+        /**
+         * Options (the context, above all) for each run the worker executes, given its record (its
+         * desk is {@link RunRecord#application()}); by default none.
+         */
+        public Builder runOptions(Function<RunRecord, RunOptions<?>> runOptions) {
+            this.runOptions = Objects.requireNonNull(runOptions, "runOptions");
+            return this;
+        }
+
+        /**
+         * The token every request must carry as {@code Authorization: Bearer <token>}; others get
+         * 401. Without one (nor a {@link #tokenFile(Path) token file}) the server needs no token,
+         * and may listen on a loopback address only.
+         */
+        public Builder token(String token) {
+            this.token = Tokens.check(Objects.requireNonNull(token, "token"));
+            return this;
+        }
+
+        /**
+         * A file holding the token, when {@link #token(String)} gives none: read if it exists,
+         * otherwise generated into it at start (readable by its owner only), so a restart keeps the
+         * token; {@link BatonServer#generatedToken()} tells a new one.
+         */
+        public Builder tokenFile(Path tokenFile) {
+            this.tokenFile = Objects.requireNonNull(tokenFile, "tokenFile");
+            return this;
+        }
+
+        /**
+         * Where the sessions of the sessions API and the OpenAI-compatible endpoint live; defaults to
+         * the runner's ({@link dev.baton.run.RunConfig#sessionStore()}). A server without a worker
+         * and without a runner needs it for those endpoints, which it does not serve otherwise.
+         */
+        public Builder sessionStore(SessionStore sessionStore) {
+            this.sessionStore = Objects.requireNonNull(sessionStore, "sessionStore");
+            return this;
+        }
+
+        /**
          * A server with these settings, not yet started.
          *
-         * @throws UserError if no runner or no desk was given
+         * @throws UserError if no desk was given, or no runner for a server with a worker
          */
         public BatonServer build() {
-            if (runner == null) {
-                throw new UserError("A Baton server needs a runner: call runner(...)");
+            if (runner == null && worker) {
+                throw new UserError("A Baton server needs a runner: call runner(...) (or worker(false) to only serve a store)");
             }
             if (desks.isEmpty()) {
                 throw new UserError("A Baton server needs at least one desk: call desk(name, entryAgent)");
@@ -203,6 +316,11 @@ public final class BatonServer implements AutoCloseable {
             copy.host = host;
             copy.port = port;
             copy.maxBodyBytes = maxBodyBytes;
+            copy.worker = worker;
+            copy.runOptions = runOptions;
+            copy.token = token;
+            copy.tokenFile = tokenFile;
+            copy.sessionStore = sessionStore;
             return new BatonServer(copy);
         }
     }

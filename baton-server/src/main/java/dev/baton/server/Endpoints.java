@@ -1,8 +1,9 @@
 package dev.baton.server;
 
-import dev.baton.durable.DurableWorker;
+import dev.baton.durable.DurableClient;
 import dev.baton.session.SessionStore;
 import io.helidon.webserver.http.HttpRouting;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every route of the server: the OpenAI-compatible {@code /v1} endpoint, the approvals, sessions, metrics and OpenAPI endpoints, then those of
@@ -11,12 +12,17 @@ import io.helidon.webserver.http.HttpRouting;
 final class Endpoints {
     private Endpoints() {}
 
-    static void register(HttpRouting.Builder r, Api api, Desks desks, DurableWorker worker, SessionStore sessions,
-            OpenAiEndpoint openAi) {
-        openAi.routes(r);
-        new ApprovalsApi(api, worker).routes(r);
-        new SessionsApi(api, desks, worker, sessions).routes(r);
-        new MetricsApi(worker.store()).routes(r);
+    /** Without a session store ({@code sessions} and {@code openAi} null) the sessions and {@code /v1} endpoints are not served. */
+    static void register(HttpRouting.Builder r, Api api, Desks desks, DurableClient client, @Nullable SessionStore sessions,
+            @Nullable OpenAiEndpoint openAi) {
+        if (openAi != null) {
+            openAi.routes(r);
+        }
+        new ApprovalsApi(api, client).routes(r);
+        if (sessions != null) {
+            new SessionsApi(api, desks, client, sessions).routes(r);
+        }
+        new MetricsApi(client.store()).routes(r);
         new OpenApiDoc().routes(r);
         api.routes(r);
     }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.baton.durable.DurableWorker;
+import dev.baton.durable.DurableClient;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;
 import dev.baton.item.Item;
@@ -57,7 +57,7 @@ final class OpenAiEndpoint {
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
 
     private final Desks desks;
-    private final DurableWorker worker;
+    private final DurableClient client;
     private final SessionStore sessions;
     private final int maxBodyBytes;
     private final long created = Instant.now().getEpochSecond();
@@ -95,9 +95,9 @@ final class OpenAiEndpoint {
     /** One message of the conversation a client sent, as far as a desk reads it: who wrote it and its text. */
     record ChatMessage(Message.Role role, String text) {}
 
-    OpenAiEndpoint(Desks desks, DurableWorker worker, SessionStore sessions, int maxBodyBytes) {
+    OpenAiEndpoint(Desks desks, DurableClient client, SessionStore sessions, int maxBodyBytes) {
         this.desks = desks;
-        this.worker = worker;
+        this.client = client;
         this.sessions = sessions;
         this.maxBodyBytes = maxBodyBytes;
     }
@@ -167,7 +167,7 @@ final class OpenAiEndpoint {
 
         String session = sessionId(req, body).orElseGet(() -> recognised(desk.name(), conversation));
         List<Item> input = newInput(session, conversation);
-        String runId = worker.client().startRun(desk.name(), desk.entry().name(), input, session).id();
+        String runId = client.startRun(desk.name(), desk.entry().name(), input, session).id();
         res.header(SESSION, session);
         res.header(RUN, runId);
         String id = "chatcmpl-" + runId;
@@ -227,7 +227,7 @@ final class OpenAiEndpoint {
     record Answer(RunRecord run, String text) {}
 
     private Answer await(String runId) {
-        RunRecord run = worker.client().attach(runId).await(RUN_TIMEOUT).orElseThrow(() -> new OpenAiError(504, "timeout", null, null,
+        RunRecord run = client.attach(runId).await(RUN_TIMEOUT).orElseThrow(() -> new OpenAiError(504, "timeout", null, null,
                 "Run " + runId + " did not answer within " + RUN_TIMEOUT.toMinutes() + " minutes; it goes on, see /api/runs/" + runId));
         if (run.status() == RunStatus.PAUSED) {
             return new Answer(run, "This conversation is waiting for a person: run " + run.id()

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.baton.durable.DurableWorker;
+import dev.baton.durable.DurableClient;
 import dev.baton.durable.RunQuery;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.internal.JournalCodec;
@@ -35,13 +35,13 @@ final class SessionsApi {
 
     private final Api api;
     private final Desks desks;
-    private final DurableWorker worker;
+    private final DurableClient client;
     private final SessionStore sessions;
 
-    SessionsApi(Api api, Desks desks, DurableWorker worker, SessionStore sessions) {
+    SessionsApi(Api api, Desks desks, DurableClient client, SessionStore sessions) {
         this.api = api;
         this.desks = desks;
-        this.worker = worker;
+        this.client = client;
         this.sessions = sessions;
     }
 
@@ -55,7 +55,7 @@ final class SessionsApi {
     private void list(ServerRequest req, ServerResponse res) {
         int limit = Api.intParam(req, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         Map<String, ObjectNode> seen = new LinkedHashMap<>();
-        for (RunRecord run : worker.store().listRuns(RunQuery.all().withApplication(Api.param(req, "desk")).withLimit(RUN_WINDOW))) {
+        for (RunRecord run : client.store().listRuns(RunQuery.all().withApplication(Api.param(req, "desk")).withLimit(RUN_WINDOW))) {
             if (run.sessionId() == null) {
                 continue;
             }
@@ -86,7 +86,7 @@ final class SessionsApi {
         String id = req.path().pathParameters().get("id");
         List<Item> items = sessions.items(id, 0);
         Optional<String> agent = sessions.activeAgent(id);
-        List<RunRecord> runs = worker.store().listRuns(RunQuery.all().withSession(id).withLimit(DEFAULT_LIMIT));
+        List<RunRecord> runs = client.store().listRuns(RunQuery.all().withSession(id).withLimit(DEFAULT_LIMIT));
         if (items.isEmpty() && agent.isEmpty() && runs.isEmpty()) {
             throw ApiError.notFound("No session with id '" + id + "'");
         }
@@ -106,7 +106,7 @@ final class SessionsApi {
         String deskName = Api.text(body, "desk", true);
         String input = Api.text(body, "input", true);
         Desks.Desk desk = desks.find(deskName).orElseThrow(() -> ApiError.notFound("No desk named '" + deskName + "'"));
-        String runId = worker.client().startRun(desk.name(), desk.entry().name(), input, id).id();
+        String runId = client.startRun(desk.name(), desk.entry().name(), input, id).id();
         res.header(HeaderNames.LOCATION, "/api/runs/" + runId);
         Api.send(res, Status.CREATED_201, Api.run(api.find(runId), null));
     }
