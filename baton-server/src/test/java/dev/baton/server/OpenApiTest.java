@@ -96,8 +96,9 @@ class OpenApiTest {
                     return method.getReturnType().isInstance(proxy) ? proxy : null;
                 });
         Desks desks = Desks.of(java.util.Map.of("support", Desk.triage()));
-        Api api = new Api(desks, server.worker(), 1024);
-        Endpoints.register(recorder, api, desks, server.worker(), new dev.baton.session.InMemorySessionStore());
+        Api api = new Api(desks, server.worker().client(), 1024);
+        // The /api routes only: the OpenAI-compatible /v1 endpoint is described by OpenAI's own API reference.
+        Endpoints.register(recorder, api, desks, server.worker().client(), new dev.baton.session.InMemorySessionStore(), null);
         return routes;
     }
 }
