@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Baton's HTTP server: serves the JSON API of {@code docs/server.md} (desks, runs, their events,
- * cancelling, live events) and runs a {@link DurableWorker} in the same process that executes the runs of its
+ * cancelling, live events, approvals, sessions, metrics, its OpenAPI description) and an
+ * OpenAI-compatible {@code /v1} endpoint that serves each desk as a model, and runs a {@link DurableWorker} in the same process that executes the runs of its
  * desks (or, built with {@code worker(false)}, only serves a store that workers elsewhere execute).
  * Requests are handled on virtual threads by Helidon SE's web server. It listens on 127.0.0.1 by
  * default; any other address needs a {@linkplain Builder#token(String) token}, which every request
