@@ -1,5 +1,7 @@
 package dev.baton.cli;
 
+import dev.baton.UserError;
+
 import dev.baton.cli.desk.Desk;
 import dev.baton.cli.desk.Desks;
 import dev.baton.durable.RunRecord;
@@ -7,8 +9,6 @@ import dev.baton.run.RunConfig;
 import dev.baton.run.RunOptions;
 import dev.baton.run.Runner;
 import dev.baton.server.BatonServer;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -150,13 +150,8 @@ final class ServeCommand implements Callable<Integer> {
 
     private static boolean isLoopback(String host) {
         try {
-            for (InetAddress a : InetAddress.getAllByName(host)) {
-                if (!a.isLoopbackAddress()) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (UnknownHostException e) {
+            return BatonServer.isLoopback(host);
+        } catch (UserError e) {
             throw new CliError("unknown host '" + host + "' (--host takes an address of this machine, e.g. 127.0.0.1 or 0.0.0.0)");
         }
     }

@@ -21,9 +21,7 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -232,11 +230,10 @@ final class Api {
 
     /** The request body as JSON, refused when over the size limit or not a JSON object. */
     JsonNode jsonBody(ServerRequest req) {
-        if (req.headers().contentLength().orElse(0) > maxBodyBytes) {
-            drain(req);
+        byte[] bytes = Bodies.read(req, maxBodyBytes);
+        if (bytes == null) {
             throw tooLarge();
         }
-        byte[] bytes = readLimited(req);
         try {
             JsonNode node = JSON.readTree(bytes);
             if (node == null || !node.isObject()) {
@@ -247,41 +244,6 @@ final class Api {
             throw new ApiError(400, "invalid_json", "The body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private byte[] readLimited(ServerRequest req) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        try (InputStream in = req.content().inputStream()) {
-            int n;
-            while ((n = in.read(buffer)) != -1) {
-                if (out.size() + n > maxBodyBytes) {
-                    drainRest(in, buffer);
-                    throw tooLarge();
-                }
-                out.write(buffer, 0, n);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    /** Reads what the client sends of a refused body (up to a bound), so it reads the answer instead of a reset. */
-    private void drain(ServerRequest req) {
-        try (InputStream in = req.content().inputStream()) {
-            drainRest(in, new byte[8192]);
-        } catch (IOException | RuntimeException e) {
-            log.debug("Could not drain a refused request body", e);
-        }
-    }
-
-    private void drainRest(InputStream in, byte[] buffer) throws IOException {
-        long left = 16L * maxBodyBytes;
-        int n;
-        while (left > 0 && (n = in.read(buffer)) != -1) {
-            left -= n;
         }
     }
 

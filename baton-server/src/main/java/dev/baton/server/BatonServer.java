@@ -57,6 +57,16 @@ public final class BatonServer implements AutoCloseable {
     }
 
     /**
+     * Whether {@code host} names only loopback addresses ({@code 127.0.0.1}, {@code ::1},
+     * {@code localhost}): a server listening there needs no token, any other needs one.
+     *
+     * @throws UserError if the name does not resolve
+     */
+    public static boolean isLoopback(String host) {
+        return Tokens.isLoopback(host);
+    }
+
+    /**
      * Starts the worker (unless built {@linkplain Builder#worker(boolean) without one}) and then the
      * HTTP listener; returns this server, serving.
      *

@@ -20,9 +20,7 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -445,25 +443,13 @@ final class OpenAiEndpoint {
     }
 
     private JsonNode jsonBody(ServerRequest req) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        try (InputStream in = req.content().inputStream()) {
-            int n;
-            while ((n = in.read(buffer)) != -1) {
-                if (bytes.size() + n > maxBodyBytes) {
-                    while (in.read(buffer) != -1) {
-                        // read what the client sends, so it reads the answer instead of a reset
-                    }
-                    throw new OpenAiError(413, "invalid_request_error", null, "payload_too_large",
-                            "The body is larger than " + maxBodyBytes + " bytes");
-                }
-                bytes.write(buffer, 0, n);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        byte[] bytes = Bodies.read(req, maxBodyBytes);
+        if (bytes == null) {
+            throw new OpenAiError(413, "invalid_request_error", null, "payload_too_large",
+                    "The body is larger than " + maxBodyBytes + " bytes");
         }
         try {
-            JsonNode node = JSON.readTree(bytes.toByteArray());
+            JsonNode node = JSON.readTree(bytes);
             if (node == null || !node.isObject()) {
                 throw OpenAiError.invalid(null, "The body must be a JSON object");
             }

@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.item.ToolOutput;
-import dev.baton.run.RunConfig;
-import dev.baton.run.Runner;
 import dev.baton.testing.ScriptedModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,10 +27,8 @@ class ApprovalsApiTest {
     @BeforeEach
     void serve() {
         model = ScriptedModel.create().forAgent("billing", callTool("issue_refund", new Desk.Refund("A-1")), reply("Refund done."));
-        server = BatonServer.builder()
+        server = Desk.server(model)
                 .desk("refunds", Desk.billing())
-                .runner(Runner.create(RunConfig.builder().defaultModel(model).build()))
-                .port(0)
                 .build()
                 .start();
         http = new Http(server);

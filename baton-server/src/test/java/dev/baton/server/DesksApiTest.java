@@ -3,8 +3,6 @@ package dev.baton.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.run.RunConfig;
-import dev.baton.run.Runner;
 import dev.baton.testing.ScriptedModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +21,9 @@ class DesksApiTest {
 
     @BeforeAll
     static void start() {
-        server = BatonServer.builder()
+        server = Desk.server(ScriptedModel.create())
                 .desk("support", Desk.triage())
                 .desk("refunds", Desk.billing())
-                .runner(Runner.create(RunConfig.builder().defaultModel(ScriptedModel.create()).build()))
-                .port(0)
                 .build()
                 .start();
         http = new Http(server);

@@ -2,8 +2,6 @@ package dev.baton.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.baton.run.RunConfig;
-import dev.baton.run.Runner;
 import dev.baton.testing.ScriptedModel;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
@@ -24,10 +22,8 @@ class ErrorsApiTest {
 
     @BeforeAll
     static void start() {
-        server = BatonServer.builder()
+        server = Desk.server(ScriptedModel.create())
                 .desk("support", Desk.triage())
-                .runner(Runner.create(RunConfig.builder().defaultModel(ScriptedModel.create()).build()))
-                .port(0)
                 .maxBodyBytes(BODY_LIMIT)
                 .build()
                 .start();

@@ -6,8 +6,6 @@ import static dev.baton.testing.Steps.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.run.RunConfig;
-import dev.baton.run.Runner;
 import dev.baton.testing.ScriptedModel;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -23,11 +21,9 @@ class MetricsApiTest {
     Http http;
 
     void serve(ScriptedModel model) {
-        server = BatonServer.builder()
+        server = Desk.server(model)
                 .desk("support", Desk.triage())
                 .desk("refunds", Desk.billing())
-                .runner(Runner.create(RunConfig.builder().defaultModel(model).build()))
-                .port(0)
                 .build()
                 .start();
         http = new Http(server);

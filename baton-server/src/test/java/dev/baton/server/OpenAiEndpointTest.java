@@ -20,8 +20,6 @@ import com.openai.models.models.Model;
 import dev.baton.durable.RunRecord;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
-import dev.baton.run.RunConfig;
-import dev.baton.run.Runner;
 import dev.baton.session.InMemorySessionStore;
 import dev.baton.testing.ScriptedModel;
 import java.util.ArrayList;
@@ -42,11 +40,9 @@ class OpenAiEndpointTest {
     OpenAIClient openai;
 
     void serve() {
-        server = BatonServer.builder()
+        server = Desk.server(model, sessions)
                 .desk("support", Desk.triage())
                 .desk("refunds", Desk.billing())
-                .runner(Runner.create(RunConfig.builder().defaultModel(model).sessionStore(sessions).build()))
-                .port(0)
                 .build()
                 .start();
         openai = OpenAIOkHttpClient.builder().apiKey("not-checked").baseUrl(server.url() + "v1").maxRetries(0).build();

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.baton.run.RunConfig;
-import dev.baton.run.Runner;
 import dev.baton.testing.ScriptedModel;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRouting;
@@ -30,10 +28,8 @@ class OpenApiTest {
 
     @BeforeEach
     void serve() {
-        server = BatonServer.builder()
+        server = Desk.server(ScriptedModel.create())
                 .desk("support", Desk.triage())
-                .runner(Runner.create(RunConfig.builder().defaultModel(ScriptedModel.create()).build()))
-                .port(0)
                 .build()
                 .start();
         http = new Http(server);

@@ -7,8 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.agent.Agent;
-import dev.baton.run.RunConfig;
-import dev.baton.run.Runner;
 import dev.baton.testing.ScriptedModel;
 import dev.baton.tool.Tool;
 import java.time.Instant;
@@ -34,11 +32,9 @@ class RunsApiTest {
         for (int i = 0; i < runs; i++) {
             model.forAgent("triage", handoffTo("billing")).forAgent("billing", reply("Refund initiated."));
         }
-        server = BatonServer.builder()
+        server = Desk.server(model)
                 .desk("support", Desk.triage())
                 .desk("refunds", Desk.billing())
-                .runner(Runner.create(RunConfig.builder().defaultModel(model).build()))
-                .port(0)
                 .build()
                 .start();
         http = new Http(server);
@@ -183,10 +179,8 @@ class RunsApiTest {
         });
         Agent<Void> waiter = Agent.<Void>builder("waiter").tools(slow).build();
         ScriptedModel model = ScriptedModel.create().forAgent("waiter", callTool("wait_for_bank", new Desk.Refund("A-1")), reply("Done."));
-        server = BatonServer.builder()
+        server = Desk.server(model)
                 .desk("bank", waiter)
-                .runner(Runner.create(RunConfig.builder().defaultModel(model).build()))
-                .port(0)
                 .build()
                 .start();
         http = new Http(server);

@@ -4,8 +4,6 @@ import static dev.baton.testing.Steps.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.baton.run.RunConfig;
-import dev.baton.run.Runner;
 import dev.baton.session.InMemorySessionStore;
 import dev.baton.session.SessionStore;
 import dev.baton.testing.ScriptedModel;
@@ -27,10 +25,8 @@ class SessionsApiTest {
     @BeforeEach
     void serve() {
         ScriptedModel model = ScriptedModel.create().forAgent("billing", reply("Which order?"), reply("Order A-1 is refunded."));
-        server = BatonServer.builder()
+        server = Desk.server(model, sessions)
                 .desk("refunds", Desk.billing())
-                .runner(Runner.create(RunConfig.builder().defaultModel(model).sessionStore(sessions).build()))
-                .port(0)
                 .build()
                 .start();
         http = new Http(server);

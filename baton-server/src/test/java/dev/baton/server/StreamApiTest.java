@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.agent.Agent;
 import dev.baton.handoff.Handoff;
-import dev.baton.run.RunConfig;
-import dev.baton.run.Runner;
 import dev.baton.testing.ScriptedModel;
 import dev.baton.tool.Tool;
 import java.io.IOException;
@@ -60,10 +58,8 @@ class StreamApiTest {
                 .forAgent("triage", handoffTo("clerk"), handoffTo("clerk"))
                 .forAgent("clerk", callTool("wait_for_bank", new Desk.Refund("A-1")), reply("Paid."),
                         callTool("wait_for_bank", new Desk.Refund("A-2")), reply("Paid again."));
-        server = BatonServer.builder()
+        server = Desk.server(model)
                 .desk("bank", triage)
-                .runner(Runner.create(RunConfig.builder().defaultModel(model).build()))
-                .port(0)
                 .build()
                 .start();
         http = new Http(server);
