@@ -464,13 +464,7 @@ final class OpenAiEndpoint {
     // ---- answers
 
     private static void send(ServerResponse res, Status status, JsonNode body) {
-        res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        try {
-            res.send(JSON.writeValueAsBytes(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Cannot write a JSON answer", e);
-        }
+        Api.send(res, status, body);
     }
 
     private static void sendError(ServerResponse res, int status, String type, @Nullable String param, @Nullable String code,
