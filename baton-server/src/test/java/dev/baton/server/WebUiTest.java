@@ -1,6 +1,7 @@
 package dev.baton.server;
 
 import static dev.baton.testing.Steps.callTool;
+import static dev.baton.testing.Steps.fail;
 import static dev.baton.testing.Steps.handoffTo;
 import static dev.baton.testing.Steps.reply;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -205,6 +206,20 @@ class WebUiTest {
         assertThat(html).contains("<h2>Output</h2>").contains("Model response").contains("tokens");
         assertThat(html).contains("<li class=\"edge on-path\">triage → billing <span class=\"badge\">this run</span></li>");
         assertThat(html).contains("data-live=\"false\"");
+    }
+
+    @Test
+    void a_failed_run_shows_its_error_escaped_on_the_page_and_in_the_timeline() {
+        ScriptedModel model = ScriptedModel.create().forAgent("billing", fail(new IllegalStateException("upstream <b>down</b>")));
+        server = Desk.server(model).desk("refunds", Desk.billing()).build().start();
+        http = new Http(server);
+        String id = http.post("/api/desks/refunds/runs", "{\"input\": \"Refund A-1\"}").body().get("id").asText();
+        assertThat(http.awaitEnd(id).get("status").asText()).isEqualTo("failed");
+
+        String html = page("/ui/runs/" + id).html();
+
+        assertThat(html).contains("status-failed").contains("<h2>Error</h2>").contains("<span class=\"label\">Error</span>")
+                .contains("upstream &lt;b&gt;down&lt;/b&gt;").doesNotContain("<b>down</b>").doesNotContain("<h2>Output</h2>");
     }
 
     @Test
