@@ -6,7 +6,7 @@ import io.helidon.webserver.http.HttpRouting;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Every route of the server: the OpenAI-compatible {@code /v1} endpoint, the approvals, sessions, metrics and OpenAPI endpoints, then those of
+ * Every route of the server: the OpenAI-compatible {@code /v1} endpoint, the approvals, sessions, metrics and OpenAPI endpoints, the web UI, then those of
  * {@link Api}, which ends with the answer to unknown paths (so it comes last).
  */
 final class Endpoints {
@@ -24,6 +24,7 @@ final class Endpoints {
         }
         new MetricsApi(client.store()).routes(r);
         new OpenApiDoc().routes(r);
+        new WebUi(desks, client.store()).routes(r);
         api.routes(r);
     }
 }

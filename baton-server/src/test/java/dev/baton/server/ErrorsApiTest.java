@@ -59,7 +59,7 @@ class ErrorsApiTest {
     @Test
     void an_unknown_path_is_404() {
         assertError(http.get("/api/nothing-here"), 404, "not_found", "/api/nothing-here");
-        assertError(http.get("/"), 404, "not_found", "GET /");
+        assertError(http.get("/nothing-here"), 404, "not_found", "GET /nothing-here");
     }
 
     @Test

@@ -1,0 +1,45 @@
+package dev.baton.server;
+
+/** HTML escaping for the web UI: every text that is not the UI's own markup goes through {@link #esc}. */
+final class Html {
+    private Html() {}
+
+    /** The text as HTML character data or a quoted attribute value: {@code & < > " '} become entities. */
+    static String esc(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '&' -> out.append("&amp;");
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&#39;");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** A whole page: the title (escaped), the UI's stylesheet and script, and {@code body} (markup, already escaped). */
+    static String page(String title, String body) {
+        return """
+                <!DOCTYPE html>
+                <html lang="en">
+                <head>
+                <meta charset="utf-8">
+                <meta name="viewport" content="width=device-width, initial-scale=1">
+                <title>%s · Baton</title>
+                <link rel="stylesheet" href="/ui/assets/baton.css">
+                <script src="/ui/assets/baton.js" defer></script>
+                </head>
+                <body>
+                <header><a class="brand" href="/ui/runs">Baton</a> <nav><a href="/ui/runs">Runs</a></nav></header>
+                <main>
+                %s
+                </main>
+                </body>
+                </html>
+                """.formatted(esc(title), body);
+    }
+}
