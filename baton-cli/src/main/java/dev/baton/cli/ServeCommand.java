@@ -87,7 +87,8 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         t.println("Baton · model " + model.label() + " · store " + stores.label()
                 + (noWorker ? " · no worker here (runs are executed by workers sharing the store)" : ""));
-        t.println("Serving the desks " + String.join(", ", Desks.names()) + " at " + server.url() + " (API: " + server.url() + "api/desks)");
+        t.println("Serving the desks " + String.join(", ", Desks.names()) + " at " + server.url() + " (runs: " + server.url()
+                + "ui/runs, API: " + server.url() + "api/desks)");
         if (server.requiresToken()) {
             Optional<String> generated = server.generatedToken();
             if (generated.isPresent()) {
