@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class ServeCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern SERVING = Pattern.compile("at (http://[^ ]+/) \\(API: ");
+    private static final Pattern SERVING = Pattern.compile("at (http://[^ ]+/) \\(runs: ");
     private static final Pattern TOKEN = Pattern.compile("Token \\(shown once; kept in ([^)]+)\\): ([0-9a-f]{64})");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 @Timeout(180)
 class ServeLauncherIT {
-    private static final Pattern SERVING = Pattern.compile("at (http://\\S+/) \\(API: ");
+    private static final Pattern SERVING = Pattern.compile("at (http://\\S+/) \\(runs: ");
 
     @TempDir
     Path workdir;
