@@ -34,7 +34,7 @@ final class Html {
                 <script src="/ui/assets/baton.js" defer></script>
                 </head>
                 <body>
-                <header><a class="brand" href="/ui/runs">Baton</a> <nav><a href="/ui/runs">Runs</a></nav></header>
+                <header><a class="brand" href="/ui/runs">Baton</a> <nav><a href="/ui/runs">Runs</a> <a href="/ui/approvals">Approvals</a> <a href="/ui/chat">Chat</a> <a href="/ui/overview">Overview</a></nav></header>
                 <main>
                 %s
                 </main>
