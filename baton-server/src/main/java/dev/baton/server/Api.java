@@ -51,12 +51,19 @@ final class Api {
     private final DurableClient client;
     private final RunStore store;
     private final int maxBodyBytes;
+    private final Privacy privacy;
 
-    Api(Desks desks, DurableClient client, int maxBodyBytes) {
+    Api(Desks desks, DurableClient client, int maxBodyBytes, Privacy privacy) {
         this.desks = desks;
         this.client = client;
         this.store = client.store();
         this.maxBodyBytes = maxBodyBytes;
+        this.privacy = privacy;
+    }
+
+    /** What this server shows of tool arguments and results. */
+    Privacy privacy() {
+        return privacy;
     }
 
     void routes(HttpRouting.Builder r) {
@@ -364,13 +371,13 @@ final class Api {
                 .put("totalTokens", u.totalTokens());
     }
 
-    static ObjectNode event(RecordedEvent e) {
+    ObjectNode event(RecordedEvent e) {
         ObjectNode n = JSON.createObjectNode();
         n.put("seq", e.seq());
         n.put("type", e.type());
         n.put("agent", e.agent());
         n.put("at", e.at().toString());
-        n.set("data", parse(e.data()));
+        n.set("data", privacy.data(e));
         return n;
     }
 

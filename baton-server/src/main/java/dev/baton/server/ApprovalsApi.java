@@ -53,7 +53,7 @@ final class ApprovalsApi {
         ArrayNode list = body.putArray("approvals");
         for (Approval a : client.pendingApprovals(limit)) {
             runs.computeIfAbsent(a.runId(), id -> client.store().findRun(id))
-                    .ifPresent(run -> list.add(approval(a, run)));
+                    .ifPresent(run -> list.add(approval(a, run, api.privacy())));
         }
         Api.send(res, Status.OK_200, body);
     }
@@ -63,7 +63,7 @@ final class ApprovalsApi {
         ObjectNode body = JSON.objectNode();
         body.put("runId", run.id());
         ArrayNode list = body.putArray("approvals");
-        client.store().approvals(run.id()).forEach(a -> list.add(approval(a, run)));
+        client.store().approvals(run.id()).forEach(a -> list.add(approval(a, run, api.privacy())));
         Api.send(res, Status.OK_200, body);
     }
 
@@ -110,18 +110,18 @@ final class ApprovalsApi {
             // Decided or ended between the checks above and the store's decision.
             throw ApiError.conflict(e.getMessage());
         }
-        Api.send(res, Status.OK_200, approval(decided, api.find(run.id())));
+        Api.send(res, Status.OK_200, approval(decided, api.find(run.id()), api.privacy()));
     }
 
     /** An approval with its run's desk, and the run's input and current agent as context for the reviewer. */
-    static ObjectNode approval(Approval a, RunRecord run) {
+    static ObjectNode approval(Approval a, RunRecord run, Privacy privacy) {
         ObjectNode n = JSON.objectNode();
         n.put("runId", a.runId());
         n.put("callId", a.callId());
         n.put("desk", run.application());
         n.put("agent", a.agent());
         n.put("tool", a.tool());
-        n.set("arguments", Api.parse(a.arguments()));
+        n.set("arguments", Api.parse(privacy.arguments(a.arguments())));
         n.put("status", a.status().name().toLowerCase(Locale.ROOT));
         n.put("message", a.message());
         n.put("requestedAt", a.requestedAt().toString());

@@ -95,7 +95,9 @@ public final class BatonServer implements AutoCloseable {
             Desks desks = Desks.of(settings.desks);
             SessionStore sessions = settings.sessionStore != null ? settings.sessionStore
                     : settings.runner != null ? settings.runner.config().sessionStore() : null;
-            Api api = new Api(desks, c, settings.maxBodyBytes);
+            boolean sensitive = settings.sensitiveData != null ? settings.sensitiveData
+                    : settings.runner == null || settings.runner.config().traceIncludeSensitiveData();
+            Api api = new Api(desks, c, settings.maxBodyBytes, new Privacy(sensitive));
             OpenAiEndpoint openAi = sessions == null ? null : new OpenAiEndpoint(desks, c, sessions, settings.maxBodyBytes);
             WebServer s = WebServer.builder()
                     .host(settings.host)
@@ -204,6 +206,7 @@ public final class BatonServer implements AutoCloseable {
         private @Nullable String token;
         private @Nullable Path tokenFile;
         private @Nullable SessionStore sessionStore;
+        private @Nullable Boolean sensitiveData;
 
         private Builder() {}
 
@@ -309,6 +312,18 @@ public final class BatonServer implements AutoCloseable {
         }
 
         /**
+         * Whether the API and the web UI show tool arguments and results. Off, they show
+         * {@code [hidden]} in their place everywhere (events, live streams, approvals, the run
+         * timeline); conversation text, tool names, tokens and timing stay visible. Defaults to the
+         * runner's {@link dev.baton.run.RunConfig#traceIncludeSensitiveData()}, so a runner that keeps
+         * them out of traces keeps them off the screen too.
+         */
+        public Builder sensitiveData(boolean sensitiveData) {
+            this.sensitiveData = sensitiveData;
+            return this;
+        }
+
+        /**
          * A server with these settings, not yet started.
          *
          * @throws UserError if no desk was given, or no runner for a server with a worker
@@ -332,6 +347,7 @@ public final class BatonServer implements AutoCloseable {
             copy.token = token;
             copy.tokenFile = tokenFile;
             copy.sessionStore = sessionStore;
+            copy.sensitiveData = sensitiveData;
             return new BatonServer(copy);
         }
     }

@@ -47,10 +47,12 @@ final class WebUi {
 
     private final Desks desks;
     private final RunStore store;
+    private final Privacy privacy;
 
-    WebUi(Desks desks, RunStore store) {
+    WebUi(Desks desks, RunStore store, Privacy privacy) {
         this.desks = desks;
         this.store = store;
+        this.privacy = privacy;
     }
 
     void routes(HttpRouting.Builder r) {
@@ -168,7 +170,8 @@ final class WebUi {
         b.append("<h2>Timeline</h2>\n<ol class=\"timeline\" id=\"timeline\" data-run=\"").append(esc(run.id()))
                 .append("\" data-next=\"").append(next).append("\" data-live=\"").append(run.status() == RunStatus.RUNNING)
                 .append("\">\n");
-        events.forEach(e -> b.append(entry(e)));
+        Timings timings = Timings.of(store.effects(run.id()));
+        events.forEach(e -> b.append(entry(e, privacy, timings)));
         b.append("</ol>\n");
         b.append(graph(run, path));
         html(res, Status.OK_200, Html.page("Run " + shortId(run.id()), b.toString()));
@@ -183,13 +186,18 @@ final class WebUi {
         }
         int from = Api.intParam(req, "from", 0, 0, Integer.MAX_VALUE);
         StringBuilder b = new StringBuilder();
-        store.events(id, from, MAX_EVENTS).forEach(e -> b.append(entry(e)));
+        Timings timings = Timings.of(store.effects(id));
+        store.events(id, from, MAX_EVENTS).forEach(e -> b.append(entry(e, privacy, timings)));
         html(res, Status.OK_200, b.toString());
     }
 
-    /** One event as a timeline entry; the deltas and turn starts the other entries already tell are left out. */
-    static String entry(RecordedEvent e) {
-        JsonNode d = Api.parse(e.data());
+    /**
+     * One event as a timeline entry, with its call's latency and attempts where {@code timings}
+     * has them; the deltas and turn starts the other entries already tell are left out.
+     */
+    static String entry(RecordedEvent e, Privacy privacy, Timings timings) {
+        JsonNode d = privacy.data(e);
+        String note = "";
         String label;
         String body;
         switch (e.type()) {
@@ -211,6 +219,7 @@ final class WebUi {
                 JsonNode u = d.path("usage");
                 body = "<p>turn " + d.path("turn").asLong() + ": " + u.path("totalTokens").asLong() + " tokens ("
                         + u.path("inputTokens").asLong() + " in, " + u.path("outputTokens").asLong() + " out)</p>";
+                note = Timings.note(timings.model(d.path("turn").asLong()));
             }
             case "MessageOutput" -> {
                 label = "Message";
@@ -229,6 +238,7 @@ final class WebUi {
                 boolean error = d.path("item").path("error").asBoolean();
                 label = error ? "Tool error" : "Tool result";
                 body = pre(d.path("item").path("output").path("output").asText(""));
+                note = Timings.note(timings.tool(d.path("item").path("output").path("callId").asText("")));
             }
             case "HandoffRequested" -> {
                 label = "Handoff requested";
@@ -277,7 +287,7 @@ final class WebUi {
         }
         return "<li class=\"event\" id=\"event-" + e.seq() + "\" data-seq=\"" + e.seq() + "\" data-type=\"" + esc(e.type())
                 + "\"><span class=\"label\">" + esc(label) + "</span> <span class=\"agent\">" + esc(e.agent())
-                + "</span> " + time(e.at()) + "\n" + body + "</li>\n";
+                + "</span> " + time(e.at()) + note + "\n" + body + "</li>\n";
     }
 
     /** The desk's handoffs as a list of edges, those this run took marked. */

@@ -92,7 +92,7 @@ class OpenApiTest {
                     return method.getReturnType().isInstance(proxy) ? proxy : null;
                 });
         Desks desks = Desks.of(java.util.Map.of("support", Desk.triage()));
-        Api api = new Api(desks, server.worker().client(), 1024);
+        Api api = new Api(desks, server.worker().client(), 1024, new Privacy(true));
         // The /api routes only: the OpenAI-compatible /v1 endpoint is described by OpenAI's own API reference.
         Endpoints.register(recorder, api, desks, server.worker().client(), new dev.baton.session.InMemorySessionStore(), null);
         // The web UI's pages under / and /ui are HTML for browsers, not operations of the API.

@@ -209,6 +209,21 @@ class WebUiTest {
     }
 
     @Test
+    void the_timeline_tells_each_model_and_tool_calls_latency() {
+        serveSupport("A-7");
+        String id = finishedRun("Where is my order A-7?");
+
+        String html = page("/ui/runs/" + id).html();
+
+        Matcher latency = Pattern.compile("<span class=\"label\">(Model response|Tool result)</span>.*?</time> · (\\d+) ms").matcher(html);
+        int found = 0;
+        while (latency.find()) {
+            found++;
+        }
+        assertThat(found).as("two model responses of billing, one of triage, one tool result").isEqualTo(4);
+    }
+
+    @Test
     void a_failed_run_shows_its_error_escaped_on_the_page_and_in_the_timeline() {
         ScriptedModel model = ScriptedModel.create().forAgent("billing", fail(new IllegalStateException("upstream <b>down</b>")));
         server = Desk.server(model).desk("refunds", Desk.billing()).build().start();

@@ -1,0 +1,115 @@
+package dev.baton.server;
+
+import static dev.baton.testing.Steps.callTool;
+import static dev.baton.testing.Steps.handoffTo;
+import static dev.baton.testing.Steps.reply;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.baton.agent.Agent;
+import dev.baton.handoff.Handoff;
+import dev.baton.testing.ScriptedModel;
+import dev.baton.tool.Tool;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The web UI as a person meets it: pages in a real headless Chromium, kept current by the UI's script. */
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+@Timeout(120)
+class BrowserTest {
+    static Browser browser;
+
+    BatonServer server;
+    Http http;
+    final CountDownLatch lookupMayAnswer = new CountDownLatch(1);
+
+    @BeforeAll
+    static void startBrowser() {
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        lookupMayAnswer.countDown();
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** Triage hands off to billing, whose order lookup answers only once the test lets it. */
+    void serveSupport() {
+        Tool<Void> lookup = Tool.<Void, Desk.Refund>of("look_up_order", "Find an order.", Desk.Refund.class, (ctx, r) -> {
+            try {
+                lookupMayAnswer.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "order " + r.orderId() + ": shipped";
+        });
+        Agent<Void> billing = Agent.<Void>builder("billing").handoffDescription("Charges, invoices and refunds.").tools(lookup).build();
+        Agent<Void> triage = Agent.<Void>builder("triage").instructions("Route the customer.").handoffs(Handoff.to(billing)).build();
+        ScriptedModel model = ScriptedModel.create()
+                .forAgent("triage", handoffTo("billing"))
+                .forAgent("billing", callTool("look_up_order", new Desk.Refund("A-7")), reply("Order A-7 has shipped."));
+        server = Desk.server(model).desk("support", triage).build().start();
+        http = new Http(server);
+    }
+
+    String startRun(String input) {
+        Http.Answer started = http.post("/api/desks/support/runs", "{\"input\": " + WebUiTest.quoted(input) + "}");
+        assertThat(started.status()).as(started.body().toString()).isEqualTo(201);
+        return started.body().get("id").asText();
+    }
+
+    @Test
+    void the_runs_page_shows_a_run_started_through_the_api_without_a_reload() {
+        serveSupport();
+        browser.open(server.url().resolve("/ui/runs"));
+        assertThat(browser.one("main").getText()).contains("No runs yet");
+
+        String id = startRun("Where is order A-7?");
+
+        String row = browser.await(20, "the new run's row appears", d -> browser.all("#runs tbody tr").stream()
+                .filter(tr -> tr.getText().contains("support")).findFirst().map(tr -> tr.getText()).orElse(null));
+        assertThat(row).contains("running").contains("triage → billing");
+        lookupMayAnswer.countDown();
+        browser.await(20, "the run's status changes to completed in place", d -> browser.all("#runs tbody tr").stream()
+                .anyMatch(tr -> tr.getText().contains("completed")));
+        browser.screenshot("ui-runs");
+
+        browser.one("#runs tbody tr a").click();
+        browser.await(10, "the link leads to the run", d -> d.getCurrentUrl().endsWith("/ui/runs/" + id));
+    }
+
+    @Test
+    void a_running_runs_timeline_grows_while_it_runs_and_ends_with_the_answer() {
+        serveSupport();
+        String id = startRun("Where is order A-7?");
+        browser.open(server.url().resolve("/ui/runs/" + id));
+        browser.await(20, "the tool call is on the timeline", d -> browser.all("#timeline li[data-type=ToolCalled]").size() == 1);
+        int before = browser.all("#timeline li").size();
+        assertThat(browser.all("#timeline li[data-type=RunCompleted]")).isEmpty();
+        assertThat(browser.one(".facts").getText()).contains("running");
+
+        lookupMayAnswer.countDown();
+
+        browser.await(20, "the final answer joins the timeline", d -> browser.all("#timeline li[data-type=RunCompleted]").size() == 1);
+        assertThat(browser.all("#timeline li").size()).isGreaterThan(before);
+        assertThat(browser.one("#timeline").getText()).contains("order A-7: shipped").contains("Order A-7 has shipped.");
+        browser.await(20, "the page shows the run completed", d -> browser.one(".facts").getText().contains("completed"));
+        browser.screenshot("ui-run");
+    }
+}
