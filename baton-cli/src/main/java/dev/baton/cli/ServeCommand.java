@@ -94,7 +94,8 @@ final class ServeCommand implements Callable<Integer> {
             if (generated.isPresent()) {
                 t.println("Token (shown once; kept in " + tokenFile(dbFile, t.workDir()) + "): " + generated.get());
             }
-            t.println("Requests need the header 'Authorization: Bearer <token>'.");
+            t.println("Requests need the header 'Authorization: Bearer <token>'; a browser signs in once at " + server.url()
+                    + "ui/sign-in with the token.");
         }
         t.println("Stop with Ctrl-C.");
         t.out().flush();

@@ -104,7 +104,8 @@ public final class BatonServer implements AutoCloseable {
                     .port(settings.port)
                     .routing(r -> {
                         t.ifPresent(token -> r.addFilter(Tokens.filter(token.value())));
-                        Endpoints.register(r, api, desks, c, sessions, openAi);
+                        Endpoints.register(r, api, desks, c, sessions, openAi,
+                                new SignIn(t.map(Tokens.Token::value).orElse(null), settings.maxBodyBytes));
                     })
                     .build()
                     .start();

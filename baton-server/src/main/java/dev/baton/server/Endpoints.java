@@ -14,7 +14,8 @@ final class Endpoints {
 
     /** Without a session store ({@code sessions} and {@code openAi} null) the sessions and {@code /v1} endpoints are not served. */
     static void register(HttpRouting.Builder r, Api api, Desks desks, DurableClient client, @Nullable SessionStore sessions,
-            @Nullable OpenAiEndpoint openAi) {
+            @Nullable OpenAiEndpoint openAi, SignIn signIn) {
+        signIn.routes(r);
         if (openAi != null) {
             openAi.routes(r);
         }

@@ -115,20 +115,36 @@ final class Tokens {
     }
 
     /**
-     * Refuses, with 401 in the API's error shape, every request whose {@code Authorization} header
-     * is not {@code Bearer <token>}. The comparison takes the same time whatever the header holds.
+     * Refuses every request that carries neither the header {@code Authorization: Bearer <token>}
+     * nor the sign-in cookie holding the token (see {@link SignIn}): a browser asking for a page is
+     * sent to the sign-in page, anything else gets 401 in the API's error shape. The sign-in page
+     * and the UI's assets need no token. Comparisons take the same time whatever was sent.
      */
     static Filter filter(String token) {
         byte[] expected = sha256(token);
         return new Filter() {
             @Override
             public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+                String path = req.path().path();
+                if (SignIn.isOpen(path)) {
+                    chain.proceed();
+                    return;
+                }
                 Optional<String> header = req.headers().first(HeaderNames.AUTHORIZATION);
                 String given = header.filter(h -> h.regionMatches(true, 0, BEARER, 0, BEARER.length()))
                         .map(h -> h.substring(BEARER.length()).strip())
                         .orElse("");
                 if (MessageDigest.isEqual(expected, sha256(given)) && header.isPresent()) {
                     chain.proceed();
+                    return;
+                }
+                Optional<String> cookie = SignIn.cookie(req.headers());
+                if (header.isEmpty() && cookie.isPresent() && MessageDigest.isEqual(expected, sha256(cookie.get()))) {
+                    chain.proceed();
+                    return;
+                }
+                if (header.isEmpty() && SignIn.isPage(req.prologue().method().text(), path)) {
+                    SignIn.sendToSignIn(req, res);
                     return;
                 }
                 ObjectNode body = JSON.createObjectNode();
@@ -141,6 +157,11 @@ final class Tokens {
                 res.send(body.toString().getBytes(StandardCharsets.UTF_8));
             }
         };
+    }
+
+    /** Whether {@code given} is {@code token}, in a time that does not tell how much of it matched. */
+    static boolean matches(String token, String given) {
+        return MessageDigest.isEqual(sha256(token), sha256(given));
     }
 
     private static byte[] sha256(String s) {

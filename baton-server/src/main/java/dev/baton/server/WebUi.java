@@ -351,7 +351,7 @@ final class WebUi {
     }
 
     /** Sends HTML that runs only the UI's own script: the policy forbids inline and foreign scripts. */
-    private static void html(ServerResponse res, Status status, String html) {
+    static void html(ServerResponse res, Status status, String html) {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
         res.header(HeaderNames.create("Content-Security-Policy"), "default-src 'self'; object-src 'none'; frame-ancestors 'none'");

@@ -112,4 +112,18 @@ class BrowserTest {
         browser.await(20, "the page shows the run completed", d -> browser.one(".facts").getText().contains("completed"));
         browser.screenshot("ui-run");
     }
+
+    @Test
+    void a_server_with_a_token_lets_the_browser_in_after_signing_in_once() {
+        server = Desk.server(ScriptedModel.create()).desk("support", Desk.triage()).token("ui-token-123").build().start();
+        browser.open(server.url().resolve("/ui/runs"));
+        browser.await(10, "the browser is sent to sign in", d -> d.getCurrentUrl().contains("/ui/sign-in"));
+
+        browser.one("input[name=token]").sendKeys("ui-token-123");
+        browser.one("form.sign-in button").click();
+
+        browser.await(10, "the runs page opens", d -> d.getCurrentUrl().endsWith("/ui/runs"));
+        assertThat(browser.one("h1").getText()).isEqualTo("Runs");
+        browser.driver().manage().deleteAllCookies();
+    }
 }
