@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param decidedAt when a human decided
  * @param turn the run's turn that made the call: call ids are unique within a response, not
  *     always within a run, so an approval belongs to its turn
+ * @param always whether the decision stands for every later call of the same tool in this run
+ *     (the run asks no one again for them), not for this call only
  */
 public record Approval(
         String runId,
@@ -29,7 +31,8 @@ public record Approval(
         @Nullable String message,
         Instant requestedAt,
         @Nullable Instant decidedAt,
-        int turn) {
+        int turn,
+        boolean always) {
 
     public Approval {
         Objects.requireNonNull(runId, "runId");
@@ -44,13 +47,24 @@ public record Approval(
     /** An approval of turn 0: for stores and tests that do not track turns. */
     public Approval(String runId, String callId, String agent, String tool, String arguments, Status status,
             @Nullable String message, Instant requestedAt, @Nullable Instant decidedAt) {
-        this(runId, callId, agent, tool, arguments, status, message, requestedAt, decidedAt, 0);
+        this(runId, callId, agent, tool, arguments, status, message, requestedAt, decidedAt, 0, false);
     }
 
-    /** This approval decided. */
+    /** A decision for this call only (not {@link #always()}). */
+    public Approval(String runId, String callId, String agent, String tool, String arguments, Status status,
+            @Nullable String message, Instant requestedAt, @Nullable Instant decidedAt, int turn) {
+        this(runId, callId, agent, tool, arguments, status, message, requestedAt, decidedAt, turn, false);
+    }
+
+    /** This approval decided, for this call only. */
     public Approval decided(boolean approved, @Nullable String message, Instant at) {
+        return decided(approved, false, message, at);
+    }
+
+    /** This approval decided; {@code always} makes the decision stand for the tool's later calls in the run. */
+    public Approval decided(boolean approved, boolean always, @Nullable String message, Instant at) {
         return new Approval(runId, callId, agent, tool, arguments, approved ? Status.APPROVED : Status.REJECTED, message,
-                requestedAt, at, turn);
+                requestedAt, at, turn, always);
     }
 
     public enum Status {

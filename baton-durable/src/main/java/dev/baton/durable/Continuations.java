@@ -103,9 +103,9 @@ final class Continuations {
         for (Approval a : approvals) {
             if (pending.contains(a.callId())) {
                 if (a.status() == Approval.Status.APPROVED) {
-                    state = state.approve(a.callId());
+                    state = a.always() ? state.approveAlways(a.callId()) : state.approve(a.callId());
                 } else if (a.status() == Approval.Status.REJECTED) {
-                    state = state.reject(a.callId(), a.message());
+                    state = a.always() ? state.rejectAlways(a.callId(), a.message()) : state.reject(a.callId(), a.message());
                 }
             }
         }

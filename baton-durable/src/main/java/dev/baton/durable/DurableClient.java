@@ -6,6 +6,7 @@ import dev.baton.UserError;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.JournalMismatch;
+import dev.baton.durable.internal.JournalCodec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -87,7 +88,22 @@ public final class DurableClient implements AutoCloseable {
      * @throws RunStoreFailed if the store cannot record the run (then nothing was started)
      */
     public RunHandle startRun(String application, String agent, List<Item> input, @Nullable String sessionId) {
+        return startRun(application, agent, input, sessionId, null);
+    }
+
+    /**
+     * {@link #startRun(String, String, List, String)} with a context for the run, as JSON text: it is
+     * kept in the run's record ({@link RunRecord#context()}), where the worker's
+     * {@linkplain DurableWorker.Builder#runOptions run options} read it to build the agents' context.
+     *
+     * @throws UserError if {@code contextJson} is not JSON
+     */
+    public RunHandle startRun(String application, String agent, List<Item> input, @Nullable String sessionId,
+            @Nullable String contextJson) {
         requireOpen();
+        if (contextJson != null) {
+            JournalCodec.requireJson(contextJson, "The context of a run");
+        }
         Objects.requireNonNull(application, "application");
         Objects.requireNonNull(agent, "agent");
         if (application.isBlank() || agent.isBlank()) {
@@ -95,7 +111,7 @@ public final class DurableClient implements AutoCloseable {
         }
         Instant now = now();
         RunRecord record = new RunRecord(newRunId(), application, agent, agent, sessionId, input, RunStatus.RUNNING, now, now, null,
-                null, null, Map.of(), null, null, null);
+                null, null, Map.of(), null, null, null, contextJson);
         storeCall(() -> {
             store.createRun(record);
             return null;
@@ -233,12 +249,12 @@ public final class DurableClient implements AutoCloseable {
         return !(s.isTerminal() || s == RunStatus.PAUSED);
     }
 
-    Approval decide(String runId, String callId, boolean approved, @Nullable String message) {
+    Approval decide(String runId, String callId, boolean approved, boolean always, @Nullable String message) {
         RunRecord run = find(runId);
         if (run.status().isTerminal()) {
             throw new UserError("Run " + runId + " has ended (" + run.status() + "); its approvals can no longer be decided");
         }
-        Optional<Approval> stored = storeCall(() -> store.decide(runId, callId, approved, message, now()), "record a decision");
+        Optional<Approval> stored = storeCall(() -> store.decide(runId, callId, approved, always, message, now()), "record a decision");
         if (stored.isEmpty()) {
             List<String> pending = storeCall(() -> store.approvals(runId), "read approvals").stream()
                     .filter(a -> a.status() == Approval.Status.PENDING).map(Approval::callId).toList();

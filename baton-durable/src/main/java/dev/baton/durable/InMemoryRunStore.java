@@ -365,7 +365,7 @@ public final class InMemoryRunStore implements RunStore {
     }
 
     @Override
-    public Optional<Approval> decide(String runId, String callId, boolean approved, @Nullable String message, Instant at) {
+    public Optional<Approval> decide(String runId, String callId, boolean approved, boolean always, @Nullable String message, Instant at) {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(callId, "callId");
         Objects.requireNonNull(at, "at");
@@ -388,7 +388,7 @@ public final class InMemoryRunStore implements RunStore {
                 return Optional.ofNullable(latest).map(StoredApproval::approval);
             }
             StoredApproval stored = ofRun.get(pendingKey);
-            Approval decided = stored.approval().decided(approved, message, at);
+            Approval decided = stored.approval().decided(approved, always, message, at);
             ofRun.put(pendingKey, new StoredApproval(stored.order(), decided));
             boolean waiting = ofRun.values().stream().anyMatch(a -> a.approval().status() == Approval.Status.PENDING);
             StoredRun storedRun = runs.get(runId);

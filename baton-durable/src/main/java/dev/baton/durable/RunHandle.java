@@ -76,7 +76,17 @@ public final class RunHandle {
      * @throws dev.baton.UserError if the run has no such approval, or it was already rejected
      */
     public Approval approve(String callId) {
-        return runner.decide(id, callId, true, null);
+        return runner.decide(id, callId, true, false, null);
+    }
+
+    /**
+     * Approves a tool call the run waits for, and every later call of the same tool in this run:
+     * the run asks no one again for that tool.
+     *
+     * @throws dev.baton.UserError if the run has no such approval, or it was already rejected
+     */
+    public Approval approveAlways(String callId) {
+        return runner.decide(id, callId, true, true, null);
     }
 
     /**
@@ -86,7 +96,17 @@ public final class RunHandle {
      * @throws dev.baton.UserError if the run has no such approval, or it was already approved
      */
     public Approval reject(String callId, @Nullable String message) {
-        return runner.decide(id, callId, false, message);
+        return runner.decide(id, callId, false, false, message);
+    }
+
+    /**
+     * Rejects a tool call the run waits for, and every later call of the same tool in this run,
+     * each with {@code message}: the run asks no one again for that tool.
+     *
+     * @throws dev.baton.UserError if the run has no such approval, or it was already approved
+     */
+    public Approval rejectAlways(String callId, @Nullable String message) {
+        return runner.decide(id, callId, false, true, message);
     }
 
     /**

@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * @param pausedState the {@code RunState} JSON of the last pause, if the run ever paused
  * @param owner the worker holding the run's lease, if any
  * @param leaseUntil when that lease expires
+ * @param context the context the run was started with, as JSON text (for the worker's run options
+ *     to turn into the agents' context), or null
  */
 public record RunRecord(
         String id,
@@ -46,7 +48,8 @@ public record RunRecord(
         Map<String, String> graph,
         @Nullable String pausedState,
         @Nullable String owner,
-        @Nullable Instant leaseUntil) {
+        @Nullable Instant leaseUntil,
+        @Nullable String context) {
 
     /** The application of runs started without naming one, and of runs recorded before runs named theirs. */
     public static final String DEFAULT_APPLICATION = "default";
@@ -64,26 +67,34 @@ public record RunRecord(
         graph = Map.copyOf(graph);
     }
 
+    /** A run started without a context. */
+    public RunRecord(String id, String application, String startAgent, String currentAgent, @Nullable String sessionId, List<Item> input,
+            RunStatus status, Instant createdAt, Instant updatedAt, @Nullable String finalOutput, @Nullable String error, Usage usage,
+            Map<String, String> graph, @Nullable String pausedState, @Nullable String owner, @Nullable Instant leaseUntil) {
+        this(id, application, startAgent, currentAgent, sessionId, input, status, createdAt, updatedAt, finalOutput, error, usage, graph,
+                pausedState, owner, leaseUntil, null);
+    }
+
     public RunRecord withStatus(RunStatus status, Instant at) {
         return new RunRecord(id, application, startAgent, currentAgent, sessionId, input, status, createdAt, at, finalOutput, error, usage,
-                graph, pausedState, owner, leaseUntil);
+                graph, pausedState, owner, leaseUntil, context);
     }
 
     /** This record with the outcome of an execution: status, current agent, output or error, usage, and pause state. */
     public RunRecord withOutcome(RunStatus status, String currentAgent, @Nullable String finalOutput, @Nullable String error,
             Usage usage, @Nullable String pausedState, Instant at) {
         return new RunRecord(id, application, startAgent, currentAgent, sessionId, input, status, createdAt, at, finalOutput, error, usage,
-                graph, pausedState, owner, leaseUntil);
+                graph, pausedState, owner, leaseUntil, context);
     }
 
     /** This record with the agent graph it is executed with (a run a client started has none until a worker takes it). */
     public RunRecord withGraph(Map<String, String> graph) {
         return new RunRecord(id, application, startAgent, currentAgent, sessionId, input, status, createdAt, updatedAt, finalOutput,
-                error, usage, graph, pausedState, owner, leaseUntil);
+                error, usage, graph, pausedState, owner, leaseUntil, context);
     }
 
     public RunRecord withLease(@Nullable String owner, @Nullable Instant leaseUntil) {
         return new RunRecord(id, application, startAgent, currentAgent, sessionId, input, status, createdAt, updatedAt, finalOutput, error,
-                usage, graph, pausedState, owner, leaseUntil);
+                usage, graph, pausedState, owner, leaseUntil, context);
     }
 }

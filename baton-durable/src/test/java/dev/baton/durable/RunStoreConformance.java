@@ -132,7 +132,8 @@ public abstract class RunStoreConformance {
                         new ToolOutput("call_1", "{\"amount\":99}"), new Reasoning("rs_1", "Checked the invoice.", "opaque==")),
                 RunStatus.PAUSED, now.minusSeconds(60), now.minusMillis(1234), "\"Refund initiated.\"", "model call failed: 503",
                 new Usage(3, 1200, 340, 1540, 200, 80), Map.of(TRIAGE, "fp-triage-1", BILLING, "fp-billing-7"),
-                "{\"turn\":3,\"pending\":[\"call_9\"]}", "worker-" + tag, now.plusSeconds(30));
+                "{\"turn\":3,\"pending\":[\"call_9\"]}", "worker-" + tag, now.plusSeconds(30),
+                "{\"customer\":{\"id\":\"C-7\",\"tier\":\"gold\"},\"locale\":\"fr-FR\"}");
 
         store.createRun(run);
 
@@ -982,6 +983,20 @@ public abstract class RunStoreConformance {
                 requested.arguments(), Approval.Status.REJECTED, "Refunds over 50 EUR need a manager.",
                 requested.requestedAt(), now.plusSeconds(3)));
         assertThat(store.approvals(run.id())).containsExactly(decided);
+    }
+
+    @Test
+    protected void a_decision_for_the_tools_later_calls_too_reads_back_as_such() {
+        RunRecord run = create(aRun());
+        store.requestApprovals(List.of(approval(run, "call_1", now), approval(run, "call_2", now)));
+
+        Approval always = store.decide(run.id(), "call_1", true, true, null, now.plusSeconds(1)).orElseThrow();
+        Approval once = store.decide(run.id(), "call_2", false, false, "no", now.plusSeconds(2)).orElseThrow();
+
+        assertThat(always.always()).isTrue();
+        assertThat(always.status()).isEqualTo(Approval.Status.APPROVED);
+        assertThat(once.always()).isFalse();
+        assertThat(store.approvals(run.id())).containsExactly(always, once);
     }
 
     @Test

@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Column contents: instants are epoch milliseconds in 64-bit integer columns (instants are
  * kept to the millisecond: finer parts are dropped on write), the structured columns of a run
- * (input, usage, graph) and an effect's usage are JSON text as {@link JournalCodec} writes it,
+ * (input, usage, graph, and its context as the client gave it) and an effect's usage are JSON text as {@link JournalCodec} writes it,
  * enums are their constant names. A row whose column cannot be decoded is reported as a
  * {@link StoreException} naming the database, the table, the run and the column, never skipped.
  *
@@ -43,8 +43,8 @@ final class RunRows {
 
     /** The columns of {@value #RUNS}, in the order {@link #run} reads and {@link #bindRun} writes them. */
     static final String RUN_COLUMNS = "id, start_agent, current_agent, session_id, input, status, created_at, updated_at, "
-            + "final_output, error, usage, graph, paused_state, owner, lease_until, application";
-    static final int RUN_COLUMN_COUNT = 16;
+            + "final_output, error, usage, graph, paused_state, owner, lease_until, application, context";
+    static final int RUN_COLUMN_COUNT = 17;
 
     /** The columns of {@value #EFFECTS} (not its insertion sequence), in the order {@link #effect} and {@link #bindEffect} use. */
     static final String EFFECT_COLUMNS = "run_id, effect_key, kind, status, agent, name, request, result, attempts, "
@@ -57,8 +57,8 @@ final class RunRows {
 
     /** The columns of {@value #APPROVALS} (not its insertion sequence), in the order {@link #approval} and {@link #bindApproval} use. */
     static final String APPROVAL_COLUMNS =
-            "run_id, call_id, agent, tool, arguments, status, message, requested_at, decided_at, turn";
-    static final int APPROVAL_COLUMN_COUNT = 10;
+            "run_id, call_id, agent, tool, arguments, status, message, requested_at, decided_at, turn, always_decided";
+    static final int APPROVAL_COLUMN_COUNT = 11;
 
     private final String database;
     private final String store;
@@ -108,6 +108,7 @@ final class RunRows {
         ps.setString(i++, run.owner());
         setInstant(ps, i++, run.leaseUntil());
         ps.setString(i++, run.application());
+        ps.setString(i++, run.context());
         return i;
     }
 
@@ -170,6 +171,7 @@ final class RunRows {
         setInstant(ps, i++, approval.requestedAt());
         setInstant(ps, i++, approval.decidedAt());
         ps.setInt(i++, approval.turn());
+        ps.setInt(i++, approval.always() ? 1 : 0);
         return i;
     }
 
@@ -185,7 +187,7 @@ final class RunRows {
         Map<String, String> graph = row.json(12, "graph", JournalCodec::graph);
         return new RunRecord(id, row.required(16, "application"), row.required(2, "start_agent"), row.required(3, "current_agent"), rs.getString(4), input,
                 status, row.requiredInstant(7, "created_at"), row.requiredInstant(8, "updated_at"), rs.getString(9),
-                rs.getString(10), usage, graph, rs.getString(13), rs.getString(14), row.instant(15, "lease_until"));
+                rs.getString(10), usage, graph, rs.getString(13), rs.getString(14), row.instant(15, "lease_until"), rs.getString(17));
     }
 
     /** The effect in the current row, whose columns are {@link #EFFECT_COLUMNS}. */
@@ -214,7 +216,7 @@ final class RunRows {
         Approval.Status status = row.enumValue(6, "status", Approval.Status.class);
         return new Approval(row.required(1, "run_id"), row.required(2, "call_id"), row.required(3, "agent"),
                 row.required(4, "tool"), row.required(5, "arguments"), status, rs.getString(7),
-                row.requiredInstant(8, "requested_at"), row.instant(9, "decided_at"), rs.getInt(10));
+                row.requiredInstant(8, "requested_at"), row.instant(9, "decided_at"), rs.getInt(10), rs.getInt(11) != 0);
     }
 
     /** A row of {@code table} that cannot be read back: names the database, the table, the run and the column. */

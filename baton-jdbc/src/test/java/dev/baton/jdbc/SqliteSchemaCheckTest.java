@@ -60,7 +60,7 @@ class SqliteSchemaCheckTest {
         SqliteRunStore.open(file).close();
 
         assertThat(SqliteFiles.query(file, "SELECT version || ':' || success FROM " + HISTORY + " WHERE version IS NOT NULL ORDER BY CAST(version AS INTEGER)"))
-                .containsExactly("1:1", "2:1", "3:1", "4:1", "5:1", "6:1", "7:1");
+                .containsExactly("1:1", "2:1", "3:1", "4:1", "5:1", "6:1", "7:1", "8:1");
         assertThat(SqliteFiles.query(file, "SELECT name FROM pragma_table_info('runs') WHERE name = 'application'")).hasSize(1);
     }
 

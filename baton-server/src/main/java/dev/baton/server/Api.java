@@ -12,6 +12,7 @@ import dev.baton.durable.RunQuery;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;
 import dev.baton.durable.RunStore;
+import dev.baton.item.Message;
 import dev.baton.model.Usage;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -120,10 +121,30 @@ final class Api {
         JsonNode body = jsonBody(req);
         String input = text(body, "input", true);
         String session = text(body, "session", false);
-        String id = client.startRun(desk.name(), desk.entry().name(), input, session).id();
+        String context = context(desk, body.get("context"));
+        String id = client.startRun(desk.name(), desk.entry().name(), List.of(Message.user(input)), session, context).id();
         RunRecord run = find(id);
         res.header(HeaderNames.LOCATION, "/api/runs/" + id);
         send(res, Status.CREATED_201, run(run, null));
+    }
+
+    /** The run's context as JSON text, null when none was given; refused when the desk takes none or it does not fit. */
+    private static @Nullable String context(Desks.Desk desk, @Nullable JsonNode context) {
+        if (context == null || context.isNull()) {
+            return null;
+        }
+        if (!desk.takesContext()) {
+            throw ApiError.badRequest("Desk '" + desk.name() + "' takes no context: its runs are started with input and session only");
+        }
+        String json = context.toString();
+        if (desk.contextType() != null) {
+            try {
+                desk.context(json);
+            } catch (IllegalArgumentException e) {
+                throw ApiError.badRequest("'context' is not a context of desk '" + desk.name() + "': " + e.getMessage());
+            }
+        }
+        return json;
     }
 
     private void listRuns(ServerRequest req, ServerResponse res) {
@@ -350,6 +371,7 @@ final class Api {
         n.put("startAgent", r.startAgent());
         n.put("currentAgent", r.currentAgent());
         n.put("session", r.sessionId());
+        n.set("context", r.context() == null ? null : parse(r.context()));
         if (path != null) {
             ArrayNode p = n.putArray("path");
             path.forEach(p::add);

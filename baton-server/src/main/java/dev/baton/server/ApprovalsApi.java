@@ -68,9 +68,8 @@ final class ApprovalsApi {
     }
 
     /**
-     * Approves or rejects one pending call. The durable client decides calls one at a time and
-     * only for this call, so {@code "always": true} (which a {@code RunState} supports for
-     * in-process runs) is refused rather than silently ignored.
+     * Approves or rejects one pending call; with {@code "always": true} the decision stands for
+     * the tool's later calls in the run too, which then ask no one.
      */
     private void decide(ServerRequest req, ServerResponse res) {
         RunRecord run = api.find(req.path().pathParameters().get("id"));
@@ -85,9 +84,7 @@ final class ApprovalsApi {
         if (always != null && !always.isNull() && !always.isBoolean()) {
             throw ApiError.badRequest("'always' must be true or false");
         }
-        if (always != null && always.asBoolean()) {
-            throw ApiError.badRequest("'always' is not available for durable runs: each call is decided on its own");
-        }
+        boolean forLaterCalls = always != null && always.asBoolean();
         List<Approval> ofCall = client.store().approvals(run.id()).stream().filter(a -> a.callId().equals(callId)).toList();
         if (ofCall.isEmpty()) {
             throw ApiError.notFound("Run " + run.id() + " has no approval for call '" + callId + "'");
@@ -105,7 +102,9 @@ final class ApprovalsApi {
         Approval decided;
         try {
             RunHandle handle = client.attach(run.id());
-            decided = decision.equals("approve") ? handle.approve(callId) : handle.reject(callId, message);
+            decided = decision.equals("approve")
+                    ? forLaterCalls ? handle.approveAlways(callId) : handle.approve(callId)
+                    : forLaterCalls ? handle.rejectAlways(callId, message) : handle.reject(callId, message);
         } catch (UserError e) {
             // Decided or ended between the checks above and the store's decision.
             throw ApiError.conflict(e.getMessage());
@@ -126,6 +125,7 @@ final class ApprovalsApi {
         n.put("message", a.message());
         n.put("requestedAt", a.requestedAt().toString());
         n.put("decidedAt", a.decidedAt() == null ? null : a.decidedAt().toString());
+        n.put("always", a.always());
         ObjectNode context = n.putObject("context");
         context.put("input", inputText(run.input()));
         context.put("currentAgent", run.currentAgent());

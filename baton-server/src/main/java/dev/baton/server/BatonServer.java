@@ -78,21 +78,19 @@ public final class BatonServer implements AutoCloseable {
             throw new UserError("This Baton server was already started" + (closed ? " and closed" : ""));
         }
         Optional<Tokens.Token> t = Tokens.resolve(settings.host, settings.token, settings.tokenFile);
+        Desks desks = Desks.of(settings.desks, settings.contextTypes, settings.runOptions != null);
         DurableWorker w = null;
         DurableClient c;
         if (settings.worker) {
             DurableWorker.Builder wb = DurableWorker.builder(Objects.requireNonNull(settings.runner), settings.store);
             settings.desks.forEach((name, entry) -> wb.application(name, entry));
-            if (settings.runOptions != null) {
-                wb.runOptions(settings.runOptions);
-            }
+            wb.runOptions(runOptions(settings.runOptions, desks));
             w = wb.build().start();
             c = w.client();
         } else {
             c = DurableClient.builder(settings.store).build();
         }
         try {
-            Desks desks = Desks.of(settings.desks);
             SessionStore sessions = settings.sessionStore != null ? settings.sessionStore
                     : settings.runner != null ? settings.runner.config().sessionStore() : null;
             boolean sensitive = settings.sensitiveData != null ? settings.sensitiveData
@@ -125,6 +123,19 @@ public final class BatonServer implements AutoCloseable {
             throw new UserError("The Baton server could not listen on " + settings.host + ":" + settings.port + ": " + e.getMessage(), e);
         }
         return this;
+    }
+
+    /** Each run's options: the configured ones, with the desk's typed context read from the JSON the run was started with. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Function<RunRecord, RunOptions<?>> runOptions(@Nullable Function<RunRecord, RunOptions<?>> configured, Desks desks) {
+        return record -> {
+            RunOptions options = configured != null ? configured.apply(record) : RunOptions.none();
+            Optional<Desks.Desk> desk = desks.find(record.application());
+            if (record.context() != null && desk.isPresent() && desk.get().contextType() != null) {
+                options = options.withContext(desk.get().context(record.context()));
+            }
+            return options;
+        };
     }
 
     /** The port the server listens on (the one the system chose when built with port 0). */
@@ -197,6 +208,7 @@ public final class BatonServer implements AutoCloseable {
     /** Settings of a {@link BatonServer}. */
     public static final class Builder {
         private final Map<String, Agent<?>> desks = new LinkedHashMap<>();
+        private final Map<String, Class<?>> contextTypes = new LinkedHashMap<>();
         private @Nullable Runner runner;
         private RunStore store = new InMemoryRunStore();
         private String host = "127.0.0.1";
@@ -224,6 +236,18 @@ public final class BatonServer implements AutoCloseable {
             if (desks.putIfAbsent(name, entryAgent) != null) {
                 throw new UserError("Desk '" + name + "' is given twice");
             }
+            return this;
+        }
+
+        /**
+         * A desk whose runs may be started with a context (the {@code context} of
+         * {@code POST /api/desks/{desk}/runs}): its JSON becomes a {@code contextType} with Jackson,
+         * which the agents get as their context. A context that does not fit is refused when the
+         * run is started (400), so no run starts with a broken one.
+         */
+        public <C> Builder desk(String name, Agent<C> entryAgent, Class<C> contextType) {
+            desk(name, entryAgent);
+            contextTypes.put(name, Objects.requireNonNull(contextType, "contextType"));
             return this;
         }
 
@@ -275,7 +299,10 @@ public final class BatonServer implements AutoCloseable {
 
         /**
          * Options (the context, above all) for each run the worker executes, given its record (its
-         * desk is {@link RunRecord#application()}); by default none.
+         * desk is {@link RunRecord#application()}, the JSON context it was started with
+         * {@link RunRecord#context()}); by default none. With it, any desk's runs may be started with
+         * a context, which these options read; a desk given a context type (see
+         * {@link #desk(String, Agent, Class)}) gets its typed context on top of them.
          */
         public Builder runOptions(Function<RunRecord, RunOptions<?>> runOptions) {
             this.runOptions = Objects.requireNonNull(runOptions, "runOptions");
@@ -338,6 +365,7 @@ public final class BatonServer implements AutoCloseable {
             }
             Builder copy = new Builder();
             copy.desks.putAll(desks);
+            copy.contextTypes.putAll(contextTypes);
             copy.runner = runner;
             copy.store = store;
             copy.host = host;

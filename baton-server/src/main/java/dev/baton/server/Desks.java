@@ -1,5 +1,7 @@
 package dev.baton.server;
 
+import org.jspecify.annotations.Nullable;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,16 +17,53 @@ import java.util.Optional;
 record Desks(Map<String, Desk> byName) {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
-    /** One desk: runs start with {@code entry}; {@code agents} holds it and those it reaches by handoffs. */
-    record Desk(String name, Agent<?> entry, Map<String, Agent<?>> agents) {}
+    /**
+     * One desk: runs start with {@code entry}; {@code agents} holds it and those it reaches by
+     * handoffs. A run started with a JSON context becomes {@code contextType} (when given); a desk
+     * with neither a context type nor the server's run options to read the context takes none.
+     */
+    record Desk(String name, Agent<?> entry, Map<String, Agent<?>> agents, @Nullable Class<?> contextType, boolean takesContext) {
+        Desk(String name, Agent<?> entry, Map<String, Agent<?>> agents) {
+            this(name, entry, agents, null, false);
+        }
+
+        /**
+         * The agents' context from the JSON a run was started with.
+         *
+         * @throws IllegalArgumentException saying what does not fit the context type
+         */
+        Object context(String json) {
+            if (contextType == null) {
+                throw new IllegalArgumentException("desk '" + name + "' declares no context type");
+            }
+            try {
+                return CONTEXTS.readValue(json, contextType);
+            } catch (com.fasterxml.jackson.core.JacksonException e) {
+                throw new IllegalArgumentException("it does not fit " + contextType.getSimpleName() + ": " + e.getOriginalMessage(), e);
+            }
+        }
+    }
+
+    /** Reads run contexts: unknown properties are refused, so a misspelt field is an error, not a silent default. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper CONTEXTS = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
 
     Desks {
         byName = Map.copyOf(byName);
     }
 
     static Desks of(Map<String, Agent<?>> entries) {
+        return of(entries, Map.of(), false);
+    }
+
+    /** {@code runOptionsReadContext}: the server's run options may read any desk's JSON context themselves. */
+    static Desks of(Map<String, Agent<?>> entries, Map<String, Class<?>> contextTypes, boolean runOptionsReadContext) {
         Map<String, Desk> desks = new LinkedHashMap<>();
-        entries.forEach((name, entry) -> desks.put(name, new Desk(name, entry, reachable(entry))));
+        entries.forEach((name, entry) -> {
+            Class<?> type = contextTypes.get(name);
+            desks.put(name, new Desk(name, entry, reachable(entry), type, type != null || runOptionsReadContext));
+        });
         return new Desks(desks);
     }
 

@@ -50,6 +50,45 @@ class ApprovalsApiTest {
         return new String[] {id, approvals.get(0).get("callId").asText()};
     }
 
+    /** Billing refunds two orders, one turn after the other; each refund needs approval. */
+    String[] runRefundingTwice(String desk) {
+        server.close();
+        model = ScriptedModel.create().forAgent("billing", callTool("issue_refund", new Desk.Refund("A-1")),
+                callTool("issue_refund", new Desk.Refund("A-2")), reply("Both refunded."));
+        server = Desk.server(model).desk(desk, Desk.billing()).build().start();
+        http = new Http(server);
+        String id = http.post("/api/desks/" + desk + "/runs", "{\"input\": \"Refund A-1 and A-2\"}").body().get("id").asText();
+        assertThat(http.awaitEnd(id).get("status").asText()).isEqualTo("paused");
+        return new String[] {id, http.get("/api/runs/" + id + "/approvals").body().get("approvals").get(0).get("callId").asText()};
+    }
+
+    @Test
+    void approving_always_lets_the_tools_later_calls_in_the_run_go_without_asking() {
+        String[] run = runRefundingTwice("refunds");
+
+        Http.Answer decided = http.post("/api/runs/" + run[0] + "/approvals/" + run[1], "{\"decision\": \"approve\", \"always\": true}");
+
+        assertThat(decided.status()).as(decided.body().toString()).isEqualTo(200);
+        assertThat(decided.body().get("always").asBoolean()).isTrue();
+        JsonNode end = http.awaitEnd(run[0]);
+        assertThat(end.get("status").asText()).isEqualTo("completed");
+        assertThat(http.get("/api/runs/" + run[0] + "/approvals").body().get("approvals")).hasSize(1);
+        assertThat(http.get("/api/runs/" + run[0] + "/events").body().toString()).contains("refunded A-1").contains("refunded A-2");
+    }
+
+    @Test
+    void approving_once_asks_again_for_the_tools_next_call() {
+        String[] run = runRefundingTwice("refunds");
+
+        http.post("/api/runs/" + run[0] + "/approvals/" + run[1], "{\"decision\": \"approve\"}");
+
+        assertThat(http.awaitEnd(run[0]).get("status").asText()).isEqualTo("paused");
+        JsonNode approvals = http.get("/api/runs/" + run[0] + "/approvals").body().get("approvals");
+        assertThat(approvals).hasSize(2);
+        assertThat(approvals.get(0).get("always").asBoolean()).isFalse();
+        assertThat(approvals.get(1).get("status").asText()).isEqualTo("pending");
+    }
+
     @Test
     void a_call_that_needs_approval_pauses_the_run_and_is_listed_as_pending_with_its_context() {
         String[] run = pausedRun();
@@ -145,7 +184,6 @@ class ApprovalsApiTest {
         assertBadRequest(http.post(path, "{}"), "decision");
         assertBadRequest(http.post(path, "{\"decision\": \"reject\", \"message\": 42}"), "message");
         assertBadRequest(http.post(path, "{\"decision\": \"approve\", \"always\": \"yes\"}"), "always");
-        assertBadRequest(http.post(path, "{\"decision\": \"approve\", \"always\": true}"), "not available");
         assertThat(http.post(path, "{\"decision\": ").status()).isEqualTo(400);
         assertThat(http.method("GET", path).status()).isEqualTo(405);
 

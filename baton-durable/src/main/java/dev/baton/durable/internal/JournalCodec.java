@@ -92,4 +92,23 @@ public final class JournalCodec {
             throw new IllegalArgumentException("not " + what + ": " + e.getOriginalMessage(), e);
         }
     }
+
+    /**
+     * Checks that {@code json} is one JSON value.
+     *
+     * @throws dev.baton.UserError naming {@code what} if it is not
+     */
+    public static void requireJson(String json, String what) {
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() == null) {
+                throw new dev.baton.UserError(what + " must be JSON, got nothing");
+            }
+            p.skipChildren();
+            if (p.nextToken() != null) {
+                throw new dev.baton.UserError(what + " must be one JSON value, got more after it");
+            }
+        } catch (java.io.IOException e) {
+            throw new dev.baton.UserError(what + " must be JSON: " + e.getMessage(), e);
+        }
+    }
 }

@@ -327,11 +327,11 @@ class DurableWorkerRobustnessTest {
             }
 
             @Override
-            public Optional<Approval> decide(String runId, String callId, boolean approved, String message, Instant at) {
+            public Optional<Approval> decide(String runId, String callId, boolean approved, boolean always, String message, Instant at) {
                 deciding.countDown();
                 await(releasedPaused);
                 sleep(200); // settle() finishes its wakeIfDecided before the decision lands
-                return super.decide(runId, callId, approved, message, at);
+                return super.decide(runId, callId, approved, always, message, at);
             }
         };
         Desk desk = new Desk();
