@@ -88,6 +88,11 @@ final class OpenAiEndpoint {
         static OpenAiError invalid(@Nullable String param, String message) {
             return new OpenAiError(400, "invalid_request_error", param, null, message);
         }
+
+        /** The error in OpenAI's shape, for a stream whose status line is already sent. */
+        ObjectNode body() {
+            return error(type, param, code, getMessage());
+        }
     }
 
     /** One message of the conversation a client sent, as far as a desk reads it: who wrote it and its text. */
@@ -104,13 +109,14 @@ final class OpenAiEndpoint {
         route(r, "/v1/models", Method.GET, this::listModels);
         route(r, "/v1/models/{model}", Method.GET, this::getModel);
         route(r, "/v1/chat/completions", Method.POST, this::chatCompletion);
+        new ResponsesEndpoint(this, client).routes(r);
         r.any("/v1/*", guarded((req, res) -> {
             throw new OpenAiError(404, "invalid_request_error", null, "unknown_url",
                     "No such endpoint: " + req.prologue().method().text() + " " + req.path().path());
         }));
     }
 
-    private static void route(HttpRouting.Builder r, String path, Method method, Handler handler) {
+    static void route(HttpRouting.Builder r, String path, Method method, Handler handler) {
         r.route(method, path, guarded(handler));
         r.any(path, guarded((req, res) -> {
             res.header(HeaderNames.ALLOW, method.text());
@@ -224,7 +230,7 @@ final class OpenAiEndpoint {
     /** What a run answered: the run as it ended or paused, and the text of the reply. */
     record Answer(RunRecord run, String text) {}
 
-    private Answer await(String runId) {
+    Answer await(String runId) {
         RunRecord run = client.attach(runId).await(RUN_TIMEOUT).orElseThrow(() -> new OpenAiError(504, "timeout", null, null,
                 "Run " + runId + " did not answer within " + RUN_TIMEOUT.toMinutes() + " minutes; it goes on, see /api/runs/" + runId));
         if (run.status() == RunStatus.PAUSED) {
@@ -252,7 +258,7 @@ final class OpenAiEndpoint {
         }
     }
 
-    private static ObjectNode baton(Answer answer, String session) {
+    static ObjectNode baton(Answer answer, String session) {
         return JSON.createObjectNode()
                 .put("run", answer.run().id())
                 .put("session", session)
@@ -388,7 +394,7 @@ final class OpenAiEndpoint {
 
     // ---- reading requests
 
-    private Desks.Desk desk(String name, @Nullable String param) {
+    Desks.Desk desk(String name, @Nullable String param) {
         return desks.find(name).orElseThrow(() -> new OpenAiError(404, "invalid_request_error", param, "model_not_found",
                 "The model '" + name + "' does not exist: the models are this server's desks, see GET /v1/models"));
     }
@@ -442,7 +448,7 @@ final class OpenAiEndpoint {
         throw OpenAiError.invalid(param, "A message's content is a string or an array of text parts");
     }
 
-    private JsonNode jsonBody(ServerRequest req) {
+    JsonNode jsonBody(ServerRequest req) {
         byte[] bytes = Bodies.read(req, maxBodyBytes);
         if (bytes == null) {
             throw new OpenAiError(413, "invalid_request_error", null, "payload_too_large",
@@ -463,7 +469,7 @@ final class OpenAiEndpoint {
 
     // ---- answers
 
-    private static void send(ServerResponse res, Status status, JsonNode body) {
+    static void send(ServerResponse res, Status status, JsonNode body) {
         Api.send(res, status, body);
     }
 
@@ -472,7 +478,7 @@ final class OpenAiEndpoint {
         send(res, Status.create(status), error(type, param, code, message));
     }
 
-    private static ObjectNode error(String type, @Nullable String param, @Nullable String code, String message) {
+    static ObjectNode error(String type, @Nullable String param, @Nullable String code, String message) {
         ObjectNode body = JSON.createObjectNode();
         body.putObject("error").put("message", message).put("type", type).put("param", param).put("code", code);
         return body;
