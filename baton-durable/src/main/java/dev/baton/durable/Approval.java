@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  *     always within a run, so an approval belongs to its turn
  * @param always whether the decision stands for every later call of the same tool in this run
  *     (the run asks no one again for them), not for this call only
+ * @param decidedBy who decided, when the decision said
  */
 public record Approval(
         String runId,
@@ -32,7 +33,8 @@ public record Approval(
         Instant requestedAt,
         @Nullable Instant decidedAt,
         int turn,
-        boolean always) {
+        boolean always,
+        @Nullable String decidedBy) {
 
     public Approval {
         Objects.requireNonNull(runId, "runId");
@@ -47,24 +49,24 @@ public record Approval(
     /** An approval of turn 0: for stores and tests that do not track turns. */
     public Approval(String runId, String callId, String agent, String tool, String arguments, Status status,
             @Nullable String message, Instant requestedAt, @Nullable Instant decidedAt) {
-        this(runId, callId, agent, tool, arguments, status, message, requestedAt, decidedAt, 0, false);
+        this(runId, callId, agent, tool, arguments, status, message, requestedAt, decidedAt, 0, false, null);
     }
 
     /** A decision for this call only (not {@link #always()}). */
     public Approval(String runId, String callId, String agent, String tool, String arguments, Status status,
             @Nullable String message, Instant requestedAt, @Nullable Instant decidedAt, int turn) {
-        this(runId, callId, agent, tool, arguments, status, message, requestedAt, decidedAt, turn, false);
+        this(runId, callId, agent, tool, arguments, status, message, requestedAt, decidedAt, turn, false, null);
     }
 
     /** This approval decided, for this call only. */
     public Approval decided(boolean approved, @Nullable String message, Instant at) {
-        return decided(approved, false, message, at);
+        return decided(new Decision(approved, false, message, null), at);
     }
 
-    /** This approval decided; {@code always} makes the decision stand for the tool's later calls in the run. */
-    public Approval decided(boolean approved, boolean always, @Nullable String message, Instant at) {
-        return new Approval(runId, callId, agent, tool, arguments, approved ? Status.APPROVED : Status.REJECTED, message,
-                requestedAt, at, turn, always);
+    /** This approval decided as {@code decision} says. */
+    public Approval decided(Decision decision, Instant at) {
+        return new Approval(runId, callId, agent, tool, arguments, decision.approved() ? Status.APPROVED : Status.REJECTED,
+                decision.message(), requestedAt, at, turn, decision.always(), decision.by());
     }
 
     public enum Status {

@@ -249,19 +249,19 @@ public final class DurableClient implements AutoCloseable {
         return !(s.isTerminal() || s == RunStatus.PAUSED);
     }
 
-    Approval decide(String runId, String callId, boolean approved, boolean always, @Nullable String message) {
+    Approval decide(String runId, String callId, Decision decision) {
         RunRecord run = find(runId);
         if (run.status().isTerminal()) {
             throw new UserError("Run " + runId + " has ended (" + run.status() + "); its approvals can no longer be decided");
         }
-        Optional<Approval> stored = storeCall(() -> store.decide(runId, callId, approved, always, message, now()), "record a decision");
+        Optional<Approval> stored = storeCall(() -> store.decide(runId, callId, decision, now()), "record a decision");
         if (stored.isEmpty()) {
             List<String> pending = storeCall(() -> store.approvals(runId), "read approvals").stream()
                     .filter(a -> a.status() == Approval.Status.PENDING).map(Approval::callId).toList();
             throw new UserError("Run " + runId + " has no approval for call id '" + callId + "'; pending: " + pending);
         }
         Approval a = stored.get();
-        Approval.Status wanted = approved ? Approval.Status.APPROVED : Approval.Status.REJECTED;
+        Approval.Status wanted = decision.approved() ? Approval.Status.APPROVED : Approval.Status.REJECTED;
         if (a.status() != wanted) {
             throw new UserError("The call " + callId + " of run " + runId + " was already " + a.status().name().toLowerCase(Locale.ROOT)
                     + " at " + a.decidedAt());

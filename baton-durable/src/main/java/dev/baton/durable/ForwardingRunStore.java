@@ -54,7 +54,7 @@ public class ForwardingRunStore implements RunStore {
     @Override public void requestApprovals(List<Approval> approvals) { delegate.requestApprovals(approvals); }
     @Override public List<Approval> approvals(String runId) { return delegate.approvals(runId); }
     @Override public List<Approval> pendingApprovals(int limit) { return delegate.pendingApprovals(limit); }
-    @Override public Optional<Approval> decide(String runId, String callId, boolean approved, boolean always, @Nullable String message, Instant at) { return delegate.decide(runId, callId, approved, always, message, at); }
+    @Override public Optional<Approval> decide(String runId, String callId, Decision decision, Instant at) { return delegate.decide(runId, callId, decision, at); }
     @Override public RunNotifier notifier() { return delegate.notifier(); }
     @Override public void close() { }
 }

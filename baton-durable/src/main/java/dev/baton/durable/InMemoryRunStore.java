@@ -365,9 +365,10 @@ public final class InMemoryRunStore implements RunStore {
     }
 
     @Override
-    public Optional<Approval> decide(String runId, String callId, boolean approved, boolean always, @Nullable String message, Instant at) {
+    public Optional<Approval> decide(String runId, String callId, Decision decision, Instant at) {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(callId, "callId");
+        Objects.requireNonNull(decision, "decision");
         Objects.requireNonNull(at, "at");
         return locked(() -> {
             LinkedHashMap<String, StoredApproval> ofRun = approvals.get(runId);
@@ -388,7 +389,7 @@ public final class InMemoryRunStore implements RunStore {
                 return Optional.ofNullable(latest).map(StoredApproval::approval);
             }
             StoredApproval stored = ofRun.get(pendingKey);
-            Approval decided = stored.approval().decided(approved, always, message, at);
+            Approval decided = stored.approval().decided(decision, at);
             ofRun.put(pendingKey, new StoredApproval(stored.order(), decided));
             boolean waiting = ofRun.values().stream().anyMatch(a -> a.approval().status() == Approval.Status.PENDING);
             StoredRun storedRun = runs.get(runId);

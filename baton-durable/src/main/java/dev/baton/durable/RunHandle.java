@@ -76,7 +76,17 @@ public final class RunHandle {
      * @throws dev.baton.UserError if the run has no such approval, or it was already rejected
      */
     public Approval approve(String callId) {
-        return runner.decide(id, callId, true, false, null);
+        return runner.decide(id, callId, Decision.approve());
+    }
+
+    /**
+     * Decides a tool call the run waits for as {@code decision} says: approve or reject, for this
+     * call or the tool's later calls too, with who decided. The other methods are its shorthands.
+     *
+     * @throws dev.baton.UserError if the run has no such approval, or it was already decided otherwise
+     */
+    public Approval decide(String callId, Decision decision) {
+        return runner.decide(id, callId, java.util.Objects.requireNonNull(decision, "decision"));
     }
 
     /**
@@ -86,7 +96,7 @@ public final class RunHandle {
      * @throws dev.baton.UserError if the run has no such approval, or it was already rejected
      */
     public Approval approveAlways(String callId) {
-        return runner.decide(id, callId, true, true, null);
+        return runner.decide(id, callId, Decision.approve().forLaterCalls());
     }
 
     /**
@@ -96,7 +106,7 @@ public final class RunHandle {
      * @throws dev.baton.UserError if the run has no such approval, or it was already approved
      */
     public Approval reject(String callId, @Nullable String message) {
-        return runner.decide(id, callId, false, false, message);
+        return runner.decide(id, callId, Decision.reject(message));
     }
 
     /**
@@ -106,7 +116,7 @@ public final class RunHandle {
      * @throws dev.baton.UserError if the run has no such approval, or it was already approved
      */
     public Approval rejectAlways(String callId, @Nullable String message) {
-        return runner.decide(id, callId, false, true, message);
+        return runner.decide(id, callId, Decision.reject(message).forLaterCalls());
     }
 
     /**

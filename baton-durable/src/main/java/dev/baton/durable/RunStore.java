@@ -187,8 +187,8 @@ public interface RunStore extends AutoCloseable {
     List<Approval> pendingApprovals(int limit);
 
     /**
-     * Decides the run's pending approval with this call id ({@code always}: for the tool's later
-     * calls in the run too, see {@link Approval#always()}). An approval already decided keeps its
+     * Decides the run's pending approval with this call id as {@code decision} says (with
+     * {@link Decision#always()}, for the tool's later calls in the run too). An approval already decided keeps its
      * first decision. When the decision leaves a paused run with no pending approval, the run
      * becomes running with no owner and no lease, in the same atomic step, so a worker can claim it
      * and continue: no decision can be lost between "decided" and "resumable".
@@ -196,11 +196,11 @@ public interface RunStore extends AutoCloseable {
      * @return the approval as stored afterwards (when none is pending, the latest one with this call
      *     id, unchanged); empty if the run has no approval with this call id
      */
-    Optional<Approval> decide(String runId, String callId, boolean approved, boolean always, @Nullable String message, Instant at);
+    Optional<Approval> decide(String runId, String callId, Decision decision, Instant at);
 
-    /** {@link #decide(String, String, boolean, boolean, String, Instant)} for this call only. */
+    /** {@link #decide(String, String, Decision, Instant)} for this call only, by someone unnamed. */
     default Optional<Approval> decide(String runId, String callId, boolean approved, @Nullable String message, Instant at) {
-        return decide(runId, callId, approved, false, message, at);
+        return decide(runId, callId, new Decision(approved, false, message, null), at);
     }
 
     // ---- news

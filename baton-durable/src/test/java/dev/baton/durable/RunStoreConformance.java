@@ -986,16 +986,19 @@ public abstract class RunStoreConformance {
     }
 
     @Test
-    protected void a_decision_for_the_tools_later_calls_too_reads_back_as_such() {
+    protected void a_decision_for_the_tools_later_calls_too_and_who_made_it_read_back_as_they_were() {
         RunRecord run = create(aRun());
         store.requestApprovals(List.of(approval(run, "call_1", now), approval(run, "call_2", now)));
 
-        Approval always = store.decide(run.id(), "call_1", true, true, null, now.plusSeconds(1)).orElseThrow();
-        Approval once = store.decide(run.id(), "call_2", false, false, "no", now.plusSeconds(2)).orElseThrow();
+        Approval always = store.decide(run.id(), "call_1", Decision.approve().forLaterCalls().by("Dana (billing lead)"),
+                now.plusSeconds(1)).orElseThrow();
+        Approval once = store.decide(run.id(), "call_2", Decision.reject("no"), now.plusSeconds(2)).orElseThrow();
 
         assertThat(always.always()).isTrue();
         assertThat(always.status()).isEqualTo(Approval.Status.APPROVED);
+        assertThat(always.decidedBy()).isEqualTo("Dana (billing lead)");
         assertThat(once.always()).isFalse();
+        assertThat(once.decidedBy()).isNull();
         assertThat(store.approvals(run.id())).containsExactly(always, once);
     }
 

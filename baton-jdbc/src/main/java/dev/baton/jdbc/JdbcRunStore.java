@@ -6,6 +6,7 @@ import static dev.baton.jdbc.RunRows.EVENT_COLUMNS;
 import static dev.baton.jdbc.RunRows.RUN_COLUMNS;
 
 import dev.baton.durable.Approval;
+import dev.baton.durable.Decision;
 import dev.baton.durable.Effect;
 import dev.baton.durable.internal.JournalCodec;
 import dev.baton.durable.RecordedEvent;
@@ -94,10 +95,10 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
     private static final String SELECT_PENDING = "SELECT " + APPROVAL_COLUMNS
             + " FROM run_approvals WHERE status = 'PENDING' ORDER BY requested_at, seq LIMIT ?";
     private static final String DECIDE = """
-            UPDATE run_approvals SET status = ?, message = ?, decided_at = ?, always_decided = ?
+            UPDATE run_approvals SET status = ?, message = ?, decided_at = ?, always_decided = ?, decided_by = ?
             WHERE run_id = ? AND seq = ? AND status = 'PENDING'""";
     /** {@link #PENDING_SEQ} and {@link #DECIDE} in one statement, one round trip, for a dialect that locks rows. */
-    private static final String DECIDE_RETURNING = "UPDATE run_approvals SET status = ?, message = ?, decided_at = ?, always_decided = ? "
+    private static final String DECIDE_RETURNING = "UPDATE run_approvals SET status = ?, message = ?, decided_at = ?, always_decided = ?, decided_by = ? "
             + "WHERE run_id = ? AND status = 'PENDING' AND seq = (" + PENDING_SEQ + ") RETURNING seq";
     private static final String LOCK_RUN = "SELECT 1 FROM runs WHERE id = ? FOR UPDATE";
     /** A paused run that waits for no approval any more becomes running, with no owner, for a worker to claim. */
@@ -494,14 +495,15 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
      * the run. {@link #cancelRun} takes the same row first, so the two never deadlock.
      */
     @Override
-    public Optional<Approval> decide(String runId, String callId, boolean approved, boolean always, @Nullable String message, Instant at) {
+    public Optional<Approval> decide(String runId, String callId, Decision decision, Instant at) {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(callId, "callId");
+        Objects.requireNonNull(decision, "decision");
         Objects.requireNonNull(at, "at");
-        String status = (approved ? Approval.Status.APPROVED : Approval.Status.REJECTED).name();
+        String status = (decision.approved() ? Approval.Status.APPROVED : Approval.Status.REJECTED).name();
         return write("decide approval '" + callId + "' of", runId, true, c -> {
-            Long seq = dialect.locksRows() ? decideReturning(c, runId, callId, status, always, message, at)
-                    : decideInPlace(c, runId, callId, status, always, message, at);
+            Long seq = dialect.locksRows() ? decideReturning(c, runId, callId, status, decision, at)
+                    : decideInPlace(c, runId, callId, status, decision, at);
             if (seq == null) {
                 // Nothing pending: the latest approval with this call id, as it is.
                 PreparedStatement latest = c.prepare(SELECT_LATEST_APPROVAL);
@@ -518,8 +520,8 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
     }
 
     /** The pending approval found, then decided: the one writer on the file makes the two one step. */
-    private static @Nullable Long decideInPlace(Statements c, String runId, String callId, String status, boolean always,
-            @Nullable String message, Instant at) throws SQLException {
+    private static @Nullable Long decideInPlace(Statements c, String runId, String callId, String status, Decision decision,
+            Instant at) throws SQLException {
         PreparedStatement pending = c.prepare(PENDING_SEQ);
         pending.setString(1, runId);
         pending.setString(2, callId);
@@ -532,29 +534,31 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
         }
         PreparedStatement update = c.prepare(DECIDE);
         update.setString(1, status);
-        update.setString(2, message);
+        update.setString(2, decision.message());
         RunRows.setInstant(update, 3, at);
-        update.setInt(4, always ? 1 : 0);
-        update.setString(5, runId);
-        update.setLong(6, seq);
+        update.setInt(4, decision.always() ? 1 : 0);
+        update.setString(5, decision.by());
+        update.setString(6, runId);
+        update.setLong(7, seq);
         update.executeUpdate();
         return seq;
     }
 
     /** The run's row locked, then the pending approval decided in one statement (read committed sees decisions before it). */
-    private static @Nullable Long decideReturning(Statements c, String runId, String callId, String status, boolean always,
-            @Nullable String message, Instant at) throws SQLException {
+    private static @Nullable Long decideReturning(Statements c, String runId, String callId, String status, Decision decision,
+            Instant at) throws SQLException {
         PreparedStatement lock = c.prepare(LOCK_RUN);
         lock.setString(1, runId);
         lock.executeQuery().close();
         PreparedStatement update = c.prepare(DECIDE_RETURNING);
         update.setString(1, status);
-        update.setString(2, message);
+        update.setString(2, decision.message());
         RunRows.setInstant(update, 3, at);
-        update.setInt(4, always ? 1 : 0);
-        update.setString(5, runId);
+        update.setInt(4, decision.always() ? 1 : 0);
+        update.setString(5, decision.by());
         update.setString(6, runId);
-        update.setString(7, callId);
+        update.setString(7, runId);
+        update.setString(8, callId);
         try (ResultSet rs = update.executeQuery()) {
             return rs.next() ? rs.getLong(1) : null;
         }

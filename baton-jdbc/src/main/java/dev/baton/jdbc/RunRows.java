@@ -57,8 +57,8 @@ final class RunRows {
 
     /** The columns of {@value #APPROVALS} (not its insertion sequence), in the order {@link #approval} and {@link #bindApproval} use. */
     static final String APPROVAL_COLUMNS =
-            "run_id, call_id, agent, tool, arguments, status, message, requested_at, decided_at, turn, always_decided";
-    static final int APPROVAL_COLUMN_COUNT = 11;
+            "run_id, call_id, agent, tool, arguments, status, message, requested_at, decided_at, turn, always_decided, decided_by";
+    static final int APPROVAL_COLUMN_COUNT = 12;
 
     private final String database;
     private final String store;
@@ -172,6 +172,7 @@ final class RunRows {
         setInstant(ps, i++, approval.decidedAt());
         ps.setInt(i++, approval.turn());
         ps.setInt(i++, approval.always() ? 1 : 0);
+        ps.setString(i++, approval.decidedBy());
         return i;
     }
 
@@ -216,7 +217,7 @@ final class RunRows {
         Approval.Status status = row.enumValue(6, "status", Approval.Status.class);
         return new Approval(row.required(1, "run_id"), row.required(2, "call_id"), row.required(3, "agent"),
                 row.required(4, "tool"), row.required(5, "arguments"), status, rs.getString(7),
-                row.requiredInstant(8, "requested_at"), row.instant(9, "decided_at"), rs.getInt(10), rs.getInt(11) != 0);
+                row.requiredInstant(8, "requested_at"), row.instant(9, "decided_at"), rs.getInt(10), rs.getInt(11) != 0, rs.getString(12));
     }
 
     /** A row of {@code table} that cannot be read back: names the database, the table, the run and the column. */

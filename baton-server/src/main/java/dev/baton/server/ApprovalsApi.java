@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.UserError;
 import dev.baton.durable.Approval;
+import dev.baton.durable.Decision;
 import dev.baton.durable.DurableClient;
 import dev.baton.durable.RunHandle;
 import dev.baton.durable.RunRecord;
@@ -69,7 +70,7 @@ final class ApprovalsApi {
 
     /**
      * Approves or rejects one pending call; with {@code "always": true} the decision stands for
-     * the tool's later calls in the run too, which then ask no one.
+     * the tool's later calls in the run too, which then ask no one; {@code "by"} names who decided.
      */
     private void decide(ServerRequest req, ServerResponse res) {
         RunRecord run = api.find(req.path().pathParameters().get("id"));
@@ -85,6 +86,7 @@ final class ApprovalsApi {
             throw ApiError.badRequest("'always' must be true or false");
         }
         boolean forLaterCalls = always != null && always.asBoolean();
+        String by = Api.text(body, "by", false);
         List<Approval> ofCall = client.store().approvals(run.id()).stream().filter(a -> a.callId().equals(callId)).toList();
         if (ofCall.isEmpty()) {
             throw ApiError.notFound("Run " + run.id() + " has no approval for call '" + callId + "'");
@@ -102,9 +104,7 @@ final class ApprovalsApi {
         Approval decided;
         try {
             RunHandle handle = client.attach(run.id());
-            decided = decision.equals("approve")
-                    ? forLaterCalls ? handle.approveAlways(callId) : handle.approve(callId)
-                    : forLaterCalls ? handle.rejectAlways(callId, message) : handle.reject(callId, message);
+            decided = handle.decide(callId, new Decision(decision.equals("approve"), forLaterCalls, message, by));
         } catch (UserError e) {
             // Decided or ended between the checks above and the store's decision.
             throw ApiError.conflict(e.getMessage());
@@ -126,6 +126,7 @@ final class ApprovalsApi {
         n.put("requestedAt", a.requestedAt().toString());
         n.put("decidedAt", a.decidedAt() == null ? null : a.decidedAt().toString());
         n.put("always", a.always());
+        n.put("decidedBy", a.decidedBy());
         ObjectNode context = n.putObject("context");
         context.put("input", inputText(run.input()));
         context.put("currentAgent", run.currentAgent());

@@ -170,8 +170,8 @@ final class WebUi {
         b.append("<h2>Timeline</h2>\n<ol class=\"timeline\" id=\"timeline\" data-run=\"").append(esc(run.id()))
                 .append("\" data-next=\"").append(next).append("\" data-live=\"").append(run.status() == RunStatus.RUNNING)
                 .append("\">\n");
-        Timings timings = Timings.of(store.effects(run.id()));
-        events.forEach(e -> b.append(entry(e, privacy, timings)));
+        RunFacts facts = RunFacts.of(store.effects(run.id()), store.approvals(run.id()));
+        events.forEach(e -> b.append(entry(e, privacy, facts)));
         b.append("</ol>\n");
         b.append(graph(run, path));
         html(res, Status.OK_200, Html.page("Run " + shortId(run.id()), b.toString()));
@@ -186,16 +186,16 @@ final class WebUi {
         }
         int from = Api.intParam(req, "from", 0, 0, Integer.MAX_VALUE);
         StringBuilder b = new StringBuilder();
-        Timings timings = Timings.of(store.effects(id));
-        store.events(id, from, MAX_EVENTS).forEach(e -> b.append(entry(e, privacy, timings)));
+        RunFacts facts = RunFacts.of(store.effects(id), store.approvals(id));
+        store.events(id, from, MAX_EVENTS).forEach(e -> b.append(entry(e, privacy, facts)));
         html(res, Status.OK_200, b.toString());
     }
 
     /**
-     * One event as a timeline entry, with its call's latency and attempts where {@code timings}
-     * has them; the deltas and turn starts the other entries already tell are left out.
+     * One event as a timeline entry, with its call's latency, attempts and approval where
+     * {@code facts} has them; the deltas and turn starts the other entries already tell are left out.
      */
-    static String entry(RecordedEvent e, Privacy privacy, Timings timings) {
+    static String entry(RecordedEvent e, Privacy privacy, RunFacts facts) {
         JsonNode d = privacy.data(e);
         String note = "";
         String label;
@@ -219,7 +219,7 @@ final class WebUi {
                 JsonNode u = d.path("usage");
                 body = "<p>turn " + d.path("turn").asLong() + ": " + u.path("totalTokens").asLong() + " tokens ("
                         + u.path("inputTokens").asLong() + " in, " + u.path("outputTokens").asLong() + " out)</p>";
-                note = Timings.note(timings.model(d.path("turn").asLong()));
+                note = RunFacts.note(facts.model(d.path("turn").asLong()));
             }
             case "MessageOutput" -> {
                 label = "Message";
@@ -238,7 +238,7 @@ final class WebUi {
                 boolean error = d.path("item").path("error").asBoolean();
                 label = error ? "Tool error" : "Tool result";
                 body = pre(d.path("item").path("output").path("output").asText(""));
-                note = Timings.note(timings.tool(d.path("item").path("output").path("callId").asText("")));
+                note = RunFacts.note(facts.tool(d.path("item").path("output").path("callId").asText("")));
             }
             case "HandoffRequested" -> {
                 label = "Handoff requested";
@@ -262,7 +262,8 @@ final class WebUi {
             case "ApprovalRequested" -> {
                 JsonNode r = d.path("request");
                 label = "Approval requested";
-                body = "<p><code>" + esc(r.path("toolName").asText("")) + "</code></p>" + pre(r.path("arguments").asText(""));
+                body = "<p><code>" + esc(r.path("toolName").asText("")) + "</code></p>" + pre(r.path("arguments").asText(""))
+                        + RunFacts.decision(facts.approval(r.path("callId").asText("")));
             }
             case "RunPaused" -> {
                 label = "Paused";

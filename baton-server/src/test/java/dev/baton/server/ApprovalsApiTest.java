@@ -66,14 +66,17 @@ class ApprovalsApiTest {
     void approving_always_lets_the_tools_later_calls_in_the_run_go_without_asking() {
         String[] run = runRefundingTwice("refunds");
 
-        Http.Answer decided = http.post("/api/runs/" + run[0] + "/approvals/" + run[1], "{\"decision\": \"approve\", \"always\": true}");
+        Http.Answer decided = http.post("/api/runs/" + run[0] + "/approvals/" + run[1],
+                "{\"decision\": \"approve\", \"always\": true, \"by\": \"Dana <lead>\"}");
 
         assertThat(decided.status()).as(decided.body().toString()).isEqualTo(200);
         assertThat(decided.body().get("always").asBoolean()).isTrue();
+        assertThat(decided.body().get("decidedBy").asText()).isEqualTo("Dana <lead>");
         JsonNode end = http.awaitEnd(run[0]);
         assertThat(end.get("status").asText()).isEqualTo("completed");
         assertThat(http.get("/api/runs/" + run[0] + "/approvals").body().get("approvals")).hasSize(1);
         assertThat(http.get("/api/runs/" + run[0] + "/events").body().toString()).contains("refunded A-1").contains("refunded A-2");
+        assertThat(http.page("/ui/runs/" + run[0])).contains("approved by Dana &lt;lead&gt; · for the tool's later calls too");
     }
 
     @Test

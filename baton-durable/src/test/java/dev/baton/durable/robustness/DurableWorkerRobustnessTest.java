@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.agent.Agent;
 import dev.baton.durable.Approval;
+import dev.baton.durable.Decision;
 import dev.baton.durable.DurableWorker;
 import dev.baton.durable.Effect;
 import dev.baton.durable.InMemoryRunStore;
@@ -327,11 +328,11 @@ class DurableWorkerRobustnessTest {
             }
 
             @Override
-            public Optional<Approval> decide(String runId, String callId, boolean approved, boolean always, String message, Instant at) {
+            public Optional<Approval> decide(String runId, String callId, Decision decision, Instant at) {
                 deciding.countDown();
                 await(releasedPaused);
                 sleep(200); // settle() finishes its wakeIfDecided before the decision lands
-                return super.decide(runId, callId, approved, always, message, at);
+                return super.decide(runId, callId, decision, at);
             }
         };
         Desk desk = new Desk();
