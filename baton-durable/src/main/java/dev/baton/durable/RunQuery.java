@@ -13,10 +13,11 @@ import org.jspecify.annotations.Nullable;
  * @param sessionId runs on this session
  * @param createdFrom runs created at or after this instant
  * @param createdTo runs created before this instant
+ * @param text runs whose input or final output contains this text, ignoring case (see {@link #withText})
  * @param limit at most this many runs (1 or more)
  */
 public record RunQuery(@Nullable String application, Set<RunStatus> statuses, @Nullable String agent, @Nullable String sessionId,
-        @Nullable Instant createdFrom, @Nullable Instant createdTo, int limit) {
+        @Nullable Instant createdFrom, @Nullable Instant createdTo, @Nullable String text, int limit) {
 
     public RunQuery {
         statuses = Set.copyOf(statuses);
@@ -27,30 +28,40 @@ public record RunQuery(@Nullable String application, Set<RunStatus> statuses, @N
 
     /** The latest 100 runs, whatever their state. */
     public static RunQuery all() {
-        return new RunQuery(null, Set.of(), null, null, null, null, 100);
+        return new RunQuery(null, Set.of(), null, null, null, null, null, 100);
     }
 
     public RunQuery withApplication(@Nullable String application) {
-        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, limit);
+        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, limit);
     }
 
     public RunQuery withStatuses(RunStatus... statuses) {
-        return new RunQuery(application, Set.of(statuses), agent, sessionId, createdFrom, createdTo, limit);
+        return new RunQuery(application, Set.of(statuses), agent, sessionId, createdFrom, createdTo, text, limit);
     }
 
     public RunQuery withAgent(@Nullable String agent) {
-        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, limit);
+        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, limit);
     }
 
     public RunQuery withSession(@Nullable String sessionId) {
-        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, limit);
+        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, limit);
     }
 
     public RunQuery between(@Nullable Instant from, @Nullable Instant to) {
-        return new RunQuery(application, statuses, agent, sessionId, from, to, limit);
+        return new RunQuery(application, statuses, agent, sessionId, from, to, text, limit);
     }
 
     public RunQuery withLimit(int limit) {
-        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, limit);
+        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, limit);
+    }
+
+    /**
+     * Runs whose input items or final output contain {@code text}, ignoring case (of ASCII letters
+     * at least; beyond ASCII as the database compares). Both are kept as JSON text, so the text is
+     * looked for as it appears inside a JSON string: quotes, backslashes and line breaks match as
+     * typed, and {@code %} and {@code _} are plain characters. Null searches no text.
+     */
+    public RunQuery withText(@Nullable String text) {
+        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, limit);
     }
 }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -283,6 +284,41 @@ public abstract class RunStoreConformance {
 
         assertThat(store.listRuns(query)).containsExactly(alsoMatch, match);
         assertThat(store.listRuns(query.withLimit(1))).containsExactly(alsoMatch);
+    }
+
+    @Test
+    protected void listing_by_text_finds_it_in_the_input_or_the_final_output_ignoring_case() {
+        String word = "Zebra-" + tag;
+        RunRecord inInput = create(aRun().input(List.of(Message.user("My " + word + " invoice"))).createdAt(now.minusSeconds(4)));
+        RunRecord inOutput = create(aRun().status(RunStatus.COMPLETED)
+                .outcome("\"Refunded the " + word.toUpperCase(Locale.ROOT) + " order\"", null, null)
+                .createdAt(now.minusSeconds(3)));
+        create(aRun().createdAt(now.minusSeconds(2)));
+        create(aRun().input(List.of(Message.user("Zebra- and " + tag + " apart"))).createdAt(now.minusSeconds(1)));
+        RunQuery ofThisTest = RunQuery.all().withSession(session);
+
+        assertThat(store.listRuns(ofThisTest.withText(word.toLowerCase(Locale.ROOT)))).containsExactly(inOutput, inInput);
+        assertThat(store.listRuns(RunQuery.all().withText(word))).containsExactly(inOutput, inInput);
+        assertThat(store.listRuns(ofThisTest.withText(word).withStatuses(RunStatus.RUNNING))).containsExactly(inInput);
+        assertThat(store.listRuns(ofThisTest.withText("nothing like " + tag))).isEmpty();
+    }
+
+    @Test
+    protected void listing_by_text_takes_percent_underscore_quotes_and_backslashes_literally() {
+        RunRecord percent = create(aRun().input(List.of(Message.user("a 100% refund " + tag))).createdAt(now.minusSeconds(8)));
+        create(aRun().input(List.of(Message.user("a 1000 refund " + tag))).createdAt(now.minusSeconds(7)));
+        RunRecord underscore = create(aRun().input(List.of(Message.user("field order_id " + tag))).createdAt(now.minusSeconds(6)));
+        create(aRun().input(List.of(Message.user("field orderXid " + tag))).createdAt(now.minusSeconds(5)));
+        RunRecord quoted = create(aRun().input(List.of(Message.user("they said \"charged twice\" " + tag))).createdAt(now.minusSeconds(4)));
+        RunRecord path = create(aRun().input(List.of(Message.user("see C:\\temp\\log " + tag))).createdAt(now.minusSeconds(3)));
+        create(aRun().input(List.of(Message.user("see C:/temp/log " + tag))).createdAt(now.minusSeconds(2)));
+        RunQuery ofThisTest = RunQuery.all().withSession(session);
+
+        assertThat(store.listRuns(ofThisTest.withText("100% refund"))).containsExactly(percent);
+        assertThat(store.listRuns(ofThisTest.withText("order_id"))).containsExactly(underscore);
+        assertThat(store.listRuns(ofThisTest.withText("\"charged twice\""))).containsExactly(quoted);
+        assertThat(store.listRuns(ofThisTest.withText("C:\\temp\\"))).containsExactly(path);
+        assertThat(store.listRuns(ofThisTest.withText("%"))).containsExactly(percent);
     }
 
     // ---- updating runs

@@ -2,6 +2,7 @@ package dev.baton.jdbc;
 
 import dev.baton.durable.RunQuery;
 import dev.baton.durable.RunStatus;
+import dev.baton.durable.internal.JournalCodec;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
@@ -38,6 +39,9 @@ record RunFilter(RunQuery query, List<RunStatus> statuses) {
         if (query.createdTo() != null) {
             where.append(" AND created_at < ?");
         }
+        if (query.text() != null) {
+            where.append(" AND (LOWER(input) LIKE LOWER(?) ESCAPE '\\' OR LOWER(final_output) LIKE LOWER(?) ESCAPE '\\')");
+        }
         return where.toString();
     }
 
@@ -63,6 +67,16 @@ record RunFilter(RunQuery query, List<RunStatus> statuses) {
         if (query.createdTo() != null) {
             RunRows.setInstant(ps, i++, query.createdTo());
         }
+        if (query.text() != null) {
+            String pattern = "%" + likeEscaped(JournalCodec.inJsonString(query.text())) + "%";
+            ps.setString(i++, pattern);
+            ps.setString(i++, pattern);
+        }
         return i;
+    }
+
+    /** The text as a literal in a {@code LIKE ... ESCAPE '\'} pattern: the escape character, {@code %} and {@code _} escaped. */
+    static String likeEscaped(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 }

@@ -159,7 +159,7 @@ final class Api {
         if (statuses != null) {
             query = query.withStatuses(statuses(statuses).toArray(RunStatus[]::new));
         }
-        List<RunRecord> runs = store.listRuns(query);
+        List<RunRecord> runs = RunSearch.find(store, query, param(req, "q"));
         ObjectNode body = JSON.createObjectNode();
         ArrayNode list = body.putArray("runs");
         runs.forEach(r -> list.add(run(r, null)));

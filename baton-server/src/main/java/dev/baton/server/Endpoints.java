@@ -25,6 +25,7 @@ final class Endpoints {
         }
         new MetricsApi(client.store()).routes(r);
         new OpenApiDoc().routes(r);
+        new OverviewPage(desks, new Overview(desks, client.store())).routes(r);
         new WebUi(desks, client.store(), api.privacy()).routes(r);
         api.routes(r);
     }

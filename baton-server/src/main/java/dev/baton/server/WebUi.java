@@ -82,8 +82,11 @@ final class WebUi {
         for (RunStatus s : RunStatus.values()) {
             option(b, lower(s), s == f.status());
         }
-        b.append("</select></label>\n<button type=\"submit\">Filter</button>\n</form>\n");
-        String query = "desk=" + url(f.desk() == null ? "" : f.desk()) + "&status=" + url(f.status() == null ? "" : lower(f.status()));
+        b.append("</select></label>\n");
+        RunsSearchForm.fields(b, f.search(), desks);
+        b.append("<button type=\"submit\">Filter</button>\n</form>\n");
+        String query = "desk=" + url(f.desk() == null ? "" : f.desk()) + "&status=" + url(f.status() == null ? "" : lower(f.status()))
+                + f.search().query();
         b.append("<div id=\"runs\" data-refresh=\"").append(esc("/ui/runs/table?" + query)).append("\">\n");
         b.append(table(f)).append("</div>\n");
         html(res, Status.OK_200, Html.page("Runs", b.toString()));
@@ -98,11 +101,17 @@ final class WebUi {
     private Optional<Filter> filter(ServerRequest req, ServerResponse res) {
         String desk = Api.param(req, "desk");
         String status = Api.param(req, "status");
+        Optional<RunsSearchForm> search = RunsSearchForm.of(req);
+        if (search.isEmpty()) {
+            html(res, Status.BAD_REQUEST_400, Html.page("Bad request", "<h1>Bad request</h1>\n<p>Unknown time '"
+                    + esc(String.valueOf(Api.param(req, "since"))) + "'; one of hour, day, week.</p>\n<p><a href=\"/ui/runs\">All runs</a></p>"));
+            return Optional.empty();
+        }
         if (status == null) {
-            return Optional.of(new Filter(desk, null));
+            return Optional.of(new Filter(desk, null, search.get()));
         }
         try {
-            return Optional.of(new Filter(desk, RunStatus.valueOf(status.trim().toUpperCase(Locale.ROOT))));
+            return Optional.of(new Filter(desk, RunStatus.valueOf(status.trim().toUpperCase(Locale.ROOT)), search.get()));
         } catch (IllegalArgumentException e) {
             html(res, Status.BAD_REQUEST_400, Html.page("Bad request",
                     "<h1>Bad request</h1>\n<p>Unknown status '" + esc(status) + "'.</p>\n<p><a href=\"/ui/runs\">All runs</a></p>"));
@@ -110,16 +119,16 @@ final class WebUi {
         }
     }
 
-    private record Filter(@Nullable String desk, @Nullable RunStatus status) {}
+    private record Filter(@Nullable String desk, @Nullable RunStatus status, RunsSearchForm search) {}
 
     private String table(Filter f) {
         RunQuery query = RunQuery.all().withApplication(f.desk()).withLimit(PAGE_SIZE);
         if (f.status() != null) {
             query = query.withStatuses(f.status());
         }
-        List<RunRecord> runs = store.listRuns(query);
+        List<RunRecord> runs = f.search().find(store, query, Instant.now());
         if (runs.isEmpty()) {
-            return "<p class=\"empty\">No runs yet.</p>\n";
+            return f.search().isEmpty() ? "<p class=\"empty\">No runs yet.</p>\n" : "<p class=\"empty\">No runs match.</p>\n";
         }
         StringBuilder b = new StringBuilder("<table class=\"runs\">\n<thead><tr><th>Run</th><th>Desk</th><th>Status</th>"
                 + "<th>Agents</th><th>Tokens</th><th>Duration</th><th>Created</th></tr></thead>\n<tbody>\n");
@@ -291,7 +300,7 @@ final class WebUi {
                 + "</span> " + time(e.at()) + note + "\n" + body + "</li>\n";
     }
 
-    /** The desk's handoffs as a list of edges, those this run took marked. */
+    /** The desk's handoffs drawn, then as a list of edges, those this run took marked. */
     private String graph(RunRecord run, List<String> path) {
         StringBuilder b = new StringBuilder("<h2>Handoff graph of desk ").append(esc(run.application())).append("</h2>\n");
         Optional<Desks.Desk> desk = desks.find(run.application());
@@ -315,7 +324,7 @@ final class WebUi {
             return b.append("<p class=\"empty\">Its agent ").append(esc(desk.get().entry().name()))
                     .append(" hands off to no one.</p>\n").toString();
         }
-        return b.append("<ul class=\"graph\">\n").append(edges).append("</ul>\n").toString();
+        return b.append(HandoffGraph.svg(desk.get(), path)).append("<ul class=\"graph\">\n").append(edges).append("</ul>\n").toString();
     }
 
     // ---- assets and answers

@@ -34,6 +34,20 @@ public final class JournalCodec {
 
     private JournalCodec() {}
 
+    /**
+     * The text as it appears inside a JSON string of a journal: what a search for it in the JSON
+     * text of input items and final outputs ({@code RunQuery.withText}) looks for, so quotes,
+     * backslashes and line breaks match as typed.
+     */
+    public static String inJsonString(String text) {
+        try {
+            String quoted = JSON.writeValueAsString(text);
+            return quoted.substring(1, quoted.length() - 1);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not write a string as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
     public static String items(List<Item> items) {
         try {
             // Written for the declared element type, so each item carries its type id.
