@@ -85,7 +85,10 @@ final class Browser implements AutoCloseable {
 
     /** Waits up to {@code seconds} until {@code condition} gives a non-null, non-false value, and returns it. */
     <T> T await(int seconds, String what, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(seconds)).withMessage(what).until(condition);
+        // A refreshed part of the page replaces the elements a condition was reading: look again.
+        return new WebDriverWait(driver, Duration.ofSeconds(seconds)).withMessage(what)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(condition);
     }
 
     List<WebElement> all(String css) {

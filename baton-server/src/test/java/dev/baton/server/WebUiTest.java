@@ -311,12 +311,13 @@ class WebUiTest {
     }
 
     @Test
-    void with_a_token_the_pages_need_it_too() {
+    void with_a_token_the_pages_need_it_too_and_a_browser_without_it_is_sent_to_sign_in() {
         ScriptedModel model = ScriptedModel.create();
         server = Desk.server(model).desk("support", Desk.triage()).token("s3cret-token").build().start();
 
-        assertThat(page("/ui/runs").status()).isEqualTo(401);
-        assertThat(page("/ui/assets/baton.css").status()).isEqualTo(401);
+        assertThat(page("/ui/runs").status()).isEqualTo(303);
+        assertThat(page("/ui/runs").headers().firstValue("Location")).hasValue("/ui/sign-in?next=%2Fui%2Fruns");
+        assertThat(page("/ui/assets/baton.css").status()).as("the sign-in page needs its stylesheet").isEqualTo(200);
         assertThat(page("/", "wrong").status()).isEqualTo(401);
         assertThat(page("/ui/runs", "s3cret-token").status()).isEqualTo(200);
     }
