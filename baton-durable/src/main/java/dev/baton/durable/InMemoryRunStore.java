@@ -75,10 +75,16 @@ public final class InMemoryRunStore implements RunStore {
         Objects.requireNonNull(query, "query");
         return locked(() -> runs.values().stream()
                 .filter(s -> matches(s.run(), query))
+                .filter(s -> query.afterRun() == null || listedAfter(s, runs.get(query.afterRun())))
                 .sorted(OLDEST_FIRST.reversed())
                 .limit(query.limit())
                 .map(StoredRun::run)
                 .toList());
+    }
+
+    /** Whether {@code s} comes after {@code cursor} newest first, that is, is older; nothing comes after a run not stored. */
+    private static boolean listedAfter(StoredRun s, @Nullable StoredRun cursor) {
+        return cursor != null && OLDEST_FIRST.compare(s, cursor) < 0;
     }
 
     private static boolean matches(RunRecord run, RunQuery query) {

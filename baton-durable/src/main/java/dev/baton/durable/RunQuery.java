@@ -14,10 +14,13 @@ import org.jspecify.annotations.Nullable;
  * @param createdFrom runs created at or after this instant
  * @param createdTo runs created before this instant
  * @param text runs whose input or final output contains this text, ignoring case (see {@link #withText})
+ * @param afterRun runs listed after this one: the next page, when this is the last run of a page
+ *     (see {@link #afterRun(String)})
  * @param limit at most this many runs (1 or more)
  */
 public record RunQuery(@Nullable String application, Set<RunStatus> statuses, @Nullable String agent, @Nullable String sessionId,
-        @Nullable Instant createdFrom, @Nullable Instant createdTo, @Nullable String text, int limit) {
+        @Nullable Instant createdFrom, @Nullable Instant createdTo, @Nullable String text, @Nullable String afterRun,
+        int limit) {
 
     public RunQuery {
         statuses = Set.copyOf(statuses);
@@ -28,31 +31,31 @@ public record RunQuery(@Nullable String application, Set<RunStatus> statuses, @N
 
     /** The latest 100 runs, whatever their state. */
     public static RunQuery all() {
-        return new RunQuery(null, Set.of(), null, null, null, null, null, 100);
+        return new RunQuery(null, Set.of(), null, null, null, null, null, null, 100);
     }
 
     public RunQuery withApplication(@Nullable String application) {
-        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, limit);
+        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, afterRun, limit);
     }
 
     public RunQuery withStatuses(RunStatus... statuses) {
-        return new RunQuery(application, Set.of(statuses), agent, sessionId, createdFrom, createdTo, text, limit);
+        return new RunQuery(application, Set.of(statuses), agent, sessionId, createdFrom, createdTo, text, afterRun, limit);
     }
 
     public RunQuery withAgent(@Nullable String agent) {
-        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, limit);
+        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, afterRun, limit);
     }
 
     public RunQuery withSession(@Nullable String sessionId) {
-        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, limit);
+        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, afterRun, limit);
     }
 
     public RunQuery between(@Nullable Instant from, @Nullable Instant to) {
-        return new RunQuery(application, statuses, agent, sessionId, from, to, text, limit);
+        return new RunQuery(application, statuses, agent, sessionId, from, to, text, afterRun, limit);
     }
 
     public RunQuery withLimit(int limit) {
-        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, limit);
+        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, afterRun, limit);
     }
 
     /**
@@ -62,6 +65,16 @@ public record RunQuery(@Nullable String application, Set<RunStatus> statuses, @N
      * typed, and {@code %} and {@code _} are plain characters. Null searches no text.
      */
     public RunQuery withText(@Nullable String text) {
-        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, limit);
+        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, afterRun, limit);
+    }
+
+    /**
+     * The runs listed after run {@code runId} in this query's order (newest first): give the last
+     * run of a page to get the next page. Unlike a time bound, no run is skipped or listed twice
+     * when several were created in the same millisecond. A run the store does not have lists none.
+     * Null starts from the newest.
+     */
+    public RunQuery afterRun(@Nullable String runId) {
+        return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, runId, limit);
     }
 }

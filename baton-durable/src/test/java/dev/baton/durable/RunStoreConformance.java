@@ -287,6 +287,27 @@ public abstract class RunStoreConformance {
     }
 
     @Test
+    protected void paging_after_the_last_run_of_a_page_skips_and_repeats_none_even_within_one_millisecond() {
+        Instant same = now.minusSeconds(10);
+        List<RunRecord> created = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            created.add(create(aRun().createdAt(i < 5 ? same : same.plusSeconds(i))));
+        }
+        RunQuery ofThisTest = RunQuery.all().withSession(session).withLimit(2);
+
+        List<RunRecord> listed = new java.util.ArrayList<>();
+        List<RunRecord> page = store.listRuns(ofThisTest);
+        while (!page.isEmpty()) {
+            listed.addAll(page);
+            page = store.listRuns(ofThisTest.afterRun(page.get(page.size() - 1).id()));
+        }
+
+        assertThat(listed).containsExactlyElementsOf(store.listRuns(ofThisTest.withLimit(100)));
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(created);
+        assertThat(store.listRuns(ofThisTest.afterRun("conformance-no-such-run-" + tag))).isEmpty();
+    }
+
+    @Test
     protected void listing_by_text_finds_it_in_the_input_or_the_final_output_ignoring_case() {
         String word = "Zebra-" + tag;
         RunRecord inInput = create(aRun().input(List.of(Message.user("My " + word + " invoice"))).createdAt(now.minusSeconds(4)));

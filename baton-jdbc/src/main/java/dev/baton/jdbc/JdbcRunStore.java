@@ -157,7 +157,7 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
     public List<RunRecord> listRuns(RunQuery query) {
         Objects.requireNonNull(query, "query");
         RunFilter filter = RunFilter.of(query);
-        String sql = "SELECT " + RUN_COLUMNS + " FROM runs WHERE " + filter.where() + listOrder;
+        String sql = "SELECT " + RUN_COLUMNS + " FROM runs WHERE " + filter.where(dialect.insertionOrder()) + listOrder;
         return dialect.read("list", "runs", c -> {
             PreparedStatement ps = c.prepare(sql);
             int i = filter.bind(ps, 1);

@@ -18,7 +18,8 @@ record RunFilter(RunQuery query, List<RunStatus> statuses) {
         return new RunFilter(query, query.statuses().stream().sorted().toList());
     }
 
-    String where() {
+    /** {@code insertionOrder}: the dialect's column of insertion order, which breaks ties of {@code created_at}. */
+    String where(String insertionOrder) {
         StringBuilder where = new StringBuilder("1 = 1");
         if (query.application() != null) {
             where.append(" AND application = ?");
@@ -42,10 +43,17 @@ record RunFilter(RunQuery query, List<RunStatus> statuses) {
         if (query.text() != null) {
             where.append(" AND (LOWER(input) LIKE LOWER(?) ESCAPE '\\' OR LOWER(final_output) LIKE LOWER(?) ESCAPE '\\')");
         }
+        if (query.afterRun() != null) {
+            // Older than the cursor run in the list's order (created_at, then insertion): none if it does not exist.
+            String cursor = "(SELECT %s FROM runs WHERE id = ?)";
+            where.append(" AND (created_at < ").append(cursor.formatted("created_at"))
+                    .append(" OR (created_at = ").append(cursor.formatted("created_at"))
+                    .append(" AND ").append(insertionOrder).append(" < ").append(cursor.formatted(insertionOrder)).append("))");
+        }
         return where.toString();
     }
 
-    /** Binds the parameters of {@link #where()} from {@code from} on; returns the index after the last. */
+    /** Binds the parameters of {@link #where(String)} from {@code from} on; returns the index after the last. */
     int bind(PreparedStatement ps, int from) throws SQLException {
         int i = from;
         if (query.application() != null) {
@@ -71,6 +79,11 @@ record RunFilter(RunQuery query, List<RunStatus> statuses) {
             String pattern = "%" + likeEscaped(JournalCodec.inJsonString(query.text())) + "%";
             ps.setString(i++, pattern);
             ps.setString(i++, pattern);
+        }
+        if (query.afterRun() != null) {
+            for (int k = 0; k < 3; k++) {
+                ps.setString(i++, query.afterRun());
+            }
         }
         return i;
     }

@@ -147,6 +147,15 @@ final class Api {
         return json;
     }
 
+    /** The {@code after} parameter: the last run of the previous page, which must exist. */
+    private @Nullable String after(ServerRequest req) {
+        String after = param(req, "after");
+        if (after != null && store.findRun(after).isEmpty()) {
+            throw ApiError.badRequest("'after' must be a run's id (the 'next' of the previous page); there is no run '" + after + "'");
+        }
+        return after;
+    }
+
     private void listRuns(ServerRequest req, ServerResponse res) {
         int limit = intParam(req, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         RunQuery query = RunQuery.all()
@@ -154,6 +163,7 @@ final class Api {
                 .withAgent(param(req, "agent"))
                 .withSession(param(req, "session"))
                 .between(null, instantParam(req, "before"))
+                .afterRun(after(req))
                 .withLimit(limit);
         String statuses = param(req, "status");
         if (statuses != null) {
@@ -163,7 +173,7 @@ final class Api {
         ObjectNode body = JSON.createObjectNode();
         ArrayNode list = body.putArray("runs");
         runs.forEach(r -> list.add(run(r, null)));
-        body.put("next", runs.size() == limit ? runs.get(runs.size() - 1).createdAt().toString() : null);
+        body.put("next", runs.size() == limit ? runs.get(runs.size() - 1).id() : null);
         send(res, Status.OK_200, body);
     }
 

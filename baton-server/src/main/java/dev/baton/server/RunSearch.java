@@ -28,7 +28,9 @@ final class RunSearch {
         }
         String q = text.strip();
         Map<String, RunRecord> found = new LinkedHashMap<>();
-        store.findRun(q).filter(run -> matches(run, query)).ifPresent(run -> found.put(run.id(), run));
+        if (query.afterRun() == null) { // the run with this id is on the first page
+            store.findRun(q).filter(run -> matches(run, query)).ifPresent(run -> found.put(run.id(), run));
+        }
         if (query.sessionId() == null) {
             store.listRuns(query.withSession(q)).forEach(run -> found.putIfAbsent(run.id(), run));
         }

@@ -134,6 +134,6 @@ class RunsSearchTest {
         assertThat(api("q=refund&desk=support")).containsExactly(refund);
         assertThat(api("q=refund&limit=1")).containsExactly(direct);
         JsonNode page = ui.http.get("/api/runs?q=refund&limit=1").body();
-        assertThat(api("q=refund&limit=1&before=" + page.get("next").asText())).containsExactly(refund);
+        assertThat(api("q=refund&limit=1&after=" + page.get("next").asText())).containsExactly(refund);
     }
 }
