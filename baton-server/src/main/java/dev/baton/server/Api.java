@@ -224,6 +224,11 @@ final class Api {
         return desks.find(name).orElseThrow(() -> ApiError.notFound("No desk named '" + name + "'"));
     }
 
+    /** The largest request body accepted, in bytes: the forms of the web UI are held to it too. */
+    int maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
     RunRecord find(String id) {
         return store.findRun(id).orElseThrow(() -> ApiError.notFound("No run with id '" + id + "'"));
     }

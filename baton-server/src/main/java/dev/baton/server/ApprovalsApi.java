@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Tool calls that wait for a human: the pending ones across runs, a run's own, and deciding one
@@ -88,6 +89,17 @@ final class ApprovalsApi {
         if (always != null && always.asBoolean()) {
             throw ApiError.badRequest("'always' is not available for durable runs: each call is decided on its own");
         }
+        Approval decided = decide(client, run, callId, decision.equals("approve"), message);
+        Api.send(res, Status.OK_200, approval(decided, api.find(run.id())));
+    }
+
+    /**
+     * Approves or rejects the pending call {@code callId} of {@code run}, for this API and the
+     * approvals page.
+     *
+     * @throws ApiError 404 if the run has no such call, 409 if it was decided or the run ended
+     */
+    static Approval decide(DurableClient client, RunRecord run, String callId, boolean approve, @Nullable String message) {
         List<Approval> ofCall = client.store().approvals(run.id()).stream().filter(a -> a.callId().equals(callId)).toList();
         if (ofCall.isEmpty()) {
             throw ApiError.notFound("Run " + run.id() + " has no approval for call '" + callId + "'");
@@ -102,15 +114,13 @@ final class ApprovalsApi {
             throw ApiError.conflict("Run " + run.id() + " has already ended (" + run.status().name().toLowerCase(Locale.ROOT)
                     + "); its calls can no longer be decided");
         }
-        Approval decided;
         try {
             RunHandle handle = client.attach(run.id());
-            decided = decision.equals("approve") ? handle.approve(callId) : handle.reject(callId, message);
+            return approve ? handle.approve(callId) : handle.reject(callId, message);
         } catch (UserError e) {
             // Decided or ended between the checks above and the store's decision.
             throw ApiError.conflict(e.getMessage());
         }
-        Api.send(res, Status.OK_200, approval(decided, api.find(run.id())));
     }
 
     /** An approval with its run's desk, and the run's input and current agent as context for the reviewer. */

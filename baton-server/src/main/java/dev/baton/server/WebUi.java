@@ -43,7 +43,8 @@ final class WebUi {
     /** The files under {@code /ui/assets/}: only these names are served, so no path leaves the folder. */
     private static final Map<String, String> ASSETS = Map.of(
             "baton.css", "text/css; charset=utf-8",
-            "baton.js", "text/javascript; charset=utf-8");
+            "baton.js", "text/javascript; charset=utf-8",
+            "chat.js", "text/javascript; charset=utf-8");
 
     private final Desks desks;
     private final RunStore store;
@@ -329,19 +330,19 @@ final class WebUi {
         }
     }
 
-    private static void redirect(ServerResponse res, String location) {
+    static void redirect(ServerResponse res, String location) {
         res.status(Status.SEE_OTHER_303);
         res.header(HeaderNames.LOCATION, location);
         res.send();
     }
 
-    private static void notFound(ServerResponse res, String message) {
+    static void notFound(ServerResponse res, String message) {
         html(res, Status.NOT_FOUND_404, Html.page("Not found",
                 "<h1>Not found</h1>\n<p>" + esc(message) + "</p>\n<p><a href=\"/ui/runs\">All runs</a></p>"));
     }
 
     /** Sends HTML that runs only the UI's own script: the policy forbids inline and foreign scripts. */
-    private static void html(ServerResponse res, Status status, String html) {
+    static void html(ServerResponse res, Status status, String html) {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
         res.header(HeaderNames.create("Content-Security-Policy"), "default-src 'self'; object-src 'none'; frame-ancestors 'none'");
@@ -373,9 +374,9 @@ final class WebUi {
         return path;
     }
 
-    private static String status(RunRecord run) {
+    static String status(RunRecord run) {
         String s = "<span class=\"status status-" + lower(run.status()) + "\">" + lower(run.status()) + "</span>";
-        return run.status() == RunStatus.PAUSED ? s + " <span class=\"badge waiting\">waiting for approval</span>" : s;
+        return run.status() == RunStatus.PAUSED ? s + " <a class=\"badge waiting\" href=\"/ui/approvals\">waiting for approval</a>" : s;
     }
 
     private static String fact(String name, String valueHtml) {
@@ -401,12 +402,12 @@ final class WebUi {
         return ms < 1000 ? ms + " ms" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
-    private static String time(Instant at) {
+    static String time(Instant at) {
         String iso = at.truncatedTo(ChronoUnit.SECONDS).toString();
         return "<time datetime=\"" + esc(at.toString()) + "\">" + esc(iso.replace('T', ' ').replace("Z", " UTC")) + "</time>";
     }
 
-    private static String shortId(String id) {
+    static String shortId(String id) {
         return id.length() > 12 ? id.substring(0, 12) + "…" : id;
     }
 
@@ -414,7 +415,7 @@ final class WebUi {
         return s.name().toLowerCase(Locale.ROOT);
     }
 
-    private static String url(String s) {
+    static String url(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

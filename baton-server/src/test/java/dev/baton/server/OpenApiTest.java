@@ -94,7 +94,8 @@ class OpenApiTest {
         Desks desks = Desks.of(java.util.Map.of("support", Desk.triage()));
         Api api = new Api(desks, server.worker().client(), 1024);
         // The /api routes only: the OpenAI-compatible /v1 endpoint is described by OpenAI's own API reference.
-        Endpoints.register(recorder, api, desks, server.worker().client(), new dev.baton.session.InMemorySessionStore(), null);
+        Endpoints.register(recorder, api, desks, server.worker().client(), new dev.baton.session.InMemorySessionStore(), null,
+                new dev.baton.human.HumanQueue());
         // The web UI's pages under / and /ui are HTML for browsers, not operations of the API.
         routes.removeIf(route -> !route.substring(route.indexOf(' ') + 1).startsWith("/api/"));
         return routes;
