@@ -32,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * The page shows the conversation from the session's runs (each message, the agent that gave each
  * reply, tool calls, handoffs) and the agent holding the session; a message starts a run on the
  * session. While the latest run goes on, {@code chat.js} follows its stream and appends the
- * entries the server renders; without the script the page says the run is working and links it.
+ * entries the server renders; without the script the page says the run is working, links it, and
+ * reloads itself every few seconds until the run is done.
  * A run paused for approval offers the decision inline, and a run waiting for the human agent
  * offers the form to answer as that agent.
  */
@@ -161,7 +162,9 @@ final class ChatPage {
         StringBuilder b = new StringBuilder();
         switch (run.status()) {
             case RUNNING -> {
-                b.append("<p class=\"working\" id=\"chat-working\">Working… <a href=\"/ui/runs/").append(WebUi.url(run.id()))
+                // Without the script, the browser reloads the page until the run is done (a browser running scripts skips this).
+                b.append("<noscript><meta http-equiv=\"refresh\" content=\"3\"></noscript>\n")
+                        .append("<p class=\"working\" id=\"chat-working\">Working… <a href=\"/ui/runs/").append(WebUi.url(run.id()))
                         .append("\">follow the run</a></p>\n<div id=\"chat-waiting\" data-refresh=\"")
                         .append(esc(waitingUrl(run.id(), here))).append("\">\n").append(waitingFor(run.id(), here)).append("</div>\n");
             }

@@ -187,6 +187,7 @@ class ChatPageTest {
         String waiting = browser.get(here).html();
 
         assertThat(waiting).contains("Working… <a href=\"/ui/runs/" + runId + "\">follow the run</a>")
+                .contains("<noscript><meta http-equiv=\"refresh\" content=\"3\"></noscript>")
                 .contains("data-live=\"true\"")
                 .contains("The conversation waits for human_agent, a person")
                 .contains("action=\"/ui/humans/" + questionId + "/reply\"")
@@ -205,7 +206,8 @@ class ChatPageTest {
         assertThat(html).contains("hands off: triage → human_agent")
                 .contains("<span class=\"who\">human_agent</span> <div class=\"text\">Sam here.</div>")
                 .contains("<dd class=\"holding\">human_agent</dd>")
-                .doesNotContain("Answer as human_agent");
+                .doesNotContain("Answer as human_agent")
+                .doesNotContain("http-equiv=\"refresh\"");
         assertThat(browser.get("/ui/chat/waiting?run=" + runId).html()).isEmpty();
     }
 
