@@ -5,6 +5,7 @@ import dev.baton.UserError;
 import dev.baton.cli.desk.Desk;
 import dev.baton.cli.desk.Desks;
 import dev.baton.durable.RunRecord;
+import dev.baton.human.HumanQueue;
 import dev.baton.run.RunConfig;
 import dev.baton.run.RunOptions;
 import dev.baton.run.Runner;
@@ -116,9 +117,11 @@ final class ServeCommand implements Callable<Integer> {
 
     private BatonServer server(Stores stores, ModelChoice model, @Nullable String configured, @Nullable Path tokenFile) {
         Map<String, Desk<?>> desks = new LinkedHashMap<>();
-        // Nobody answers for the acme desk's human agent here: it gives its configured outcome.
-        Desks.names().forEach(name -> desks.put(name, Desks.create(name, request -> Optional.empty())));
+        // A person answers for the acme desk's human agent in the browser (the approvals and chat pages, or /api/humans).
+        HumanQueue people = new HumanQueue();
+        Desks.names().forEach(name -> desks.put(name, Desks.create(name, people)));
         BatonServer.Builder b = BatonServer.builder()
+                .humans(people)
                 .store(stores.runs())
                 .sessionStore(stores.sessions())
                 .host(host)

@@ -115,6 +115,36 @@ class ServeCommandTest {
         assertThat(listed.out()).contains(started.body().get("id").asText());
     }
 
+    @Test
+    void a_conversation_the_acme_desk_escalates_to_its_human_agent_is_answered_over_http() throws Exception {
+        Serving serve = new Serving(Map.of(), "serve", "--port", "0");
+
+        Answer started = call(serve.url, "POST", "/api/desks/acme/runs", null,
+                "{\"input\": \"I want to talk to your manager\", \"session\": \"acme-http\"}");
+        assertThat(started.status()).as("%s", started.body()).isEqualTo(201);
+        String id = started.body().get("id").asText();
+        JsonNode questions = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            questions = call(serve.url, "GET", "/api/humans", null, null).body().get("questions");
+            if (!questions.isEmpty()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(questions).as("the human agent's question").hasSize(1);
+        assertThat(questions.get(0).get("agent").asText()).isEqualTo("human_agent");
+        assertThat(questions.get(0).get("runId").asText()).isEqualTo(id);
+        Answer answered = call(serve.url, "POST", "/api/humans/" + questions.get(0).get("id").asText() + "/reply", null,
+                "{\"text\": \"This is the manager speaking.\"}");
+        assertThat(answered.status()).as("%s", answered.body()).isEqualTo(200);
+        JsonNode run = awaitEnd(serve.url, id, null);
+        assertThat(run.get("status").asText()).as("%s", run).isEqualTo("completed");
+        assertThat(run.get("output").asText()).isEqualTo("This is the manager speaking.");
+
+        assertThat(serve.stop()).as("exit code; %s", serve.err()).isZero();
+    }
+
     JsonNode awaitEnd(URI base, String id, @Nullable String token) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {

@@ -3,6 +3,7 @@ package dev.baton.human;
 import dev.baton.NobodyAnswered;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.baton.ModelBehaviorError;
+import dev.baton.internal.HumanAccess;
 import dev.baton.internal.Schemas;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
@@ -45,9 +46,10 @@ final class HumanModel implements Model {
 
     @Override
     public ModelResponse respond(ModelRequest request) {
+        HumanAccess.Turn turn = HumanAccess.turn();
         HumanRequest question = new HumanRequest(request.agent(), request.instructions(), request.input(),
                 request.handoffs().stream().map(h -> new HumanRequest.HandoffOption(h.targetAgent(), h.tool().description())).toList(),
-                Instant.now().plus(timeout));
+                Instant.now().plus(timeout), turn == null ? null : turn.runId(), turn == null ? null : turn.sessionId());
         Optional<HumanReply> answer = channel.ask(question);
         if (answer == null) {
             throw new IllegalStateException("The channel of human agent '" + request.agent() + "' (" + channel.getClass().getName()

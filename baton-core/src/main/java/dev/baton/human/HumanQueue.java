@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -58,12 +59,21 @@ public final class HumanQueue implements HumanChannel {
 
     /** One turn of a human agent, waiting for a person's reply. */
     public static final class Question {
+        private final String id = UUID.randomUUID().toString();
         private final HumanRequest request;
         private final CompletableFuture<HumanReply> reply = new CompletableFuture<>();
         private boolean closed;
 
         private Question(HumanRequest request) {
             this.request = request;
+        }
+
+        /**
+         * This question's id, random and unique: a person's tools (a web page, an HTTP API) name
+         * the question they answer by it.
+         */
+        public String id() {
+            return id;
         }
 
         /** What the person needs to answer: the agent, the conversation, the handoffs they may use. */

@@ -21,15 +21,24 @@ import org.jspecify.annotations.Nullable;
  *     message is usually last
  * @param handoffs the agents the person may hand the conversation to, in the order offered
  * @param deadline when the run stops waiting: a channel returns empty once it has passed
+ * @param runId the id of the run asking (a durable run's id), so a person's tools can show the run;
+ *     null when the request was made outside a run
+ * @param sessionId the session of the run asking, or null for a run without one
  */
 public record HumanRequest(String agent, @Nullable String instructions, List<Item> conversation,
-        List<HandoffOption> handoffs, Instant deadline) {
+        List<HandoffOption> handoffs, Instant deadline, @Nullable String runId, @Nullable String sessionId) {
 
     public HumanRequest {
         Objects.requireNonNull(agent, "agent");
         conversation = List.copyOf(conversation);
         handoffs = List.copyOf(handoffs);
         Objects.requireNonNull(deadline, "deadline");
+    }
+
+    /** A request that names no run or session. */
+    public HumanRequest(String agent, @Nullable String instructions, List<Item> conversation, List<HandoffOption> handoffs,
+            Instant deadline) {
+        this(agent, instructions, conversation, handoffs, deadline, null, null);
     }
 
     /**

@@ -96,7 +96,11 @@ final class ModelCalls<C> {
         Tracer.ActiveSpan span = state.trace.modelStarted(agent.name(), modelName, request.input());
         ModelResponse response;
         try {
-            response = events.streaming() ? model.stream(request, this::onModelEvent) : model.respond(request);
+            Supplier<ModelResponse> answer = () -> events.streaming() ? model.stream(request, this::onModelEvent) : model.respond(request);
+            // A person's channel learns which run (and session) asks: a web page shows the question with its conversation.
+            response = HumanAccess.isHuman(agent)
+                    ? HumanAccess.during(new HumanAccess.Turn(state.runId, state.ctx().sessionId().orElse(null)), answer)
+                    : answer.get();
         } catch (RuntimeException | Error e) {
             RunTrace.failed(span, e);
             throw e;

@@ -55,6 +55,23 @@ class HumanQueueTest {
     }
 
     @Test
+    void each_question_has_its_own_id_that_stays_the_same() throws InterruptedException {
+        asking(request(Duration.ofMinutes(5), "support_triage"), new Thread[1]);
+        asking(request(Duration.ofMinutes(5), "support_triage"), new Thread[1]);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (queue.pending().size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+
+        List<HumanQueue.Question> pending = queue.pending();
+
+        assertThat(pending).hasSize(2);
+        assertThat(pending.get(0).id()).isNotBlank().isNotEqualTo(pending.get(1).id());
+        assertThat(pending.get(0).id()).isEqualTo(pending.get(0).id());
+        pending.forEach(q -> q.reply("done"));
+    }
+
+    @Test
     void a_reply_to_an_agent_not_offered_is_refused_and_the_question_stays_open_for_a_corrected_reply() {
         CompletableFuture<Optional<HumanReply>> answer = asking(request(Duration.ofMinutes(5), "support_triage"), new Thread[1]);
         HumanQueue.Question question = take();

@@ -93,6 +93,31 @@ class HumanAgentRunTest {
     }
 
     @Test
+    void the_person_is_told_which_run_and_session_ask_and_each_question_has_its_own_id() {
+        Team<Void> desk = desk(human(queue));
+        CompletableFuture<HumanRequest> sam = person(request -> HumanReply.say("Sam here."));
+
+        RunResult result = runner(new Script(handoff("human_agent"))).run(desk.agent("support_triage"),
+                "A person, please", RunOptions.session("t-ids"));
+
+        HumanRequest shown = sam.join();
+        assertThat(shown.runId()).isEqualTo(result.runId());
+        assertThat(shown.sessionId()).isEqualTo("t-ids");
+        CompletableFuture<HumanRequest> again = person(request -> HumanReply.say("Still Sam."));
+        RunResult next = runner(new Script()).run(desk.agent("support_triage"), "Thanks", RunOptions.session("t-ids"));
+        assertThat(again.join().runId()).isEqualTo(next.runId()).isNotEqualTo(result.runId());
+    }
+
+    @Test
+    void a_human_agents_channel_asked_outside_a_run_names_no_run() {
+        HumanRequest request = new HumanRequest("human_agent", null, List.of(Message.user("hi")), List.of(),
+                java.time.Instant.now().plusSeconds(60));
+
+        assertThat(request.runId()).isNull();
+        assertThat(request.sessionId()).isNull();
+    }
+
+    @Test
     void the_human_agent_holds_the_session_so_the_next_message_goes_to_the_person() {
         Team<Void> desk = desk(human(queue));
         Runner runner = runner(new Script(handoff("human_agent")));   // triage answers once, never again

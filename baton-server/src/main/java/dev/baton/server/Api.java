@@ -62,6 +62,11 @@ final class Api {
         this.privacy = privacy;
     }
 
+    /** The server's desks. */
+    Desks desks() {
+        return desks;
+    }
+
     /** What this server shows of tool arguments and results. */
     Privacy privacy() {
         return privacy;
@@ -260,6 +265,11 @@ final class Api {
     private Desks.Desk desk(ServerRequest req) {
         String name = req.path().pathParameters().get("desk");
         return desks.find(name).orElseThrow(() -> ApiError.notFound("No desk named '" + name + "'"));
+    }
+
+    /** The largest request body accepted, in bytes: the forms of the web UI are held to it too. */
+    int maxBodyBytes() {
+        return maxBodyBytes;
     }
 
     RunRecord find(String id) {

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Tool calls that wait for a human: the pending ones across runs, a run's own, and deciding one
@@ -54,7 +55,7 @@ final class ApprovalsApi {
         ArrayNode list = body.putArray("approvals");
         for (Approval a : client.pendingApprovals(limit)) {
             runs.computeIfAbsent(a.runId(), id -> client.store().findRun(id))
-                    .ifPresent(run -> list.add(approval(a, run, api.privacy())));
+                    .ifPresent(run -> list.add(approval(a, run, api)));
         }
         Api.send(res, Status.OK_200, body);
     }
@@ -64,7 +65,7 @@ final class ApprovalsApi {
         ObjectNode body = JSON.objectNode();
         body.put("runId", run.id());
         ArrayNode list = body.putArray("approvals");
-        client.store().approvals(run.id()).forEach(a -> list.add(approval(a, run, api.privacy())));
+        client.store().approvals(run.id()).forEach(a -> list.add(approval(a, run, api)));
         Api.send(res, Status.OK_200, body);
     }
 
@@ -87,6 +88,16 @@ final class ApprovalsApi {
         }
         boolean forLaterCalls = always != null && always.asBoolean();
         String by = Api.text(body, "by", false);
+        Approval decided = decide(client, run, callId, new Decision(decision.equals("approve"), forLaterCalls, message, by));
+        Api.send(res, Status.OK_200, approval(decided, api.find(run.id()), api));
+    }
+
+    /**
+     * Decides the pending call {@code callId} of {@code run}, for this API and the approvals page.
+     *
+     * @throws ApiError 404 if the run has no such call, 409 if it was decided or the run ended
+     */
+    static Approval decide(DurableClient client, RunRecord run, String callId, Decision decision) {
         List<Approval> ofCall = client.store().approvals(run.id()).stream().filter(a -> a.callId().equals(callId)).toList();
         if (ofCall.isEmpty()) {
             throw ApiError.notFound("Run " + run.id() + " has no approval for call '" + callId + "'");
@@ -101,26 +112,25 @@ final class ApprovalsApi {
             throw ApiError.conflict("Run " + run.id() + " has already ended (" + run.status().name().toLowerCase(Locale.ROOT)
                     + "); its calls can no longer be decided");
         }
-        Approval decided;
         try {
             RunHandle handle = client.attach(run.id());
-            decided = handle.decide(callId, new Decision(decision.equals("approve"), forLaterCalls, message, by));
+            return handle.decide(callId, decision);
         } catch (UserError e) {
             // Decided or ended between the checks above and the store's decision.
             throw ApiError.conflict(e.getMessage());
         }
-        Api.send(res, Status.OK_200, approval(decided, api.find(run.id()), api.privacy()));
     }
 
     /** An approval with its run's desk, and the run's input and current agent as context for the reviewer. */
-    static ObjectNode approval(Approval a, RunRecord run, Privacy privacy) {
+    static ObjectNode approval(Approval a, RunRecord run, Api api) {
         ObjectNode n = JSON.objectNode();
         n.put("runId", a.runId());
         n.put("callId", a.callId());
         n.put("desk", run.application());
         n.put("agent", a.agent());
         n.put("tool", a.tool());
-        n.set("arguments", Api.parse(privacy.arguments(a.arguments())));
+        n.set("arguments", Api.parse(api.privacy().arguments(a.arguments())));
+        n.put("explanation", explanation(api.desks(), run.application(), a.agent(), a.tool()));
         n.put("status", a.status().name().toLowerCase(Locale.ROOT));
         n.put("message", a.message());
         n.put("requestedAt", a.requestedAt().toString());
@@ -133,6 +143,18 @@ final class ApprovalsApi {
         context.put("runStatus", run.status().name().toLowerCase(Locale.ROOT));
         context.put("session", run.sessionId());
         return n;
+    }
+
+    /**
+     * What the desk says the tool does (its description, which the model reads too), so the reviewer
+     * knows what approving means; null when this server does not serve the desk or the tool.
+     */
+    static @Nullable String explanation(Desks desks, String desk, String agent, String tool) {
+        return desks.find(desk)
+                .map(d -> d.agents().get(agent))
+                .flatMap(ag -> ag.tools().stream().filter(t -> t.name().equals(tool)).findFirst())
+                .map(t -> t.description())
+                .orElse(null);
     }
 
     /** The text of the run's input messages, one per line. */

@@ -7,6 +7,7 @@ import dev.baton.durable.DurableWorker;
 import dev.baton.durable.InMemoryRunStore;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStore;
+import dev.baton.human.HumanQueue;
 import dev.baton.session.SessionStore;
 import dev.baton.run.RunOptions;
 import dev.baton.run.Runner;
@@ -21,7 +22,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Baton's HTTP server: serves the JSON API of {@code docs/server.md} (desks, runs, their events,
- * cancelling, live events, approvals, sessions, metrics, its OpenAPI description) and an
+ * cancelling, live events, approvals, questions for people, sessions, metrics, its OpenAPI description), its web UI, and an
  * OpenAI-compatible {@code /v1} endpoint that serves each desk as a model, and runs a {@link DurableWorker} in the same process that executes the runs of its
  * desks (or, built with {@code worker(false)}, only serves a store that workers elsewhere execute).
  * Requests are handled on virtual threads by Helidon SE's web server. It listens on 127.0.0.1 by
@@ -103,7 +104,7 @@ public final class BatonServer implements AutoCloseable {
                     .routing(r -> {
                         t.ifPresent(token -> r.addFilter(Tokens.filter(token.value())));
                         Endpoints.register(r, api, desks, c, sessions, openAi,
-                                new SignIn(t.map(Tokens.Token::value).orElse(null), settings.maxBodyBytes));
+                                new SignIn(t.map(Tokens.Token::value).orElse(null), settings.maxBodyBytes), settings.humans);
                     })
                     .build()
                     .start();
@@ -220,6 +221,7 @@ public final class BatonServer implements AutoCloseable {
         private @Nullable Path tokenFile;
         private @Nullable SessionStore sessionStore;
         private @Nullable Boolean sensitiveData;
+        private @Nullable HumanQueue humans;
 
         private Builder() {}
 
@@ -352,6 +354,17 @@ public final class BatonServer implements AutoCloseable {
         }
 
         /**
+         * The queue the desks' human agents were built with ({@code HumanAgent.builder(...).channel(queue)}):
+         * the server lists its questions ({@code GET /api/humans}, the approvals page, the chat
+         * page) and lets a person answer them, so a conversation escalated to a human agent is
+         * answered in the browser. Without one, no question is listed.
+         */
+        public Builder humans(HumanQueue queue) {
+            this.humans = Objects.requireNonNull(queue, "queue");
+            return this;
+        }
+
+        /**
          * A server with these settings, not yet started.
          *
          * @throws UserError if no desk was given, or no runner for a server with a worker
@@ -377,6 +390,7 @@ public final class BatonServer implements AutoCloseable {
             copy.tokenFile = tokenFile;
             copy.sessionStore = sessionStore;
             copy.sensitiveData = sensitiveData;
+            copy.humans = humans;
             return new BatonServer(copy);
         }
     }

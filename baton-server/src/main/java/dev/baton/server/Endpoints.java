@@ -1,30 +1,38 @@
 package dev.baton.server;
 
 import dev.baton.durable.DurableClient;
+import dev.baton.human.HumanQueue;
 import dev.baton.session.SessionStore;
 import io.helidon.webserver.http.HttpRouting;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Every route of the server: the OpenAI-compatible {@code /v1} endpoint, the approvals, sessions, metrics and OpenAPI endpoints, the web UI, then those of
+ * Every route of the server: the OpenAI-compatible {@code /v1} endpoint, the approvals, humans, sessions, metrics and OpenAPI endpoints, the web UI, then those of
  * {@link Api}, which ends with the answer to unknown paths (so it comes last).
  */
 final class Endpoints {
     private Endpoints() {}
 
-    /** Without a session store ({@code sessions} and {@code openAi} null) the sessions and {@code /v1} endpoints are not served. */
+    /**
+     * Without a session store ({@code sessions} and {@code openAi} null) the sessions and {@code /v1} endpoints are not served;
+     * without a {@code humanQueue} no question for a person is ever listed.
+     */
     static void register(HttpRouting.Builder r, Api api, Desks desks, DurableClient client, @Nullable SessionStore sessions,
-            @Nullable OpenAiEndpoint openAi, SignIn signIn) {
+            @Nullable OpenAiEndpoint openAi, SignIn signIn, @Nullable HumanQueue humanQueue) {
         signIn.routes(r);
+        Humans humans = new Humans(humanQueue);
         if (openAi != null) {
             openAi.routes(r);
         }
         new ApprovalsApi(api, client).routes(r);
+        new HumansApi(api, humans).routes(r);
         if (sessions != null) {
             new SessionsApi(api, desks, client, sessions).routes(r);
         }
         new MetricsApi(client.store()).routes(r);
         new OpenApiDoc().routes(r);
+        new ApprovalsPage(api, client, humans).routes(r);
+        new ChatPage(api, desks, client, sessions, humans).routes(r);
         new OverviewPage(desks, new Overview(desks, client.store())).routes(r);
         new WebUi(desks, client.store(), api.privacy()).routes(r);
         api.routes(r);

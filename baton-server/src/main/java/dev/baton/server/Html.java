@@ -1,5 +1,7 @@
 package dev.baton.server;
 
+import org.jspecify.annotations.Nullable;
+
 /** HTML escaping for the web UI: every text that is not the UI's own markup goes through {@link #esc}. */
 final class Html {
     private Html() {}
@@ -23,6 +25,13 @@ final class Html {
 
     /** A whole page: the title (escaped), the UI's stylesheet and script, and {@code body} (markup, already escaped). */
     static String page(String title, String body) {
+        return page(title, body, null);
+    }
+
+    /** A whole page that also loads the UI's script {@code script} (one of the assets, such as {@code chat.js}). */
+    static String page(String title, String body, @Nullable String script) {
+        String scripts = "<script src=\"/ui/assets/baton.js\" defer></script>"
+                + (script == null ? "" : "\n<script src=\"/ui/assets/" + esc(script) + "\" defer></script>");
         return """
                 <!DOCTYPE html>
                 <html lang="en">
@@ -31,7 +40,7 @@ final class Html {
                 <meta name="viewport" content="width=device-width, initial-scale=1">
                 <title>%s · Baton</title>
                 <link rel="stylesheet" href="/ui/assets/baton.css">
-                <script src="/ui/assets/baton.js" defer></script>
+                %s
                 </head>
                 <body>
                 <header><a class="brand" href="/ui/runs">Baton</a> <nav><a href="/ui/runs">Runs</a> <a href="/ui/approvals">Approvals</a> <a href="/ui/chat">Chat</a> <a href="/ui/overview">Overview</a></nav></header>
@@ -40,6 +49,6 @@ final class Html {
                 </main>
                 </body>
                 </html>
-                """.formatted(esc(title), body);
+                """.formatted(esc(title), scripts, body);
     }
 }

@@ -43,7 +43,8 @@ final class WebUi {
     /** The files under {@code /ui/assets/}: only these names are served, so no path leaves the folder. */
     private static final Map<String, String> ASSETS = Map.of(
             "baton.css", "text/css; charset=utf-8",
-            "baton.js", "text/javascript; charset=utf-8");
+            "baton.js", "text/javascript; charset=utf-8",
+            "chat.js", "text/javascript; charset=utf-8");
 
     private final Desks desks;
     private final RunStore store;
@@ -349,13 +350,13 @@ final class WebUi {
         }
     }
 
-    private static void redirect(ServerResponse res, String location) {
+    static void redirect(ServerResponse res, String location) {
         res.status(Status.SEE_OTHER_303);
         res.header(HeaderNames.LOCATION, location);
         res.send();
     }
 
-    private static void notFound(ServerResponse res, String message) {
+    static void notFound(ServerResponse res, String message) {
         html(res, Status.NOT_FOUND_404, Html.page("Not found",
                 "<h1>Not found</h1>\n<p>" + esc(message) + "</p>\n<p><a href=\"/ui/runs\">All runs</a></p>"));
     }
@@ -393,9 +394,9 @@ final class WebUi {
         return path;
     }
 
-    private static String status(RunRecord run) {
+    static String status(RunRecord run) {
         String s = "<span class=\"status status-" + lower(run.status()) + "\">" + lower(run.status()) + "</span>";
-        return run.status() == RunStatus.PAUSED ? s + " <span class=\"badge waiting\">waiting for approval</span>" : s;
+        return run.status() == RunStatus.PAUSED ? s + " <a class=\"badge waiting\" href=\"/ui/approvals\">waiting for approval</a>" : s;
     }
 
     private static String fact(String name, String valueHtml) {
@@ -421,12 +422,12 @@ final class WebUi {
         return ms < 1000 ? ms + " ms" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
-    private static String time(Instant at) {
+    static String time(Instant at) {
         String iso = at.truncatedTo(ChronoUnit.SECONDS).toString();
         return "<time datetime=\"" + esc(at.toString()) + "\">" + esc(iso.replace('T', ' ').replace("Z", " UTC")) + "</time>";
     }
 
-    private static String shortId(String id) {
+    static String shortId(String id) {
         return id.length() > 12 ? id.substring(0, 12) + "…" : id;
     }
 
@@ -434,7 +435,7 @@ final class WebUi {
         return s.name().toLowerCase(Locale.ROOT);
     }
 
-    private static String url(String s) {
+    static String url(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

@@ -95,7 +95,7 @@ class OpenApiTest {
         Api api = new Api(desks, server.worker().client(), 1024, new Privacy(true));
         // The /api routes only: the OpenAI-compatible /v1 endpoint is described by OpenAI's own API reference.
         Endpoints.register(recorder, api, desks, server.worker().client(), new dev.baton.session.InMemorySessionStore(), null,
-                new SignIn(null, 1024));
+                new SignIn(null, 1024), new dev.baton.human.HumanQueue());
         // The web UI's pages under / and /ui are HTML for browsers, not operations of the API.
         routes.removeIf(route -> !route.substring(route.indexOf(' ') + 1).startsWith("/api/"));
         return routes;

@@ -1,15 +1,26 @@
-// The Baton web UI's only script: checked in, no build step. The pages work without it; it keeps
-// the runs table current and appends a running run's new timeline entries as they are recorded.
+// The Baton web UI's main script: checked in, no build step. The pages work without it; it keeps
+// the runs table and the approvals inbox current (not while a form in the inbox is being filled
+// in) and appends a running run's new timeline entries as they are recorded.
 // Entries come as HTML the server rendered (and escaped); this script never builds markup from data.
 (function () {
   "use strict";
 
+  // Whether the person is filling in a form in the box (the approvals inbox): a refresh would lose it.
+  function busy(box) {
+    var fields = box.querySelectorAll("textarea, select");
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i] === document.activeElement || (fields[i].tagName === "TEXTAREA" && fields[i].value !== "")) { return true; }
+    }
+    return false;
+  }
+
   function refreshRuns(box) {
     var url = box.getAttribute("data-refresh");
     setInterval(function () {
+      if (busy(box)) { return; }
       fetch(url, { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.text() : null; })
-        .then(function (html) { if (html !== null) { box.innerHTML = html; } })
+        .then(function (html) { if (html !== null && !busy(box)) { box.innerHTML = html; } })
         .catch(function () { /* the next poll tries again */ });
     }, 3000);
   }
@@ -61,6 +72,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     var runs = document.getElementById("runs");
     if (runs && runs.getAttribute("data-refresh")) { refreshRuns(runs); }
+    var approvals = document.getElementById("approvals");
+    if (approvals && approvals.getAttribute("data-refresh")) { refreshRuns(approvals); }
     var timeline = document.getElementById("timeline");
     if (timeline && timeline.getAttribute("data-live") === "true") { followRun(timeline); }
   });
