@@ -132,7 +132,7 @@ final class ChatPage {
         for (RunRecord run : runs) {
             List<RecordedEvent> events = events(run.id());
             items.append(userMessage(run));
-            events.forEach(e -> items.append(entry(run, e)));
+            events.forEach(e -> items.append(entry(run, e, api.privacy())));
             if (run == last && !events.isEmpty()) {
                 next = events.get(events.size() - 1).seq() + 1;
             }
@@ -208,7 +208,7 @@ final class ChatPage {
         }
         long from = number(Api.param(req, "from"));
         StringBuilder b = new StringBuilder();
-        client.store().events(run.get().id(), from, MAX_EVENTS).forEach(e -> b.append(entry(run.get(), e)));
+        client.store().events(run.get().id(), from, MAX_EVENTS).forEach(e -> b.append(entry(run.get(), e, api.privacy())));
         WebUi.html(res, Status.OK_200, b.toString());
     }
 
@@ -269,8 +269,8 @@ final class ChatPage {
     }
 
     /** One event of a run as a chat entry: replies with their agent, tool calls, handoffs, pauses, errors; the rest is left out. */
-    static String entry(RunRecord run, RecordedEvent e) {
-        JsonNode d = Api.parse(e.data());
+    static String entry(RunRecord run, RecordedEvent e, Privacy privacy) {
+        JsonNode d = privacy.data(e);
         String kind;
         String html;
         switch (e.type()) {

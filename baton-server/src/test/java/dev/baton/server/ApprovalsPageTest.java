@@ -1,5 +1,7 @@
 package dev.baton.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import static dev.baton.server.FormClient.fields;
 import static dev.baton.testing.Steps.callTool;
 import static dev.baton.testing.Steps.reply;
@@ -66,6 +68,7 @@ class ApprovalsPageTest {
                 .contains("<dt>Desk</dt><dd>refunds</dd>")
                 .contains("href=\"/ui/runs/" + run[0] + "\"")
                 .contains("<dt>Agent</dt><dd>billing</dd>")
+                .contains("<dt>What it does</dt><dd>Refund an order.</dd>")
                 .contains("<code>issue_refund</code>")
                 .contains("&quot;order_id&quot; : &quot;A-1 " + ESCAPED + "&quot;")
                 .contains("Refund my order please " + ESCAPED)
@@ -75,6 +78,18 @@ class ApprovalsPageTest {
                 .doesNotContain(SCRIPT);
         assertThat(WebUiTest.count(page.html(), "<script")).isEqualTo(1);
         assertThat(browser.get("/ui/approvals/list").html()).contains(decide(run)).doesNotContain("<html");
+    }
+
+    @Test
+    void the_reviewer_names_themselves_and_may_decide_for_the_tools_later_calls_too() {
+        String[] run = pausedRun();
+
+        browser.post(decide(run), fields("decision", "approve", "by", "Dana", "always", "true"));
+
+        JsonNode approval = http.get("/api/runs/" + run[0] + "/approvals").body().get("approvals").get(0);
+        assertThat(approval.get("decidedBy").asText()).isEqualTo("Dana");
+        assertThat(approval.get("always").asBoolean()).isTrue();
+        assertThat(http.page("/ui/runs/" + run[0])).contains("approved by Dana");
     }
 
     @Test

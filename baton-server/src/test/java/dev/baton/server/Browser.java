@@ -103,12 +103,17 @@ final class Browser implements AutoCloseable {
         return driver.findElement(By.cssSelector(css));
     }
 
-    /** Saves the window as {@code target/screenshots/<name>.png}, for the docs' pictures of the UI. */
+    /** Saves the whole page (up to 2,400 pixels tall) as {@code target/screenshots/<name>.png}, for the docs' pictures of the UI. */
     Path screenshot(String name) {
+        org.openqa.selenium.Dimension window = driver.manage().window().getSize();
         try {
             Files.createDirectories(SCREENSHOTS);
             Path file = SCREENSHOTS.resolve(name + ".png");
+            Object height = driver.executeScript("return document.documentElement.scrollHeight;");
+            int tall = Math.min(2400, Math.max(window.getHeight(), ((Number) height).intValue() + 140));
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(window.getWidth(), tall));
             Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+            driver.manage().window().setSize(window);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -51,6 +51,12 @@ class BrowserTest {
 
     /** Triage hands off to billing, whose order lookup answers only once the test lets it. */
     void serveSupport() {
+        serveWith(ScriptedModel.create()
+                .forAgent("triage", handoffTo("billing"))
+                .forAgent("billing", callTool("look_up_order", new Desk.Refund("A-7")), reply("Order A-7 has shipped.")));
+    }
+
+    void serveWith(ScriptedModel model) {
         Tool<Void> lookup = Tool.<Void, Desk.Refund>of("look_up_order", "Find an order.", Desk.Refund.class, (ctx, r) -> {
             try {
                 lookupMayAnswer.await(60, TimeUnit.SECONDS);
@@ -61,9 +67,6 @@ class BrowserTest {
         });
         Agent<Void> billing = Agent.<Void>builder("billing").handoffDescription("Charges, invoices and refunds.").tools(lookup).build();
         Agent<Void> triage = Agent.<Void>builder("triage").instructions("Route the customer.").handoffs(Handoff.to(billing)).build();
-        ScriptedModel model = ScriptedModel.create()
-                .forAgent("triage", handoffTo("billing"))
-                .forAgent("billing", callTool("look_up_order", new Desk.Refund("A-7")), reply("Order A-7 has shipped."));
         server = Desk.server(model).desk("support", triage).build().start();
         http = new Http(server);
     }
@@ -125,5 +128,77 @@ class BrowserTest {
         browser.await(10, "the runs page opens", d -> d.getCurrentUrl().endsWith("/ui/runs"));
         assertThat(browser.one("h1").getText()).isEqualTo("Runs");
         browser.driver().manage().deleteAllCookies();
+    }
+
+    @Test
+    void approving_in_the_browser_completes_a_paused_run() {
+        ScriptedModel model = ScriptedModel.create()
+                .forAgent("billing", callTool("issue_refund", new Desk.Refund("A-9")), reply("Refund of A-9 done."));
+        server = Desk.server(model).desk("refunds", Desk.billing()).build().start();
+        http = new Http(server);
+        String id = http.post("/api/desks/refunds/runs", "{\"input\": \"Refund order A-9\"}").body().get("id").asText();
+        assertThat(http.awaitEnd(id).get("status").asText()).isEqualTo("paused");
+
+        browser.open(server.url().resolve("/ui/approvals"));
+        assertThat(browser.one("section.approval").getText()).contains("issue_refund").contains("A-9").contains("Refund an order.");
+        browser.screenshot("ui-approvals");
+        browser.one("section.approval input[name=by]").sendKeys("Dana");
+        browser.one("section.approval button[value=approve]").click();
+
+        browser.await(20, "the inbox says the call was approved", d -> browser.one("main").getText().contains("was approved"));
+        assertThat(http.awaitEnd(id).get("status").asText()).isEqualTo("completed");
+        browser.open(server.url().resolve("/ui/runs/" + id));
+        assertThat(browser.one("#timeline").getText()).contains("approved by Dana").contains("refunded A-9").contains("Refund of A-9 done.");
+    }
+
+    @Test
+    void a_chat_in_the_browser_is_handed_off_from_triage_to_billing() {
+        ScriptedModel model = ScriptedModel.create()
+                .forAgent("triage", handoffTo("billing"))
+                .forAgent("billing", callTool("look_up_order", new Desk.Refund("A-7")), reply("Order A-7 has shipped."))
+                .forAgent("billing", reply("You are welcome."));
+        server = Desk.server(model).desk("support", Desk.triage()).build().start();
+        http = new Http(server);
+
+        browser.open(server.url().resolve("/ui/chat"));
+        browser.one("form.filters button").click();
+        browser.await(10, "a new conversation opens", d -> !browser.all("form.send textarea").isEmpty());
+        browser.one("form.send textarea").sendKeys("Where is my order A-7?");
+        browser.one("form.send button").click();
+
+        browser.await(20, "billing answers", d -> browser.one("#chat").getText().contains("Order A-7 has shipped."));
+        String chat = browser.one("#chat").getText();
+        assertThat(chat).contains("Where is my order A-7?").contains("billing").contains("look_up_order");
+        assertThat(browser.all("#chat li[data-type=HandoffOccurred]")).isNotEmpty();
+        assertThat(browser.one("dd.holding").getText()).isEqualTo("billing");
+
+        browser.one("form.send textarea").sendKeys("Thanks!");
+        browser.one("form.send button").click();
+        browser.await(20, "billing keeps the conversation", d -> browser.one("#chat").getText().contains("You are welcome."));
+        browser.screenshot("ui-chat");
+    }
+
+    @Test
+    void the_overview_draws_how_conversations_flowed_between_agents() {
+        ScriptedModel model = ScriptedModel.create();
+        for (int i = 0; i < 3; i++) {
+            model.forAgent("triage", handoffTo("billing")).forAgent("billing", callTool("look_up_order", new Desk.Refund("A-" + i)),
+                    reply("Order A-" + i + " has shipped."));
+        }
+        model.forAgent("triage", reply("Hello! What can I do for you?"));
+        serveWith(model);
+        lookupMayAnswer.countDown();
+        for (int i = 0; i < 4; i++) {
+            assertThat(http.awaitEnd(startRun("Question " + i)).get("status").asText()).isEqualTo("completed");
+        }
+
+        browser.open(server.url().resolve("/ui/overview"));
+
+        assertThat(browser.all("svg.sankey")).isNotEmpty();
+        assertThat(browser.one("main").getText()).contains("triage").contains("billing");
+        browser.screenshot("ui-overview");
+        String run = http.get("/api/runs?limit=4").body().get("runs").get(1).get("id").asText();
+        browser.open(server.url().resolve("/ui/runs/" + run));
+        assertThat(browser.all("svg.handoff-graph")).hasSize(1);
     }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class SensitiveDataTest {
     static final String ORDER = "A-secret-4242";
+    static final String SESSION = "ticket-secret-test";
 
     BatonServer server;
     Http http;
@@ -44,7 +45,8 @@ class SensitiveDataTest {
     /** Runs until the refund waits for approval, and returns the run id. */
     String pausedRun() {
         http = new Http(server);
-        Http.Answer started = http.post("/api/desks/support/runs", "{\"input\": \"Refund my order, please.\"}");
+        Http.Answer started = http.post("/api/desks/support/runs",
+                "{\"input\": \"Refund my order, please.\", \"session\": \"" + SESSION + "\"}");
         String id = started.body().get("id").asText();
         assertThat(http.awaitEnd(id).get("status").asText()).isEqualTo("paused");
         return id;
@@ -64,7 +66,8 @@ class SensitiveDataTest {
         String id = pausedRun();
 
         for (String path : new String[] {"/api/runs/" + id + "/events", "/api/runs/" + id + "/stream", "/api/approvals",
-                "/api/runs/" + id + "/approvals", "/ui/runs/" + id, "/ui/runs/" + id + "/entries?from=0"}) {
+                "/api/runs/" + id + "/approvals", "/ui/runs/" + id, "/ui/runs/" + id + "/entries?from=0", "/ui/approvals",
+                "/ui/chat?desk=support&session=" + SESSION}) {
             String body = text(path);
             assertThat(body).as(path).doesNotContain(ORDER).contains(Privacy.HIDDEN);
         }
