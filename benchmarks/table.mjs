@@ -30,4 +30,18 @@ for (const r of results.filter((x) => x.scenario === 'steady')) {
     + ` max ${fmt(r.added_ms_per_turn_max, 2)} ms; ${r.peak_in_flight} in flight at peak,`
     + ` ${fmt(r.kb_per_conversation_in_flight, 1)} KB per conversation in flight; ${r.failures} failed`);
 }
+// The server scenario's own figures: per-turn latency each way and what the server adds; SSE delay.
+for (const r of results.filter((x) => x.scenario === 'server' && x.config === 'conversations')) {
+  const way = (w) => `${w} p50 ${fmt(r[`${w}_ms_p50`], 1)} / p99 ${fmt(r[`${w}_ms_p99`], 1)} ms`;
+  console.log(`server, ${r.concurrency} conversations x ${r.turns_per_conversation} turns, model ${r.latency_ms} ms: `
+    + `${way('runner')}, ${way('durable')}, ${way('api')}, ${way('v1')}; added vs the runner: `
+    + `API p50 ${fmt(r.api_added_ms_p50, 1)} / p99 ${fmt(r.api_added_ms_p99, 1)} ms, `
+    + `/v1 p50 ${fmt(r.v1_added_ms_p50, 1)} / p99 ${fmt(r.v1_added_ms_p99, 1)} ms; ${r.failures} failed`);
+}
+for (const r of results.filter((x) => x.scenario === 'server' && x.config === 'sse-watchers')) {
+  console.log(`server, ${r.watchers} SSE watchers of ${r.live_runs} live runs: from write to receipt p50 ${fmt(r.delay_ms_p50, 1)} ms,`
+    + ` p99 ${fmt(r.delay_ms_p99, 1)} ms (under 50 ms: ${r.p99_under_50ms ? 'yes' : 'no'}), max ${fmt(r.delay_ms_max, 1)} ms;`
+    + ` from the event's at p50 ${fmt(r.at_delay_ms_p50, 1)} ms, p99 ${fmt(r.at_delay_ms_p99, 1)} ms;`
+    + ` ${r.live_events} live events, ${fmt(r.live_events_per_s)}/s; ${r.failures} failed`);
+}
 console.log(`machine: ${machine.cores} cores, ${machine.memory_gb} GB, ${machine.os}`);

@@ -101,6 +101,10 @@ public final class BatonServer implements AutoCloseable {
             WebServer s = WebServer.builder()
                     .host(settings.host)
                     .port(settings.port)
+                    // TCP_NODELAY (Helidon leaves Nagle's algorithm on): a streamed answer is written in small
+                    // pieces (an SSE event, then the next), and with Nagle on a piece waits for the client's
+                    // delayed acknowledgement of the previous one, about 40 ms on Linux; see docs/benchmarks.md, "server".
+                    .connectionOptions(o -> o.tcpNoDelay(true))
                     .routing(r -> {
                         t.ifPresent(token -> r.addFilter(Tokens.filter(token.value())));
                         Endpoints.register(r, api, desks, c, sessions, openAi,

@@ -30,17 +30,33 @@ import picocli.CommandLine.Option;
         description = "Runs one benchmark scenario with Baton and prints its figures as one JSON line.")
 public final class BenchMain implements Callable<Integer> {
 
-    @Option(names = "--scenario", required = true, description = "support-flow, in-flight, http, durable or steady")
+    @Option(names = "--scenario", required = true, description = "support-flow, in-flight, http, durable, steady or server")
     String scenario;
 
-    @Option(names = "--runs", description = "runs to measure (default: 20000 for support-flow and durable, 10000 for in-flight, 5000 for http)")
+    @Option(names = "--runs", description = "runs to measure (default: 20000 for support-flow and durable, 10000 for in-flight, 5000 for http; "
+            + "server: conversations per way, default 384)")
     Integer runs;
 
-    @Option(names = "--concurrency", description = "runs in flight at once (support-flow: default 1; http and durable: default 64)")
+    @Option(names = "--concurrency", description = "runs in flight at once (support-flow: default 1; http and durable: default 64; "
+            + "server: conversations in flight, default 64)")
     Integer concurrency;
 
-    @Option(names = "--latency-ms", description = "model latency per answer (in-flight: default 1000; steady: default 500)")
+    @Option(names = "--latency-ms", description = "model latency per answer (in-flight: default 1000; steady: default 500; "
+            + "server: default 50 in the conversations)")
     Long latencyMs;
+
+    @Option(names = "--turns", defaultValue = "4", description = "server: turns per conversation")
+    int turns;
+
+    @Option(names = "--watchers", defaultValue = "1000", description = "server: SSE watchers of live runs")
+    int watchers;
+
+    @Option(names = "--watchers-per-run", defaultValue = "1", description = "server: watchers of each live run")
+    int watchersPerRun;
+
+    @Option(names = "--watch-latency-ms", defaultValue = "1000",
+            description = "server: mean model latency per answer in the watched runs (each answer takes L/2 to 3L/2)")
+    long watchLatencyMs;
 
     @Option(names = "--rate", defaultValue = "2000", description = "steady: conversations arriving per second")
     int rate;
@@ -49,7 +65,7 @@ public final class BenchMain implements Callable<Integer> {
     double durationS;
 
     @Option(names = "--warmup", description = "unmeasured runs first (default: min(20000, runs) for support-flow and durable, "
-            + "each of durable's three passes; 500 for http)")
+            + "each of durable's three passes; 500 for http; server: 128 conversations per way)")
     Integer warmup;
 
     @Option(names = "--base-url", description = "http: the OpenAI-compatible endpoint, e.g. http://127.0.0.1:PORT/v1 "
@@ -102,8 +118,9 @@ public final class BenchMain implements Callable<Integer> {
             case "http" -> List.of(http());
             case "durable" -> durable();
             case "steady" -> List.of(steady());
+            case "server" -> server();
             default -> throw new CommandLine.ParameterException(new CommandLine(this),
-                    "unknown scenario '" + scenario + "' (support-flow, in-flight, http, durable, steady)");
+                    "unknown scenario '" + scenario + "' (support-flow, in-flight, http, durable, steady, server)");
         };
         ObjectMapper json = new ObjectMapper();
         long failures = 0;
@@ -136,6 +153,30 @@ public final class BenchMain implements Callable<Integer> {
         memoryHeader.put("config", "in-memory");
         memoryHeader.put("tracing", config);
         return new Durable(options(), traceProcessors(), firstError).measure(n, w, c, durableHeader, sessionHeader, memoryHeader);
+    }
+
+    /**
+     * Baton's HTTP server on loopback: two JSON lines, the latency it adds to each turn of 64
+     * conversations (config {@code conversations}) and the delay of events to 1,000 SSE watchers of
+     * live runs (config {@code sse-watchers}). See {@link Server}.
+     */
+    private List<Map<String, Object>> server() throws Exception {
+        int n = runs != null ? runs : 384;
+        int c = concurrency != null ? concurrency : 64;
+        if (n < 1 || c < 1 || turns < 1 || watchers < 1 || watchersPerRun < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "server: --runs, --concurrency, --turns, --watchers and --watchers-per-run must be at least 1");
+        }
+        Server.Settings settings = new Server.Settings(n, c, turns, latencyMs != null ? latencyMs : 50,
+                warmup != null ? warmup : 128, watchers, watchersPerRun, watchLatencyMs);
+        Map<String, Object> turnsHeader = header("server", n * turns, c);
+        turnsHeader.put("config", "conversations");
+        turnsHeader.put("tracing", config);
+        int liveRuns = (watchers + watchersPerRun - 1) / watchersPerRun;
+        Map<String, Object> watchHeader = header("server", liveRuns, liveRuns * watchersPerRun);
+        watchHeader.put("config", "sse-watchers");
+        watchHeader.put("tracing", config);
+        return new Server(options(), traceProcessors(), firstError).measure(settings, turnsHeader, watchHeader);
     }
 
     private Runner runner(long latency) {
