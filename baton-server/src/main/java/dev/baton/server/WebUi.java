@@ -177,13 +177,13 @@ final class WebUi {
             b.append("<h2>Error</h2>\n<pre class=\"text error\">").append(esc(run.error())).append("</pre>\n");
         }
         long next = events.isEmpty() ? 0 : events.get(events.size() - 1).seq() + 1;
+        b.append(graph(run, path)); // the path at a glance, then the timeline step by step
         b.append("<h2>Timeline</h2>\n<ol class=\"timeline\" id=\"timeline\" data-run=\"").append(esc(run.id()))
                 .append("\" data-next=\"").append(next).append("\" data-live=\"").append(run.status() == RunStatus.RUNNING)
                 .append("\">\n");
         RunFacts facts = RunFacts.of(store.effects(run.id()), store.approvals(run.id()));
         events.forEach(e -> b.append(entry(e, privacy, facts)));
         b.append("</ol>\n");
-        b.append(graph(run, path));
         html(res, Status.OK_200, Html.page("Run " + shortId(run.id()), b.toString()));
     }
 
