@@ -1,13 +1,11 @@
 package dev.baton.durable;
 
-import dev.baton.durable.internal.JournalCodec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
@@ -74,7 +72,7 @@ public final class InMemoryRunStore implements RunStore {
     public List<RunRecord> listRuns(RunQuery query) {
         Objects.requireNonNull(query, "query");
         return locked(() -> runs.values().stream()
-                .filter(s -> matches(s.run(), query))
+                .filter(s -> query.matches(s.run()))
                 .filter(s -> query.afterRun() == null || listedAfter(s, runs.get(query.afterRun())))
                 .sorted(OLDEST_FIRST.reversed())
                 .limit(query.limit())
@@ -87,22 +85,6 @@ public final class InMemoryRunStore implements RunStore {
         return cursor != null && OLDEST_FIRST.compare(s, cursor) < 0;
     }
 
-    private static boolean matches(RunRecord run, RunQuery query) {
-        return (query.application() == null || query.application().equals(run.application()))
-                && (query.statuses().isEmpty() || query.statuses().contains(run.status()))
-                && (query.agent() == null || query.agent().equals(run.startAgent()) || query.agent().equals(run.currentAgent()))
-                && (query.sessionId() == null || query.sessionId().equals(run.sessionId()))
-                && (query.createdFrom() == null || !run.createdAt().isBefore(query.createdFrom()))
-                && (query.createdTo() == null || run.createdAt().isBefore(query.createdTo()))
-                && (query.text() == null || containsText(run, query.text()));
-    }
-
-    /** As the JDBC stores search: the text's JSON string form in the input items' and final output's JSON, ignoring case. */
-    private static boolean containsText(RunRecord run, String text) {
-        String needle = JournalCodec.inJsonString(text).toLowerCase(Locale.ROOT);
-        return JournalCodec.items(run.input()).toLowerCase(Locale.ROOT).contains(needle)
-                || run.finalOutput() != null && run.finalOutput().toLowerCase(Locale.ROOT).contains(needle);
-    }
 
     @Override
     public boolean updateRun(RunRecord run) {

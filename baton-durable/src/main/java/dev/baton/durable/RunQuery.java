@@ -1,5 +1,8 @@
 package dev.baton.durable;
 
+import dev.baton.durable.internal.JournalCodec;
+import java.util.Locale;
+
 import java.time.Instant;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -76,5 +79,27 @@ public record RunQuery(@Nullable String application, Set<RunStatus> statuses, @N
      */
     public RunQuery afterRun(@Nullable String runId) {
         return new RunQuery(application, statuses, agent, sessionId, createdFrom, createdTo, text, runId, limit);
+    }
+
+    /**
+     * Whether {@code run} passes this query's filters (desk, statuses, agent, session, time and
+     * text; not the page's position or size), as every store judges them. The text is looked for
+     * as {@link #withText} says.
+     */
+    public boolean matches(RunRecord run) {
+        return (application == null || application.equals(run.application()))
+                && (statuses.isEmpty() || statuses.contains(run.status()))
+                && (agent == null || agent.equals(run.startAgent()) || agent.equals(run.currentAgent()))
+                && (sessionId == null || sessionId.equals(run.sessionId()))
+                && (createdFrom == null || !run.createdAt().isBefore(createdFrom))
+                && (createdTo == null || run.createdAt().isBefore(createdTo))
+                && (text == null || containsText(run, text));
+    }
+
+    /** As the JDBC stores search: the text's JSON string form in the input items' and final output's JSON, ignoring case. */
+    private static boolean containsText(RunRecord run, String text) {
+        String needle = JournalCodec.inJsonString(text).toLowerCase(Locale.ROOT);
+        return JournalCodec.items(run.input()).toLowerCase(Locale.ROOT).contains(needle)
+                || run.finalOutput() != null && run.finalOutput().toLowerCase(Locale.ROOT).contains(needle);
     }
 }

@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * The chat page under {@code /ui/chat}: a person talks to a desk as its customer, on a session.
  * The page shows the conversation from the session's runs (each message, the agent that gave each
  * reply, tool calls, handoffs) and the agent holding the session; a message starts a run on the
- * session. While the latest run goes on, {@code chat.js} follows its stream and appends the
+ * session. While the latest run goes on, the UI's script follows its stream and appends the
  * entries the server renders; without the script the page says the run is working, links it, and
  * reloads itself every few seconds until the run is done.
  * A run paused for approval offers the decision inline, and a run waiting for the human agent
@@ -88,7 +88,7 @@ final class ChatPage {
             WebUi.redirect(res, chatUrl(deskName, "chat-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())));
             return;
         }
-        WebUi.html(res, Status.OK_200, Html.page("Chat with " + deskName, conversation(desk.get(), session), "chat.js"));
+        WebUi.html(res, Status.OK_200, Html.page("Chat with " + deskName, conversation(desk.get(), session)));
     }
 
     /** Pick a desk for a new conversation, or continue one of the latest. */
@@ -138,7 +138,8 @@ final class ChatPage {
             }
         }
         if (last != null) {
-            b.append(" data-run=\"").append(esc(last.id())).append("\" data-next=\"").append(next).append("\" data-live=\"").append(live)
+            b.append(" data-run=\"").append(esc(last.id())).append("\" data-entries=\"/ui/chat/entries?run=").append(WebUi.url(last.id()))
+                    .append("&amp;from=\" data-next=\"").append(next).append("\" data-live=\"").append(live)
                     .append('"');
         }
         b.append(">\n").append(items);
@@ -165,7 +166,7 @@ final class ChatPage {
                 // Without the script, the browser reloads the page until the run is done (a browser running scripts skips this).
                 b.append("<noscript><meta http-equiv=\"refresh\" content=\"3\"></noscript>\n")
                         .append("<p class=\"working\" id=\"chat-working\">Working… <a href=\"/ui/runs/").append(WebUi.url(run.id()))
-                        .append("\">follow the run</a></p>\n<div id=\"chat-waiting\" data-refresh=\"")
+                        .append("\">follow the run</a></p>\n<div id=\"chat-waiting\" data-every=\"2000\" data-refresh=\"")
                         .append(esc(waitingUrl(run.id(), here))).append("\">\n").append(waitingFor(run.id(), here)).append("</div>\n");
             }
             case PAUSED -> {

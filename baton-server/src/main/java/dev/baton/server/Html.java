@@ -25,13 +25,7 @@ final class Html {
 
     /** A whole page: the title (escaped), the UI's stylesheet and script, and {@code body} (markup, already escaped). */
     static String page(String title, String body) {
-        return page(title, body, null);
-    }
-
-    /** A whole page that also loads the UI's script {@code script} (one of the assets, such as {@code chat.js}). */
-    static String page(String title, String body, @Nullable String script) {
-        String scripts = "<script src=\"/ui/assets/baton.js\" defer></script>"
-                + (script == null ? "" : "\n<script src=\"/ui/assets/" + esc(script) + "\" defer></script>");
+        String scripts = "<script src=\"/ui/assets/baton.js\" defer></script>";
         return """
                 <!DOCTYPE html>
                 <html lang="en">

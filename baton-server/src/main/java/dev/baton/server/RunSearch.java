@@ -29,22 +29,12 @@ final class RunSearch {
         String q = text.strip();
         Map<String, RunRecord> found = new LinkedHashMap<>();
         if (query.afterRun() == null) { // the run with this id is on the first page
-            store.findRun(q).filter(run -> matches(run, query)).ifPresent(run -> found.put(run.id(), run));
+            store.findRun(q).filter(run -> query.withText(null).matches(run)).ifPresent(run -> found.put(run.id(), run));
         }
         if (query.sessionId() == null) {
             store.listRuns(query.withSession(q)).forEach(run -> found.putIfAbsent(run.id(), run));
         }
         store.listRuns(query.withText(q)).forEach(run -> found.putIfAbsent(run.id(), run));
         return found.values().stream().sorted(NEWEST_FIRST).limit(query.limit()).toList();
-    }
-
-    /** Whether a run found by id passes the query's other filters, as a store would judge them. */
-    private static boolean matches(RunRecord run, RunQuery query) {
-        return (query.application() == null || query.application().equals(run.application()))
-                && (query.statuses().isEmpty() || query.statuses().contains(run.status()))
-                && (query.agent() == null || query.agent().equals(run.startAgent()) || query.agent().equals(run.currentAgent()))
-                && (query.sessionId() == null || query.sessionId().equals(run.sessionId()))
-                && (query.createdFrom() == null || !run.createdAt().isBefore(query.createdFrom()))
-                && (query.createdTo() == null || run.createdAt().isBefore(query.createdTo()));
     }
 }

@@ -43,8 +43,7 @@ final class WebUi {
     /** The files under {@code /ui/assets/}: only these names are served, so no path leaves the folder. */
     private static final Map<String, String> ASSETS = Map.of(
             "baton.css", "text/css; charset=utf-8",
-            "baton.js", "text/javascript; charset=utf-8",
-            "chat.js", "text/javascript; charset=utf-8");
+            "baton.js", "text/javascript; charset=utf-8");
 
     private final Desks desks;
     private final RunStore store;
@@ -178,7 +177,8 @@ final class WebUi {
         }
         long next = events.isEmpty() ? 0 : events.get(events.size() - 1).seq() + 1;
         b.append(graph(run, path)); // the path at a glance, then the timeline step by step
-        b.append("<h2>Timeline</h2>\n<ol class=\"timeline\" id=\"timeline\" data-run=\"").append(esc(run.id()))
+        b.append("<h2>Timeline</h2>\n<ol class=\"timeline\" id=\"timeline\" data-entries=\"/ui/runs/").append(url(run.id()))
+                .append("/entries?from=\" data-run=\"").append(esc(run.id()))
                 .append("\" data-next=\"").append(next).append("\" data-live=\"").append(run.status() == RunStatus.RUNNING)
                 .append("\">\n");
         RunFacts facts = RunFacts.of(store.effects(run.id()), store.approvals(run.id()));

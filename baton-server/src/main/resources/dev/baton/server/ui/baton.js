@@ -1,36 +1,43 @@
-// The Baton web UI's main script: checked in, no build step. The pages work without it; it keeps
-// the runs table and the approvals inbox current (not while a form in the inbox is being filled
-// in) and appends a running run's new timeline entries as they are recorded.
+// The Baton web UI's only script: checked in, no build step. The pages work without it. It does two
+// things, wherever a page asks for them with data attributes:
+//  - an element with data-refresh="URL" is replaced every data-every milliseconds (3000 unless
+//    set) with the HTML at URL (the runs table, the approvals inbox, the chat's "waiting for a
+//    person" box), except while a form in it is being filled in;
+//  - a list with data-live="true", data-run and data-entries="URL ending in from=" follows the
+//    run's stream and appends the entries the server renders from data-next on (the run's
+//    timeline, the chat), then reloads the page when the run ends or pauses.
 // Entries come as HTML the server rendered (and escaped); this script never builds markup from data.
 (function () {
   "use strict";
 
-  // Whether the person is filling in a form in the box (the approvals inbox): a refresh would lose it.
+  // Whether the person is filling in a form in the box: a refresh would lose what they wrote.
   function busy(box) {
-    var fields = box.querySelectorAll("textarea, select");
+    var fields = box.querySelectorAll("textarea, select, input[type=text]");
     for (var i = 0; i < fields.length; i++) {
-      if (fields[i] === document.activeElement || (fields[i].tagName === "TEXTAREA" && fields[i].value !== "")) { return true; }
+      if (fields[i] === document.activeElement || (fields[i].tagName !== "SELECT" && fields[i].value !== "")) { return true; }
     }
     return false;
   }
 
-  function refreshRuns(box) {
+  function refresh(box) {
     var url = box.getAttribute("data-refresh");
+    var every = parseInt(box.getAttribute("data-every"), 10) || 3000;
     setInterval(function () {
       if (busy(box)) { return; }
       fetch(url, { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) { if (html !== null && !busy(box)) { box.innerHTML = html; } })
         .catch(function () { /* the next poll tries again */ });
-    }, 3000);
+    }, every);
   }
 
   var EVENT_TYPES = ["RunStarted", "AgentUpdated", "ModelResponded", "MessageOutput", "ReasoningOutput",
     "ToolCalled", "ToolFinished", "HandoffRequested", "HandoffIgnored", "HandoffOccurred", "GuardrailChecked",
     "ApprovalRequested", "RunPaused", "RunCompleted", "RunFailed", "Nested"];
 
-  function followRun(list) {
+  function follow(list) {
     var run = list.getAttribute("data-run");
+    var entries = list.getAttribute("data-entries");
     var next = parseInt(list.getAttribute("data-next"), 10) || 0;
     var loading = false;
     var again = false;
@@ -38,14 +45,14 @@
     function append() {
       if (loading) { again = true; return Promise.resolve(); }
       loading = true;
-      return fetch("/ui/runs/" + encodeURIComponent(run) + "/entries?from=" + next, { credentials: "same-origin" })
+      return fetch(entries + next, { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.text() : ""; })
         .then(function (html) {
           var holder = document.createElement("ol");
           holder.innerHTML = html;
           Array.prototype.slice.call(holder.children).forEach(function (li) {
             var seq = parseInt(li.getAttribute("data-seq"), 10);
-            if (!document.getElementById("event-" + seq)) { list.appendChild(li); }
+            if (!li.id || !document.getElementById(li.id)) { list.appendChild(li); }
             if (seq + 1 > next) { next = seq + 1; }
           });
         })
@@ -64,17 +71,13 @@
     });
     source.addEventListener("end", function () {
       source.close();
-      // The run ended or paused: reload to show its status, output or error.
+      // The run ended or paused: reload to show its status, its answer, the approval to decide or the error.
       append().then(function () { window.location.reload(); });
     });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    var runs = document.getElementById("runs");
-    if (runs && runs.getAttribute("data-refresh")) { refreshRuns(runs); }
-    var approvals = document.getElementById("approvals");
-    if (approvals && approvals.getAttribute("data-refresh")) { refreshRuns(approvals); }
-    var timeline = document.getElementById("timeline");
-    if (timeline && timeline.getAttribute("data-live") === "true") { followRun(timeline); }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-refresh]"), refresh);
+    Array.prototype.forEach.call(document.querySelectorAll("ol[data-live='true'][data-entries]"), follow);
   });
 })();
