@@ -53,6 +53,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Execute no runs here: only record the runs started over HTTP and serve the database, for workers in other processes (sharing a PostgreSQL database) to execute.")
     boolean noWorker;
 
+    @Option(names = "--hide-sensitive-data",
+            description = "Show '[hidden]' in place of tool arguments and results in the API and the web UI (conversation text, tools, tokens and timing stay).")
+    boolean hideSensitiveData;
+
     @Option(names = "--token", paramLabel = "TOKEN", description = "The token requests must send as 'Authorization: Bearer TOKEN' (default: BATON_TOKEN).")
     @Nullable String token;
 
@@ -127,6 +131,7 @@ final class ServeCommand implements Callable<Integer> {
                 .host(host)
                 .port(port)
                 .worker(!noWorker)
+                .sensitiveData(!hideSensitiveData)
                 .runOptions(record -> options(desks.get(record.application())));
         desks.values().forEach(d -> b.desk(d.name(), d.entry()));
         if (!noWorker) {

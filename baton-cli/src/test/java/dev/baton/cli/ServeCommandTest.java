@@ -195,6 +195,19 @@ class ServeCommandTest {
     }
 
     @Test
+    void with_hide_sensitive_data_tool_arguments_and_results_are_hidden_over_http() throws Exception {
+        Serving serve = new Serving(Map.of(), "serve", "--port", "0", "--hide-sensitive-data");
+
+        Answer started = call(serve.url, "POST", "/api/desks/support/runs", null, "{\"input\": \"I was charged twice for INV-8821\"}");
+        String id = started.body().get("id").asText();
+        awaitEnd(serve.url, id, null);
+        Answer events = call(serve.url, "GET", "/api/runs/" + id + "/events", null, null);
+
+        assertThat(events.body().toString()).contains("get_invoice").contains("[hidden]").doesNotContain("\\\"invoice_id\\\"");
+        assertThat(serve.stop()).as("exit code; %s", serve.err()).isZero();
+    }
+
+    @Test
     void without_a_worker_runs_started_over_http_are_recorded_for_workers_elsewhere() throws Exception {
         Serving serve = new Serving(Map.of(), "serve", "--port", "0", "--no-worker");
         assertThat(serve.out()).contains("no worker here");
