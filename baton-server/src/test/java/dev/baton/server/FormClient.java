@@ -39,6 +39,15 @@ final class FormClient {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET());
     }
 
+    /** A page asked for with the bearer token, as a program (not a browser) would; null asks without it. */
+    Page get(String path, @org.jspecify.annotations.Nullable String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return send(request);
+    }
+
     /** Posts the form as a page of this server does: with its Origin and {@code Sec-Fetch-Site: same-origin}. */
     Page post(String path, Map<String, String> fields) {
         return post(path, fields, Map.of("Origin", origin(), "Sec-Fetch-Site", "same-origin"));

@@ -112,7 +112,7 @@ class OverviewTest {
     void the_overview_page_draws_each_chart_with_its_numbers_and_the_sankey_of_handoffs() {
         serveThreeRunsWithHandoffs();
 
-        WebUiTest.Page page = ui.page("/ui/overview");
+        FormClient.Page page = ui.page("/ui/overview");
 
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(v -> assertThat(v).contains("default-src 'self'"));
@@ -147,7 +147,7 @@ class OverviewTest {
                 .contains("1 run created in the last 6 hours on desk vip")
                 .contains("<tr><td>" + FRONT_ESCAPED + "</td><td>billing</td><td class=\"num\">1</td></tr>")
                 .doesNotContain("<td>triage</td>");
-        WebUiTest.Page bad = ui.page("/ui/overview?minutes=%3Cb%3E");
+        FormClient.Page bad = ui.page("/ui/overview?minutes=%3Cb%3E");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.html()).contains("&lt;b&gt;").doesNotContain("<b>");
     }
@@ -157,7 +157,7 @@ class OverviewTest {
         ui.server = Desk.server(ScriptedModel.create()).desk("support", Desk.triage()).build().start();
         ui.http = new Http(ui.server);
 
-        WebUiTest.Page page = ui.page("/ui/overview");
+        FormClient.Page page = ui.page("/ui/overview");
         JsonNode json = ui.http.get("/api/overview").body();
 
         assertThat(page.status()).isEqualTo(200);

@@ -57,7 +57,7 @@ class RunsSearchTest {
 
     /** The runs the runs page lists for this query string, by id, in their order. */
     List<String> listed(String query) {
-        WebUiTest.Page page = ui.page("/ui/runs?" + query);
+        FormClient.Page page = ui.page("/ui/runs?" + query);
         assertThat(page.status()).isEqualTo(200);
         List<String> ids = new ArrayList<>();
         for (String id : List.of(direct, refund, parcel, invoice)) {
@@ -102,7 +102,7 @@ class RunsSearchTest {
         assertThat(listed("agent=billing")).containsExactly(direct, refund, parcel, invoice);
         assertThat(listed("since=hour&q=refund")).containsExactly(direct, refund);
         assertThat(listed("since=week")).containsExactly(direct, refund, parcel, invoice);
-        WebUiTest.Page bad = ui.page("/ui/runs?since=%3Cb%3Eyear");
+        FormClient.Page bad = ui.page("/ui/runs?since=%3Cb%3Eyear");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.html()).contains("&lt;b&gt;year").doesNotContain("<b>year");
     }

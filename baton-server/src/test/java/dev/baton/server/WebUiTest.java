@@ -10,15 +10,9 @@ import dev.baton.testing.ScriptedModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -36,10 +30,8 @@ class WebUiTest {
 
     BatonServer server;
     Http http;
-    final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** A page as the browser gets it: status, HTML, headers. */
-    record Page(int status, String html, HttpHeaders headers) {}
+
 
     @AfterEach
     void stop() {
@@ -65,23 +57,11 @@ class WebUiTest {
         return id;
     }
 
-    Page page(String path, @Nullable String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.url().resolve(path)).timeout(Duration.ofSeconds(20)).GET();
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        try {
-            HttpResponse<String> res = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Page(res.statusCode(), res.body(), res.headers());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    FormClient.Page page(String path, @Nullable String token) {
+        return new FormClient(server).get(path, token);
     }
 
-    Page page(String path) {
+    FormClient.Page page(String path) {
         return page(path, null);
     }
 
@@ -125,7 +105,7 @@ class WebUiTest {
     void the_root_sends_the_browser_to_the_runs_page() {
         serveSupport("A-1");
 
-        Page root = page("/");
+        FormClient.Page root = page("/");
 
         assertThat(root.status()).isEqualTo(303);
         assertThat(root.headers().firstValue("Location")).hasValue("/ui/runs");
@@ -136,7 +116,7 @@ class WebUiTest {
         serveSupport("A-1");
         String id = finishedRun("Where is my order A-1?");
 
-        Page runs = page("/ui/runs");
+        FormClient.Page runs = page("/ui/runs");
 
         assertThat(runs.status()).isEqualTo(200);
         assertThat(runs.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
@@ -158,7 +138,7 @@ class WebUiTest {
         assertThat(page("/ui/runs?desk=support&status=completed").html()).contains("/ui/runs/" + id);
         assertThat(page("/ui/runs?desk=refunds").html()).doesNotContain("/ui/runs/" + id).contains("No runs yet.");
         assertThat(page("/ui/runs/table?status=failed").html()).doesNotContain("/ui/runs/" + id);
-        Page bad = page("/ui/runs?status=" + "%3Cb%3Ebogus");
+        FormClient.Page bad = page("/ui/runs?status=" + "%3Cb%3Ebogus");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.html()).contains("&lt;b&gt;bogus").doesNotContain("<b>bogus");
     }
@@ -185,7 +165,7 @@ class WebUiTest {
         serveSupport("A-7");
         String id = finishedRun("Where is my order A-7?");
 
-        Page run = page("/ui/runs/" + id);
+        FormClient.Page run = page("/ui/runs/" + id);
 
         assertThat(run.status()).isEqualTo(200);
         String html = run.html();
@@ -272,8 +252,8 @@ class WebUiTest {
     void the_stylesheet_and_script_are_served_from_the_jar() {
         serveSupport("A-1");
 
-        Page css = page("/ui/assets/baton.css");
-        Page js = page("/ui/assets/baton.js");
+        FormClient.Page css = page("/ui/assets/baton.css");
+        FormClient.Page js = page("/ui/assets/baton.js");
 
         assertThat(css.status()).isEqualTo(200);
         assertThat(css.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/css"));
@@ -300,8 +280,8 @@ class WebUiTest {
     void an_unknown_run_or_page_answers_a_404_page() {
         serveSupport("A-1");
 
-        Page run = page("/ui/runs/no-such-run");
-        Page other = page("/ui/elsewhere");
+        FormClient.Page run = page("/ui/runs/no-such-run");
+        FormClient.Page other = page("/ui/elsewhere");
 
         assertThat(run.status()).isEqualTo(404);
         assertThat(run.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
