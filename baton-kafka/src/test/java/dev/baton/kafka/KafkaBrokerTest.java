@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -165,14 +166,21 @@ class KafkaBrokerTest {
             assertThatThrownBy(() -> KafkaProbe.awaitReachable(settings, Duration.ofSeconds(1)))
                     .isInstanceOf(KafkaUnavailableException.class)
                     .hasMessageContaining(broker.bootstrapServers());
-            List<Future<RecordMetadata>> pending = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                pending.add(producer.send(new ProducerRecord<>(topic, "s" + (i % 3), bytes("after-" + i))));
-            }
+            // A send may block (up to the settings' timeout) while the broker is down: once every
+            // broker is unreachable the producer re-bootstraps and forgets the topic's partitions.
+            // So the application sends from its own thread while the broker comes back.
+            List<Future<RecordMetadata>> pending = new CopyOnWriteArrayList<>();
+            Thread sender = Thread.ofVirtual().name("sender").start(() -> {
+                for (int i = 0; i < 10; i++) {
+                    pending.add(producer.send(new ProducerRecord<>(topic, "s" + (i % 3), bytes("after-" + i))));
+                }
+            });
 
             broker.restart();
             System.out.println("broker restarted after kill -9 in " + broker.lastStartUp().toMillis() + " ms");
 
+            assertThat(sender.join(WAIT)).as("the sender finished").isTrue();
+            assertThat(pending).hasSize(10);
             for (Future<RecordMetadata> sent : pending) {
                 sent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             }
