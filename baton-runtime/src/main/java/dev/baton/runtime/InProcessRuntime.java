@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class InProcessRuntime implements AgentRuntime {
 
     private static final Logger LOG = LoggerFactory.getLogger(InProcessRuntime.class);
-    private static final ThreadLocal<Boolean> IN_HANDLER = new ThreadLocal<>();
+    /** The runtime whose handler the current thread is running, if any. */
+    private static final ThreadLocal<InProcessRuntime> IN_HANDLER = new ThreadLocal<>();
 
     private final Map<String, Function<AgentId, ? extends RoutedAgent>> factories = new ConcurrentHashMap<>();
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
@@ -199,7 +200,7 @@ public final class InProcessRuntime implements AgentRuntime {
 
     @Override
     public void stopWhenIdle() {
-        if (Boolean.TRUE.equals(IN_HANDLER.get())) {
+        if (IN_HANDLER.get() == this) {
             throw new IllegalStateException("stopWhenIdle() from a handler would wait for that handler; call stop()");
         }
         pending.awaitNone();
@@ -215,7 +216,7 @@ public final class InProcessRuntime implements AgentRuntime {
                 handling.cancel();
             }
         }
-        if (!Boolean.TRUE.equals(IN_HANDLER.get())) {
+        if (IN_HANDLER.get() != this) {
             pending.awaitNone();
         }
     }
@@ -232,7 +233,7 @@ public final class InProcessRuntime implements AgentRuntime {
     }
 
     private void handle(Instance instance, Delivery delivery) {
-        IN_HANDLER.set(Boolean.TRUE);
+        IN_HANDLER.set(this);
         try {
             if (stopped) {
                 fail(instance, delivery, DeliveryFailure.STOPPED, "the runtime stopped before " + instance.id + " handled it", null);
