@@ -114,7 +114,17 @@ public abstract class RoutedAgent {
     /** Restores what {@link #saveState} returned. The default does nothing. */
     public void loadState(JsonNode state) {}
 
+    /**
+     * Makes this object the instance {@code id} of {@code runtime}.
+     *
+     * @throws IllegalStateException if it already is another instance: a factory returning one
+     *     object for several keys would mix their messages and state
+     */
     final void bind(AgentId id, AgentRuntime runtime) {
+        if (this.id != null && (!this.id.equals(id) || this.runtime != runtime)) {
+            throw new IllegalStateException("this " + getClass().getName() + " is already the agent " + this.id
+                    + "; the factory must make a new agent for each id");
+        }
         this.id = id;
         this.runtime = runtime;
     }

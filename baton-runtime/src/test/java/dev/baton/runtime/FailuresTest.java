@@ -146,6 +146,19 @@ class FailuresTest {
     }
 
     @Test
+    @DisplayName("a factory that returns one agent for two keys: the second key's message fails with AGENT_CREATION_FAILED")
+    void one_agent_for_two_keys() {
+        Picky shared = new Picky();
+        runtime.register("shared", id -> shared);
+
+        assertThat(runtime.send(new Known("first"), new AgentId("shared", "k1")).join()).isEqualTo("ok first");
+        DeliveryException e = failure(() -> runtime.send(new Known("second"), new AgentId("shared", "k2")).join());
+
+        assertThat(e.reason()).isEqualTo(DeliveryFailure.AGENT_CREATION_FAILED);
+        assertThat(e).hasMessageContaining("is already the agent shared/k1");
+    }
+
+    @Test
     @DisplayName("a malformed @Handles method: the agent cannot be made, and says why")
     void malformed_handler_method() {
         runtime.register("malformed", id -> new RoutedAgent() {
