@@ -71,20 +71,20 @@ public final class InMemoryRunStore implements RunStore {
     @Override
     public List<RunRecord> listRuns(RunQuery query) {
         Objects.requireNonNull(query, "query");
-        return locked(() -> runs.values().stream()
+        return locked(() -> {
+            StoredRun cursor = query.afterRun() == null ? null : runs.get(query.afterRun());
+            if (query.afterRun() != null && cursor == null) {
+                return List.of(); // nothing comes after a run not stored
+            }
+            return runs.values().stream()
                 .filter(s -> query.matches(s.run()))
-                .filter(s -> query.afterRun() == null || listedAfter(s, runs.get(query.afterRun())))
+                .filter(s -> cursor == null || OLDEST_FIRST.compare(s, cursor) < 0)
                 .sorted(OLDEST_FIRST.reversed())
                 .limit(query.limit())
                 .map(StoredRun::run)
-                .toList());
+                .toList();
+        });
     }
-
-    /** Whether {@code s} comes after {@code cursor} newest first, that is, is older; nothing comes after a run not stored. */
-    private static boolean listedAfter(StoredRun s, @Nullable StoredRun cursor) {
-        return cursor != null && OLDEST_FIRST.compare(s, cursor) < 0;
-    }
-
 
     @Override
     public boolean updateRun(RunRecord run) {

@@ -8,10 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.baton.run.RunConfig;
 import dev.baton.run.Runner;
 import dev.baton.testing.ScriptedModel;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
@@ -52,12 +48,8 @@ class SensitiveDataTest {
         return id;
     }
 
-    String text(String path) throws Exception {
-        HttpResponse<String> res = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(server.url().resolve(path)).timeout(Duration.ofSeconds(20)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(res.statusCode()).as(path).isEqualTo(200);
-        return res.body();
+    String text(String path) {
+        return http.page(path);
     }
 
     @Test
