@@ -90,9 +90,28 @@ final class Endings<C> {
         saves.usage(state.runId, ctx.usage(), events.now());
         RunResult result = new RunResult(state.runId, state.startInput, output, agent.name(), agent, state.newItems,
                 state.currentInput(), state.responses, ctx.usage(), ctx.usageByAgent(), state.turns, guardrails.results(), List.of(),
-                null);
+                null, List.of());
         if (events.observed()) {
             events.emit(new RunEvent.RunCompleted(state.runId, events.seq(), agent.name(), events.now(), output));
+        }
+        state.trace.end(null);
+        return result;
+    }
+
+    /**
+     * The result of a run that handed off to its caller ({@link RunOptions#withHandoffsToCaller}):
+     * the handoff turn is already saved, the session is held by the first target.
+     */
+    RunResult handedOff(List<Agent<C>> targets) {
+        Agent<C> from = state.agent;
+        Agent<C> holder = targets.get(0);
+        RunContext<C> ctx = state.ctx();
+        saves.usage(state.runId, ctx.usage(), events.now());
+        RunResult result = new RunResult(state.runId, state.startInput, null, holder.name(), holder, state.newItems,
+                state.currentInput(), state.responses, ctx.usage(), ctx.usageByAgent(), state.turns, guardrails.results(), List.of(),
+                null, targets.stream().map(Agent::name).toList());
+        if (events.observed()) {
+            events.emit(new RunEvent.RunCompleted(state.runId, events.seq(), from.name(), events.now(), null));
         }
         state.trace.end(null);
         return result;
@@ -111,7 +130,7 @@ final class Endings<C> {
         List<RunItem> soFar = new ArrayList<>(state.newItems);
         soFar.addAll(state.pendingTurn);
         RunResult result = new RunResult(state.runId, state.startInput, null, agent.name(), agent, soFar, state.currentInput(),
-                state.responses, ctx.usage(), ctx.usageByAgent(), state.turns, guardrails.results(), paused.pending(), runState);
+                state.responses, ctx.usage(), ctx.usageByAgent(), state.turns, guardrails.results(), paused.pending(), runState, List.of());
         if (events.observed()) {
             for (ApprovalRequest r : paused.pending()) {
                 events.emit(new RunEvent.ApprovalRequested(state.runId, events.seq(), agent.name(), events.now(), r));

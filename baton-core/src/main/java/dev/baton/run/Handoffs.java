@@ -69,6 +69,62 @@ final class Handoffs<C> {
         }
     }
 
+    /**
+     * Carries out the handoffs of the turn for a caller that routes them itself
+     * ({@link RunOptions#withHandoffsToCaller}): every transfer call is answered and reported, the
+     * turn is saved, the session is held by the first target; the active agent stays. Returns the
+     * targets, in the order of the calls, each once.
+     */
+    List<Agent<C>> returnToCaller(NextStep.HandOff<C> step) {
+        List<RunItem> turnItems = step.turnItems();
+        java.util.LinkedHashMap<String, Agent<C>> targets = new java.util.LinkedHashMap<>();
+        boolean replayed = replayed();
+        if (!step.calls().isEmpty()) {
+            for (Classified.HandoffCall<C> c : step.calls()) {
+                Handoff<C, ?> handoff = c.handoff();
+                Agent<C> target = handoff.target().resolve();
+                invokeOnHandoff(handoff, c.call(), target, replayed);
+                RunItem.HandoffOutputItem out = new RunItem.HandoffOutputItem(state.agent.name(),
+                        new ToolOutput(c.call().callId(), transferOutput(handoff, target)), target.name());
+                turnItems.add(out);
+                reachedTarget(out, target, replayed);
+                targets.putIfAbsent(target.name(), target);
+            }
+        } else if (step.fromTool() != null) {
+            RunItem.HandoffOutputItem placeholder = step.fromTool();
+            Agent<C> target = toolHandoffTarget(placeholder.target());
+            RunItem.HandoffOutputItem out = new RunItem.HandoffOutputItem(state.agent.name(),
+                    new ToolOutput(placeholder.output().callId(), transferOutput(ownHandoffTo(target), target)), target.name());
+            turnItems.set(turnItems.indexOf(placeholder), out);
+            reachedTarget(out, target, replayed);
+            targets.put(target.name(), target);
+        } else {
+            throw new IllegalStateException("a handoff step with neither a transfer call nor a tool's handoff");
+        }
+        state.commit(turnItems);
+        saves.items(turnItems, state.runId + "/turn" + state.turns);
+        saves.activeAgent(targets.values().iterator().next().name());
+        return List.copyOf(targets.values());
+    }
+
+    private void reachedTarget(RunItem.HandoffOutputItem out, Agent<C> target, boolean replayed) {
+        if (!replayed) {
+            hooks.handoff(state.ctx(), state.agent, target);
+            state.trace.handoff(state.agent.name(), target.name());
+        }
+        occurred(out, target);
+    }
+
+    /** The active agent's own handoff to {@code target}, or a plain one if it has none. */
+    private Handoff<C, ?> ownHandoffTo(Agent<C> target) {
+        for (Handoff<C, ?> h : state.agent.handoffs()) {
+            if (h.targetName().equals(target.name())) {
+                return h;
+            }
+        }
+        return Handoff.to(target);
+    }
+
     /** The first handoff call wins; later ones are answered as ignored. Tools of the turn already ran. */
     private void fromTransferCall(List<RunItem> turnItems, List<Classified.HandoffCall<C>> calls) {
         Agent<C> agent = state.agent;
@@ -105,16 +161,7 @@ final class Handoffs<C> {
     private void fromTool(List<RunItem> turnItems, RunItem.HandoffOutputItem placeholder) {
         Agent<C> agent = state.agent;
         Agent<C> target = toolHandoffTarget(placeholder.target());
-        Handoff<C, ?> handoff = null;
-        for (Handoff<C, ?> h : agent.handoffs()) {
-            if (h.targetName().equals(target.name())) {
-                handoff = h;
-                break;
-            }
-        }
-        if (handoff == null) {
-            handoff = Handoff.to(target);
-        }
+        Handoff<C, ?> handoff = ownHandoffTo(target);
         RunItem.HandoffOutputItem out = new RunItem.HandoffOutputItem(agent.name(),
                 new ToolOutput(placeholder.output().callId(), transferOutput(handoff, target)), target.name());
         turnItems.set(turnItems.indexOf(placeholder), out);

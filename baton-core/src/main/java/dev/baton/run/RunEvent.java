@@ -87,8 +87,12 @@ public sealed interface RunEvent {
     /** The run paused for approvals; resume it with {@code Runner.resume}. The last event of a paused run. */
     record RunPaused(String runId, long seq, String agent, Instant at, List<ApprovalRequest> pending) implements RunEvent {}
 
-    /** The run ended with a final output. Always the last event of a successful run. */
-    record RunCompleted(String runId, long seq, String agent, Instant at, Object finalOutput) implements RunEvent {}
+    /**
+     * The run ended with a final output. Always the last event of a successful run. A run that
+     * ended by handing off to its caller ({@link RunOptions#withHandoffsToCaller}) has no final
+     * output: {@code finalOutput} is null, and its {@link HandoffOccurred} events name the targets.
+     */
+    record RunCompleted(String runId, long seq, String agent, Instant at, @Nullable Object finalOutput) implements RunEvent {}
 
     /**
      * The run ended with an error. Always the last event of a failed run. {@code failure} says what

@@ -151,6 +151,9 @@ final class RunLoop<C> {
                     return endings.paused(i, sessionId());
                 }
                 case NextStep.HandOff<C> h -> {
+                    if (options.handoffsToCaller()) {
+                        return endings.handedOff(handoffs.returnToCaller(h));
+                    }
                     handoffs.carryOut(h);
                     step = nextTurn();
                 }
@@ -208,7 +211,7 @@ final class RunLoop<C> {
         List<Item> history = List.of();
         SessionWrites writes = saves.writes();
         if (writes != null) {
-            Optional<String> active = writes.activeAgent();
+            Optional<String> active = options.handoffsToCaller() ? Optional.empty() : writes.activeAgent();
             if (active.isPresent()) {
                 Agent<C> holder = reachable.get(active.get());
                 if (holder != null) {

@@ -34,7 +34,7 @@ public final class RunOptions<C> {
     private static final RunOptions<Object> NONE = new RunOptions<>(null, null, null, null, null, null,
             null, null, null, null, null, null, null,
             null, null, null, false, java.util.Map.of(), null, null,
-            java.util.List.of(), java.util.List.of(), null, java.util.Map.of(), java.util.List.of(), java.util.List.of());
+            java.util.List.of(), java.util.List.of(), null, java.util.Map.of(), java.util.List.of(), java.util.List.of(), false);
 
     // Every option is a final field; each wither builds the next instance from all of them, so a
     // copy cannot share or lose state. The constructor takes the fields in declaration order.
@@ -64,6 +64,7 @@ public final class RunOptions<C> {
     private final java.util.Map<String, Object> traceMetadata;
     private final java.util.List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails;
     private final java.util.List<dev.baton.guardrail.OutputGuardrail<C>> outputGuardrails;
+    private final boolean handoffsToCaller;
 
     private RunOptions(@Nullable C context, @Nullable String sessionId, @Nullable Session session,
             java.time.@Nullable Duration sessionWait, java.time.@Nullable Duration sessionLease, @Nullable Integer maxTurns,
@@ -76,7 +77,7 @@ public final class RunOptions<C> {
             java.util.List<ModelInterceptor> modelInterceptors, java.util.List<ToolInterceptor> toolInterceptors,
             @Nullable String workflowName, java.util.Map<String, Object> traceMetadata,
             java.util.List<dev.baton.guardrail.InputGuardrail<C>> inputGuardrails,
-            java.util.List<dev.baton.guardrail.OutputGuardrail<C>> outputGuardrails) {
+            java.util.List<dev.baton.guardrail.OutputGuardrail<C>> outputGuardrails, boolean handoffsToCaller) {
         this.context = context;
         this.sessionId = sessionId;
         this.session = session;
@@ -103,6 +104,7 @@ public final class RunOptions<C> {
         this.traceMetadata = traceMetadata;
         this.inputGuardrails = inputGuardrails;
         this.outputGuardrails = outputGuardrails;
+        this.handoffsToCaller = handoffsToCaller;
     }
 
     /** No options: the runner's defaults. */
@@ -218,7 +220,7 @@ public final class RunOptions<C> {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, java.util.List.copyOf(all), outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, java.util.List.copyOf(all), outputGuardrails, handoffsToCaller);
     }
 
     @SafeVarargs
@@ -228,7 +230,7 @@ public final class RunOptions<C> {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, java.util.List.copyOf(all));
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, java.util.List.copyOf(all), handoffsToCaller);
     }
 
     /** Whether this run reports no trace, whatever its runner's tracing setup. */
@@ -262,42 +264,42 @@ public final class RunOptions<C> {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, java.util.Map.copyOf(value), traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     RunOptions<C> withTraceParent(@Nullable TraceParent value) {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, value, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     public RunOptions<C> withTracingDisabled(boolean value) {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, value, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     public RunOptions<C> withWorkflowName(String value) {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, Objects.requireNonNull(value, "workflowName"), traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, Objects.requireNonNull(value, "workflowName"), traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     public RunOptions<C> withTraceMetadata(java.util.Map<String, Object> value) {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, java.util.Map.copyOf(value), inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, java.util.Map.copyOf(value), inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     public RunOptions<C> withErrorHandler(RunErrorHandler value) {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, value, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     /** The same options with another context object (hooks and guardrails set before are kept). */
@@ -305,7 +307,7 @@ public final class RunOptions<C> {
         return new RunOptions<D>(value, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, retyped(hooks), errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, retyped(inputGuardrails), retyped(outputGuardrails));
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, retyped(inputGuardrails), retyped(outputGuardrails), handoffsToCaller);
     }
 
     /** @throws UserError for a null or blank id: a run must not silently forget its conversation */
@@ -316,7 +318,7 @@ public final class RunOptions<C> {
         return new RunOptions<>(context, value, null, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     public RunOptions<C> withSession(Session value) {
@@ -324,7 +326,7 @@ public final class RunOptions<C> {
         return new RunOptions<>(context, null, value, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     /**
@@ -341,7 +343,7 @@ public final class RunOptions<C> {
         return new RunOptions<>(context, sessionId, session, value, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     static java.time.Duration checkSessionWait(java.time.Duration value) {
@@ -374,7 +376,7 @@ public final class RunOptions<C> {
         return new RunOptions<>(context, sessionId, session, sessionWait, value, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     /**
@@ -388,7 +390,7 @@ public final class RunOptions<C> {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, value,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     /**
@@ -400,7 +402,7 @@ public final class RunOptions<C> {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, NO_TURN_LIMIT,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     /** A limit read back from a run state: a positive count or {@link #NO_TURN_LIMIT}. */
@@ -412,42 +414,42 @@ public final class RunOptions<C> {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 value, null, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     public RunOptions<C> withModel(Model value) {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 null, value, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     public RunOptions<C> withModelSettings(ModelSettings value) {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, value, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     public RunOptions<C> withHandoffInputFilter(HandoffInputFilter value) {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, value, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     public RunOptions<C> withNestedHandoffHistory(boolean value) {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, value, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     public RunOptions<C> withHistoryNesting(HistoryNesting value) {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, true, value, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     /**
@@ -459,7 +461,7 @@ public final class RunOptions<C> {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, value,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     /**
@@ -472,7 +474,7 @@ public final class RunOptions<C> {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, value,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     /**
@@ -484,7 +486,7 @@ public final class RunOptions<C> {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                append(modelInterceptors, value), toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                append(modelInterceptors, value), toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     /**
@@ -496,7 +498,7 @@ public final class RunOptions<C> {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, append(toolInterceptors, value), workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, append(toolInterceptors, value), workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     /** The run's own model interceptors, in order. */
@@ -527,17 +529,39 @@ public final class RunOptions<C> {
         return engine;
     }
 
+    /** Whether handoffs end the run and go back to the caller; see {@link #withHandoffsToCaller(boolean)}. */
+    public boolean handoffsToCaller() {
+        return handoffsToCaller;
+    }
+
+    /**
+     * Runs one agent's part of a conversation for a caller that routes handoffs itself, such as
+     * the publish/subscribe runtime, which publishes the conversation to the target agent's topic.
+     * The run starts with the agent it is given even when the session is held by another, and
+     * when that agent hands off, the run ends after that turn instead of running the target:
+     * every transfer call of the turn is carried out (answered, its callback called, its event
+     * emitted), the session is held by the first target, and {@link RunResult#handedOffTo()}
+     * names the targets. Handoff input filters and history nesting do not apply: the caller
+     * decides what each target reads.
+     */
+    public RunOptions<C> withHandoffsToCaller(boolean value) {
+        return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
+                modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
+                listener, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, value);
+    }
+
     public RunOptions<C> withListener(Consumer<RunEvent> value) {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 value, hooks, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 
     public RunOptions<C> withHooks(RunHooks<C> value) {
         return new RunOptions<>(context, sessionId, session, sessionWait, sessionLease, maxTurns,
                 modelName, model, modelSettings, handoffInputFilter, nestHandoffHistory, historyNesting, transferMessage,
                 listener, value, errorHandler, tracingDisabled, inheritedToolDecisions, traceParent, engine,
-                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails);
+                modelInterceptors, toolInterceptors, workflowName, traceMetadata, inputGuardrails, outputGuardrails, handoffsToCaller);
     }
 }

@@ -28,6 +28,10 @@ import org.jspecify.annotations.Nullable;
  * @param guardrailResults every guardrail check of the run, in order
  * @param interruptions tool calls waiting for approval, when the run paused; empty otherwise
  * @param state the paused run's state, or null for a finished run
+ * @param handedOffTo the agents the run handed the conversation to when it ended by handing off,
+ *     in the order of the transfer calls; empty otherwise. Only a run with
+ *     {@link RunOptions#withHandoffsToCaller(boolean)} ends this way; it has no final output, and
+ *     {@link #lastAgent()} is the first target, which now holds the conversation.
  */
 public record RunResult(
         String runId,
@@ -43,7 +47,8 @@ public record RunResult(
         int turns,
         List<dev.baton.guardrail.GuardrailResult> guardrailResults,
         List<ApprovalRequest> interruptions,
-        @Nullable RunState state) {
+        @Nullable RunState state,
+        List<String> handedOffTo) {
 
     public RunResult {
         java.util.Objects.requireNonNull(agent, "agent");
@@ -54,6 +59,12 @@ public record RunResult(
         usageByAgent = Map.copyOf(usageByAgent);
         guardrailResults = List.copyOf(guardrailResults);
         interruptions = List.copyOf(interruptions);
+        handedOffTo = List.copyOf(handedOffTo);
+    }
+
+    /** True when the run ended by handing off to its caller; see {@link #handedOffTo()}. */
+    public boolean isHandedOff() {
+        return !handedOffTo.isEmpty();
     }
 
     /**

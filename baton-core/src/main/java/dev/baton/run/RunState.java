@@ -51,17 +51,18 @@ public final class RunState {
      * @param maxTurns the turn limit ({@link RunOptions#NO_TURN_LIMIT} for none), or null for the runner's
      * @param sessionWaitMillis the run's own session wait in milliseconds, or null for the runner's
      * @param sessionLeaseMillis the run's own session lease in milliseconds, or null for the runner's
+     * @param handoffsToCaller whether the run's handoffs go back to its caller ({@link RunOptions#withHandoffsToCaller})
      */
     record Carried(@Nullable Integer maxTurns, @Nullable String modelName, dev.baton.model.@Nullable ModelSettings modelSettings,
             @Nullable Boolean nestHandoffHistory, boolean tracingDisabled, @Nullable String workflowName,
-            @Nullable Long sessionWaitMillis, @Nullable Long sessionLeaseMillis) {
-        static final Carried NONE = new Carried(null, null, null, null, false, null, null, null);
+            @Nullable Long sessionWaitMillis, @Nullable Long sessionLeaseMillis, boolean handoffsToCaller) {
+        static final Carried NONE = new Carried(null, null, null, null, false, null, null, null, false);
 
         static <C> Carried of(RunOptions<C> options) {
             return new Carried(options.maxTurns(), options.modelName(), options.modelSettings(), options.nestHandoffHistory(),
                     options.tracingDisabled(), options.workflowName(),
                     options.sessionWait() == null ? null : options.sessionWait().toMillis(),
-                    options.sessionLease() == null ? null : options.sessionLease().toMillis());
+                    options.sessionLease() == null ? null : options.sessionLease().toMillis(), options.handoffsToCaller());
         }
 
         /** {@code given} with what it leaves unset taken from this state. */
@@ -90,6 +91,9 @@ public final class RunState {
             }
             if (given.sessionLease() == null && sessionLeaseMillis != null) {
                 out = out.withSessionLease(java.time.Duration.ofMillis(sessionLeaseMillis));
+            }
+            if (!given.handoffsToCaller() && handoffsToCaller) {
+                out = out.withHandoffsToCaller(true);
             }
             return out;
         }

@@ -98,6 +98,7 @@ class RunOptionsTest {
             new Option("withHooks(RunHooks)", o -> o.withHooks(HOOKS), Map.of("hooks", HOOKS)),
             new Option("withErrorHandler(RunErrorHandler)", o -> o.withErrorHandler(ERROR_HANDLER),
                     Map.of("errorHandler", ERROR_HANDLER)),
+            new Option("withHandoffsToCaller(boolean)", o -> o.withHandoffsToCaller(true), Map.of("handoffsToCaller", true)),
             new Option("withTracingDisabled(boolean)", o -> o.withTracingDisabled(true), Map.of("tracingDisabled", true)),
             new Option("withInheritedToolDecisions(Map)", o -> o.withInheritedToolDecisions(DECISIONS),
                     Map.of("inheritedToolDecisions", DECISIONS)),
@@ -251,7 +252,7 @@ class RunOptionsTest {
         Map<String, Object> values = new LinkedHashMap<>();
         for (String getter : snapshot(RunOptions.none()).keySet()) {
             values.put(getter, switch (getter) {
-                case "tracingDisabled" -> false;
+                case "tracingDisabled", "handoffsToCaller" -> false;
                 case "inheritedToolDecisions", "traceMetadata" -> Map.of();
                 case "modelInterceptors", "toolInterceptors", "inputGuardrails", "outputGuardrails" -> List.of();
                 default -> UNSET;

@@ -1,0 +1,216 @@
+package dev.baton.runtime.handoff;
+
+import dev.baton.UserError;
+import dev.baton.agent.Agent;
+import dev.baton.internal.AgentAccess;
+import dev.baton.run.RunOptions;
+import dev.baton.run.Runner;
+import dev.baton.runtime.AgentRuntime;
+import dev.baton.runtime.MessageTypes;
+import dev.baton.runtime.Subscription;
+import dev.baton.runtime.TopicId;
+import dev.baton.session.SessionStore;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A Baton desk on the publish/subscribe runtime (the handoff pattern of seed 001): every agent
+ * reachable from the entry agent through handoffs is hosted as a runtime agent of the same name,
+ * subscribed to the topic type of that name; a session's id is the topic source, so each session
+ * has its own instances. A handoff publishes the conversation to the target's topic; an answer
+ * goes to the user topic, where a {@link UserAgent} hears it for the person; calls waiting for
+ * approval go to the approvals topic.
+ *
+ * <p>The conversation is a Baton session: each turn runs on the session (in the runner's session
+ * store), which keeps the items and the agent that holds the conversation, so a runtime
+ * conversation can be read and continued like any other.
+ *
+ * <pre>{@code
+ * HandoffDesk<Acme> desk = HandoffDesk.builder(triage, runner).context(session -> new Acme(backend)).build();
+ * desk.host(runtime);                        // the agents
+ * desk.hostUser(runtime, person);            // the person's proxy
+ * desk.login(runtime, "session-1");
+ * runtime.stopWhenIdle();
+ * }</pre>
+ */
+public final class HandoffDesk<C> {
+    /** The user topic's type unless set. */
+    public static final String USER_TOPIC = "user";
+    /** The approvals topic's type unless set. */
+    public static final String APPROVALS_TOPIC = "approvals";
+
+    private final Agent<C> entry;
+    private final Map<String, Agent<C>> agents;
+    private final Runner runner;
+    private final Turns turns;
+    private final Function<String, @Nullable C> context;
+    private final UnaryOperator<RunOptions<C>> runOptions;
+    private final String userTopic;
+    private final String approvalsTopic;
+
+    private HandoffDesk(Builder<C> b) {
+        this.entry = b.entry;
+        this.agents = AgentAccess.reachableAgents(b.entry);
+        this.runner = b.runner;
+        this.turns = b.turns != null ? b.turns : Turns.of(b.runner);
+        this.context = b.context;
+        this.runOptions = b.runOptions;
+        this.userTopic = b.userTopic;
+        this.approvalsTopic = b.approvalsTopic;
+        for (String reserved : List.of(userTopic, approvalsTopic)) {
+            if (agents.containsKey(reserved)) {
+                throw new UserError("Agent '" + reserved + "' has the name of the desk's " + reserved
+                        + " topic type: rename the agent or choose another topic type");
+            }
+        }
+    }
+
+    /** A desk entered through {@code entry}, whose turns {@code runner} takes on its session store. */
+    public static <C> Builder<C> builder(Agent<C> entry, Runner runner) {
+        return new Builder<>(entry, runner);
+    }
+
+    /** The message types of the pattern, for a runtime's codec (a transport across processes needs them). */
+    public static void registerMessageTypes(MessageTypes types) {
+        types.register(UserLogin.class).register(UserTask.class).register(AgentResponse.class)
+                .register(ApprovalRequired.class).register(ApprovalDecision.class).register(TurnFailed.class);
+    }
+
+    /**
+     * Hosts the desk's agents on {@code runtime}: a runtime agent type per Baton agent, named like
+     * it and subscribed to the topic type of its name.
+     *
+     * @throws IllegalStateException if the runtime already has one of these agent types
+     */
+    public void host(AgentRuntime runtime) {
+        registerMessageTypes(runtime.codec().types());
+        for (Agent<C> agent : agents.values()) {
+            runtime.register(agent.name(), id -> new AgentHost<>(agent, this));
+            runtime.subscribe(Subscription.byType(agent.name(), agent.name()));
+        }
+    }
+
+    /**
+     * Hosts the person's proxy on {@code runtime}: a {@link UserAgent} of type {@code user_agent}
+     * subscribed to the user and approvals topics; a session's first message goes to the agent
+     * that holds it, the entry agent for a new one.
+     */
+    public void hostUser(AgentRuntime runtime, Person person) {
+        registerMessageTypes(runtime.codec().types());
+        runtime.register(USER_AGENT, id -> new UserAgent(person, this::holder));
+        runtime.subscribe(Subscription.byType(userTopic, USER_AGENT));
+        runtime.subscribe(Subscription.byType(approvalsTopic, USER_AGENT));
+    }
+
+    /** The agent type of the person's proxy. */
+    public static final String USER_AGENT = "user_agent";
+
+    /** Opens {@code session}: its user agent asks the person for the first message. */
+    public void login(AgentRuntime runtime, String session) {
+        runtime.publish(UserLogin.anonymous(), new TopicId(userTopic, session));
+    }
+
+    /**
+     * Publishes the person's {@code text} on {@code session} to the agent that holds the
+     * conversation (the entry agent for a new one), for callers that talk without a user agent,
+     * such as an HTTP endpoint.
+     */
+    public void say(AgentRuntime runtime, String session, String text) {
+        runtime.publish(UserTask.say(text), new TopicId(holder(session), session));
+    }
+
+    /** The topic type of the agent that holds {@code session}: the agent's name, or the entry agent's for a new session. */
+    public String holder(String session) {
+        SessionStore store = runner.config().sessionStore();
+        return store.activeAgent(session).filter(agents::containsKey).orElse(entry.name());
+    }
+
+    /** The names of the hosted agents, which are also their topic types. */
+    public List<String> agents() {
+        return List.copyOf(agents.keySet());
+    }
+
+    public String userTopic() {
+        return userTopic;
+    }
+
+    public String approvalsTopic() {
+        return approvalsTopic;
+    }
+
+    Turns turns() {
+        return turns;
+    }
+
+    /** The options of a turn on {@code session}. */
+    RunOptions<C> optionsFor(String session) {
+        RunOptions<C> options = RunOptions.<C>session(session).withHandoffsToCaller(true);
+        C ctx = context.apply(session);
+        if (ctx != null) {
+            options = options.withContext(ctx);
+        }
+        return Objects.requireNonNull(runOptions.apply(options), "runOptions returned null").withHandoffsToCaller(true);
+    }
+
+    /** Configures a {@link HandoffDesk}. */
+    public static final class Builder<C> {
+        private final Agent<C> entry;
+        private final Runner runner;
+        private @Nullable Turns turns;
+        private Function<String, @Nullable C> context = session -> null;
+        private UnaryOperator<RunOptions<C>> runOptions = UnaryOperator.identity();
+        private String userTopic = USER_TOPIC;
+        private String approvalsTopic = APPROVALS_TOPIC;
+
+        private Builder(Agent<C> entry, Runner runner) {
+            this.entry = Objects.requireNonNull(entry, "entry");
+            this.runner = Objects.requireNonNull(runner, "runner");
+        }
+
+        /** How turns are taken, instead of by the runner in this process (e.g. journaled in a run store). */
+        public Builder<C> turns(Turns value) {
+            this.turns = Objects.requireNonNull(value, "turns");
+            return this;
+        }
+
+        /** The run context of a session's turns, made from the session id. */
+        public Builder<C> context(Function<String, @Nullable C> value) {
+            this.context = Objects.requireNonNull(value, "context");
+            return this;
+        }
+
+        /** Refines each turn's options (model, hooks, guardrails, ...); handoffs always go back to the host. */
+        public Builder<C> runOptions(UnaryOperator<RunOptions<C>> value) {
+            this.runOptions = Objects.requireNonNull(value, "runOptions");
+            return this;
+        }
+
+        /** The topic type answers are published on ({@value HandoffDesk#USER_TOPIC} unless set). */
+        public Builder<C> userTopic(String value) {
+            this.userTopic = requireTopicType(value, "userTopic");
+            return this;
+        }
+
+        /** The topic type approval requests are published on ({@value HandoffDesk#APPROVALS_TOPIC} unless set). */
+        public Builder<C> approvalsTopic(String value) {
+            this.approvalsTopic = requireTopicType(value, "approvalsTopic");
+            return this;
+        }
+
+        /** @throws UserError if an agent has the name of the user or approvals topic type */
+        public HandoffDesk<C> build() {
+            return new HandoffDesk<>(this);
+        }
+
+        private static String requireTopicType(String value, String what) {
+            if (value == null || value.isBlank()) {
+                throw new UserError(what + " must be a topic type, not '" + value + "'");
+            }
+            return value;
+        }
+    }
+}
