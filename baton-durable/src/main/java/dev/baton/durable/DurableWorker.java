@@ -168,6 +168,37 @@ public final class DurableWorker implements AutoCloseable {
     }
 
     /**
+     * The run {@code runId}, started here unless the store already has it: for a caller that
+     * starts a run per message it handles, with the run id made from the message id, so a message
+     * delivered again (after a crash, or twice) gets the run its first delivery started instead of
+     * a second one. A recorded run that is left running with no live owner is taken and continued
+     * here, replaying its journal; one that ended or paused is only attached.
+     *
+     * @throws RunStoreFailed if the store cannot record or read the run
+     * @throws UserError if the worker is not started, or the id is blank
+     */
+    public <C> RunHandle startRunOnce(String runId, String application, Agent<C> agent, List<Item> input, RunOptions<C> options) {
+        requireStarted();
+        Objects.requireNonNull(agent, "agent");
+        if (runId == null || runId.isBlank()) {
+            throw new UserError("A run id must not be blank");
+        }
+        Applications.Registered registered = applications.register(application, agent);
+        if (client.storeCall(() -> store.findRun(runId), "find run " + runId).isEmpty()) {
+            try {
+                return new RunHandle(client, launcher.startNew(runId, application, registered.graph(), agent, input, options));
+            } catch (RuntimeException e) {
+                // Another process may have recorded it meanwhile; anything else is the caller's to see.
+                if (client.storeCall(() -> store.findRun(runId), "find run " + runId).isEmpty()) {
+                    throw e;
+                }
+            }
+        }
+        claims.claimAndContinue(runId);
+        return new RunHandle(client, runId);
+    }
+
+    /**
      * A handle on a run recorded in the store, started by this or any other process.
      *
      * @throws UserError if the store has no run with this id

@@ -60,9 +60,14 @@ final class Launcher {
      * the store knows it, so no worker loop can claim it meanwhile.
      */
     <C> String startNew(String application, Map<String, String> graph, Agent<C> agent, List<Item> input, RunOptions<C> options) {
+        return startNew(DurableClient.newRunId(), application, graph, agent, input, options);
+    }
+
+    /** {@link #startNew(String, Map, Agent, List, RunOptions)} under the id the caller chose. */
+    <C> String startNew(String runId, String application, Map<String, String> graph, Agent<C> agent, List<Item> input,
+            RunOptions<C> options) {
         String sessionId = options.session() != null ? options.session().id() : options.sessionId();
         Instant now = DurableClient.now();
-        String runId = DurableClient.newRunId();
         RunRecord record = new RunRecord(runId, application, agent.name(), agent.name(), sessionId, input, RunStatus.RUNNING, now,
                 now, null, null, null, graph, null, workerId, now.plus(lease));
         Execution ex = new Execution(runId);

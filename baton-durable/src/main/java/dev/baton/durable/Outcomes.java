@@ -70,7 +70,9 @@ final class Outcomes {
             }
             return;
         }
-        finish(ex, journal, RunStatus.COMPLETED, JournalCodec.write(result.finalOutput()), null, result);
+        // A run that handed off to its caller has no output (RunOptions.withHandoffsToCaller).
+        finish(ex, journal, RunStatus.COMPLETED, result.finalOutput() == null ? null : JournalCodec.write(result.finalOutput()),
+                null, result);
     }
 
     /** Records how a run that did not settle ended, or leaves it resumable if it only stopped. */

@@ -9,7 +9,10 @@ import dev.baton.runtime.AgentRuntime;
 import dev.baton.runtime.MessageTypes;
 import dev.baton.runtime.Subscription;
 import dev.baton.runtime.TopicId;
+import dev.baton.durable.DurableWorker;
+import dev.baton.durable.RunStore;
 import dev.baton.session.SessionStore;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,6 +28,10 @@ import org.jspecify.annotations.Nullable;
  * goes to the user topic, where a {@link UserAgent} hears it for the person; calls waiting for
  * approval go to the approvals topic.
  *
+ * <p>Turns run in this process by the runner unless {@link Builder#journaled(RunStore)} makes
+ * each a durable run journaled in a run store, which a desk served by several processes (on Kafka)
+ * needs: a message handled again after a crash replays the recorded model and tool calls.
+ *
  * <p>The conversation is a Baton session: each turn runs on the session (in the runner's session
  * store), which keeps the items and the agent that holds the conversation, so a runtime
  * conversation can be read and continued like any other.
@@ -37,14 +44,16 @@ import org.jspecify.annotations.Nullable;
  * runtime.stopWhenIdle();
  * }</pre>
  */
-public final class HandoffDesk<C> {
+public final class HandoffDesk<C> implements AutoCloseable {
     /** The user topic's type unless set. */
     public static final String USER_TOPIC = "user";
     /** The approvals topic's type unless set. */
     public static final String APPROVALS_TOPIC = "approvals";
 
+    private final String name;
     private final Agent<C> entry;
     private final Map<String, Agent<C>> agents;
+    private final @Nullable DurableWorker worker;
     private final Runner runner;
     private final Turns turns;
     private final Function<String, @Nullable C> context;
@@ -53,10 +62,10 @@ public final class HandoffDesk<C> {
     private final String approvalsTopic;
 
     private HandoffDesk(Builder<C> b) {
+        this.name = b.name != null ? b.name : b.entry.name();
         this.entry = b.entry;
         this.agents = AgentAccess.reachableAgents(b.entry);
         this.runner = b.runner;
-        this.turns = b.turns != null ? b.turns : Turns.of(b.runner);
         this.context = b.context;
         this.runOptions = b.runOptions;
         this.userTopic = b.userTopic;
@@ -66,6 +75,16 @@ public final class HandoffDesk<C> {
                 throw new UserError("Agent '" + reserved + "' has the name of the desk's " + reserved
                         + " topic type: rename the agent or choose another topic type");
             }
+        }
+        if (b.journal != null) {
+            // Runs this worker takes over (their process died) get the options a turn gets.
+            this.worker = DurableWorker.builder(b.runner, b.journal).application(name, entry).lease(b.lease)
+                    .runOptions(record -> optionsFor(Objects.requireNonNull(record.sessionId(), "a turn's session")))
+                    .build().start();
+            this.turns = new JournaledTurns(worker, name, b.runner.config().sessionStore(), b.lease);
+        } else {
+            this.worker = null;
+            this.turns = b.turns != null ? b.turns : Turns.of(b.runner);
         }
     }
 
@@ -129,6 +148,22 @@ public final class HandoffDesk<C> {
         return store.activeAgent(session).filter(agents::containsKey).orElse(entry.name());
     }
 
+    /** The desk's name: the application of its journaled turns ({@code baton runs}, the web UI). */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Stops the worker of journaled turns, if any: the turns it was taking stay running in the
+     * store, for the process that handles their messages again.
+     */
+    @Override
+    public void close() {
+        if (worker != null) {
+            worker.close();
+        }
+    }
+
     /** The names of the hosted agents, which are also their topic types. */
     public List<String> agents() {
         return List.copyOf(agents.keySet());
@@ -160,7 +195,10 @@ public final class HandoffDesk<C> {
     public static final class Builder<C> {
         private final Agent<C> entry;
         private final Runner runner;
+        private @Nullable String name;
         private @Nullable Turns turns;
+        private @Nullable RunStore journal;
+        private Duration lease = Duration.ofSeconds(10);
         private Function<String, @Nullable C> context = session -> null;
         private UnaryOperator<RunOptions<C>> runOptions = UnaryOperator.identity();
         private String userTopic = USER_TOPIC;
@@ -171,10 +209,36 @@ public final class HandoffDesk<C> {
             this.runner = Objects.requireNonNull(runner, "runner");
         }
 
-        /** How turns are taken, instead of by the runner in this process (e.g. journaled in a run store). */
+        /** The desk's name (the entry agent's unless set): the application its journaled turns are recorded under. */
+        public Builder<C> name(String value) {
+            this.name = requireTopicType(value, "name");
+            return this;
+        }
+
+        /** How turns are taken, instead of by the runner in this process. */
         public Builder<C> turns(Turns value) {
             this.turns = Objects.requireNonNull(value, "turns");
+            this.journal = null;
             return this;
+        }
+
+        /**
+         * Journals every turn in {@code store} as a durable run, for a desk that several processes
+         * serve: a turn left running by a process that died is taken over {@code lease} after its
+         * last heartbeat (ten seconds unless set) by the process its message is delivered to again.
+         * The runner's session store must be shared by those processes too. Close the desk to stop
+         * the worker that executes the turns.
+         */
+        public Builder<C> journaled(RunStore store) {
+            this.journal = Objects.requireNonNull(store, "store");
+            this.turns = null;
+            return this;
+        }
+
+        /** {@link #journaled(RunStore)} with the lease of its turns. */
+        public Builder<C> journaled(RunStore store, Duration lease) {
+            this.lease = Objects.requireNonNull(lease, "lease");
+            return journaled(store);
         }
 
         /** The run context of a session's turns, made from the session id. */

@@ -1,0 +1,130 @@
+package dev.baton.runtime.handoff;
+
+import dev.baton.UserError;
+import dev.baton.agent.Agent;
+import dev.baton.durable.Approval;
+import dev.baton.durable.Decision;
+import dev.baton.durable.DurableWorker;
+import dev.baton.durable.RunHandle;
+import dev.baton.durable.RunRecord;
+import dev.baton.durable.RunStatus;
+import dev.baton.item.Item;
+import dev.baton.run.ApprovalRequest;
+import dev.baton.run.RunEvent;
+import dev.baton.run.RunOptions;
+import dev.baton.session.SessionStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Turns journaled in a run store by a {@link DurableWorker}: each turn is a durable run whose id
+ * is made from the id of the message that asked for it. A message delivered again (its worker died
+ * before committing it) finds the run its first delivery started: ended, it is only read back;
+ * left running by a dead worker, it is taken and replayed, its recorded model and tool calls not
+ * made again.
+ */
+final class JournaledTurns implements Turns {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private final DurableWorker worker;
+    private final String application;
+    private final SessionStore sessions;
+    private final Duration poll;
+
+    JournaledTurns(DurableWorker worker, String application, SessionStore sessions, Duration poll) {
+        this.worker = worker;
+        this.application = application;
+        this.sessions = sessions;
+        this.poll = poll;
+    }
+
+    /** The run id of the turn asked for by message {@code turnId}: the same for every delivery, safe in a URL. */
+    static String runIdOf(String turnId) {
+        return "turn_" + UUID.nameUUIDFromBytes(turnId.getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
+    }
+
+    @Override
+    public <C> Turn take(String turnId, Agent<C> agent, List<Item> input, RunOptions<C> options) {
+        return outcome(worker.startRunOnce(runIdOf(turnId), application, agent, input, options));
+    }
+
+    @Override
+    public <C> Turn decide(Agent<C> agent, Turn.Paused paused, List<ApprovalDecision> decisions, RunOptions<C> options) {
+        RunHandle run = worker.attach(paused.runId());
+        for (ApprovalDecision d : decisions) {
+            if (run.status() != RunStatus.PAUSED) {
+                break; // decided by an earlier delivery of these decisions: the run went on
+            }
+            try {
+                run.decide(d.callId(), new Decision(d.approved(), d.always(), d.message(), d.by()));
+            } catch (UserError e) {
+                if (run.status() == RunStatus.PAUSED) {
+                    throw e;
+                }
+            }
+        }
+        return outcome(run);
+    }
+
+    /** Waits for the run to end or pause, taking it over when the worker that executed it died. */
+    private Turn outcome(RunHandle run) {
+        RunRecord record;
+        while (true) {
+            Optional<RunRecord> settled = run.await(poll);
+            if (settled.isPresent()) {
+                record = settled.get();
+                break;
+            }
+            worker.resume(run.id());
+        }
+        List<Item> conversation = record.sessionId() == null ? List.of() : sessions.items(record.sessionId(), 0);
+        return switch (record.status()) {
+            case COMPLETED -> completed(run, record, conversation);
+            case PAUSED -> new Turn.Paused(record.id(), record.currentAgent(), pending(run), conversation, null);
+            case FAILED -> throw new IllegalStateException("Turn " + record.id() + " of agent '" + record.currentAgent()
+                    + "' failed: " + record.error());
+            case CANCELLED -> throw new IllegalStateException("Turn " + record.id() + " of agent '" + record.currentAgent()
+                    + "' was cancelled: " + record.error());
+            case RUNNING -> throw new IllegalStateException("run " + record.id() + " settled while running");
+        };
+    }
+
+    private static Turn completed(RunHandle run, RunRecord record, List<Item> conversation) {
+        if (record.finalOutput() == null) {
+            Set<String> targets = new LinkedHashSet<>();
+            String from = record.startAgent();
+            for (RunEvent e : run.history().runEvents()) {
+                if (e instanceof RunEvent.HandoffOccurred h) {
+                    targets.add(h.to());
+                    from = h.from();
+                }
+            }
+            if (!targets.isEmpty()) {
+                return new Turn.HandedOff(record.id(), from, List.copyOf(targets), conversation);
+            }
+        }
+        return new Turn.Answered(record.id(), record.currentAgent(), text(record.finalOutput()), conversation);
+    }
+
+    /** The final output's text: a JSON string's value, else the JSON itself (a structured output). */
+    private static String text(String finalOutput) {
+        if (finalOutput == null) {
+            return "";
+        }
+        try {
+            var node = JSON.readTree(finalOutput);
+            return node.isTextual() ? node.asText() : finalOutput;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return finalOutput;
+        }
+    }
+
+    private static List<ApprovalRequest> pending(RunHandle run) {
+        return run.approvals().stream().filter(a -> a.status() == Approval.Status.PENDING)
+                .map(a -> new ApprovalRequest(a.callId(), a.agent(), a.tool(), a.arguments())).toList();
+    }
+}
