@@ -26,7 +26,7 @@ final class Approvals {
         };
     }
 
-    private static Turns.@Nullable Decision ask(Terminal terminal, String question) {
+    static Turns.@Nullable Decision ask(Terminal terminal, String question) {
         while (true) {
             String answer = terminal.prompt(question);
             if (answer == null || answer.strip().equals(ChatCommand.QUIT)) {

@@ -36,11 +36,22 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--session", paramLabel = "ID", description = "Continue this session, with the agent that held it.")
     @Nullable String session;
 
+    @Option(names = "--runtime", paramLabel = "RUNTIME", description = {
+            "Run the desk's agents on the publish/subscribe runtime (seed 001's handoff pattern):",
+            "inprocess (here), or kafka (on workers started with baton worker)."})
+    @Nullable String runtime;
+
     @Override
     public Integer call() {
         Terminal t = root.terminal();
         Workbench.checkSessionId(session);
         String deskName = Workbench.deskFor(desk, session);
+        if (runtime != null) {
+            return switch (runtime) {
+                case RuntimeChat.IN_PROCESS -> RuntimeChat.inProcess(t, root.settings(), deskName, session);
+                default -> throw new CliError("unknown runtime '" + runtime + "': use " + RuntimeChat.IN_PROCESS + " or " + RuntimeChat.KAFKA);
+            };
+        }
         // Runs this chat may take over: those of the session it continues that were left running
         // (stopped at the operator's question), so the conversation goes on where it stopped.
         try (Workbench wb = Workbench.open(root.settings(), Operators.console(t), r -> session != null && session.equals(r.sessionId()))) {

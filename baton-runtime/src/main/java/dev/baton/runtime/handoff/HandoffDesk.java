@@ -96,7 +96,8 @@ public final class HandoffDesk<C> implements AutoCloseable {
     /** The message types of the pattern, for a runtime's codec (a transport across processes needs them). */
     public static void registerMessageTypes(MessageTypes types) {
         types.register(UserLogin.class).register(UserTask.class).register(AgentResponse.class)
-                .register(ApprovalRequired.class).register(ApprovalDecision.class).register(TurnFailed.class);
+                .register(ApprovalRequired.class).register(ApprovalDecision.class).register(TurnFailed.class)
+                .register(HumanQuestion.class).register(HumanAnswer.class);
     }
 
     /**

@@ -54,7 +54,7 @@ class SeedConversationTest {
         runtime.close();
     }
 
-    static Team<Void> seedDesk(HumanQueue people) {
+    static Team<Void> seedDesk(dev.baton.human.HumanChannel people) {
         Tool<Void> lookUp = Tool.of("look_up_item", "Find an item's id from a description.", Search.class,
                 (ctx, a) -> "item_132612938");
         Tool<Void> refund = Tool.of("execute_refund", "Refund an item.", Refund.class, (ctx, a) -> "success");
@@ -96,6 +96,39 @@ class SeedConversationTest {
 
     @Test
     void the_seed_conversation_plays_through_with_the_same_agents_tools_and_arguments() {
+        playSeed(people, () -> {});
+    }
+
+    @Test
+    void the_manager_can_answer_through_the_runtime_from_wherever_the_operator_is_hosted() {
+        RuntimeHumans humans = new RuntimeHumans();
+        playSeed(humans, () -> {
+            humans.bind(runtime);
+            RuntimeHumans.hostOperator(runtime, people);
+        });
+    }
+
+    @Test
+    void a_human_agent_without_an_operator_fails_its_turn_visibly() {
+        ScriptedModel model = ScriptedModel.create().forAgent("triage_agent", handoffTo("human_agent"));
+        Runner runner = Runner.create(RunConfig.builder().defaultModel(model).sessionStore(sessions).build());
+        RuntimeHumans humans = new RuntimeHumans();
+        HandoffDesk<Void> desk = HandoffDesk.builder(seedDesk(humans).agent("triage_agent"), runner).build();
+        Transcript customer = new Transcript("I want to talk to your manager");
+        desk.host(runtime);
+        desk.hostUser(runtime, customer);
+        humans.bind(runtime);
+
+        desk.login(runtime, "no-operator");
+        runtime.stopWhenIdle();
+
+        assertThat(customer.failures).singleElement().satisfies(f -> {
+            assertThat(f.agent()).isEqualTo("human_agent");
+            assertThat(f.error()).contains("did not reach an operator").contains(RuntimeHumans.OPERATOR);
+        });
+    }
+
+    void playSeed(dev.baton.human.HumanChannel channel, Runnable wire) {
         ScriptedModel model = ScriptedModel.create()
                 .forAgent("triage_agent",
                         reply("I can help with that! Could I ask what item you're seeking a refund for?"),
@@ -110,12 +143,13 @@ class SeedConversationTest {
                         reply("I can help with that, let me transfer you to a supervisor."),
                         handoffTo("triage_agent"));
         Runner runner = Runner.create(RunConfig.builder().defaultModel(model).sessionStore(sessions).build());
-        HandoffDesk<Void> desk = HandoffDesk.builder(seedDesk(people).agent("triage_agent"), runner).build();
+        HandoffDesk<Void> desk = HandoffDesk.builder(seedDesk(channel).agent("triage_agent"), runner).build();
         Transcript customer = new Transcript("I want a refund", "A pair of shoes I bought", "The shoes are too small",
                 "no I want a refund", "I want to talk to your manager", "Okay",
                 "Hi! Thanks for your service. I give you 5 stars!", "exit");
         desk.host(runtime);
         desk.hostUser(runtime, customer);
+        wire.run();
         manager("Hello this is manager", "Thanks.");
 
         desk.login(runtime, "7a568cf5");

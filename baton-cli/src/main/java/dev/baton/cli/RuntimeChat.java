@@ -1,0 +1,48 @@
+package dev.baton.cli;
+
+import dev.baton.runtime.AgentRuntime;
+import dev.baton.runtime.InProcessRuntime;
+import dev.baton.runtime.Subscription;
+import dev.baton.runtime.handoff.RuntimeHumans;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code baton chat --runtime ...}: the desk's agents on the publish/subscribe runtime (the handoff
+ * pattern of seed 001), the customer, the operator answering for the human agent and the person
+ * deciding approvals at this console, all as subscribers of the session's topics.
+ */
+final class RuntimeChat {
+    static final String IN_PROCESS = "inprocess";
+    static final String KAFKA = "kafka";
+
+    private RuntimeChat() {}
+
+    /** Chats in this process: the desk's agents run here. */
+    static int inProcess(Terminal t, Workbench.Settings settings, String deskName, @Nullable String session) {
+        ModelChoice model = ModelChoice.choose(settings.model(), t.env(), settings.offlineUnlessNamed(), settings.verbose());
+        try (model; Stores stores = Workbench.openStores(settings); RuntimeDesk desk = RuntimeDesk.open(deskName, stores, model);
+                InProcessRuntime runtime = InProcessRuntime.create()) {
+            desk.handoffs.host(runtime);
+            desk.humans.bind(runtime);
+            return converse(t, runtime, desk, stores, session, "runtime in process · model " + model.label() + " · store " + stores.label());
+        }
+    }
+
+    /** Hosts the console's subscribers on {@code runtime}, opens the session and waits until the customer leaves. */
+    static int converse(Terminal t, AgentRuntime runtime, RuntimeDesk desk, Stores stores, @Nullable String session, String where) {
+        String id = session != null ? session : Workbench.newSessionId(desk.desk.name());
+        boolean known = !stores.sessions().items(id, 0).isEmpty();
+        t.println("Baton · desk " + desk.desk.name() + " · " + where);
+        t.println((known ? "Continuing session " + id + " with " : "New session " + id + " · " + desk.desk.title() + " · talking to ")
+                + desk.handoffs.holder(id));
+        t.println("Type a message; " + ChatCommand.QUIT + " or end of input leaves, " + ChatCommand.HELP + " lists the commands.");
+        RuntimeHumans.hostOperator(runtime, Operators.console(t));
+        desk.handoffs.hostUser(runtime, new ConsolePerson(t, id, stores.sessions().items(id, 0).size()));
+        runtime.register(ConsoleApprover.TYPE, agent -> new ConsoleApprover(t, desk.desk, id));
+        runtime.subscribe(Subscription.byType(desk.handoffs.approvalsTopic(), ConsoleApprover.TYPE));
+        desk.handoffs.login(runtime, id);
+        runtime.stopWhenIdle();
+        t.println("Session " + id + " is saved · continue with: " + Hint.command() + " chat --runtime " + IN_PROCESS + " --session " + id);
+        return 0;
+    }
+}
