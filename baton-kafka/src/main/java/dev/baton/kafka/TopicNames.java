@@ -26,6 +26,9 @@ public final class TopicNames {
     public static final int MAX_TOPIC_LENGTH = 249;
 
     private static final String DEAD_LETTERS = "__dead-letters";
+    private static final String AGENTS = "__agent.";
+    private static final String REPLIES = "__replies.";
+    private static final Pattern RUNTIME_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9._-]*");
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
@@ -120,6 +123,47 @@ public final class TopicNames {
             return Optional.empty();
         }
         return topicFor(type).equals(kafkaTopic) ? Optional.of(type) : Optional.empty();
+    }
+
+    /**
+     * The topic of the messages sent ({@link dev.baton.runtime.AgentRuntime#send send}) to agents of
+     * {@code agentType}, keyed by the agent's key; no topic type maps to it.
+     *
+     * @throws IllegalArgumentException if the type is empty or the name would be too long
+     */
+    public String agentTopic(String agentType) {
+        String mapped = topicFor(agentType).substring(prefix.length());
+        String name = prefix + AGENTS + mapped;
+        if (name.length() > MAX_TOPIC_LENGTH) {
+            throw new IllegalArgumentException("agent type '" + agentType + "': its Kafka topic name has "
+                    + name.length() + " characters; Kafka allows at most " + MAX_TOPIC_LENGTH);
+        }
+        return name;
+    }
+
+    /** The agent type whose {@link #agentTopic} is {@code kafkaTopic}, or empty if it is none. */
+    public Optional<String> agentTypeOf(String kafkaTopic) {
+        String start = prefix + AGENTS;
+        if (!kafkaTopic.startsWith(start)) {
+            return Optional.empty();
+        }
+        return topicTypeOf(prefix + kafkaTopic.substring(start.length()));
+    }
+
+    /**
+     * The topic where the runtime {@code runtimeId} (letters, digits and {@code -}) receives the
+     * replies to its sends; no topic type maps to it.
+     */
+    public String replyTopic(String runtimeId) {
+        if (runtimeId == null || !RUNTIME_ID.matcher(runtimeId).matches()) {
+            throw new IllegalArgumentException("runtime id '" + runtimeId + "': expected 1 to 64 letters, digits or '-'");
+        }
+        String name = prefix + REPLIES + runtimeId;
+        if (name.length() > MAX_TOPIC_LENGTH) {
+            throw new IllegalArgumentException("runtime id '" + runtimeId + "': the reply topic would have "
+                    + name.length() + " characters; Kafka allows at most " + MAX_TOPIC_LENGTH);
+        }
+        return name;
     }
 
     /** The topic for messages that kept failing, with their error; no topic type maps to it. */

@@ -17,5 +17,11 @@ public enum DeliveryFailure {
     /** The handler threw. */
     HANDLER_FAILED,
     /** The runtime was stopped before the message was handled. */
-    STOPPED
+    STOPPED,
+    /**
+     * The message could not be read where it arrived: its serialised form is no envelope, names a
+     * message type the reader has not registered, or does not fit its class (a transport across
+     * processes, such as Kafka's, reports it).
+     */
+    UNREADABLE
 }

@@ -1,22 +1,13 @@
 package dev.baton.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.baton.runtime.internal.Pending;
+import dev.baton.runtime.internal.LocalAgents;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -38,17 +29,11 @@ import org.slf4j.LoggerFactory;
 public final class InProcessRuntime implements AgentRuntime {
 
     private static final Logger LOG = LoggerFactory.getLogger(InProcessRuntime.class);
-    /** The runtime whose handler the current thread is running, if any. */
-    private static final ThreadLocal<InProcessRuntime> IN_HANDLER = new ThreadLocal<>();
 
-    private final Map<String, Function<AgentId, ? extends RoutedAgent>> factories = new ConcurrentHashMap<>();
-    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
-    private final Map<AgentId, Instance> instances = new ConcurrentHashMap<>();
-    private final Pending pending = new Pending();
+    private final LocalAgents agents = new LocalAgents(this);
     private final DeadLetters deadLetters;
     private final MessageCodec codec;
     private final Clock clock;
-    private volatile boolean stopped;
 
     private InProcessRuntime(Builder builder) {
         this.deadLetters = builder.deadLetters;
@@ -69,25 +54,17 @@ public final class InProcessRuntime implements AgentRuntime {
     @Override
     public void register(String agentType, Function<AgentId, ? extends RoutedAgent> factory) {
         Names.checkType("agent type", agentType);
-        Objects.requireNonNull(factory, "factory");
-        if (factories.putIfAbsent(agentType, factory) != null) {
-            throw new IllegalArgumentException("agent type '" + agentType + "' is already registered");
-        }
+        agents.register(agentType, factory);
     }
 
     @Override
     public void subscribe(Subscription subscription) {
-        Objects.requireNonNull(subscription, "subscription");
-        synchronized (subscriptions) {
-            if (!subscriptions.contains(subscription)) {
-                subscriptions.add(subscription);
-            }
-        }
+        agents.subscribe(subscription);
     }
 
     @Override
     public void unsubscribe(Subscription subscription) {
-        subscriptions.remove(subscription);
+        agents.unsubscribe(subscription);
     }
 
     @Override
@@ -95,23 +72,25 @@ public final class InProcessRuntime implements AgentRuntime {
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(topic, "topic");
         String id = UUID.randomUUID().toString();
-        if (stopped) {
+        if (agents.stopped()) {
             deadLetter(DeliveryFailure.STOPPED, "the runtime is stopped", message, id, sender, topic, null);
             return;
         }
-        Set<AgentId> recipients = new LinkedHashSet<>(4);
-        for (Subscription subscription : subscriptions) {
-            subscription.recipient(topic).ifPresent(recipients::add);
-        }
+        Set<AgentId> recipients = agents.recipients(topic);
         if (recipients.isEmpty()) {
             deadLetter(DeliveryFailure.NO_SUBSCRIBER, "no subscription matches topic " + topic, message, id, sender, topic, null);
             return;
         }
         for (AgentId recipient : recipients) {
-            if (!factories.containsKey(recipient.type())) {
-                deadLetter(DeliveryFailure.UNKNOWN_AGENT_TYPE, unknownType(recipient), message, id, sender, topic, recipient);
+            if (!agents.registered(recipient.type())) {
+                deadLetter(DeliveryFailure.UNKNOWN_AGENT_TYPE, LocalAgents.unknownType(recipient), message, id, sender, topic, recipient);
             } else {
-                enqueue(recipient, new Delivery(message, new MessageContext(id, sender, topic, new CancellationToken()), null));
+                MessageContext context = new MessageContext(id, sender, topic, new CancellationToken());
+                agents.deliver(recipient, message, context, null, outcome -> {
+                    if (outcome instanceof LocalAgents.Failed failed) {
+                        deadLetter(failed.reason(), failed.detail(), message, id, sender, topic, recipient);
+                    }
+                });
             }
         }
     }
@@ -127,13 +106,21 @@ public final class InProcessRuntime implements AgentRuntime {
                 token.cancel();
             }
         });
-        if (stopped) {
+        if (agents.stopped()) {
             reply.completeExceptionally(new DeliveryException(DeliveryFailure.STOPPED, recipient, "the runtime is stopped", null));
-        } else if (!factories.containsKey(recipient.type())) {
-            reply.completeExceptionally(new DeliveryException(DeliveryFailure.UNKNOWN_AGENT_TYPE, recipient, unknownType(recipient), null));
+        } else if (!agents.registered(recipient.type())) {
+            reply.completeExceptionally(new DeliveryException(
+                    DeliveryFailure.UNKNOWN_AGENT_TYPE, recipient, LocalAgents.unknownType(recipient), null));
         } else {
             String id = UUID.randomUUID().toString();
-            enqueue(recipient, new Delivery(message, new MessageContext(id, sender, null, token), reply));
+            agents.deliver(recipient, message, new MessageContext(id, sender, null, token), reply, outcome -> {
+                switch (outcome) {
+                    case LocalAgents.Handled handled -> reply.complete(handled.reply());
+                    case LocalAgents.Failed failed -> reply.completeExceptionally(
+                            new DeliveryException(failed.reason(), recipient, failed.detail(), failed.cause()));
+                    case LocalAgents.Skipped skipped -> { }
+                }
+            });
         }
         return reply;
     }
@@ -150,176 +137,31 @@ public final class InProcessRuntime implements AgentRuntime {
 
     @Override
     public JsonNode saveState() {
-        List<Instance> all = new ArrayList<>(instances.values());
-        all.sort(Comparator.comparing((Instance i) -> i.id.type()).thenComparing(i -> i.id.key()));
-        ObjectNode saved = JsonNodeFactory.instance.objectNode();
-        ArrayNode agents = saved.putArray("agents");
-        for (Instance instance : all) {
-            instance.lock.lock();
-            try {
-                if (instance.agent != null) {
-                    ObjectNode entry = agents.addObject();
-                    entry.put("type", instance.id.type());
-                    entry.put("key", instance.id.key());
-                    entry.set("state", instance.agent.saveState());
-                }
-            } finally {
-                instance.lock.unlock();
-            }
-        }
-        return saved;
+        return agents.saveState();
     }
 
     @Override
     public void loadState(JsonNode state) {
-        Objects.requireNonNull(state, "state");
-        JsonNode agents = state.get("agents");
-        if (agents == null || !agents.isArray()) {
-            throw new IllegalArgumentException("not a saved runtime state: expected {\"agents\": [...]}");
-        }
-        for (JsonNode entry : agents) {
-            if (!entry.path("type").isTextual() || !entry.path("key").isTextual() || !entry.has("state")) {
-                throw new IllegalArgumentException("not a saved agent state (needs type, key and state): " + entry);
-            }
-            AgentId id = new AgentId(entry.get("type").asText(), entry.get("key").asText());
-            if (!factories.containsKey(id.type())) {
-                throw new IllegalArgumentException("cannot load the state of " + id + ": " + unknownType(id));
-            }
-        }
-        for (JsonNode entry : agents) {
-            AgentId id = new AgentId(entry.get("type").asText(), entry.get("key").asText());
-            Instance instance = instances.computeIfAbsent(id, Instance::new);
-            instance.lock.lock();
-            try {
-                agentOf(instance).loadState(entry.get("state"));
-            } finally {
-                instance.lock.unlock();
-            }
-        }
+        agents.loadState(state);
     }
 
     @Override
     public void stopWhenIdle() {
-        if (IN_HANDLER.get() == this) {
+        if (agents.inHandler()) {
             throw new IllegalStateException("stopWhenIdle() from a handler would wait for that handler; call stop()");
         }
-        pending.awaitNone();
+        agents.awaitIdle();
         stop();
     }
 
     @Override
     public void stop() {
-        stopped = true;
-        for (Instance instance : instances.values()) {
-            CancellationToken handling = instance.handling;
-            if (handling != null) {
-                handling.cancel();
-            }
-        }
-        if (IN_HANDLER.get() != this) {
-            pending.awaitNone();
-        }
+        agents.stop();
     }
 
     /** How many agent instances the runtime has made so far (for tests and metrics). */
     public int instanceCount() {
-        return instances.size();
-    }
-
-    private void enqueue(AgentId recipient, Delivery delivery) {
-        pending.add();
-        Instance instance = instances.computeIfAbsent(recipient, Instance::new);
-        instance.mailbox.post(() -> handle(instance, delivery));
-    }
-
-    private void handle(Instance instance, Delivery delivery) {
-        IN_HANDLER.set(this);
-        try {
-            if (stopped) {
-                fail(instance, delivery, DeliveryFailure.STOPPED, "the runtime stopped before " + instance.id + " handled it", null);
-                return;
-            }
-            if (delivery.reply() != null && delivery.reply().isDone()) {
-                return; // the sender cancelled before the message was handled
-            }
-            instance.lock.lock();
-            try {
-                deliver(instance, delivery);
-            } finally {
-                instance.lock.unlock();
-            }
-        } catch (RuntimeException | Error e) {
-            // Never reached by a handler's own failure (deliver reports those); a mailbox must outlive any bug here.
-            LOG.error("delivering message {} to {} failed", delivery.context().messageId(), instance.id, e);
-            if (delivery.reply() != null) {
-                delivery.reply().completeExceptionally(e);
-            }
-        } finally {
-            IN_HANDLER.remove();
-            pending.done();
-        }
-    }
-
-    private void deliver(Instance instance, Delivery delivery) {
-        RoutedAgent agent;
-        try {
-            agent = agentOf(instance);
-        } catch (RuntimeException | LinkageError e) {
-            fail(instance, delivery, DeliveryFailure.AGENT_CREATION_FAILED,
-                    "the factory of agent type '" + instance.id.type() + "' failed for " + instance.id + ": " + e, e);
-            return;
-        }
-        Class<?> type = delivery.message().getClass();
-        try {
-            if (!agent.handles(type)) {
-                fail(instance, delivery, DeliveryFailure.NO_HANDLER, "agent " + instance.id + " ("
-                        + agent.getClass().getName() + ") has no handler for message type '" + MessageTypes.nameOf(type)
-                        + "' (" + type.getName() + ")", null);
-                return;
-            }
-        } catch (IllegalStateException e) {
-            fail(instance, delivery, DeliveryFailure.NO_HANDLER, "agent " + instance.id + ": " + e.getMessage(), e);
-            return;
-        }
-        instance.handling = delivery.context().cancellation();
-        try {
-            Object result = agent.dispatch(delivery.message(), delivery.context());
-            if (delivery.reply() != null) {
-                delivery.reply().complete(result);
-            }
-        } catch (Throwable e) {
-            fail(instance, delivery, DeliveryFailure.HANDLER_FAILED, "the handler of agent " + instance.id + " for message type '"
-                    + MessageTypes.nameOf(type) + "' threw " + e, e);
-        } finally {
-            instance.handling = null;
-        }
-    }
-
-    private RoutedAgent agentOf(Instance instance) {
-        RoutedAgent agent = instance.agent;
-        if (agent == null) {
-            Function<AgentId, ? extends RoutedAgent> factory = factories.get(instance.id.type());
-            if (factory == null) {
-                throw new IllegalStateException(unknownType(instance.id));
-            }
-            agent = factory.apply(instance.id);
-            if (agent == null) {
-                throw new IllegalStateException("the factory returned null");
-            }
-            agent.bind(instance.id, this);
-            instance.agent = agent;
-        }
-        return agent;
-    }
-
-    private void fail(Instance instance, Delivery delivery, DeliveryFailure reason, String detail, @Nullable Throwable cause) {
-        CompletableFuture<Object> reply = delivery.reply();
-        if (reply != null) {
-            reply.completeExceptionally(new DeliveryException(reason, instance.id, detail, cause));
-        } else {
-            MessageContext context = delivery.context();
-            deadLetter(reason, detail, delivery.message(), context.messageId(), context.sender(), context.topic(), instance.id);
-        }
+        return agents.instanceCount();
     }
 
     private void deadLetter(DeliveryFailure reason, String detail, Object message, String id,
@@ -341,13 +183,6 @@ public final class InProcessRuntime implements AgentRuntime {
             LOG.error("the dead-letter sink failed to keep message {}: {}", id, letter, e);
         }
     }
-
-    private static String unknownType(AgentId id) {
-        return "no agent type '" + id.type() + "' is registered (message for " + id + ")";
-    }
-
-    /** One message on its way to one instance; {@code reply} is null for a published message. */
-    private record Delivery(Object message, MessageContext context, @Nullable CompletableFuture<Object> reply) {}
 
     /** Chooses where dead letters go and how messages are encoded. */
     public static final class Builder {

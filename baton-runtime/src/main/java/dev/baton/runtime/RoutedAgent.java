@@ -2,6 +2,7 @@ package dev.baton.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.baton.runtime.internal.AgentAccess;
 import dev.baton.runtime.internal.HandlerMethods;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -25,6 +26,25 @@ import org.jspecify.annotations.Nullable;
  * time, so that reply would never come.
  */
 public abstract class RoutedAgent {
+
+    static {
+        AgentAccess.set(new AgentAccess.Bridge() {
+            @Override
+            public void bind(RoutedAgent agent, AgentId id, AgentRuntime runtime) {
+                agent.bind(id, runtime);
+            }
+
+            @Override
+            public boolean handles(RoutedAgent agent, Class<?> messageType) {
+                return agent.handles(messageType);
+            }
+
+            @Override
+            public @Nullable Object dispatch(RoutedAgent agent, Object message, MessageContext context) throws Throwable {
+                return agent.dispatch(message, context);
+            }
+        });
+    }
 
     private @Nullable AgentId id;
     private @Nullable AgentRuntime runtime;
