@@ -41,6 +41,9 @@ final class ChatCommand implements Callable<Integer> {
             "inprocess (here), or kafka (on workers started with baton worker)."})
     @Nullable String runtime;
 
+    @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "With --runtime kafka: the broker (default: BATON_KAFKA, else " + KafkaOptions.DEFAULT + ")")
+    @Nullable String kafka;
+
     @Override
     public Integer call() {
         Terminal t = root.terminal();
@@ -49,6 +52,7 @@ final class ChatCommand implements Callable<Integer> {
         if (runtime != null) {
             return switch (runtime) {
                 case RuntimeChat.IN_PROCESS -> RuntimeChat.inProcess(t, root.settings(), deskName, session);
+                case RuntimeChat.KAFKA -> RuntimeChat.onKafka(t, root.settings(), deskName, session, KafkaOptions.bootstrap(kafka, t.env()));
                 default -> throw new CliError("unknown runtime '" + runtime + "': use " + RuntimeChat.IN_PROCESS + " or " + RuntimeChat.KAFKA);
             };
         }

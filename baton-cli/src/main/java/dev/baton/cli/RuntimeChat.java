@@ -20,16 +20,33 @@ final class RuntimeChat {
     /** Chats in this process: the desk's agents run here. */
     static int inProcess(Terminal t, Workbench.Settings settings, String deskName, @Nullable String session) {
         ModelChoice model = ModelChoice.choose(settings.model(), t.env(), settings.offlineUnlessNamed(), settings.verbose());
-        try (model; Stores stores = Workbench.openStores(settings); RuntimeDesk desk = RuntimeDesk.open(deskName, stores, model);
+        try (model; Stores stores = Workbench.openStores(settings); RuntimeDesk desk = RuntimeDesk.open(deskName, stores, model, true);
                 InProcessRuntime runtime = InProcessRuntime.create()) {
             desk.handoffs.host(runtime);
             desk.humans.bind(runtime);
-            return converse(t, runtime, desk, stores, session, "runtime in process · model " + model.label() + " · store " + stores.label());
+            return converse(t, runtime, desk, stores, session, "runtime in process · model " + model.label() + " · store " + stores.label(),
+                    IN_PROCESS);
+        }
+    }
+
+    /**
+     * Chats with a desk whose agents run on workers ({@code baton worker}) on Kafka: this console
+     * hosts the customer, the operator and the approver of its session, in a consumer group of its
+     * own per session (a continued session picks up where its last chat stopped reading).
+     */
+    static int onKafka(Terminal t, Workbench.Settings settings, String deskName, @Nullable String session, String bootstrap) {
+        ModelChoice model = ModelChoice.choose(settings.model(), t.env(), settings.offlineUnlessNamed(), settings.verbose());
+        String id = session != null ? session : Workbench.newSessionId(deskName);
+        try (model; Stores stores = Workbench.openStores(settings); RuntimeDesk desk = RuntimeDesk.open(deskName, stores, model, false);
+                dev.baton.kafka.KafkaRuntime runtime = KafkaOptions.connect(bootstrap, "chat-" + id, "baton-chat-" + id)) {
+            return converse(t, runtime, desk, stores, id, "runtime on Kafka " + bootstrap + " (agents on the workers of group "
+                    + WorkerCommand.group(deskName) + ") · store " + stores.label(), KAFKA);
         }
     }
 
     /** Hosts the console's subscribers on {@code runtime}, opens the session and waits until the customer leaves. */
-    static int converse(Terminal t, AgentRuntime runtime, RuntimeDesk desk, Stores stores, @Nullable String session, String where) {
+    static int converse(Terminal t, AgentRuntime runtime, RuntimeDesk desk, Stores stores, @Nullable String session, String where,
+            String runtimeName) {
         String id = session != null ? session : Workbench.newSessionId(desk.desk.name());
         boolean known = !stores.sessions().items(id, 0).isEmpty();
         t.println("Baton · desk " + desk.desk.name() + " · " + where);
@@ -42,7 +59,7 @@ final class RuntimeChat {
         runtime.subscribe(Subscription.byType(desk.handoffs.approvalsTopic(), ConsoleApprover.TYPE));
         desk.handoffs.login(runtime, id);
         runtime.stopWhenIdle();
-        t.println("Session " + id + " is saved · continue with: " + Hint.command() + " chat --runtime " + IN_PROCESS + " --session " + id);
+        t.println("Session " + id + " is saved · continue with: " + Hint.command() + " chat --runtime " + runtimeName + " --session " + id);
         return 0;
     }
 }

@@ -24,19 +24,27 @@ final class RuntimeDesk implements AutoCloseable {
         this.humans = humans;
     }
 
-    static RuntimeDesk open(String name, Stores stores, ModelChoice model) {
+    /**
+     * The desk {@code name}; with {@code takesTurns} its turns are journaled in the stores and
+     * executed here (a chat in process, a worker), without it the desk is only addressed (a chat
+     * whose agents run on workers).
+     */
+    static RuntimeDesk open(String name, Stores stores, ModelChoice model, boolean takesTurns) {
         RuntimeHumans humans = new RuntimeHumans();
         Desk<?> desk = Desks.create(name, humans);
         RunConfig.Builder config = RunConfig.builder().sessionStore(stores.sessions()).defaultModel(model.model());
         if (model.provider() != null) {
             config.modelProvider(model.provider());
         }
-        return new RuntimeDesk(desk, handoffDesk(desk, Runner.create(config.build()), stores), humans);
+        return new RuntimeDesk(desk, handoffDesk(desk, Runner.create(config.build()), stores, takesTurns), humans);
     }
 
-    private static <C> HandoffDesk<C> handoffDesk(Desk<C> desk, Runner runner, Stores stores) {
-        return HandoffDesk.builder(desk.entry(), runner).name(desk.name()).context(session -> desk.newContext())
-                .journaled(stores.runs(), java.time.Duration.ofSeconds(Workbench.LEASE_SECONDS)).build();
+    private static <C> HandoffDesk<C> handoffDesk(Desk<C> desk, Runner runner, Stores stores, boolean takesTurns) {
+        HandoffDesk.Builder<C> builder = HandoffDesk.builder(desk.entry(), runner).name(desk.name()).context(session -> desk.newContext());
+        if (takesTurns) {
+            builder.journaled(stores.runs(), java.time.Duration.ofSeconds(Workbench.LEASE_SECONDS));
+        }
+        return builder.build();
     }
 
     @Override

@@ -1,0 +1,48 @@
+package dev.baton.cli;
+
+import dev.baton.kafka.KafkaRuntime;
+import dev.baton.kafka.KafkaSettings;
+import dev.baton.kafka.KafkaUnavailableException;
+import dev.baton.runtime.MessageCodec;
+import dev.baton.runtime.MessageTypes;
+import dev.baton.runtime.handoff.HandoffDesk;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** Where the runtime's Kafka is: {@code --kafka}, else {@code BATON_KAFKA}, else a broker on this machine. */
+final class KafkaOptions {
+    static final String ENV = "BATON_KAFKA";
+    static final String DEFAULT = "127.0.0.1:9092";
+
+    private KafkaOptions() {}
+
+    static String bootstrap(@Nullable String option, Map<String, String> env) {
+        if (option != null && !option.isBlank()) {
+            return option.strip();
+        }
+        String fromEnv = env.get(ENV);
+        return fromEnv != null && !fromEnv.isBlank() ? fromEnv.strip() : DEFAULT;
+    }
+
+    /**
+     * A runtime on the broker at {@code bootstrap} in consumer group {@code group}.
+     *
+     * @throws CliError if no broker answers there, or the address is not one
+     */
+    static KafkaRuntime connect(String bootstrap, String clientId, String group) {
+        KafkaSettings settings;
+        try {
+            settings = KafkaSettings.of(bootstrap, clientId, group).withTimeout(java.time.Duration.ofSeconds(10));
+        } catch (IllegalArgumentException e) {
+            throw new CliError("--kafka " + bootstrap + ": " + e.getMessage());
+        }
+        MessageTypes types = new MessageTypes();
+        HandoffDesk.registerMessageTypes(types);
+        try {
+            return KafkaRuntime.start(settings, new MessageCodec(types));
+        } catch (KafkaUnavailableException e) {
+            throw new CliError("no Kafka broker answers at " + bootstrap + " (" + e.getMessage() + "); start one, or name it with --kafka HOST:PORT"
+                    + " or " + ENV);
+        }
+    }
+}
