@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
 final class ConsoleApprover extends RoutedAgent {
     static final String TYPE = "console_approver";
 
-    ConsoleApprover(Terminal terminal, Desk<?> desk, String session) {
+    /** @param leave called when the input ends at a question: the person left */
+    ConsoleApprover(Terminal terminal, Desk<?> desk, String session, Runnable leave) {
         on(ApprovalRequired.class, (ApprovalRequired request, MessageContext context) -> {
             if (!session.equals(id().key())) {
                 return;
@@ -28,6 +29,7 @@ final class ConsoleApprover extends RoutedAgent {
                         + (explanation == null ? "" : " (" + explanation + ")") + "? [y/n] ");
                 if (decision == null) {
                     terminal.println("   (left pending)");
+                    leave.run();
                     return;
                 }
                 publish(new ApprovalDecision(request.runId(), call.callId(), decision.approved(), false, decision.message(), "console"),

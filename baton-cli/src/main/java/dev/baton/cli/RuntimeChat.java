@@ -54,11 +54,21 @@ final class RuntimeChat {
                 + desk.handoffs.holder(id));
         t.println("Type a message; " + ChatCommand.QUIT + " or end of input leaves, " + ChatCommand.HELP + " lists the commands.");
         RuntimeHumans.hostOperator(runtime, Operators.console(t));
-        desk.handoffs.hostUser(runtime, new ConsolePerson(t, id, stores.sessions().items(id, 0).size()));
-        runtime.register(ConsoleApprover.TYPE, agent -> new ConsoleApprover(t, desk.desk, id));
+        ConsolePerson person = new ConsolePerson(t, id, stores.sessions().items(id, 0).size());
+        desk.handoffs.hostUser(runtime, person);
+        runtime.register(ConsoleApprover.TYPE, agent -> new ConsoleApprover(t, desk.desk, id, person::leave));
         runtime.subscribe(Subscription.byType(desk.handoffs.approvalsTopic(), ConsoleApprover.TYPE));
         desk.handoffs.login(runtime, id);
-        runtime.stopWhenIdle();
+        if (runtimeName.equals(IN_PROCESS)) {
+            runtime.stopWhenIdle(); // every message is here: idle means the conversation is over
+        } else {
+            try {
+                person.awaitLeaving(); // the agents are elsewhere: this process waits for its customer
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            runtime.stop();
+        }
         t.println("Session " + id + " is saved · continue with: " + Hint.command() + " chat --runtime " + runtimeName + " --session " + id);
         return 0;
     }

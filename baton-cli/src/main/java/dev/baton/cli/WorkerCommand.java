@@ -46,7 +46,7 @@ final class WorkerCommand implements Callable<Integer> {
             hosted.humans.bind(runtime);
             t.println("Baton worker " + name + " · desk " + desk + " · Kafka " + bootstrap + " (group " + group(desk) + ") · model "
                     + model.label() + " · store " + stores.label());
-            t.println("Hosting " + String.join(", ", hosted.handoffs.agents()) + "; talk to the desk with: " + Hint.command()
+            t.println("Hosting " + String.join(", ", hosted.handoffs.agents().stream().sorted().toList()) + "; talk to the desk with: " + Hint.command()
                     + " chat --desk " + desk + " --runtime kafka" + (kafka == null ? "" : " --kafka " + bootstrap)
                     + Approvals.dbOption(root.db()));
             t.println("Stop with Ctrl-C.");

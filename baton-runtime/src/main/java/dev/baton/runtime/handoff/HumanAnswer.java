@@ -15,6 +15,13 @@ import org.jspecify.annotations.Nullable;
 public record HumanAnswer(boolean answered, @Nullable String text, @Nullable String handoff, @Nullable JsonNode handoffInput) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    public HumanAnswer {
+        // JSON's null reads back as a null node: no handoff input either way.
+        if (handoffInput != null && (handoffInput.isNull() || handoffInput.isMissingNode())) {
+            handoffInput = null;
+        }
+    }
+
     static HumanAnswer of(Optional<HumanReply> reply) {
         return reply.map(r -> new HumanAnswer(true, r.text(), r.handoff(),
                 r.handoffInput() == null ? null : JSON.valueToTree(r.handoffInput()))).orElse(new HumanAnswer(false, null, null, null));

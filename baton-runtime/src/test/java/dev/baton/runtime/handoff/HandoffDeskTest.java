@@ -269,7 +269,12 @@ class HandoffDeskTest {
                 new AgentResponse("billing", "billing", "Paid.", conversation, "run_1"),
                 new ApprovalRequired("billing", "billing", "run_1",
                         List.of(new dev.baton.run.ApprovalRequest("c2", "billing", "refund_invoice", "{\"id\":\"INV-7\"}"))),
-                new ApprovalDecision("run_1", "c2", false, true, "no", "Dana"), new TurnFailed("triage", "triage", "boom"));
+                new ApprovalDecision("run_1", "c2", false, true, "no", "Dana"), new TurnFailed("triage", "triage", "boom"),
+                new HumanQuestion("human_agent", "A person answers.", conversation,
+                        List.of(new dev.baton.human.HumanRequest.HandoffOption("triage", "Back to triage")), 1_700_000_000_000L,
+                        "run_2", "s"),
+                HumanAnswer.of(java.util.Optional.of(dev.baton.human.HumanReply.say("Hello, this is the manager."))),
+                HumanAnswer.of(java.util.Optional.empty()));
 
         for (Object message : messages) {
             var codec = runtime.codec();
