@@ -112,7 +112,7 @@ final class RunsShowCommand implements Callable<Integer> {
                     + (e.result().info() == null || value(e.result().info()).isEmpty() ? "" : ": " + value(e.result().info()));
             case RunEvent.ApprovalRequested e -> e.request().toolName() + " " + e.request().arguments();
             case RunEvent.RunPaused e -> "waiting for " + e.pending().size() + " approval(s)";
-            case RunEvent.RunCompleted e -> value(e.finalOutput());
+            case RunEvent.RunCompleted e -> e.finalOutput() == null ? "handed off (the target takes the next turn)" : value(e.finalOutput());
             case RunEvent.RunFailed e -> e.failure().summary();
             case RunEvent.Nested e -> "in " + e.toolName() + " (" + String.join(" > ", e.path()) + "): " + summary(e.event());
         };

@@ -280,8 +280,14 @@ final class WebUi {
                 body = "<p>waiting for approval of " + d.path("pending").size() + " call(s)</p>";
             }
             case "RunCompleted" -> {
-                label = "Final answer";
-                body = pre(text(d.path("finalOutput")));
+                if (d.path("finalOutput").isNull() || d.path("finalOutput").isMissingNode()) {
+                    // A turn on the runtime that handed off: the conversation goes on in the target's run.
+                    label = "Handed off";
+                    body = "<p>the turn ended with the handoff; the target takes the next turn</p>";
+                } else {
+                    label = "Final answer";
+                    body = pre(text(d.path("finalOutput")));
+                }
             }
             case "RunFailed" -> {
                 label = "Error";
