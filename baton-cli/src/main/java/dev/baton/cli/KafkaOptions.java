@@ -25,14 +25,16 @@ final class KafkaOptions {
     }
 
     /**
-     * A runtime on the broker at {@code bootstrap} in consumer group {@code group}.
+     * A runtime for {@code desk}'s topics on the broker at {@code bootstrap}, in consumer group {@code group}.
      *
      * @throws CliError if no broker answers there, or the address is not one
      */
-    static KafkaRuntime connect(String bootstrap, String clientId, String group) {
+    static KafkaRuntime connect(String bootstrap, String desk, String clientId, String group) {
         KafkaSettings settings;
         try {
-            settings = KafkaSettings.of(bootstrap, clientId, group).withTimeout(java.time.Duration.ofSeconds(10));
+            // Each desk's topics under a prefix of its own: every desk has a "user" topic.
+            settings = KafkaSettings.of(bootstrap, clientId, group).withTopicPrefix(KafkaSettings.DEFAULT_TOPIC_PREFIX + desk + ".")
+                    .withTimeout(java.time.Duration.ofSeconds(10));
         } catch (IllegalArgumentException e) {
             throw new CliError("--kafka " + bootstrap + ": " + e.getMessage());
         }

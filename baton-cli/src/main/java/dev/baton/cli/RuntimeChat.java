@@ -38,7 +38,7 @@ final class RuntimeChat {
         ModelChoice model = ModelChoice.choose(settings.model(), t.env(), settings.offlineUnlessNamed(), settings.verbose());
         String id = session != null ? session : Workbench.newSessionId(deskName);
         try (model; Stores stores = Workbench.openStores(settings); RuntimeDesk desk = RuntimeDesk.open(deskName, stores, model, false);
-                dev.baton.kafka.KafkaRuntime runtime = KafkaOptions.connect(bootstrap, "chat-" + id, "baton-chat-" + id)) {
+                dev.baton.kafka.KafkaRuntime runtime = KafkaOptions.connect(bootstrap, deskName, "chat-" + id, "baton-chat-" + id)) {
             return converse(t, runtime, desk, stores, id, "runtime on Kafka " + bootstrap + " (agents on the workers of group "
                     + WorkerCommand.group(deskName) + ") · store " + stores.label(), KAFKA);
         }

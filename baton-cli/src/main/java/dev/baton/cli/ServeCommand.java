@@ -53,6 +53,17 @@ final class ServeCommand implements Callable<Integer> {
             description = "Execute no runs here: only record the runs started over HTTP and serve the database, for workers in other processes (sharing a PostgreSQL database) to execute.")
     boolean noWorker;
 
+    @Option(names = "--runtime", paramLabel = "RUNTIME", description = {
+            "Also serve the desks on the publish/subscribe runtime at /api/runtime/DESK/sessions/ID/messages:",
+            "inprocess (their agents run here) or kafka (on workers started with baton worker)."})
+    @Nullable String runtime;
+
+    @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "With --runtime kafka: the broker (default: BATON_KAFKA, else " + KafkaOptions.DEFAULT + ")")
+    @Nullable String kafka;
+
+    /** The runtimes and runtime desks this server opened, closed when it stops. */
+    private final java.util.List<AutoCloseable> runtimeParts = new java.util.ArrayList<>();
+
     @Option(names = "--hide-sensitive-data",
             description = "Show '[hidden]' in place of tool arguments and results in the API and the web UI (conversation text, tools, tokens and timing stay).")
     boolean hideSensitiveData;
@@ -84,16 +95,23 @@ final class ServeCommand implements Callable<Integer> {
         try {
             server = server(stores, model, configured, loopback ? null : tokenFile(dbFile, t.workDir())).start();
         } catch (RuntimeException e) {
+            closeRuntimes();
             stores.close();
             model.close();
             throw e;
         }
-        Thread hook = new Thread(() -> stop(server, stores, model), "baton-serve-shutdown");
+        Thread hook = new Thread(() -> {
+            closeRuntimes();
+            stop(server, stores, model);
+        }, "baton-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         t.println("Baton · model " + model.label() + " · store " + stores.label()
                 + (noWorker ? " · no worker here (runs are executed by workers sharing the store)" : ""));
         t.println("Serving the desks " + String.join(", ", Desks.names()) + " at " + server.url() + " (runs: " + server.url()
                 + "ui/runs, API: " + server.url() + "api/desks)");
+        if (runtime != null) {
+            t.println("On the runtime (" + runtime + "): POST " + server.url() + "api/runtime/DESK/sessions/ID/messages {\"message\": ...}");
+        }
         if (server.requiresToken()) {
             Optional<String> generated = server.generatedToken();
             if (generated.isPresent()) {
@@ -114,6 +132,7 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             return 0; // the JVM is stopping: the hook closes the server
         }
+        closeRuntimes();
         stop(server, stores, model);
         t.println("Stopped serving.");
         return 0;
@@ -134,6 +153,9 @@ final class ServeCommand implements Callable<Integer> {
                 .sensitiveData(!hideSensitiveData)
                 .runOptions(record -> options(desks.get(record.application())));
         desks.values().forEach(d -> b.desk(d.name(), d.entry()));
+        if (runtime != null) {
+            serveOnRuntime(b, stores, model);
+        }
         if (!noWorker) {
             RunConfig.Builder config = RunConfig.builder().sessionStore(stores.sessions()).defaultModel(model.model());
             if (model.provider() != null) {
@@ -147,6 +169,40 @@ final class ServeCommand implements Callable<Integer> {
             b.tokenFile(tokenFile);
         }
         return b.build();
+    }
+
+    /**
+     * Each desk on a runtime of its own: in this process (its agents here, its turns journaled in
+     * the server's database), or on Kafka (its agents on the workers of its group).
+     */
+    private void serveOnRuntime(BatonServer.Builder b, Stores stores, ModelChoice model) {
+        if (!runtime.equals(RuntimeChat.IN_PROCESS) && !runtime.equals(RuntimeChat.KAFKA)) {
+            throw new CliError("unknown runtime '" + runtime + "': use " + RuntimeChat.IN_PROCESS + " or " + RuntimeChat.KAFKA);
+        }
+        String bootstrap = KafkaOptions.bootstrap(kafka, root.terminal().env());
+        for (String name : Desks.names()) {
+            boolean here = runtime.equals(RuntimeChat.IN_PROCESS);
+            RuntimeDesk desk = RuntimeDesk.open(name, stores, model, here);
+            runtimeParts.add(desk);
+            dev.baton.runtime.AgentRuntime rt = here ? dev.baton.runtime.InProcessRuntime.create()
+                    : KafkaOptions.connect(bootstrap, name, "serve-" + name, "baton-serve-" + name);
+            runtimeParts.add(rt);
+            if (here) {
+                desk.handoffs.host(rt);
+            }
+            desk.humans.bind(rt);
+            b.runtimeDesk(desk.handoffs, rt);
+        }
+    }
+
+    private void closeRuntimes() {
+        for (AutoCloseable part : runtimeParts.reversed()) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                root.terminal().error("baton: stopping the runtime: " + e.getMessage());
+            }
+        }
     }
 
     private static <C> RunOptions<C> options(@Nullable Desk<C> desk) {

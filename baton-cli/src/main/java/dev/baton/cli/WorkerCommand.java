@@ -41,7 +41,7 @@ final class WorkerCommand implements Callable<Integer> {
         ModelChoice model = ModelChoice.choose(root.model(), t.env(), true, root.verbose());
         try (model; Stores stores = Workbench.openStores(root.settings());
                 RuntimeDesk hosted = RuntimeDesk.open(desk, stores, model, true);
-                KafkaRuntime runtime = KafkaOptions.connect(bootstrap, name, group(desk))) {
+                KafkaRuntime runtime = KafkaOptions.connect(bootstrap, desk, name, group(desk))) {
             hosted.handoffs.host(runtime);
             hosted.humans.bind(runtime);
             t.println("Baton worker " + name + " · desk " + desk + " · Kafka " + bootstrap + " (group " + group(desk) + ") · model "

@@ -116,6 +116,45 @@ class ServeCommandTest {
     }
 
     @Test
+    void with_the_runtime_in_process_the_acme_desk_answers_over_http_and_its_human_agent_in_the_queue() throws Exception {
+        Serving serve = new Serving(Map.of(), "serve", "--port", "0", "--runtime", "inprocess");
+        assertThat(serve.out()).contains("api/runtime/DESK/sessions/ID/messages");
+
+        Answer refund = call(serve.url, "POST", "/api/runtime/acme/sessions/acme-rt/messages", null, "{\"message\": \"I want a refund\"}");
+        assertThat(refund.status()).as("%s", refund.body()).isEqualTo(200);
+        assertThat(refund.body().get("type").asText()).isEqualTo("answer");
+        assertThat(refund.body().get("agent").asText()).as("triage handed the customer on").isEqualTo("issues_and_repairs");
+
+        java.util.concurrent.CompletableFuture<Answer> manager = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return call(serve.url, "POST", "/api/runtime/acme/sessions/acme-rt/messages", null,
+                        "{\"message\": \"I want to talk to your manager\"}");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        JsonNode questions = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            questions = call(serve.url, "GET", "/api/humans", null, null).body().get("questions");
+            if (!questions.isEmpty()) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        assertThat(questions).as("the human agent's question, through the runtime's operator").hasSize(1);
+        assertThat(questions.get(0).get("session").asText()).isEqualTo("acme-rt");
+        call(serve.url, "POST", "/api/humans/" + questions.get(0).get("id").asText() + "/reply", null, "{\"text\": \"Manager here.\"}");
+        Answer answered = manager.get();
+        assertThat(answered.body().get("agent").asText()).as("%s", answered.body()).isEqualTo("human_agent");
+        assertThat(answered.body().get("text").asText()).isEqualTo("Manager here.");
+
+        assertThat(serve.stop()).as("exit code; %s", serve.err()).isZero();
+        Cli.Result runs = Cli.inProcess(dir, "", "runs", "list", "--session", "acme-rt");
+        assertThat(runs.out()).as("each turn is a durable run").contains("turn_").contains("human_agent");
+    }
+
+    @Test
     void a_conversation_the_acme_desk_escalates_to_its_human_agent_is_answered_over_http() throws Exception {
         Serving serve = new Serving(Map.of(), "serve", "--port", "0");
 

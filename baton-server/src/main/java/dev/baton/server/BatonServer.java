@@ -97,6 +97,12 @@ public final class BatonServer implements AutoCloseable {
             boolean sensitive = settings.sensitiveData != null ? settings.sensitiveData
                     : settings.runner == null || settings.runner.config().traceIncludeSensitiveData();
             Api api = new Api(desks, c, settings.maxBodyBytes, new Privacy(sensitive));
+            for (RuntimeApi.Hosted hosted : settings.runtimeDesks.values()) {
+                hosted.desk().hostUser(hosted.runtime(), hosted.people());
+                if (settings.humans != null) {
+                    dev.baton.runtime.handoff.RuntimeHumans.hostOperator(hosted.runtime(), settings.humans);
+                }
+            }
             OpenAiEndpoint openAi = sessions == null ? null : new OpenAiEndpoint(desks, c, sessions, settings.maxBodyBytes);
             WebServer s = WebServer.builder()
                     .host(settings.host)
@@ -107,6 +113,7 @@ public final class BatonServer implements AutoCloseable {
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     .routing(r -> {
                         t.ifPresent(token -> r.addFilter(Tokens.filter(token.value())));
+                        new RuntimeApi(api, Map.copyOf(settings.runtimeDesks)).routes(r);
                         Endpoints.register(r, api, desks, c, sessions, openAi,
                                 new SignIn(t.map(Tokens.Token::value).orElse(null), settings.maxBodyBytes), settings.humans);
                     })
@@ -226,6 +233,7 @@ public final class BatonServer implements AutoCloseable {
         private @Nullable SessionStore sessionStore;
         private @Nullable Boolean sensitiveData;
         private @Nullable HumanQueue humans;
+        private final Map<String, RuntimeApi.Hosted> runtimeDesks = new LinkedHashMap<>();
 
         private Builder() {}
 
@@ -358,6 +366,30 @@ public final class BatonServer implements AutoCloseable {
         }
 
         /**
+         * Serves {@code desk} on the publish/subscribe runtime {@code runtime} at
+         * {@code /api/runtime/<desk name>/sessions/<session>/messages}: a person talks to it over HTTP
+         * and hears what its agents say next. The server hosts the desk's user agent on the runtime,
+         * and, with {@link #humans(HumanQueue)}, the operator its human agents ask through
+         * {@link dev.baton.runtime.handoff.RuntimeHumans}. The desk's agents run wherever the
+         * runtime hosts them (call {@code desk.host(runtime)} for this process).
+         *
+         * @throws UserError if a desk of that name is already on the runtime, or another desk uses this runtime
+         */
+        public Builder runtimeDesk(dev.baton.runtime.handoff.HandoffDesk<?> desk, dev.baton.runtime.AgentRuntime runtime) {
+            Objects.requireNonNull(desk, "desk");
+            Objects.requireNonNull(runtime, "runtime");
+            if (runtimeDesks.containsKey(desk.name())) {
+                throw new UserError("A desk named '" + desk.name() + "' is already served on the runtime");
+            }
+            if (runtimeDesks.values().stream().anyMatch(h -> h.runtime() == runtime)) {
+                throw new UserError("Desk '" + desk.name() + "' needs a runtime of its own: another desk of this server uses that"
+                        + " runtime's user topic");
+            }
+            runtimeDesks.put(desk.name(), new RuntimeApi.Hosted(desk, runtime, new RuntimeSessions()));
+            return this;
+        }
+
+        /**
          * The queue the desks' human agents were built with ({@code HumanAgent.builder(...).channel(queue)}):
          * the server lists its questions ({@code GET /api/humans}, the approvals page, the chat
          * page) and lets a person answer them, so a conversation escalated to a human agent is
@@ -377,11 +409,12 @@ public final class BatonServer implements AutoCloseable {
             if (runner == null && worker) {
                 throw new UserError("A Baton server needs a runner: call runner(...) (or worker(false) to only serve a store)");
             }
-            if (desks.isEmpty()) {
-                throw new UserError("A Baton server needs at least one desk: call desk(name, entryAgent)");
+            if (desks.isEmpty() && runtimeDesks.isEmpty()) {
+                throw new UserError("A Baton server needs at least one desk: call desk(name, entryAgent) or runtimeDesk(desk, runtime)");
             }
             Builder copy = new Builder();
             copy.desks.putAll(desks);
+            copy.runtimeDesks.putAll(runtimeDesks);
             copy.contextTypes.putAll(contextTypes);
             copy.runner = runner;
             copy.store = store;
