@@ -113,9 +113,9 @@ public final class BatonServer implements AutoCloseable {
                     .connectionOptions(o -> o.tcpNoDelay(true))
                     .routing(r -> {
                         t.ifPresent(token -> r.addFilter(Tokens.filter(token.value())));
-                        new RuntimeApi(api, Map.copyOf(settings.runtimeDesks)).routes(r);
                         Endpoints.register(r, api, desks, c, sessions, openAi,
-                                new SignIn(t.map(Tokens.Token::value).orElse(null), settings.maxBodyBytes), settings.humans);
+                                new SignIn(t.map(Tokens.Token::value).orElse(null), settings.maxBodyBytes), settings.humans,
+                                Map.copyOf(settings.runtimeDesks));
                     })
                     .build()
                     .start();

@@ -19,7 +19,15 @@ final class Endpoints {
      */
     static void register(HttpRouting.Builder r, Api api, Desks desks, DurableClient client, @Nullable SessionStore sessions,
             @Nullable OpenAiEndpoint openAi, SignIn signIn, @Nullable HumanQueue humanQueue) {
+        register(r, api, desks, client, sessions, openAi, signIn, humanQueue, java.util.Map.of());
+    }
+
+    /** As above, with the desks served on the publish/subscribe runtime. */
+    static void register(HttpRouting.Builder r, Api api, Desks desks, DurableClient client, @Nullable SessionStore sessions,
+            @Nullable OpenAiEndpoint openAi, SignIn signIn, @Nullable HumanQueue humanQueue,
+            java.util.Map<String, RuntimeApi.Hosted> runtimeDesks) {
         signIn.routes(r);
+        new RuntimeApi(api, runtimeDesks).routes(r);
         Humans humans = new Humans(humanQueue);
         if (openAi != null) {
             openAi.routes(r);
