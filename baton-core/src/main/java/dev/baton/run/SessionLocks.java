@@ -12,7 +12,8 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -43,6 +44,16 @@ final class SessionLocks {
 
     private static final ConcurrentHashMap<Key, Entry> LOCKS = new ConcurrentHashMap<>();
 
+    /** The timer of every held session's next lease renewal: one daemon thread that only schedules. */
+    private static final ScheduledThreadPoolExecutor RENEWALS = renewals();
+
+    private static ScheduledThreadPoolExecutor renewals() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+                r -> Thread.ofPlatform().daemon().name("baton-session-lease-timer").unstarted(r));
+        timer.setRemoveOnCancelPolicy(true); // a run that ends takes its renewal out of the queue
+        return timer;
+    }
+
     /** Sessions held by the run on this thread, or by the run that started this thread. */
     private static final InheritableThreadLocal<Set<Key>> HELD = new InheritableThreadLocal<>() {
         @Override
@@ -59,8 +70,9 @@ final class SessionLocks {
         private final Entry entry;
         private final Duration ttl;
         private final ReentrantLock leaseLock = new ReentrantLock();
-        private final CountDownLatch stop = new CountDownLatch(1);
         private volatile SessionLease lease;
+        private volatile boolean closed;
+        private volatile @Nullable ScheduledFuture<?> nextRenewal;
         private boolean released;
 
         private Held(Key key, Entry entry, SessionLease lease, Duration ttl) {
@@ -75,17 +87,32 @@ final class SessionLocks {
             return lease;
         }
 
-        /** Renews the lease every third of its time until the run lets go or the lease is lost. */
-        private void renewUntilClosed() {
+        /**
+         * Renews the lease every third of its time until the run lets go or the lease is lost. Most
+         * runs end before their first renewal, so a renewal is a timer until it is due (no thread
+         * per run); a due renewal calls the store on a virtual thread of its own.
+         */
+        private void scheduleRenewal() {
+            if (closed) {
+                return;
+            }
             long period = Math.max(1, ttl.toMillis() / 3);
-            try {
-                while (!stop.await(period, TimeUnit.MILLISECONDS)) {
-                    if (!renew()) {
-                        return;
+            nextRenewal = RENEWALS.schedule(() -> {
+                Thread.ofVirtual().name("baton-session-lease-" + key.sessionId()).start(() -> {
+                    if (!closed && renew()) {
+                        scheduleRenewal();
                     }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                });
+            }, period, TimeUnit.MILLISECONDS);
+            if (closed) {
+                cancelRenewal();
+            }
+        }
+
+        private void cancelRenewal() {
+            ScheduledFuture<?> next = nextRenewal;
+            if (next != null) {
+                next.cancel(false);
             }
         }
 
@@ -115,7 +142,8 @@ final class SessionLocks {
         /** Gives the session back: in the store first, then in this JVM. */
         @Override
         public void close() {
-            stop.countDown();
+            closed = true;
+            cancelRenewal();
             boolean interrupted = Thread.interrupted(); // a cancelled run still gives its session back
             try {
                 leaseLock.lock();
@@ -180,7 +208,7 @@ final class SessionLocks {
         mine.add(key);
         HELD.set(mine);
         Held h = new Held(key, entry, lease, ttl);
-        Thread.ofVirtual().name("baton-session-lease-" + session.id()).start(h::renewUntilClosed);
+        h.scheduleRenewal();
         return h;
     }
 
