@@ -80,6 +80,25 @@ class SessionOwnershipTest {
     }
 
     @Test
+    void a_run_longer_than_its_lease_keeps_renewing_it_so_no_other_process_takes_the_session() {
+        java.util.concurrent.atomic.AtomicReference<java.util.Optional<SessionLease>> takenMidRun = new java.util.concurrent.atomic.AtomicReference<>();
+        Tool<Void> slow = Tool.<Void, Refund>of("issue_refund", "Refund an invoice.", Refund.class, (ctx, r) -> {
+            Thread.sleep(1_000); // more than three leases of 300 ms
+            takenMidRun.set(store.tryLease(session.id(), "run r-other (process 4242 on worker-2)", Duration.ofMinutes(1)));
+            return "refunded";
+        });
+        Agent<Void> agent = Agent.<Void>builder("billing").tools(slow).build();
+
+        RunResult result = Runner.create().run(agent, "refund INV-1", RunOptions.<Void>none().withSession(session)
+                .withSessionLease(Duration.ofMillis(300))
+                .withModel(new Script(call("issue_refund", "{\"invoice\":\"INV-1\"}"), reply("Refunded."))));
+
+        assertThat(result.finalOutput()).isEqualTo("Refunded.");
+        assertThat(takenMidRun.get()).as("another process could not take the session mid-run").isEmpty();
+        assertThat(store.lease(session.id())).as("given back at the end").isEmpty();
+    }
+
+    @Test
     void a_run_gives_its_session_back_when_it_completes_fails_or_pauses() {
         Runner runner = Runner.create();
         Tool<Void> refund = Tool.<Void, Refund>of("issue_refund", "Refund an invoice.", Refund.class, (ctx, r) -> "refunded")
