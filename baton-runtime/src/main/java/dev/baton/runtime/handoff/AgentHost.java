@@ -26,10 +26,10 @@ final class AgentHost<C> extends RoutedAgent {
 
     private final Agent<C> agent;
     private final HandoffDesk<C> desk;
-    /** Turns of this agent in this session that wait for approvals, by run id. */
-    private final Map<String, Turn.Paused> paused = new LinkedHashMap<>();
+    /** Turns of this agent in this session that wait for approvals, by run id (made when one waits: most sessions have none). */
+    private Map<String, Turn.Paused> paused = Map.of();
     /** The decisions received so far for each paused run, by call id. */
-    private final Map<String, Map<String, ApprovalDecision>> decided = new LinkedHashMap<>();
+    private Map<String, Map<String, ApprovalDecision>> decided = Map.of();
 
     AgentHost(Agent<C> agent, HandoffDesk<C> desk) {
         this.agent = agent;
@@ -89,6 +89,10 @@ final class AgentHost<C> extends RoutedAgent {
                 }
             }
             case Turn.Paused p -> {
+                if (paused.isEmpty()) {
+                    paused = new LinkedHashMap<>();
+                    decided = new LinkedHashMap<>();
+                }
                 paused.put(p.runId(), p);
                 publish(new ApprovalRequired(p.agent(), agent.name(), p.runId(), p.pending()),
                         new TopicId(desk.approvalsTopic(), session()));
@@ -99,6 +103,9 @@ final class AgentHost<C> extends RoutedAgent {
     @Override
     public JsonNode saveState() {
         ObjectNode state = JSON.createObjectNode();
+        if (paused.isEmpty()) {
+            return state; // nothing waits: the host has no state of its own (the conversation is in the session)
+        }
         ArrayNode runs = state.putArray("paused");
         for (Turn.Paused p : paused.values()) {
             ObjectNode run = runs.addObject();
@@ -110,8 +117,8 @@ final class AgentHost<C> extends RoutedAgent {
 
     @Override
     public void loadState(JsonNode state) {
-        paused.clear();
-        decided.clear();
+        paused = new LinkedHashMap<>();
+        decided = new LinkedHashMap<>();
         for (JsonNode run : state.path("paused")) {
             try {
                 Turn.Paused p = JSON.treeToValue(run.get("turn"), Turn.Paused.class);
