@@ -421,6 +421,59 @@ class KafkaRuntimeTest {
         assertThat(seen.subList(0, byFirst)).extracting(Seen::worker).containsOnly("first");
     }
 
+    /** Counts what it handled, and passes a Say on to the other side until n reaches 0. */
+    static final class Relay extends RoutedAgent {
+        private final List<Seen> seen;
+        int count;
+
+        Relay(List<Seen> seen) {
+            this.seen = seen;
+        }
+
+        @Handles
+        void say(Say say, MessageContext context) {
+            count++;
+            seen.add(new Seen("worker", id(), say, context, System.nanoTime()));
+            if (say.n() > 0) {
+                String next = id().type().equals("ping") ? "to_pong" : "to_ping";
+                publish(new Say(say.session(), say.n() - 1), new TopicId(next, id().key()));
+            }
+        }
+
+        @Override
+        public JsonNode saveState() {
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("count", count);
+        }
+
+        @Override
+        public void loadState(JsonNode state) {
+            count = state.get("count").asInt();
+        }
+    }
+
+    @Test
+    @DisplayName("stopWhenIdle returns once a cascade of messages between agents is handled; saveState holds the worker's instances")
+    void stop_when_idle_waits_for_a_cascade() {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        KafkaRuntime worker = runtime("worker", b -> {});
+        worker.register("ping", id -> new Relay(seen));
+        worker.register("pong", id -> new Relay(seen));
+        worker.subscribe(Subscription.byType("to_ping", "ping"));
+        worker.subscribe(Subscription.byType("to_pong", "pong"));
+
+        worker.publish(new Say("s1", 6), new TopicId("to_ping", "s1"));
+        await(() -> !seen.isEmpty(), "the cascade starts");
+        worker.stopWhenIdle();
+
+        assertThat(seen).extracting(x -> x.say().n()).containsExactly(6, 5, 4, 3, 2, 1, 0);
+        assertThat(seen).extracting(x -> x.context().sender()).startsWith((AgentId) null)
+                .contains(new AgentId("ping", "s1"), new AgentId("pong", "s1"));
+        JsonNode state = worker.saveState();
+        assertThat(state.get("agents")).hasSize(2);
+        assertThat(state.get("agents").get(0).get("state").get("count").asInt()).isEqualTo(4);
+        assertThat(state.get("agents").get(1).get("state").get("count").asInt()).isEqualTo(3);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private KafkaRuntime runtime(String name, Consumer<KafkaRuntime.Builder> tune) {
