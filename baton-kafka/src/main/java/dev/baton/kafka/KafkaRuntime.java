@@ -145,10 +145,11 @@ public final class KafkaRuntime implements AgentRuntime {
     private final Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicInteger quietPolls = new AtomicInteger();
-    private final Object settleLock = new Object();
     private volatile Set<String> assignment = Set.of();
     private volatile boolean resubscribe;
     private volatile boolean stopping;
+    /** Set once the agents stopped: every record taken is done or abandoned (unless stop came from a handler). */
+    private volatile boolean agentsStopped;
     private volatile boolean closed;
     private long nextPrefixRefresh;
 
@@ -403,6 +404,7 @@ public final class KafkaRuntime implements AgentRuntime {
             stopping = true;
         }
         agents.stop();
+        agentsStopped = true;
         consumer.wakeup();
         join(pollThread);
         replies.wakeup();
@@ -478,6 +480,11 @@ public final class KafkaRuntime implements AgentRuntime {
                     LOG.warn("the consumer of {} failed: {}; polling again", settings.clientId(), e.toString());
                     sleep(Duration.ofMillis(500));
                 }
+            }
+            // The handlers running when stop() was called finish first, so that what they did is committed.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!agentsStopped && System.nanoTime() < deadline) {
+                sleep(Duration.ofMillis(10));
             }
             try {
                 commitDone(null);

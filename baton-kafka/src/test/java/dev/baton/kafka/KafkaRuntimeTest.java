@@ -9,7 +9,6 @@ import dev.baton.runtime.AgentId;
 import dev.baton.runtime.DeadLetter;
 import dev.baton.runtime.DeliveryException;
 import dev.baton.runtime.DeliveryFailure;
-import dev.baton.runtime.Envelope;
 import dev.baton.runtime.Handles;
 import dev.baton.runtime.InMemoryDeadLetters;
 import dev.baton.runtime.MessageCodec;
@@ -494,8 +493,12 @@ class KafkaRuntimeTest {
         config.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
-            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            // The topic may be made while the test waits (dead letters are written after the offset's handler).
+            List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+            await(() -> {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new org.apache.kafka.common.TopicPartition(topic, p.partition())));
+                return !partitions.isEmpty();
+            }, "topic " + topic);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             await(() -> {
