@@ -157,6 +157,24 @@ class KafkaRuntimeTest {
     }
 
     @Test
+    @DisplayName("a prefix subscription follows every topic type with the prefix, including topics made after it")
+    void prefix_subscription_follows_new_topics() {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        KafkaRuntime worker = runtime("worker", b -> {});
+        worker.register("auditor", id -> new Echo("worker", seen));
+        worker.subscribe(Subscription.byPrefix("support.", "auditor"));
+        KafkaRuntime client = runtime("client", b -> {});
+
+        client.publish(new Say("s1", 1), new TopicId("support.billing", "s1"));
+        client.publish(new Say("s2", 2), new TopicId("support.refunds", "s2"));
+
+        await(() -> seen.size() == 2, "both topics' messages are handled");
+        assertThat(seen).extracting(Seen::agent).containsExactlyInAnyOrder(new AgentId("auditor", "s1"), new AgentId("auditor", "s2"));
+        assertThat(seen).extracting(x -> x.context().topic())
+                .containsExactlyInAnyOrder(new TopicId("support.billing", "s1"), new TopicId("support.refunds", "s2"));
+    }
+
+    @Test
     @DisplayName("two workers of one group share the partitions, and each session's messages are handled in order")
     void two_workers_share_partitions_and_keep_session_order() {
         List<Seen> seen = new CopyOnWriteArrayList<>();
