@@ -145,10 +145,11 @@ public final class KafkaRuntime implements AgentRuntime {
     private final Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicInteger quietPolls = new AtomicInteger();
-    private final Object settleLock = new Object();
     private volatile Set<String> assignment = Set.of();
     private volatile boolean resubscribe;
     private volatile boolean stopping;
+    /** Set once the agents stopped: every record taken is done or abandoned (unless stop came from a handler). */
+    private volatile boolean agentsStopped;
     private volatile boolean closed;
     private long nextPrefixRefresh;
 
@@ -165,38 +166,55 @@ public final class KafkaRuntime implements AgentRuntime {
         this.replyTopic = topics.replyTopic(runtimeId);
 
         KafkaProbe.awaitReachable(settings, settings.timeout());
-        this.admin = Admin.create(settings.adminConfig());
-        Map<String, Object> producerConfig = settings.producerConfig();
-        int timeout = (int) settings.timeout().toMillis();
-        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-        producerConfig.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1_000, Math.min(30_000, timeout / 2)));
-        producerConfig.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(2_001, timeout));
-        this.producer = new KafkaProducer<>(producerConfig);
+        List<AutoCloseable> made = new ArrayList<>();
+        try {
+            this.admin = made(made, Admin.create(settings.adminConfig()));
+            Map<String, Object> producerConfig = settings.producerConfig();
+            int timeout = (int) settings.timeout().toMillis();
+            producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+            producerConfig.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1_000, Math.min(30_000, timeout / 2)));
+            producerConfig.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(2_001, timeout));
+            this.producer = made(made, new KafkaProducer<>(producerConfig));
 
-        ensureTopic(replyTopic, 1);
-        Map<String, Object> replyConfig = settings.consumerConfig();
-        replyConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        replyConfig.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
-        replyConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        replyConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.clientId() + "-replies");
-        this.replies = new KafkaConsumer<>(replyConfig);
-        TopicPartition replyPartition = new TopicPartition(replyTopic, 0);
-        replies.assign(List.of(replyPartition));
-        replies.seekToEnd(List.of(replyPartition));
-        replies.position(replyPartition, settings.timeout());
+            ensureTopic(replyTopic, 1);
+            Map<String, Object> replyConfig = settings.consumerConfig();
+            replyConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
+            replyConfig.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+            replyConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+            replyConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.clientId() + "-replies");
+            this.replies = made(made, new KafkaConsumer<>(replyConfig));
+            TopicPartition replyPartition = new TopicPartition(replyTopic, 0);
+            replies.assign(List.of(replyPartition));
+            replies.seekToEnd(List.of(replyPartition));
+            replies.position(replyPartition, settings.timeout());
 
-        Map<String, Object> consumerConfig = settings.consumerConfig();
-        consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.clientId() + "-consumer");
-        // Range, not uniform: every worker gets a range of each topic's partitions. The runtime's topics
-        // have one partition count and one key (the session), so one session's partitions of every
-        // topic land on the same worker when the workers subscribe alike.
-        consumerConfig.put(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, "range");
-        this.consumer = new KafkaConsumer<>(consumerConfig);
+            Map<String, Object> consumerConfig = settings.consumerConfig();
+            consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.clientId() + "-consumer");
+            // Range, not uniform: every worker gets a range of each topic's partitions. The runtime's topics
+            // have one partition count and one key (the session), so one session's partitions of every
+            // topic land on the same worker when the workers subscribe alike.
+            consumerConfig.put(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, "range");
+            this.consumer = made(made, new KafkaConsumer<>(consumerConfig));
+        } catch (RuntimeException e) {
+            for (AutoCloseable client : made.reversed()) {
+                try {
+                    client.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
 
         this.pollThread = Thread.ofPlatform().name("baton-kafka-poll-" + settings.clientId()).daemon().unstarted(this::pollLoop);
         this.replyThread = Thread.ofPlatform().name("baton-kafka-replies-" + settings.clientId()).daemon().unstarted(this::replyLoop);
         pollThread.start();
         replyThread.start();
+    }
+
+    private static <T extends AutoCloseable> T made(List<AutoCloseable> made, T client) {
+        made.add(client);
+        return client;
     }
 
     /**
@@ -386,6 +404,7 @@ public final class KafkaRuntime implements AgentRuntime {
             stopping = true;
         }
         agents.stop();
+        agentsStopped = true;
         consumer.wakeup();
         join(pollThread);
         replies.wakeup();
@@ -444,7 +463,7 @@ public final class KafkaRuntime implements AgentRuntime {
                     ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
                     assignment = names(consumer.assignment());
                     if (records.isEmpty()) {
-                        if (inFlight.get() == 0) {
+                        if (inFlight.get() == 0 && caughtUp()) {
                             quietPolls.incrementAndGet();
                         }
                     } else {
@@ -461,6 +480,11 @@ public final class KafkaRuntime implements AgentRuntime {
                     LOG.warn("the consumer of {} failed: {}; polling again", settings.clientId(), e.toString());
                     sleep(Duration.ofMillis(500));
                 }
+            }
+            // The handlers running when stop() was called finish first, so that what they did is committed.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!agentsStopped && System.nanoTime() < deadline) {
+                sleep(Duration.ofMillis(10));
             }
             try {
                 commitDone(null);
@@ -754,6 +778,17 @@ public final class KafkaRuntime implements AgentRuntime {
         } catch (KafkaException e) {
             LOG.warn("committing {} failed: {}; trying again", commit, e.toString());
         }
+    }
+
+    /** Whether the last fetches saw no record beyond this worker's position on any of its partitions. */
+    private boolean caughtUp() {
+        for (TopicPartition partition : consumer.assignment()) {
+            java.util.OptionalLong lag = consumer.currentLag(partition);
+            if (lag.isEmpty() || lag.getAsLong() > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void pauseOrResume() {

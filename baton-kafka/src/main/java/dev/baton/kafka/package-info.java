@@ -1,5 +1,6 @@
 /**
- * Baton on Apache Kafka: what the Kafka transport of the publish/subscribe runtime stands on.
+ * Baton on Apache Kafka: {@link dev.baton.kafka.KafkaRuntime}, the publish/subscribe runtime across
+ * worker processes, and what it stands on.
  *
  * <p>{@link dev.baton.kafka.KafkaSettings} says how to reach a cluster and configures kafka-clients'
  * producers, consumers and admin clients the way the transport needs them (idempotent producer,

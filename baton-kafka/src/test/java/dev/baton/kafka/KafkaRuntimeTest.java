@@ -9,7 +9,6 @@ import dev.baton.runtime.AgentId;
 import dev.baton.runtime.DeadLetter;
 import dev.baton.runtime.DeliveryException;
 import dev.baton.runtime.DeliveryFailure;
-import dev.baton.runtime.Envelope;
 import dev.baton.runtime.Handles;
 import dev.baton.runtime.InMemoryDeadLetters;
 import dev.baton.runtime.MessageCodec;
@@ -155,6 +154,24 @@ class KafkaRuntimeTest {
         System.out.println("publish -> handler on another runtime: p50 " + micros.get(10) / 1000.0 + " ms, max "
                 + micros.get(19) / 1000.0 + " ms (20 hops, broker on loopback)");
         assertThat(seen).extracting(s -> s.say().n()).containsExactlyElementsOf(IntStream.rangeClosed(0, 20).boxed().toList());
+    }
+
+    @Test
+    @DisplayName("a prefix subscription follows every topic type with the prefix, including topics made after it")
+    void prefix_subscription_follows_new_topics() {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        KafkaRuntime worker = runtime("worker", b -> {});
+        worker.register("auditor", id -> new Echo("worker", seen));
+        worker.subscribe(Subscription.byPrefix("support.", "auditor"));
+        KafkaRuntime client = runtime("client", b -> {});
+
+        client.publish(new Say("s1", 1), new TopicId("support.billing", "s1"));
+        client.publish(new Say("s2", 2), new TopicId("support.refunds", "s2"));
+
+        await(() -> seen.size() == 2, "both topics' messages are handled");
+        assertThat(seen).extracting(Seen::agent).containsExactlyInAnyOrder(new AgentId("auditor", "s1"), new AgentId("auditor", "s2"));
+        assertThat(seen).extracting(x -> x.context().topic())
+                .containsExactlyInAnyOrder(new TopicId("support.billing", "s1"), new TopicId("support.refunds", "s2"));
     }
 
     @Test
@@ -421,6 +438,59 @@ class KafkaRuntimeTest {
         assertThat(seen.subList(0, byFirst)).extracting(Seen::worker).containsOnly("first");
     }
 
+    /** Counts what it handled, and passes a Say on to the other side until n reaches 0. */
+    static final class Relay extends RoutedAgent {
+        private final List<Seen> seen;
+        int count;
+
+        Relay(List<Seen> seen) {
+            this.seen = seen;
+        }
+
+        @Handles
+        void say(Say say, MessageContext context) {
+            count++;
+            seen.add(new Seen("worker", id(), say, context, System.nanoTime()));
+            if (say.n() > 0) {
+                String next = id().type().equals("ping") ? "to_pong" : "to_ping";
+                publish(new Say(say.session(), say.n() - 1), new TopicId(next, id().key()));
+            }
+        }
+
+        @Override
+        public JsonNode saveState() {
+            return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("count", count);
+        }
+
+        @Override
+        public void loadState(JsonNode state) {
+            count = state.get("count").asInt();
+        }
+    }
+
+    @Test
+    @DisplayName("stopWhenIdle returns once a cascade of messages between agents is handled; saveState holds the worker's instances")
+    void stop_when_idle_waits_for_a_cascade() {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        KafkaRuntime worker = runtime("worker", b -> {});
+        worker.register("ping", id -> new Relay(seen));
+        worker.register("pong", id -> new Relay(seen));
+        worker.subscribe(Subscription.byType("to_ping", "ping"));
+        worker.subscribe(Subscription.byType("to_pong", "pong"));
+
+        worker.publish(new Say("s1", 6), new TopicId("to_ping", "s1"));
+        await(() -> !seen.isEmpty(), "the cascade starts");
+        worker.stopWhenIdle();
+
+        assertThat(seen).extracting(x -> x.say().n()).containsExactly(6, 5, 4, 3, 2, 1, 0);
+        assertThat(seen).extracting(x -> x.context().sender()).startsWith((AgentId) null)
+                .contains(new AgentId("ping", "s1"), new AgentId("pong", "s1"));
+        JsonNode state = worker.saveState();
+        assertThat(state.get("agents")).hasSize(2);
+        assertThat(state.get("agents").get(0).get("state").get("count").asInt()).isEqualTo(4);
+        assertThat(state.get("agents").get(1).get("state").get("count").asInt()).isEqualTo(3);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private KafkaRuntime runtime(String name, Consumer<KafkaRuntime.Builder> tune) {
@@ -441,8 +511,12 @@ class KafkaRuntimeTest {
         config.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
-            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            // The topic may be made while the test waits (dead letters are written after the offset's handler).
+            List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+            await(() -> {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new org.apache.kafka.common.TopicPartition(topic, p.partition())));
+                return !partitions.isEmpty();
+            }, "topic " + topic);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             await(() -> {

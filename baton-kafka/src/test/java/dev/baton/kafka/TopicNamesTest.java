@@ -73,4 +73,19 @@ class TopicNamesTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 235 are allowed");
         assertThat(TopicNames.withPrefix("p".repeat(235)).deadLetterTopic()).hasSize(249);
     }
+
+    @Test
+    @DisplayName("agent types' request topics and runtimes' reply topics sit beside the topic types' topics, never on one")
+    void agent_and_reply_topics() {
+        assertThat(names.agentTopic("billing_agent")).isEqualTo("acme.__agent.billing_5Fagent");
+        assertThat(names.agentTypeOf("acme.__agent.billing_5Fagent")).contains("billing_agent");
+        assertThat(names.agentTypeOf("acme.billing_5Fagent")).isEmpty();
+        assertThat(names.replyTopic("3f2a-77")).isEqualTo("acme.__replies.3f2a-77");
+        for (String topic : List.of(names.agentTopic("billing_agent"), names.replyTopic("3f2a-77"), names.deadLetterTopic())) {
+            Topic.validate(topic);
+            assertThat(names.topicTypeOf(topic)).as(topic).isEmpty();
+        }
+        assertThatThrownBy(() -> names.replyTopic("a.b")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("runtime id 'a.b'");
+    }
 }

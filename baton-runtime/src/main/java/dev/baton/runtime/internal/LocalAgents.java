@@ -66,7 +66,8 @@ public final class LocalAgents {
     /**
      * Agents for {@code owner} whose handlers get {@code maxAttempts} tries per message, waiting
      * {@code backoff} times the attempt number between tries, and which remember the latest
-     * {@code handledIds} (recipient, message id) pairs to skip duplicates ({@code 0}: remember none).
+     * {@code handledIds} (recipient, message id) pairs of published messages to skip duplicates
+     * ({@code 0}: remember none).
      */
     public LocalAgents(AgentRuntime owner, int maxAttempts, Duration backoff, int handledIds) {
         this.owner = Objects.requireNonNull(owner, "owner");
@@ -349,7 +350,9 @@ public final class LocalAgents {
         if (reply != null && reply.isDone()) {
             return new Skipped("the sender gave up before " + instance.id + " handled it");
         }
-        String key = handled == null ? null : dedupeKey(instance.id, context.messageId());
+        // Only published messages are dropped as duplicates: a send's sender waits for a reply, and a
+        // sender run again (after a crash) sends under the same id and must get one.
+        String key = handled == null || !context.published() ? null : dedupeKey(instance.id, context.messageId());
         if (key != null && handled.contains(key)) {
             return new Skipped("message " + context.messageId() + " was already handled by " + instance.id);
         }
