@@ -34,6 +34,8 @@ public final class InProcessRuntime implements AgentRuntime {
     private final DeadLetters deadLetters;
     private final MessageCodec codec;
     private final Clock clock;
+    private final String idPrefix = UUID.randomUUID() + "-";
+    private final java.util.concurrent.atomic.AtomicLong messages = new java.util.concurrent.atomic.AtomicLong();
 
     private InProcessRuntime(Builder builder) {
         this.deadLetters = builder.deadLetters;
@@ -71,7 +73,7 @@ public final class InProcessRuntime implements AgentRuntime {
     public void publish(Object message, TopicId topic, @Nullable AgentId sender) {
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(topic, "topic");
-        String id = UUID.randomUUID().toString();
+        String id = nextMessageId();
         if (agents.stopped()) {
             deadLetter(DeliveryFailure.STOPPED, "the runtime is stopped", message, id, sender, topic, null);
             return;
@@ -112,7 +114,7 @@ public final class InProcessRuntime implements AgentRuntime {
             reply.completeExceptionally(new DeliveryException(
                     DeliveryFailure.UNKNOWN_AGENT_TYPE, recipient, LocalAgents.unknownType(recipient), null));
         } else {
-            String id = UUID.randomUUID().toString();
+            String id = nextMessageId();
             agents.deliver(recipient, message, new MessageContext(id, sender, null, token), reply, outcome -> {
                 switch (outcome) {
                     case LocalAgents.Handled handled -> reply.complete(handled.reply());
@@ -123,6 +125,15 @@ public final class InProcessRuntime implements AgentRuntime {
             });
         }
         return reply;
+    }
+
+    /**
+     * A new message id: this runtime's random prefix and a counter, unique across runtimes and
+     * restarts (a journaled turn is named after its message's id) without a secure random number
+     * per message.
+     */
+    private String nextMessageId() {
+        return idPrefix + Long.toString(messages.incrementAndGet(), 36);
     }
 
     @Override
@@ -147,11 +158,21 @@ public final class InProcessRuntime implements AgentRuntime {
 
     @Override
     public void stopWhenIdle() {
+        awaitIdle();
+        stop();
+    }
+
+    /**
+     * Waits until no message is queued or being handled, including those handlers publish and send
+     * meanwhile, and leaves the runtime running: for a program (or a test) that feeds it in steps.
+     *
+     * @throws IllegalStateException if called from a handler, which would wait for itself
+     */
+    public void awaitIdle() {
         if (agents.inHandler()) {
-            throw new IllegalStateException("stopWhenIdle() from a handler would wait for that handler; call stop()");
+            throw new IllegalStateException("awaiting idleness from a handler would wait for that handler");
         }
         agents.awaitIdle();
-        stop();
     }
 
     @Override

@@ -43,6 +43,11 @@ public abstract class RoutedAgent {
             public @Nullable Object dispatch(RoutedAgent agent, Object message, MessageContext context) throws Throwable {
                 return agent.dispatch(message, context);
             }
+
+            @Override
+            public boolean dormantWhenIdle(RoutedAgent agent) {
+                return agent.dormantWhenIdle();
+            }
         });
     }
 
@@ -120,6 +125,19 @@ public abstract class RoutedAgent {
             throw new IllegalStateException(getClass().getName() + " already has a handler for " + type.getName());
         }
         lambdas.put(type, (MessageHandler<Object>) handler);
+    }
+
+    /**
+     * Whether the runtime may let this instance go while it has no message to handle, keeping only
+     * its {@link #saveState() saved state} (nothing, when that is an empty object), and make a new
+     * one from the factory, given that state, for its next message. True for an agent whose
+     * {@code saveState} holds everything it keeps between messages: then a session that went quiet
+     * costs a few bytes instead of an object graph, and ten thousand ended conversations do not
+     * stay in the heap. False by default, so an agent that keeps state in fields it does not save
+     * keeps it.
+     */
+    protected boolean dormantWhenIdle() {
+        return false;
     }
 
     /**

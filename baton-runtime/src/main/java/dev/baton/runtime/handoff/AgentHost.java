@@ -138,4 +138,9 @@ final class AgentHost<C> extends RoutedAgent {
         }
     }
 
+    /** Everything a host keeps between messages is in its saved state (the conversation is in the session). */
+    @Override
+    protected boolean dormantWhenIdle() {
+        return true;
+    }
 }

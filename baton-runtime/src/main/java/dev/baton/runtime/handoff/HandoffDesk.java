@@ -121,7 +121,7 @@ public final class HandoffDesk<C> implements AutoCloseable {
      */
     public void hostUser(AgentRuntime runtime, Person person) {
         registerMessageTypes(runtime.codec().types());
-        runtime.register(USER_AGENT, id -> new UserAgent(person, this::holder));
+        runtime.register(USER_AGENT, id -> new UserAgent(person, this::holder, true)); // one person for every session
         runtime.subscribe(Subscription.byType(userTopic, USER_AGENT));
         runtime.subscribe(Subscription.byType(approvalsTopic, USER_AGENT));
     }

@@ -20,14 +20,21 @@ import java.util.function.Function;
 public final class UserAgent extends RoutedAgent {
     private final Person person;
     private final Function<String, String> firstTopic;
+    private final boolean dormant;
 
     /**
      * @param person who writes the messages
      * @param firstTopic the topic type a session's first message goes to, given the session id
      */
     public UserAgent(Person person, Function<String, String> firstTopic) {
+        this(person, firstTopic, false);
+    }
+
+    /** @param dormant whether the instance may be let go between messages: when one person serves every session */
+    UserAgent(Person person, Function<String, String> firstTopic, boolean dormant) {
         this.person = Objects.requireNonNull(person, "person");
         this.firstTopic = Objects.requireNonNull(firstTopic, "firstTopic");
+        this.dormant = dormant;
         on(UserLogin.class, this::loggedIn);
         on(AgentResponse.class, this::answered);
         on(ApprovalRequired.class, (approval, context) -> person.waiting(id().key(), approval));
@@ -52,5 +59,14 @@ public final class UserAgent extends RoutedAgent {
         seen.addAll(conversation);
         seen.add(Message.user(text));
         publish(new UserTask(text, seen, null), new TopicId(topicType, id().key()));
+    }
+
+    /**
+     * A user agent keeps nothing between messages; it may be let go when its person serves every
+     * session ({@link HandoffDesk#hostUser}). A factory that makes a person per instance keeps it.
+     */
+    @Override
+    protected boolean dormantWhenIdle() {
+        return dormant;
     }
 }

@@ -21,6 +21,8 @@ public final class AgentAccess {
         boolean handles(RoutedAgent agent, Class<?> messageType);
 
         @Nullable Object dispatch(RoutedAgent agent, Object message, MessageContext context) throws Throwable;
+
+        boolean dormantWhenIdle(RoutedAgent agent);
     }
 
     private static volatile @Nullable Bridge bridge;

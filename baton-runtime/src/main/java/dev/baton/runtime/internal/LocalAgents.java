@@ -55,6 +55,8 @@ public final class LocalAgents {
     private final Map<String, Function<AgentId, ? extends RoutedAgent>> factories = new ConcurrentHashMap<>();
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final Map<AgentId, Instance> instances = new ConcurrentHashMap<>();
+    /** The saved states of instances let go while idle (agents that allow it), until their next message. */
+    private final Map<AgentId, JsonNode> dormant = new ConcurrentHashMap<>();
     private final Pending pending = new Pending();
     private volatile boolean stopped;
 
@@ -220,7 +222,13 @@ public final class LocalAgents {
     public void deliver(AgentId recipient, Object message, MessageContext context,
             @Nullable CompletableFuture<?> reply, Consumer<Outcome> whenDone) {
         pending.add();
-        Instance instance = instances.computeIfAbsent(recipient, Instance::new);
+        // Counted under the map's lock for this id, so an idle instance is let go only when no
+        // delivery holds it (see settle).
+        Instance instance = instances.compute(recipient, (id, current) -> {
+            Instance i = current != null ? current : new Instance(id);
+            i.outstanding++;
+            return i;
+        });
         instance.mailbox.post(() -> handle(instance, message, context, reply, whenDone));
     }
 
@@ -263,30 +271,39 @@ public final class LocalAgents {
         }
     }
 
-    /** How many instances exist. */
+    /** How many instances exist (not counting those let go while idle). */
     public int instanceCount() {
         return instances.size();
     }
 
+    /** How many instances were let go while idle with a saved state to give their next instance. */
+    public int dormantCount() {
+        return dormant.size();
+    }
+
     /** The state of every instance, as {@link AgentRuntime#saveState()} describes it. */
     public JsonNode saveState() {
-        List<Instance> all = new ArrayList<>(instances.values());
-        all.sort(Comparator.comparing((Instance i) -> i.id.type()).thenComparing(i -> i.id.key()));
-        ObjectNode saved = JsonNodeFactory.instance.objectNode();
-        ArrayNode agents = saved.putArray("agents");
-        for (Instance instance : all) {
+        java.util.TreeMap<AgentId, JsonNode> states = new java.util.TreeMap<>(
+                Comparator.comparing(AgentId::type).thenComparing(AgentId::key));
+        dormant.forEach(states::put);
+        for (Instance instance : new ArrayList<>(instances.values())) {
             instance.lock.lock();
             try {
                 if (instance.agent != null) {
-                    ObjectNode entry = agents.addObject();
-                    entry.put("type", instance.id.type());
-                    entry.put("key", instance.id.key());
-                    entry.set("state", instance.agent.saveState());
+                    states.put(instance.id, instance.agent.saveState());
                 }
             } finally {
                 instance.lock.unlock();
             }
         }
+        ObjectNode saved = JsonNodeFactory.instance.objectNode();
+        ArrayNode agents = saved.putArray("agents");
+        states.forEach((id, state) -> {
+            ObjectNode entry = agents.addObject();
+            entry.put("type", id.type());
+            entry.put("key", id.key());
+            entry.set("state", state);
+        });
         return saved;
     }
 
@@ -338,8 +355,55 @@ public final class LocalAgents {
         } catch (RuntimeException | Error e) {
             LOG.error("the outcome of message {} for {} was not taken", context.messageId(), instance.id, e);
         } finally {
-            pending.done();
+            try {
+                settle(instance);
+            } finally {
+                pending.done();
+            }
         }
+    }
+
+    /**
+     * After a delivery: an instance with no other delivery and an agent that allows it is let go,
+     * its saved state kept (if any) for the instance its next message makes.
+     */
+    private void settle(Instance instance) {
+        RoutedAgent agent = instance.agent;
+        boolean candidate;
+        {
+            int[] left = new int[1];
+            instances.compute(instance.id, (id, current) -> {
+                if (current == instance) {
+                    left[0] = --instance.outstanding;
+                }
+                return current;
+            });
+            candidate = left[0] == 0 && agent != null && !stopped && AgentAccess.get().dormantWhenIdle(agent);
+        }
+        if (!candidate) {
+            return;
+        }
+        JsonNode state;
+        long generation;
+        instance.lock.lock();
+        try {
+            generation = instance.generation;
+            state = agent.saveState();
+        } catch (RuntimeException e) {
+            LOG.warn("{} could not save its state; it stays in memory: {}", instance.id, e.toString());
+            return;
+        } finally {
+            instance.lock.unlock();
+        }
+        instances.compute(instance.id, (id, current) -> {
+            if (current != instance || instance.outstanding != 0 || instance.generation != generation) {
+                return current; // a message came meanwhile: it stays
+            }
+            if (state != null && !(state.isObject() && state.isEmpty())) {
+                dormant.put(id, state);
+            }
+            return null;
+        });
     }
 
     private Outcome outcome(Instance instance, Object message, MessageContext context, @Nullable CompletableFuture<?> reply) {
@@ -358,6 +422,7 @@ public final class LocalAgents {
         }
         instance.lock.lock();
         try {
+            instance.generation++;
             Outcome outcome = handleLocked(instance, message, context);
             if (key != null && !(outcome instanceof Failed f && f.reason() == DeliveryFailure.STOPPED)) {
                 handled.add(key);
@@ -432,6 +497,10 @@ public final class LocalAgents {
                 throw new IllegalStateException("the factory returned null");
             }
             AgentAccess.get().bind(agent, instance.id, owner);
+            JsonNode saved = dormant.remove(instance.id);
+            if (saved != null) {
+                agent.loadState(saved);
+            }
             instance.agent = agent;
         }
         return agent;
@@ -462,6 +531,10 @@ public final class LocalAgents {
         final ReentrantLock lock = new ReentrantLock();
         @Nullable RoutedAgent agent;
         volatile @Nullable CancellationToken handling;
+        /** Deliveries queued or being handled; changed only in the instances map's compute for this id. */
+        int outstanding;
+        /** Messages handled so far; changed under {@link #lock}. */
+        long generation;
 
         Instance(AgentId id) {
             this.id = id;
