@@ -22,12 +22,15 @@ final class ConsolePerson implements Person {
 
     private final Terminal terminal;
     private final String session;
+    private final Runnable left;
     private int shown;
 
-    ConsolePerson(Terminal terminal, String session, int alreadyShown) {
+    /** @param left told when the customer leaves (a leaving line, or the end of the input) */
+    ConsolePerson(Terminal terminal, String session, int alreadyShown, Runnable left) {
         this.terminal = terminal;
         this.session = session;
         this.shown = alreadyShown;
+        this.left = left;
     }
 
     @Override
@@ -84,6 +87,7 @@ final class ConsolePerson implements Person {
         while (true) {
             String line = terminal.prompt("you> ");
             if (line == null || ChatCommand.LEAVE.contains(line.strip().toLowerCase(Locale.ROOT))) {
+                left.run();
                 return Optional.empty();
             }
             String typed = line.strip();
