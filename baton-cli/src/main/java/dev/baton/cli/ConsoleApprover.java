@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The person deciding tool calls at the console, for a chat on the runtime: asks about each call
  * of an {@link ApprovalRequired} of its session and publishes the decisions to the waiting agent.
- * At the end of the input the calls stay pending, and the console is told the person left.
+ * At the end of the input (or /quit) the calls stay pending, and the console is told the person left.
  */
 final class ConsoleApprover extends RoutedAgent {
     static final String TYPE = "console_approver";
