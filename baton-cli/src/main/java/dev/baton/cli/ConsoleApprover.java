@@ -12,13 +12,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * The person deciding tool calls at the console, for a chat on the runtime: asks about each call
  * of an {@link ApprovalRequired} of its session and publishes the decisions to the waiting agent.
- * At the end of the input the calls stay pending.
+ * At the end of the input (or /quit) the calls stay pending, and the console is told the person left.
  */
 final class ConsoleApprover extends RoutedAgent {
     static final String TYPE = "console_approver";
 
-    /** @param leave called when the input ends at a question: the person left */
-    ConsoleApprover(Terminal terminal, Desk<?> desk, String session, Runnable leave) {
+    ConsoleApprover(Terminal terminal, Desk<?> desk, String session, Runnable inputEnded) {
         on(ApprovalRequired.class, (ApprovalRequired request, MessageContext context) -> {
             if (!session.equals(id().key())) {
                 return;
@@ -29,7 +28,7 @@ final class ConsoleApprover extends RoutedAgent {
                         + (explanation == null ? "" : " (" + explanation + ")") + "? [y/n] ");
                 if (decision == null) {
                     terminal.println("   (left pending)");
-                    leave.run();
+                    inputEnded.run();
                     return;
                 }
                 publish(new ApprovalDecision(request.runId(), call.callId(), decision.approved(), false, decision.message(), "console"),

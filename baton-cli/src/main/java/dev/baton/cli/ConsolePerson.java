@@ -22,13 +22,15 @@ final class ConsolePerson implements Person {
 
     private final Terminal terminal;
     private final String session;
-    private final java.util.concurrent.CountDownLatch left = new java.util.concurrent.CountDownLatch(1);
+    private final Runnable left;
     private int shown;
 
-    ConsolePerson(Terminal terminal, String session, int alreadyShown) {
+    /** @param left told when the customer leaves (a leaving line, or the end of the input) */
+    ConsolePerson(Terminal terminal, String session, int alreadyShown, Runnable left) {
         this.terminal = terminal;
         this.session = session;
         this.shown = alreadyShown;
+        this.left = left;
     }
 
     @Override
@@ -80,22 +82,12 @@ final class ConsolePerson implements Person {
         }
     }
 
-    /** Marks that the customer left: the input ended, or they typed a way out. */
-    void leave() {
-        left.countDown();
-    }
-
-    /** Waits until the customer leaves. */
-    void awaitLeaving() throws InterruptedException {
-        left.await();
-    }
-
     /** The customer's next line; empty when they leave. */
     private Optional<String> read() {
         while (true) {
             String line = terminal.prompt("you> ");
             if (line == null || ChatCommand.LEAVE.contains(line.strip().toLowerCase(Locale.ROOT))) {
-                leave();
+                left.run();
                 return Optional.empty();
             }
             String typed = line.strip();

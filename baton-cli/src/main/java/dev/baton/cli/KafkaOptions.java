@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
 final class KafkaOptions {
     static final String ENV = "BATON_KAFKA";
     static final String DEFAULT = "127.0.0.1:9092";
+    /** How long a worker's question waits for the operator's answer at most (a human agent waits five minutes unless set). */
+    static final java.time.Duration OPERATOR_WAIT = java.time.Duration.ofMinutes(30);
 
     private KafkaOptions() {}
 
@@ -41,7 +43,9 @@ final class KafkaOptions {
         MessageTypes types = new MessageTypes();
         HandoffDesk.registerMessageTypes(types);
         try {
-            return KafkaRuntime.start(settings, new MessageCodec(types));
+            // The only sends are the human agent's questions to the operator at a console, who takes the
+            // time they take: the human agent's own timeout ends the wait, not the client timeout.
+            return KafkaRuntime.builder(settings).codec(new MessageCodec(types)).sendTimeout(OPERATOR_WAIT).build();
         } catch (KafkaUnavailableException e) {
             throw new CliError("no Kafka broker answers at " + bootstrap + " (" + e.getMessage() + "); start one, or name it with --kafka HOST:PORT"
                     + " or " + ENV);

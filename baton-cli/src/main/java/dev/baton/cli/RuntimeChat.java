@@ -1,9 +1,12 @@
 package dev.baton.cli;
 
+import dev.baton.human.HumanChannel;
 import dev.baton.runtime.AgentRuntime;
 import dev.baton.runtime.InProcessRuntime;
 import dev.baton.runtime.Subscription;
 import dev.baton.runtime.handoff.RuntimeHumans;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,7 +28,7 @@ final class RuntimeChat {
             desk.handoffs.host(runtime);
             desk.humans.bind(runtime);
             return converse(t, runtime, desk, stores, session, "runtime in process · model " + model.label() + " · store " + stores.label(),
-                    IN_PROCESS);
+                    "--runtime " + IN_PROCESS + Approvals.dbOption(settings.db()), false);
         }
     }
 
@@ -40,36 +43,46 @@ final class RuntimeChat {
         try (model; Stores stores = Workbench.openStores(settings); RuntimeDesk desk = RuntimeDesk.open(deskName, stores, model, false);
                 dev.baton.kafka.KafkaRuntime runtime = KafkaOptions.connect(bootstrap, deskName, "chat-" + id, "baton-chat-" + id)) {
             return converse(t, runtime, desk, stores, id, "runtime on Kafka " + bootstrap + " (agents on the workers of group "
-                    + WorkerCommand.group(deskName) + ") · store " + stores.label(), KAFKA);
+                    + WorkerCommand.group(deskName) + ") · store " + stores.label(),
+                    "--runtime " + KAFKA + " --kafka " + bootstrap + Approvals.dbOption(settings.db()), true);
         }
     }
 
-    /** Hosts the console's subscribers on {@code runtime}, opens the session and waits until the customer leaves. */
+    /**
+     * Hosts the console's subscribers on {@code runtime}, opens the session and waits until the
+     * customer leaves (a leaving line, or the end of the input). With {@code awaitLeaving} it waits
+     * for that even while this process has nothing to do: the desk's agents run on workers, so an idle
+     * console is only waiting for their answer. Without it (agents in this process) an idle runtime
+     * means the conversation has ended.
+     */
     static int converse(Terminal t, AgentRuntime runtime, RuntimeDesk desk, Stores stores, @Nullable String session, String where,
-            String runtimeName) {
+            String runtimeOptions, boolean awaitLeaving) {
         String id = session != null ? session : Workbench.newSessionId(desk.desk.name());
         boolean known = !stores.sessions().items(id, 0).isEmpty();
         t.println("Baton · desk " + desk.desk.name() + " · " + where);
         t.println((known ? "Continuing session " + id + " with " : "New session " + id + " · " + desk.desk.title() + " · talking to ")
                 + desk.handoffs.holder(id));
         t.println("Type a message; " + ChatCommand.QUIT + " or end of input leaves, " + ChatCommand.HELP + " lists the commands.");
-        RuntimeHumans.hostOperator(runtime, Operators.console(t));
-        ConsolePerson person = new ConsolePerson(t, id, stores.sessions().items(id, 0).size());
-        desk.handoffs.hostUser(runtime, person);
-        runtime.register(ConsoleApprover.TYPE, agent -> new ConsoleApprover(t, desk.desk, id, person::leave));
+        CountDownLatch left = new CountDownLatch(1);
+        HumanChannel operator = Operators.console(t);
+        // The operator topic carries every session's questions (and, for a new console, those of earlier
+        // sessions): this console's person answers those of its own session only.
+        RuntimeHumans.hostOperator(runtime, request -> id.equals(request.sessionId()) ? operator.ask(request) : Optional.empty());
+        desk.handoffs.hostUser(runtime, new ConsolePerson(t, id, stores.sessions().items(id, 0).size(), left::countDown));
+        runtime.register(ConsoleApprover.TYPE, agent -> new ConsoleApprover(t, desk.desk, id, left::countDown));
         runtime.subscribe(Subscription.byType(desk.handoffs.approvalsTopic(), ConsoleApprover.TYPE));
         desk.handoffs.login(runtime, id);
-        if (runtimeName.equals(IN_PROCESS)) {
-            runtime.stopWhenIdle(); // every message is here: idle means the conversation is over
-        } else {
+        if (awaitLeaving) {
             try {
-                person.awaitLeaving(); // the agents are elsewhere: this process waits for its customer
+                left.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                runtime.stop();
+                return CliError.FAILED;
             }
-            runtime.stop();
         }
-        t.println("Session " + id + " is saved · continue with: " + Hint.command() + " chat --runtime " + runtimeName + " --session " + id);
+        runtime.stopWhenIdle();
+        t.println("Session " + id + " is saved · continue with: " + Hint.command() + " chat " + runtimeOptions + " --session " + id);
         return 0;
     }
 }

@@ -31,6 +31,8 @@ public record HumanAnswer(boolean answered, @Nullable String text, @Nullable Str
         if (!answered) {
             return Optional.empty();
         }
-        return Optional.of(new HumanReply(text == null ? "" : text, handoff, handoffInput));
+        // Read back from JSON (a transport across processes), a missing input is a NullNode, not null.
+        JsonNode input = handoffInput == null || handoffInput.isNull() ? null : handoffInput;
+        return Optional.of(new HumanReply(text == null ? "" : text, handoff, input));
     }
 }
