@@ -1,5 +1,6 @@
 package dev.baton.bench;
 
+import dev.baton.item.ToolOutput;
 import dev.baton.model.Model;
 import dev.baton.run.RunConfig;
 import dev.baton.run.RunOptions;
@@ -62,6 +63,8 @@ final class RuntimeFlow {
         final InProcessRuntime runtime = InProcessRuntime.builder().deadLetters(deadLetters).build();
         final InMemorySessionStore sessions = new InMemorySessionStore();
         final AtomicLong modelCalls = new AtomicLong();
+        /** Model calls that are a session's last: billing's, after {@code get_invoice} answered. */
+        final AtomicLong lastCalls = new AtomicLong();
         private final HandoffDesk<Void> desk;
         private final Map<String, CompletableFuture<AgentResponse>> waiting = new ConcurrentHashMap<>();
 
@@ -70,6 +73,9 @@ final class RuntimeFlow {
             Model script = new SupportFlow.ScriptModel(latencyMs);
             Model counted = request -> {
                 modelCalls.incrementAndGet();
+                if (request.lastInput() instanceof ToolOutput out && out.output().contains("\"status\":\"paid\"")) {
+                    lastCalls.incrementAndGet();
+                }
                 return script.respond(request);
             };
             Runner runner = Runner.create(RunConfig.builder().defaultModel(counted).sessionStore(sessions)
@@ -209,8 +215,9 @@ final class RuntimeFlow {
      * {@code n} sessions logged in at once with a model that waits {@code latencyMs} per answer:
      * the wall time until every answer was heard, against the ideal ({@value #MODEL_CALLS} model
      * calls); peak resident memory during that pass; then, in a second pass of its own (so its
-     * full collections do not show in the wall time), the live heap after a full collection with
-     * the {@code n} sessions in their last model call, against the live heap before, per session.
+     * full collections do not show in the wall time), the live heap after a full collection once
+     * the last of the {@code n} sessions has begun its last model call, against the live heap
+     * before, per session.
      */
     void inFlight(int n, long latencyMs, int w, Map<String, Object> out) throws InterruptedException {
         if (w > 0) {
@@ -252,8 +259,9 @@ final class RuntimeFlow {
         }
         long peakRssKb = Math.max(peakKb.get(), Memory.peakRssKb());
 
-        // Memory: a second pass, probed in the sessions' last model call, when each holds the most
-        // (three agent instances, the whole conversation in the session store, billing's parked turn).
+        // Memory: a second pass, probed when the last session has begun its last model call, when a
+        // session holds the most (three agent instances, the whole conversation in the session store,
+        // billing's parked turn); a session that has already ended keeps its instances and its store.
         System.gc();
         long baseline = liveHeap();
         long live;
@@ -267,10 +275,8 @@ final class RuntimeFlow {
             for (int i = 0; i < n; i++) {
                 all.add(desk.start("m-" + i));
             }
-            long probeAt = start + (long) ((MODEL_CALLS - 0.5) * latencyMs * 1_000_000L);
-            long wait = probeAt - System.nanoTime();
-            if (wait > 0) {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            while (desk.lastCalls.get() < n && desk.open() > 0) {
+                Thread.sleep(1);
             }
             openAtProbe = desk.open();
             instancesAtProbe = desk.instances();

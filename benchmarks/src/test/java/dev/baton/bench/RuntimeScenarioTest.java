@@ -37,6 +37,7 @@ class RuntimeScenarioTest {
                     .containsExactly("transfer_to_billing_specialist", "get_invoice");
             assertThat(desk.sessions.activeAgent("s-1")).contains("billing_specialist");
             assertThat(desk.modelCalls.get()).isEqualTo(RuntimeFlow.MODEL_CALLS);
+            assertThat(desk.lastCalls.get()).as("billing's call after get_invoice").isEqualTo(1);
             assertThat(desk.instances()).as("the user's, triage's and billing's agent of the session").isEqualTo(3);
             assertThat(desk.open()).isZero();
             assertThat(desk.deadLetters.list()).isEmpty();
