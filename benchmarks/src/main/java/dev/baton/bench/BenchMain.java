@@ -30,20 +30,25 @@ import picocli.CommandLine.Option;
         description = "Runs one benchmark scenario with Baton and prints its figures as one JSON line.")
 public final class BenchMain implements Callable<Integer> {
 
-    @Option(names = "--scenario", required = true, description = "support-flow, in-flight, http, durable, steady or server")
+    @Option(names = "--scenario", required = true, description = "support-flow, in-flight, http, durable, steady, server, runtime or runtime-in-flight")
     String scenario;
 
     @Option(names = "--runs", description = "runs to measure (default: 20000 for support-flow and durable, 10000 for in-flight, 5000 for http; "
-            + "server: conversations per way, default 384)")
+            + "server: conversations per way, default 384; runtime: sessions per pass, default 20000; runtime-in-flight: sessions "
+            + "in flight, default 10000)")
     Integer runs;
 
     @Option(names = "--concurrency", description = "runs in flight at once (support-flow: default 1; http and durable: default 64; "
-            + "server: conversations in flight, default 64)")
+            + "server: conversations in flight, default 64; runtime: sessions in flight, default 1)")
     Integer concurrency;
 
     @Option(names = "--latency-ms", description = "model latency per answer (in-flight: default 1000; steady: default 500; "
-            + "server: default 50 in the conversations)")
+            + "server: default 50 in the conversations; runtime-in-flight: default 1000)")
     Long latencyMs;
+
+    @Option(names = "--repeats", defaultValue = "5",
+            description = "runtime: measured passes after the warm-up (each on a fresh runtime); the median pass is reported")
+    int repeats;
 
     @Option(names = "--turns", defaultValue = "4", description = "server: turns per conversation")
     int turns;
@@ -65,7 +70,8 @@ public final class BenchMain implements Callable<Integer> {
     double durationS;
 
     @Option(names = "--warmup", description = "unmeasured runs first (default: min(20000, runs) for support-flow and durable, "
-            + "each of durable's three passes; 500 for http; server: 128 conversations per way)")
+            + "each of durable's three passes; 500 for http; server: 128 conversations per way; runtime: min(20000, runs) sessions; "
+            + "runtime-in-flight: 200 sessions at 1 ms model latency)")
     Integer warmup;
 
     @Option(names = "--base-url", description = "http: the OpenAI-compatible endpoint, e.g. http://127.0.0.1:PORT/v1 "
@@ -119,8 +125,11 @@ public final class BenchMain implements Callable<Integer> {
             case "durable" -> durable();
             case "steady" -> List.of(steady());
             case "server" -> server();
+            case "runtime" -> List.of(runtime());
+            case "runtime-in-flight" -> List.of(runtimeInFlight());
             default -> throw new CommandLine.ParameterException(new CommandLine(this),
-                    "unknown scenario '" + scenario + "' (support-flow, in-flight, http, durable, steady, server)");
+                    "unknown scenario '" + scenario + "' (support-flow, in-flight, http, durable, steady, server, runtime, "
+                            + "runtime-in-flight)");
         };
         ObjectMapper json = new ObjectMapper();
         long failures = 0;
@@ -177,6 +186,45 @@ public final class BenchMain implements Callable<Integer> {
         watchHeader.put("config", "sse-watchers");
         watchHeader.put("tracing", config);
         return new Server(options(), traceProcessors(), firstError).measure(settings, turnsHeader, watchHeader);
+    }
+
+    /** The run options of the chosen configuration, as a refinement of the desk's options. */
+    private java.util.function.UnaryOperator<RunOptions<Void>> refineOptions() {
+        options(); // rejects an unknown config
+        return config.equals("tracing-off") ? o -> o.withTracingDisabled(true) : o -> o;
+    }
+
+    /**
+     * The support flow as a publish/subscribe conversation on the in-process runtime, sessions one
+     * after the other on each of {@code --concurrency} clients: the median of {@code --repeats}
+     * passes after a warm-up. See {@link RuntimeFlow}.
+     */
+    private Map<String, Object> runtime() throws Exception {
+        int n = runs != null ? runs : 20_000;
+        int w = warmup != null ? warmup : Math.min(20_000, n);
+        int c = concurrency != null ? concurrency : 1;
+        if (n < 1 || c < 1 || repeats < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "runtime: --runs, --concurrency and --repeats must be at least 1");
+        }
+        Map<String, Object> out = header("runtime", n, c);
+        out.put("config", "sessions");
+        out.put("tracing", config);
+        new RuntimeFlow(refineOptions(), traceProcessors(), firstError).throughput(n, w, c, repeats, out);
+        return out;
+    }
+
+    /** The runtime's support flow with {@code --runs} sessions in flight at once; see {@link RuntimeFlow#inFlight}. */
+    private Map<String, Object> runtimeInFlight() throws Exception {
+        int n = runs != null ? runs : 10_000;
+        long latency = latencyMs != null ? latencyMs : 1000;
+        if (n < 1 || latency < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "runtime-in-flight: --runs must be at least 1");
+        }
+        Map<String, Object> out = header("runtime", n, n);
+        out.put("config", "in-flight");
+        out.put("tracing", config);
+        new RuntimeFlow(refineOptions(), traceProcessors(), firstError).inFlight(n, latency, warmup != null ? warmup : 200, out);
+        return out;
     }
 
     private Runner runner(long latency) {
