@@ -158,7 +158,10 @@ public final class InProcessRuntime implements AgentRuntime {
 
     @Override
     public void stopWhenIdle() {
-        awaitIdle();
+        if (agents.inHandler()) {
+            throw new IllegalStateException("stopWhenIdle() from a handler would wait for that handler; call stop()");
+        }
+        agents.awaitIdle();
         stop();
     }
 
@@ -170,7 +173,7 @@ public final class InProcessRuntime implements AgentRuntime {
      */
     public void awaitIdle() {
         if (agents.inHandler()) {
-            throw new IllegalStateException("awaiting idleness from a handler would wait for that handler");
+            throw new IllegalStateException("awaitIdle() from a handler would wait for that handler");
         }
         agents.awaitIdle();
     }
