@@ -1,6 +1,7 @@
 package dev.baton.runtime.handoff;
 
 import dev.baton.RunStoreFailed;
+import dev.baton.SessionStoreFailed;
 import dev.baton.UserError;
 import dev.baton.agent.Agent;
 import dev.baton.durable.Approval;
@@ -78,8 +79,8 @@ final class JournaledTurns implements Turns {
     /**
      * Waits for the run to end or pause, taking it over when the worker that executed it died.
      *
-     * <p>A run this process stopped on a store failure (a write failed, or its lease was lost and
-     * its execution interrupted) stays resumable, and another process may be finishing it: its
+     * <p>A run this process stopped on a store failure (a write to the run or session store failed,
+     * or its lease was lost and its execution interrupted) stays resumable, and another process may be finishing it: its
      * stored record decides, not the failure this process remembers. So the turn waits for the
      * record to settle, taking the run back when nobody holds it, and fails only when the store
      * cannot be read or the run failed here {@value #LOCAL_FAILURES} times in a row.
@@ -91,7 +92,7 @@ final class JournaledTurns implements Turns {
             Optional<RunRecord> settled;
             try {
                 settled = run.await(poll);
-            } catch (RunStoreFailed e) {
+            } catch (RunStoreFailed | SessionStoreFailed e) {
                 RunRecord now = run.record();  // a store that cannot be read fails the turn here
                 if (now.status().isTerminal() || now.status() == RunStatus.PAUSED) {
                     settled = Optional.of(now);
