@@ -441,6 +441,9 @@ class KafkaRuntimeTest {
         config.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
+            // The topic may not exist yet: the dead-letter topic is made by the first dead letter's write,
+            // which can come after the next message was handled.
+            await(() -> !consumer.partitionsFor(topic).isEmpty(), "topic " + topic);
             List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
