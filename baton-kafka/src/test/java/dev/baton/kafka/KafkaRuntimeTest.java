@@ -511,12 +511,11 @@ class KafkaRuntimeTest {
         config.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config)) {
-            // The topic may be made while the test waits (dead letters are written after the offset's handler).
-            List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
-            await(() -> {
-                consumer.partitionsFor(topic).forEach(p -> partitions.add(new org.apache.kafka.common.TopicPartition(topic, p.partition())));
-                return !partitions.isEmpty();
-            }, "topic " + topic);
+            // The topic may not exist yet: the dead-letter topic is made by the first dead letter's write,
+            // which can come after the next message was handled.
+            await(() -> !consumer.partitionsFor(topic).isEmpty(), "topic " + topic);
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             await(() -> {

@@ -1,5 +1,7 @@
 package dev.baton.runtime.handoff;
 
+import dev.baton.RunStoreFailed;
+import dev.baton.SessionStoreFailed;
 import dev.baton.UserError;
 import dev.baton.agent.Agent;
 import dev.baton.durable.Approval;
@@ -34,6 +36,10 @@ final class JournaledTurns implements Turns {
     private final String application;
     private final SessionStore sessions;
     private final Duration poll;
+    /** How often a turn takes its run back here after the run failed here, before the turn fails. */
+    private static final int LOCAL_FAILURES = 3;
+    /** How often a turn looks at a run that another live worker is finishing. */
+    private static final Duration STILL_ELSEWHERE = Duration.ofMillis(200);
 
     JournaledTurns(DurableWorker worker, String application, SessionStore sessions, Duration poll) {
         this.worker = worker;
@@ -70,11 +76,36 @@ final class JournaledTurns implements Turns {
         return outcome(run);
     }
 
-    /** Waits for the run to end or pause, taking it over when the worker that executed it died. */
+    /**
+     * Waits for the run to end or pause, taking it over when the worker that executed it died.
+     *
+     * <p>A run this process stopped on a store failure (a write to the run or session store failed,
+     * or its lease was lost and its execution interrupted) stays resumable, and another process may be finishing it: its
+     * stored record decides, not the failure this process remembers. So the turn waits for the
+     * record to settle, taking the run back when nobody holds it, and fails only when the store
+     * cannot be read or the run failed here {@value #LOCAL_FAILURES} times in a row.
+     */
     private Turn outcome(RunHandle run) {
         RunRecord record;
+        int failures = 0;
         while (true) {
-            Optional<RunRecord> settled = run.await(poll);
+            Optional<RunRecord> settled;
+            try {
+                settled = run.await(poll);
+            } catch (RunStoreFailed | SessionStoreFailed e) {
+                RunRecord now = run.record();  // a store that cannot be read fails the turn here
+                if (now.status().isTerminal() || now.status() == RunStatus.PAUSED) {
+                    settled = Optional.of(now);
+                } else if (worker.resume(run.id()).isPresent()) {
+                    if (++failures >= LOCAL_FAILURES) {
+                        throw e;
+                    }
+                    continue;
+                } else {
+                    sleep(STILL_ELSEWHERE);  // held by a live worker elsewhere: wait for its record
+                    continue;
+                }
+            }
             if (settled.isPresent()) {
                 record = settled.get();
                 break;
@@ -108,6 +139,15 @@ final class JournaledTurns implements Turns {
             }
         }
         return new Turn.Answered(record.id(), record.currentAgent(), text(record.finalOutput()), conversation);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a run held elsewhere", e);
+        }
     }
 
     /** The final output's text: a JSON string's value, else the JSON itself (a structured output). */
