@@ -86,9 +86,19 @@ final class Browser implements AutoCloseable {
     /** Waits up to {@code seconds} until {@code condition} gives a non-null, non-false value, and returns it. */
     <T> T await(int seconds, String what, Function<WebDriver, T> condition) {
         // A refreshed part of the page replaces the elements a condition was reading: look again.
+        // Chromium sometimes reports the same as "Node with given id does not belong to the document".
         return new WebDriverWait(driver, Duration.ofSeconds(seconds)).withMessage(what)
                 .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
-                .until(condition);
+                .until(d -> {
+                    try {
+                        return condition.apply(d);
+                    } catch (org.openqa.selenium.WebDriverException e) {
+                        if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) {
+                            return null;
+                        }
+                        throw e;
+                    }
+                });
     }
 
     List<WebElement> all(String css) {
