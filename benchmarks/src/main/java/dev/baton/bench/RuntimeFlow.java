@@ -98,7 +98,7 @@ final class RuntimeFlow {
             return waiting.size();
         }
 
-        /** Agent instances the runtime holds (three per session: the user's, triage's and billing's). */
+        /** Agent instances the runtime holds: a session's three (the user's, triage's, billing's) while it goes on, none once it ended (they go dormant). */
         int instances() {
             return runtime.instanceCount();
         }
@@ -261,7 +261,7 @@ final class RuntimeFlow {
 
         // Memory: a second pass, probed when the last session has begun its last model call, when a
         // session holds the most (three agent instances, the whole conversation in the session store,
-        // billing's parked turn); a session that has already ended keeps its instances and its store.
+        // billing's parked turn); a session that has already ended keeps only its store (its agents went dormant).
         System.gc();
         long baseline = liveHeap();
         long live;
