@@ -184,11 +184,13 @@ public final class DurableWorker implements AutoCloseable {
             throw new UserError("A run id must not be blank");
         }
         Applications.Registered registered = applications.register(application, agent);
-        if (client.storeCall(() -> store.findRun(runId), "find run " + runId).isEmpty()) {
+        // Most runs are new: record it at once, and look for the recorded one only when that fails
+        // (the store refuses a second run of an id), rather than read the store before every start.
+        if (!runs.executing.containsKey(runId)) {
             try {
-                return new RunHandle(client, launcher.startNew(runId, application, registered.graph(), agent, input, options));
+                return new RunHandle(client, runId, launcher.startNew(runId, application, registered.graph(), agent, input, options));
             } catch (RuntimeException e) {
-                // Another process may have recorded it meanwhile; anything else is the caller's to see.
+                // Recorded before (an earlier call, another process); anything else is the caller's to see.
                 if (client.storeCall(() -> store.findRun(runId), "find run " + runId).isEmpty()) {
                     throw e;
                 }

@@ -29,6 +29,8 @@ final class Execution implements DurableClient.LocalExecution {
     volatile @Nullable RuntimeException failure;
     /** The run as the store holds it once its end was written; read by waiting handles after {@link #awaitEnd}. */
     volatile @Nullable RunRecord endRecord;
+    /** What the runner returned, once its completion is recorded ({@link #endRecord} set); for {@link RunHandle#localResult()}. */
+    volatile dev.baton.run.@Nullable RunResult result;
     private final CountDownLatch end = new CountDownLatch(1);
 
     Execution(String runId) {

@@ -60,18 +60,20 @@ final class Launcher {
      * the store knows it, so no worker loop can claim it meanwhile.
      */
     <C> String startNew(String application, Map<String, String> graph, Agent<C> agent, List<Item> input, RunOptions<C> options) {
-        return startNew(DurableClient.newRunId(), application, graph, agent, input, options);
+        return startNew(DurableClient.newRunId(), application, graph, agent, input, options).runId;
     }
 
-    /** {@link #startNew(String, Map, Agent, List, RunOptions)} under the id the caller chose. */
-    <C> String startNew(String runId, String application, Map<String, String> graph, Agent<C> agent, List<Item> input,
+    /** {@link #startNew(String, Map, Agent, List, RunOptions)} under the id the caller chose; returns its execution. */
+    <C> Execution startNew(String runId, String application, Map<String, String> graph, Agent<C> agent, List<Item> input,
             RunOptions<C> options) {
         String sessionId = options.session() != null ? options.session().id() : options.sessionId();
         Instant now = DurableClient.now();
         RunRecord record = new RunRecord(runId, application, agent.name(), agent.name(), sessionId, input, RunStatus.RUNNING, now,
                 now, null, null, null, graph, null, workerId, now.plus(lease));
         Execution ex = new Execution(runId);
-        runs.executing.put(runId, ex);
+        if (runs.executing.putIfAbsent(runId, ex) != null) {
+            throw new IllegalStateException("Run " + runId + " is already executing in this process");
+        }
         boolean launched = false;
         try {
             client.storeCall(() -> {
@@ -85,7 +87,7 @@ final class Launcher {
                 abandon(ex);
             }
         }
-        return runId;
+        return ex;
     }
 
     /** Starts executing a run already entered in the table of executions (started here, or claimed). */

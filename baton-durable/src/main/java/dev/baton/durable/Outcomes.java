@@ -119,6 +119,7 @@ final class Outcomes {
                 result == null ? current.usage() : result.usage(), current.pausedState(), DurableClient.now());
         try {
             if (store.finishRun(journal.takeBuffered(), done)) {
+                ex.result = result;
                 ex.endRecord = done.withLease(null, null); // finishing a run gives up its lease
             } else {
                 log.info("run {}: outcome {} not recorded, the run was cancelled or taken over meanwhile", runId, status);

@@ -14,10 +14,17 @@ import org.jspecify.annotations.Nullable;
 public final class RunHandle {
     private final DurableClient runner;
     private final String id;
+    /** The execution this handle's call started in this process, if it did. */
+    private final @Nullable Execution started;
 
     RunHandle(DurableClient runner, String id) {
+        this(runner, id, null);
+    }
+
+    RunHandle(DurableClient runner, String id, @Nullable Execution started) {
         this.runner = runner;
         this.id = id;
+        this.started = started;
     }
 
     public String id() {
@@ -42,6 +49,17 @@ public final class RunHandle {
      */
     public Optional<RunRecord> await(Duration timeout) {
         return runner.await(id, timeout);
+    }
+
+    /**
+     * What the runner returned, when the execution this handle started in this process completed
+     * the run and recorded it: its new items, conversation and handoff targets, without reading
+     * them back from the store. Empty for a run that is still going, paused, failed, was continued
+     * by another execution or process, or that this handle did not start.
+     */
+    public Optional<dev.baton.run.RunResult> localResult() {
+        Execution ex = started;
+        return ex == null || ex.endRecord() == null ? Optional.empty() : Optional.ofNullable(ex.result);
     }
 
     /** Waits, however long it takes, until the run ends or pauses for approval; see {@link #await}. */

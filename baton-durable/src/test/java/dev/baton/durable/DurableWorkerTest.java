@@ -74,6 +74,28 @@ class DurableWorkerTest {
     }
 
     @Test
+    void a_run_started_once_under_an_id_is_recorded_once_and_its_handle_carries_the_runners_result() {
+        RefundDesk desk = new RefundDesk();
+        DurableWorker worker = durable(desk);
+        List<Item> input = List.of(Message.user("refund O-1 150"));
+
+        RunHandle first = worker.startRunOnce("turn-1", RunRecord.DEFAULT_APPLICATION, desk.triage(), input, RunOptions.none());
+        RunRecord done = first.result();
+        RunHandle again = worker.startRunOnce("turn-1", RunRecord.DEFAULT_APPLICATION, desk.triage(), input, RunOptions.none());
+
+        assertThat(done.id()).isEqualTo("turn-1");
+        assertThat(first.localResult()).hasValueSatisfying(r -> {
+            assertThat(r.finalOutput()).isEqualTo("Done: refunded $150 for O-1");
+            assertThat(r.lastAgent()).isEqualTo(done.currentAgent());
+        });
+        assertThat(again.result()).isEqualTo(done);
+        assertThat(again.localResult()).as("read back, not executed again").isEmpty();
+        assertThat(worker.attach("turn-1").localResult()).isEmpty();
+        assertThat(desk.modelCalls).hasValue(3);
+        assertThat(store.listRuns(RunQuery.all())).extracting(RunRecord::id).containsOnlyOnce("turn-1");
+    }
+
+    @Test
     void every_model_and_tool_call_is_journaled_with_its_timing_and_tokens() {
         RefundDesk desk = new RefundDesk();
         RunHandle run = durable(desk).startRun(desk.triage(), "refund O-1 150");

@@ -184,6 +184,9 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
         Objects.requireNonNull(run, "run");
         List<RecordedEvent> copy = List.copyOf(events);
         String update = run.status() != RunStatus.RUNNING ? FINISH_RUN : UPDATE_RUN;
+        if (dialect.writesAtOnce() && run.status() != RunStatus.PAUSED) {
+            return write("finish", run.id(), false, c -> dialect.finishAtOnce(c, rows, update, run, copy));
+        }
         return write("finish", run.id(), true, c -> {
             if (!updateOutcome(c, update, run)) {
                 return false;
@@ -375,6 +378,13 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
     private void writeRecord(List<RecordedEvent> events, Effect effect, @Nullable String currentAgent, @Nullable String owner) {
         Objects.requireNonNull(effect, "effect");
         List<RecordedEvent> copy = List.copyOf(events);
+        if (currentAgent == null && dialect.writesAtOnce()) {
+            write("record effect '" + effect.key() + "' of", effect.runId(), false, c -> {
+                dialect.recordAtOnce(c, rows, RECORD_EFFECT, copy, effect);
+                return null;
+            });
+            return;
+        }
         write("record effect '" + effect.key() + "' of", effect.runId(), true, c -> {
             insertEvents(c, copy);
             upsertEffect(c, effect);

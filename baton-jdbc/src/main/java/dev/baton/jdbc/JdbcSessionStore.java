@@ -243,8 +243,11 @@ abstract sealed class JdbcSessionStore implements SessionStore, AutoCloseable pe
     public boolean addItemsOnce(SessionLease lease, String writeKey, List<Item> items) {
         Objects.requireNonNull(writeKey, "writeKey");
         List<String> json = encodeAll(lease.sessionId(), items);
-        Boolean added = write("add items (write '" + writeKey + "') to", lease.sessionId(), true,
-                c -> holds(c, lease) ? addOnce(c, lease.sessionId(), writeKey, json) : null);
+        Boolean added = dialect.writesAtOnce()
+                ? write("add items (write '" + writeKey + "') to", lease.sessionId(), false,
+                        c -> dialect.addItemsOnceAtOnce(c, lease, writeKey, json))
+                : write("add items (write '" + writeKey + "') to", lease.sessionId(), true,
+                        c -> holds(c, lease) ? addOnce(c, lease.sessionId(), writeKey, json) : null);
         if (added == null) {
             throw SessionLeases.lost(lease, "add items to");
         }

@@ -36,16 +36,22 @@ public final class KafkaDeskThroughput {
         int sessions = option(args, "--sessions", 2000);
         int rounds = option(args, "--rounds", 3);
         int warmup = option(args, "--warmup", 200);
+        String journal = text(args, "--journal", "postgres");
         Path dir = Files.createTempDirectory("kafka-desk-throughput-");
         String prefix = "bench.";
         List<Process> workers = new ArrayList<>();
         try (KafkaBroker broker = KafkaBroker.start()) {
             String url = PostgresServer.createDatabase("kafka_bench");
             try (KafkaDesk.Stores stores = KafkaDesk.Stores.open(url, PostgresServer.user(), PostgresServer.password())) {
+                if (Boolean.getBoolean("kafkaDesk.logStatements")) {  // every statement of the workers in the server's log
+                    try (var c = stores.pool().getConnection(); var st = c.createStatement()) {
+                        st.execute("ALTER DATABASE " + c.getCatalog() + " SET log_statement = 'all'");
+                    }
+                }
                 List<String> workerArgs = List.of(broker.bootstrapServers(), "bench-desk", prefix, url, PostgresServer.user(),
-                        PostgresServer.password(), dir.toString(), "0", "10000", "false", "true");
+                        PostgresServer.password(), dir.toString(), "0", "10000", "false", "true", journal);
                 for (int i = 0; i < 2; i++) {
-                    workers.add(new ProcessBuilder(KafkaDeskWorker.command(List.of("-Xmx1g"), workerArgs))
+                    workers.add(new ProcessBuilder(KafkaDeskWorker.command(workerOptions(i), workerArgs))
                             .redirectErrorStream(true).redirectOutput(dir.resolve("worker-" + i + ".out").toFile()).start());
                 }
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -62,11 +68,13 @@ public final class KafkaDeskThroughput {
                         KafkaRuntime.DEFAULT_PARTITIONS);
                 int expected = 0;
                 expected = round(people, "w", warmup, expected, "warm-up");
+                DatabaseWork work = DatabaseWork.of(stores.pool());
                 List<List<String>> measured = new ArrayList<>();
                 for (int r = 1; r <= rounds; r++) {
                     List<String> ids = ids("r" + r + "-", sessions);
                     measured.add(ids);
                     expected = round(people, "r" + r + "-", sessions, expected, "round " + r);
+                    work = work.report(stores.pool(), sessions);
                 }
                 people.stopWhenIdle();
                 for (Process w : workers) {
@@ -143,6 +151,16 @@ public final class KafkaDeskThroughput {
         }
     }
 
+    /** {@code -Xmx1g}, and what the system property {@code kafkaDesk.worker<i>} adds (a profiler agent, say), split at spaces. */
+    private static List<String> workerOptions(int i) {
+        List<String> options = new ArrayList<>(List.of("-Xmx1g"));
+        String more = System.getProperty("kafkaDesk.worker" + i, "").strip();
+        if (!more.isEmpty()) {
+            options.addAll(List.of(more.split(" +")));
+        }
+        return options;
+    }
+
     private static List<String> ids(String prefix, int n) {
         List<String> ids = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -160,6 +178,15 @@ public final class KafkaDeskThroughput {
 
     private static List<String> lines(Path file) throws IOException {
         return Files.exists(file) ? Files.readAllLines(file) : List.of();
+    }
+
+    private static String text(String[] args, String name, String fallback) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
     }
 
     private static int option(String[] args, String name, int fallback) {

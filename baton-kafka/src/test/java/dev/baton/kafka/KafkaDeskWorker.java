@@ -23,7 +23,8 @@ import java.util.List;
  * turn-start timings to {@code timings-<pid>.log} if asked to keep them.
  *
  * <p>Arguments: {@code <bootstrap> <group> <topicPrefix> <jdbcUrl> <user> <password> <dir>
- * <modelDelayMs> <leaseMs> <logCalls> <timings>}.
+ * <modelDelayMs> <leaseMs> <logCalls> <timings> [journal]}, where {@code journal} is {@code none} for turns
+ * that are not journaled and sessions kept in the worker's memory (Kafka alone, as a baseline).
  */
 public final class KafkaDeskWorker {
     private KafkaDeskWorker() {}
@@ -41,7 +42,10 @@ public final class KafkaDeskWorker {
         KafkaDesk desk = new KafkaDesk(logCalls ? dir : null, modelDelay);
         KafkaDesk.Timings timings = new KafkaDesk.Timings();
         try (KafkaDesk.Stores stores = KafkaDesk.Stores.open(args[3], args[4], args[5])) {
-            RunConfig.Builder config = RunConfig.builder().defaultModel(desk.model()).sessionStore(stores.sessions());
+            // "none": turns run by the runner alone, the session in this JVM's memory (a measurement's baseline of Kafka alone)
+            boolean journaled = !(args.length > 11 && args[11].equals("none"));
+            RunConfig.Builder config = RunConfig.builder().defaultModel(desk.model())
+                    .sessionStore(journaled ? stores.sessions() : new dev.baton.session.InMemorySessionStore());
             if (timed) {
                 config.hooks(desk.timing(timings));
             }
@@ -50,8 +54,15 @@ public final class KafkaDeskWorker {
             HandoffDesk.registerMessageTypes(types);
             KafkaSettings settings = KafkaSettings.of(bootstrap, "worker-" + pid, group).withTopicPrefix(prefix)
                     .withTimeout(Duration.ofSeconds(10));
-            try (HandoffDesk<Void> handoffs = HandoffDesk.builder(desk.triage(), runner).name(KafkaDesk.DESK)
-                    .journaled(stores.runs(), lease).build();
+            HandoffDesk.Builder<Void> deskBuilder = HandoffDesk.builder(desk.triage(), runner).name(KafkaDesk.DESK);
+            if (journaled) {
+                deskBuilder.journaled(stores.runs(), lease);
+            }
+            Integer atOnce = Integer.getInteger("kafkaDesk.turnsAtOnce");
+            if (atOnce != null) {
+                deskBuilder.maxConcurrentTurns(atOnce);
+            }
+            try (HandoffDesk<Void> handoffs = deskBuilder.build();
                     KafkaRuntime runtime = KafkaRuntime.builder(settings).codec(new MessageCodec(types)).build()) {
                 handoffs.host(runtime);
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -49,6 +49,8 @@ public final class HandoffDesk<C> implements AutoCloseable {
     public static final String USER_TOPIC = "user";
     /** The approvals topic's type unless set. */
     public static final String APPROVALS_TOPIC = "approvals";
+    /** How many journaled turns a process takes at once unless {@link Builder#maxConcurrentTurns} says otherwise. */
+    public static final int JOURNALED_TURNS_AT_ONCE = 64;
 
     private final String name;
     private final Agent<C> entry;
@@ -81,10 +83,13 @@ public final class HandoffDesk<C> implements AutoCloseable {
             this.worker = DurableWorker.builder(b.runner, b.journal).application(name, entry).lease(b.lease)
                     .runOptions(record -> optionsFor(Objects.requireNonNull(record.sessionId(), "a turn's session")))
                     .build().start();
-            this.turns = new JournaledTurns(worker, name, b.runner.config().sessionStore(), b.lease);
+            Turns journaled = new JournaledTurns(worker, name, b.runner.config().sessionStore(), b.lease);
+            int limit = b.maxConcurrentTurns != null ? b.maxConcurrentTurns : JOURNALED_TURNS_AT_ONCE;
+            this.turns = limit == 0 ? journaled : new LimitedTurns(journaled, limit);
         } else {
             this.worker = null;
-            this.turns = b.turns != null ? b.turns : Turns.of(b.runner);
+            Turns own = b.turns != null ? b.turns : Turns.of(b.runner);
+            this.turns = b.maxConcurrentTurns == null || b.maxConcurrentTurns == 0 ? own : new LimitedTurns(own, b.maxConcurrentTurns);
         }
     }
 
@@ -204,6 +209,7 @@ public final class HandoffDesk<C> implements AutoCloseable {
         private UnaryOperator<RunOptions<C>> runOptions = UnaryOperator.identity();
         private String userTopic = USER_TOPIC;
         private String approvalsTopic = APPROVALS_TOPIC;
+        private @Nullable Integer maxConcurrentTurns;
 
         private Builder(Agent<C> entry, Runner runner) {
             this.entry = Objects.requireNonNull(entry, "entry");
@@ -240,6 +246,21 @@ public final class HandoffDesk<C> implements AutoCloseable {
         public Builder<C> journaled(RunStore store, Duration lease) {
             this.lease = Objects.requireNonNull(lease, "lease");
             return journaled(store);
+        }
+
+        /**
+         * Takes at most {@code value} turns at once in this process (0: no limit); the sessions'
+         * other messages wait in their mailboxes. Journaled desks take {@value HandoffDesk#JOURNALED_TURNS_AT_ONCE}
+         * unless set: each turn writes its journal step after step, and more turns than the store's
+         * connections can serve only queue for a connection until the pool's timeout fails them.
+         * Other desks have no limit unless set.
+         */
+        public Builder<C> maxConcurrentTurns(int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("maxConcurrentTurns must be 0 (no limit) or more: " + value);
+            }
+            this.maxConcurrentTurns = value;
+            return this;
         }
 
         /** The run context of a session's turns, made from the session id. */

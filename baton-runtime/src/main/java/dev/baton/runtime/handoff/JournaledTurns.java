@@ -14,6 +14,7 @@ import dev.baton.item.Item;
 import dev.baton.run.ApprovalRequest;
 import dev.baton.run.RunEvent;
 import dev.baton.run.RunOptions;
+import dev.baton.run.RunResult;
 import dev.baton.session.SessionStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -111,6 +112,12 @@ final class JournaledTurns implements Turns {
                 break;
             }
             worker.resume(run.id());
+        }
+        if (record.status() == RunStatus.COMPLETED) {
+            Optional<RunResult> local = run.localResult();
+            if (local.isPresent()) {
+                return RunnerTurns.of(local.get()); // executed and recorded here: nothing to read back
+            }
         }
         List<Item> conversation = record.sessionId() == null ? List.of() : sessions.items(record.sessionId(), 0);
         return switch (record.status()) {

@@ -252,6 +252,45 @@ class HandoffDeskTest {
     }
 
     @Test
+    void a_desk_takes_no_more_turns_at_once_than_its_limit_and_the_others_wait_their_turn() {
+        AtomicInteger now = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        ScriptedModel model = ScriptedModel.answering(request -> {
+            most.accumulateAndGet(now.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            now.decrementAndGet();
+            return new dev.baton.model.ModelResponse(List.of(Message.assistant("Answered.")), dev.baton.model.Usage.zero());
+        });
+        HandoffDesk<Void> desk = HandoffDesk.builder(desk(), runner(model)).maxConcurrentTurns(3).build();
+        List<Transcript> customers = new CopyOnWriteArrayList<>();
+        desk.host(runtime);
+        runtime.register(HandoffDesk.USER_AGENT, id -> {
+            Transcript t = new Transcript("question " + id.key());
+            customers.add(t);
+            return new UserAgent(t, desk::holder);
+        });
+        runtime.subscribe(Subscription.byType(desk.userTopic(), HandoffDesk.USER_AGENT));
+
+        for (int i = 0; i < 40; i++) {
+            desk.login(runtime, "session-" + i);
+        }
+        runtime.stopWhenIdle();
+
+        assertThat(customers).hasSize(40).allSatisfy(t -> assertThat(t.answers).singleElement());
+        assertThat(most.get()).isLessThanOrEqualTo(3).isGreaterThan(1);
+    }
+
+    @Test
+    void a_negative_turn_limit_is_refused() {
+        assertThatThrownBy(() -> HandoffDesk.builder(desk(), runner(ScriptedModel.create())).maxConcurrentTurns(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxConcurrentTurns");
+    }
+
+    @Test
     void an_agent_named_like_a_desk_topic_is_refused() {
         Agent<Void> user = Agent.<Void>builder("user").build();
         Agent<Void> triage = Agent.<Void>builder("triage").handoffs(user).build();
