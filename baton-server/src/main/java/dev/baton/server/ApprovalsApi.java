@@ -36,10 +36,12 @@ final class ApprovalsApi {
 
     private final Api api;
     private final DurableClient client;
+    private final RuntimeDecisions runtimeDesks;
 
-    ApprovalsApi(Api api, DurableClient client) {
+    ApprovalsApi(Api api, DurableClient client, RuntimeDecisions runtimeDesks) {
         this.api = api;
         this.client = client;
+        this.runtimeDesks = runtimeDesks;
     }
 
     void routes(HttpRouting.Builder r) {
@@ -88,16 +90,17 @@ final class ApprovalsApi {
         }
         boolean forLaterCalls = always != null && always.asBoolean();
         String by = Api.text(body, "by", false);
-        Approval decided = decide(client, run, callId, new Decision(decision.equals("approve"), forLaterCalls, message, by));
+        Approval decided = decide(client, runtimeDesks, run, callId, new Decision(decision.equals("approve"), forLaterCalls, message, by));
         Api.send(res, Status.OK_200, approval(decided, api.find(run.id()), api));
     }
 
     /**
-     * Decides the pending call {@code callId} of {@code run}, for this API and the approvals page.
+     * Decides the pending call {@code callId} of {@code run}, for this API and the approvals page;
+     * a turn of a runtime desk is told to the desk's agent that holds it.
      *
      * @throws ApiError 404 if the run has no such call, 409 if it was decided or the run ended
      */
-    static Approval decide(DurableClient client, RunRecord run, String callId, Decision decision) {
+    static Approval decide(DurableClient client, RuntimeDecisions runtimeDesks, RunRecord run, String callId, Decision decision) {
         List<Approval> ofCall = client.store().approvals(run.id()).stream().filter(a -> a.callId().equals(callId)).toList();
         if (ofCall.isEmpty()) {
             throw ApiError.notFound("Run " + run.id() + " has no approval for call '" + callId + "'");
@@ -114,7 +117,9 @@ final class ApprovalsApi {
         }
         try {
             RunHandle handle = client.attach(run.id());
-            return handle.decide(callId, decision);
+            Approval decided = handle.decide(callId, decision);
+            runtimeDesks.decided(run, callId, decision);
+            return decided;
         } catch (UserError e) {
             // Decided or ended between the checks above and the store's decision.
             throw ApiError.conflict(e.getMessage());

@@ -36,11 +36,13 @@ final class ApprovalsPage {
     private final Api api;
     private final DurableClient client;
     private final Humans humans;
+    private final RuntimeDecisions runtimeDesks;
 
-    ApprovalsPage(Api api, DurableClient client, Humans humans) {
+    ApprovalsPage(Api api, DurableClient client, Humans humans, RuntimeDecisions runtimeDesks) {
         this.api = api;
         this.client = client;
         this.humans = humans;
+        this.runtimeDesks = runtimeDesks;
     }
 
     void routes(HttpRouting.Builder r) {
@@ -190,7 +192,7 @@ final class ApprovalsPage {
             return;
         }
         try {
-            ApprovalsApi.decide(client, run.get(), callId, new Decision(decision.equals("approve"),
+            ApprovalsApi.decide(client, runtimeDesks, run.get(), callId, new Decision(decision.equals("approve"),
                     "true".equals(Forms.field(form.get(), "always")), Forms.field(form.get(), "message"), Forms.field(form.get(), "by")));
         } catch (ApiError e) {
             WebUi.html(res, Status.create(e.status()), Forms.message(e.status() == 409 ? "Already decided" : "Not found",

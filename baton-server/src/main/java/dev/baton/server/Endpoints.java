@@ -32,14 +32,15 @@ final class Endpoints {
         if (openAi != null) {
             openAi.routes(r);
         }
-        new ApprovalsApi(api, client).routes(r);
+        RuntimeDecisions decisions = new RuntimeDecisions(runtimeDesks);
+        new ApprovalsApi(api, client, decisions).routes(r);
         new HumansApi(api, humans).routes(r);
         if (sessions != null) {
             new SessionsApi(api, desks, client, sessions).routes(r);
         }
         new MetricsApi(client.store()).routes(r);
         new OpenApiDoc().routes(r);
-        new ApprovalsPage(api, client, humans).routes(r);
+        new ApprovalsPage(api, client, humans, decisions).routes(r);
         new ChatPage(api, desks, client, sessions, humans).routes(r);
         new OverviewPage(desks, new Overview(desks, client.store())).routes(r);
         new WebUi(desks, client.store(), api.privacy()).routes(r);

@@ -42,6 +42,32 @@ final class RuntimeApi {
     void routes(HttpRouting.Builder r) {
         Api.route(r, "/api/runtime/{desk}/sessions/{session}/messages", Method.POST, this::message);
         Api.route(r, "/api/runtime/{desk}/sessions/{session}/decisions", Method.POST, this::decision);
+        Api.route(r, "/api/runtime/{desk}/sessions/{session}/next", Method.GET, this::next);
+    }
+
+    /**
+     * {@code ?wait_seconds=60}: what the agents say next to the session, without saying anything:
+     * for a client whose request answered {@code no_answer_yet}, or after a decision made in the
+     * approvals inbox.
+     */
+    private void next(ServerRequest req, ServerResponse res) {
+        Hosted hosted = desk(req);
+        String session = session(req);
+        Duration wait = DEFAULT_WAIT;
+        var param = req.query().first("wait_seconds");
+        if (param.isPresent()) {
+            double seconds;
+            try {
+                seconds = Double.parseDouble(param.get());
+            } catch (NumberFormatException e) {
+                seconds = -1;
+            }
+            if (!(seconds > 0) || seconds > MAX_WAIT.toSeconds()) {
+                throw ApiError.badRequest("'wait_seconds' must be a number of seconds above 0 and at most " + MAX_WAIT.toSeconds());
+            }
+            wait = Duration.ofMillis((long) (seconds * 1000));
+        }
+        reply(res, hosted, session, wait);
     }
 
     private Hosted desk(ServerRequest req) {
@@ -125,8 +151,8 @@ final class RuntimeApi {
         switch (heard) {
             case null -> {
                 out.put("type", "no_answer_yet");
-                out.put("message", "No agent answered within the wait; the conversation goes on, and the answer comes with the"
-                        + " next request on this session");
+                out.put("message", "No agent answered within the wait; the conversation goes on: GET /api/runtime/"
+                        + hosted.desk().name() + "/sessions/" + session + "/next waits for what they say");
                 Api.send(res, Status.ACCEPTED_202, out);
                 return;
             }

@@ -103,6 +103,41 @@ class RuntimeApiTest {
     }
 
     @Test
+    void a_journaled_turn_approved_in_the_approvals_api_goes_on_and_its_answer_reaches_the_session() throws Exception {
+        server.close();
+        dev.baton.durable.InMemoryRunStore store = new dev.baton.durable.InMemoryRunStore();
+        InMemorySessionStore sessions = new InMemorySessionStore();
+        dev.baton.runtime.InMemoryDeadLetters deadLetters = new dev.baton.runtime.InMemoryDeadLetters();
+        InProcessRuntime journaledRuntime = InProcessRuntime.builder().deadLetters(deadLetters).build();
+        Runner runner = Runner.create(RunConfig.builder().defaultModel(model).sessionStore(sessions).build());
+        try (HandoffDesk<Void> desk = HandoffDesk.builder(desk(), runner).name("journaled-desk").journaled(store).build()) {
+            desk.host(journaledRuntime);
+            server = BatonServer.builder().runner(runner).store(store).sessionStore(sessions).port(0)
+                    .runtimeDesk(desk, journaledRuntime).build().start();
+            http = new Http(server);
+            JsonNode waiting = http.post("/api/runtime/journaled-desk/sessions/s-3/messages", "{\"message\": \"Refund INV-7\"}").body();
+            assertThat(waiting.get("type").asText()).as(waiting.toString()).isEqualTo("approval_required");
+            String runId = waiting.get("run_id").asText();
+
+            Http.Answer decided = http.post("/api/runs/" + runId + "/approvals/" + waiting.get("pending").get(0).get("call_id").asText(),
+                    "{\"decision\": \"approve\", \"by\": \"Dana\"}");
+
+            assertThat(decided.status()).as(decided.body().toString()).isEqualTo(200);
+            Http.Answer next = http.get("/api/runtime/journaled-desk/sessions/s-3/next?wait_seconds=10");
+            assertThat(next.status()).as(next.body().toString()).isEqualTo(200);
+            assertThat(next.body().get("type").asText()).isEqualTo("answer");
+            assertThat(next.body().get("agent").asText()).isEqualTo("billing");
+            assertThat(next.body().get("text").asText()).isEqualTo("INV-7 is refunded.");
+            assertThat(next.body().get("run_id").asText()).isEqualTo(runId);
+            assertThat(sessions.items("s-3", 0)).last().isEqualTo(Message.assistant("INV-7 is refunded."));
+            assertThat(store.findRun(runId)).hasValueSatisfying(r -> assertThat(r.status()).isEqualTo(dev.baton.durable.RunStatus.COMPLETED));
+            assertThat(deadLetters.list()).isEmpty();
+        } finally {
+            journaledRuntime.close();
+        }
+    }
+
+    @Test
     void the_human_agent_of_a_runtime_desk_is_answered_in_the_servers_queue() throws Exception {
         CompletableFuture<Http.Answer> asked = CompletableFuture.supplyAsync(
                 () -> http.post("/api/runtime/billing-desk/sessions/s-2/messages", "{\"message\": \"A person, please\"}"));
@@ -124,6 +159,16 @@ class RuntimeApiTest {
         assertThat(answer.body().get("type").asText()).as(answer.body().toString()).isEqualTo("answer");
         assertThat(answer.body().get("agent").asText()).isEqualTo("human_agent");
         assertThat(answer.body().get("text").asText()).isEqualTo("Sam, the manager, here.");
+    }
+
+    @Test
+    void next_waits_for_what_the_agents_say_and_answers_202_when_they_say_nothing() {
+        Http.Answer quiet = http.get("/api/runtime/billing-desk/sessions/s-4/next?wait_seconds=0.2");
+
+        assertThat(quiet.status()).isEqualTo(202);
+        assertThat(quiet.body().get("type").asText()).isEqualTo("no_answer_yet");
+        assertThat(quiet.body().get("message").asText()).contains("/api/runtime/billing-desk/sessions/s-4/next");
+        assertThat(http.get("/api/runtime/billing-desk/sessions/s-4/next?wait_seconds=soon").status()).isEqualTo(400);
     }
 
     @Test

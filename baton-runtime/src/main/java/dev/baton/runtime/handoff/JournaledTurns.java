@@ -74,6 +74,8 @@ final class JournaledTurns implements Turns {
                 }
             }
         }
+        // Decided elsewhere (the approvals inbox, another process's client): the run waits for a worker, which is here.
+        worker.resume(run.id());
         return outcome(run);
     }
 
