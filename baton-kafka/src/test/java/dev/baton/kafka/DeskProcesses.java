@@ -1,5 +1,6 @@
 package dev.baton.kafka;
 
+import dev.baton.runtime.handoff.SeedDesk;
 import dev.baton.human.HumanQueue;
 import dev.baton.jdbc.SqliteRunStore;
 import dev.baton.jdbc.SqliteSessionStore;

@@ -96,8 +96,19 @@ final class KafkaDeskCustomers implements AutoCloseable {
         return answered.get();
     }
 
+    /** A copy of what each session heard: for a few hundred sessions; a measurement asks {@link #sessionsHeard} and {@link #heardBy}. */
     Map<String, List<Heard>> heard() {
         return Map.copyOf(heard);
+    }
+
+    /** How many sessions heard something, without copying what they heard. */
+    int sessionsHeard() {
+        return heard.size();
+    }
+
+    /** What {@code session} heard, in order. */
+    List<Heard> heardBy(String session) {
+        return heard.getOrDefault(session, List.of());
     }
 
     /** Every record of the desk's user topic, read from the start. */

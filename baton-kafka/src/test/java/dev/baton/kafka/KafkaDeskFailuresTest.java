@@ -6,6 +6,7 @@ import static dev.baton.testing.Steps.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.baton.runtime.handoff.SeedDesk;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.human.HumanQueue;
@@ -17,25 +18,19 @@ import dev.baton.runtime.MessageTypes;
 import dev.baton.runtime.TopicId;
 import dev.baton.testing.ScriptedModel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Seed 001's desk on Kafka when things go wrong: records on an agent's topic that are no message
@@ -43,41 +38,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("The seed's desk on Kafka: bad input and a broker that goes away")
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
-class KafkaDeskFailuresTest {
+class KafkaDeskFailuresTest extends DeskOnKafka {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static KafkaBroker broker;
-
     @MessageType("acme.Nonsense")
     record Nonsense(String what) {}
-
-    @TempDir
-    Path dir;
-
-    private final AtomicBoolean open = new AtomicBoolean(true);
-    private DeskProcesses processes;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = KafkaBroker.start(Map.of(
-                "group.consumer.heartbeat.interval.ms", "500",
-                "group.consumer.min.heartbeat.interval.ms", "500"));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        open.set(false);
-        if (processes != null) {
-            processes.close();
-        }
-    }
 
     @Test
     @DisplayName("garbage and an unknown type on triage's topic go to the dead-letter topic with the error; another session completes")

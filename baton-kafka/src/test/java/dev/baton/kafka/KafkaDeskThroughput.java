@@ -98,16 +98,16 @@ public final class KafkaDeskThroughput {
             ids.forEach(s -> logins.submit(() -> people.login(s)));
         }
         long deadline = start + TimeUnit.SECONDS.toNanos(120);
-        while (people.heard().size() < before + n) {
+        while (people.sessionsHeard() < before + n) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(label + ": only " + (people.heard().size() - before) + " of " + n + " sessions answered in 120 s");
+                throw new IllegalStateException(label + ": only " + (people.sessionsHeard() - before) + " of " + n + " sessions answered in 120 s");
             }
             Thread.sleep(5);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         List<Long> e2e = new ArrayList<>();
         for (String s : ids) {
-            e2e.add(people.heard().get(s).getFirst().atMicros() - people.loggedInAt(s));
+            e2e.add(people.heardBy(s).getFirst().atMicros() - people.loggedInAt(s));
         }
         System.out.printf(Locale.ROOT, "%-8s %6d sessions in %6.2f s: %7.0f sessions/s; per session (login to answer heard) p50 %.1f ms, p99 %.1f ms%n",
                 label, n, seconds, n / seconds, pct(e2e, 50) / 1000.0, pct(e2e, 99) / 1000.0);
@@ -140,7 +140,7 @@ public final class KafkaDeskThroughput {
             for (String s : round) {
                 toTriage.add(started.get(s + " " + KafkaDesk.TRIAGE) - publishedTo.get(s + " " + KafkaDesk.TRIAGE));
                 toBilling.add(started.get(s + " " + KafkaDesk.BILLING) - publishedTo.get(s + " " + KafkaDesk.BILLING));
-                toPerson.add(people.heard().get(s).getFirst().atMicros() - publishedTo.get(s + " user"));
+                toPerson.add(people.heardBy(s).getFirst().atMicros() - publishedTo.get(s + " user"));
             }
         }
         System.out.println("per hop, publish (Kafka create time, ms resolution) to handling by the next agent, " + toTriage.size() + " sessions:");

@@ -3,6 +3,7 @@ package dev.baton.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.baton.runtime.handoff.SeedDesk;
 import dev.baton.durable.RunQuery;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;
@@ -12,19 +13,12 @@ import dev.baton.item.ToolCall;
 import dev.baton.item.ToolOutput;
 import dev.baton.jdbc.SqliteRunStore;
 import dev.baton.testing.ScriptedModel;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Seed 001's console conversation on Kafka: the desk's agents on two worker runtimes of one
@@ -33,38 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("The seed's support conversation on Kafka")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
-class KafkaSeedConversationTest {
+class KafkaSeedConversationTest extends DeskOnKafka {
 
     private static final String SESSION = "7a568cf5";
-    private static KafkaBroker broker;
-
-    @TempDir
-    Path dir;
-
-    private final AtomicBoolean open = new AtomicBoolean(true);
-    private DeskProcesses processes;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = KafkaBroker.start(Map.of(
-                "group.consumer.heartbeat.interval.ms", "500",
-                "group.consumer.min.heartbeat.interval.ms", "500"));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        open.set(false);
-        if (processes != null) {
-            processes.close();
-        }
-    }
 
     @Test
     @DisplayName("two workers host the desk, a console hosts the customer and the operator: the seed's agents, tools and arguments")

@@ -90,14 +90,8 @@ class HandoffDeskTest {
             return new dev.baton.model.ModelResponse(List.of(Message.assistant(request.agent() + " heard: " + asked)), dev.baton.model.Usage.zero());
         });
         HandoffDesk<Void> desk = HandoffDesk.builder(desk(), runner(model)).build();
-        List<Transcript> customers = new CopyOnWriteArrayList<>();
         desk.host(runtime);
-        runtime.register(HandoffDesk.USER_AGENT, id -> {
-            Transcript t = new Transcript("question " + id.key());
-            customers.add(t);
-            return new UserAgent(t, desk::holder);
-        });
-        runtime.subscribe(Subscription.byType(desk.userTopic(), HandoffDesk.USER_AGENT));
+        List<Transcript> customers = customersAsking(desk);
 
         for (int i = 0; i < 200; i++) {
             desk.login(runtime, "session-" + i);
@@ -242,6 +236,18 @@ class HandoffDeskTest {
     }
 
     /** Waits (at most ten seconds) until {@code list} has {@code size} elements. */
+    /** A person per session, each asking "question <session>" once; the list fills as sessions start. */
+    List<Transcript> customersAsking(HandoffDesk<Void> desk) {
+        List<Transcript> customers = new CopyOnWriteArrayList<>();
+        runtime.register(HandoffDesk.USER_AGENT, id -> {
+            Transcript t = new Transcript("question " + id.key());
+            customers.add(t);
+            return new UserAgent(t, desk::holder);
+        });
+        runtime.subscribe(Subscription.byType(desk.userTopic(), HandoffDesk.USER_AGENT));
+        return customers;
+    }
+
     static void awaitSize(List<?> list, int size) {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         while (list.size() < size && System.nanoTime() < deadline) {
@@ -266,14 +272,8 @@ class HandoffDeskTest {
             return new dev.baton.model.ModelResponse(List.of(Message.assistant("Answered.")), dev.baton.model.Usage.zero());
         });
         HandoffDesk<Void> desk = HandoffDesk.builder(desk(), runner(model)).maxConcurrentTurns(3).build();
-        List<Transcript> customers = new CopyOnWriteArrayList<>();
         desk.host(runtime);
-        runtime.register(HandoffDesk.USER_AGENT, id -> {
-            Transcript t = new Transcript("question " + id.key());
-            customers.add(t);
-            return new UserAgent(t, desk::holder);
-        });
-        runtime.subscribe(Subscription.byType(desk.userTopic(), HandoffDesk.USER_AGENT));
+        List<Transcript> customers = customersAsking(desk);
 
         for (int i = 0; i < 40; i++) {
             desk.login(runtime, "session-" + i);

@@ -1,4 +1,4 @@
-package dev.baton.kafka;
+package dev.baton.runtime.handoff;
 
 import static dev.baton.testing.Steps.callTool;
 import static dev.baton.testing.Steps.handoffTo;
@@ -10,9 +10,6 @@ import dev.baton.handoff.Handoff;
 import dev.baton.human.HumanAgent;
 import dev.baton.human.HumanChannel;
 import dev.baton.human.HumanQueue;
-import dev.baton.runtime.handoff.AgentResponse;
-import dev.baton.runtime.handoff.Person;
-import dev.baton.runtime.handoff.TurnFailed;
 import dev.baton.schema.Description;
 import dev.baton.testing.ScriptedModel;
 import dev.baton.tool.Tool;
@@ -28,26 +25,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Seed 001's support desk for the tests on Kafka: its agents, tools and handoffs, the scripted
- * model steps of its console conversation, the customer's lines and the transcript they give.
+ * Seed 001's support desk for the tests of the runtime, in process and on Kafka (this module's
+ * test-jar): its agents, tools and handoffs, the scripted model steps of its console conversation,
+ * the customer's lines and the transcript they give.
  */
-final class SeedDesk {
+public final class SeedDesk {
 
-    record Search(@Description("A description or keywords of the item") String searchQuery) {}
+    public record Search(@Description("A description or keywords of the item") String searchQuery) {}
 
-    record Refund(@Description("The item's id") String itemId, @Description("Why") String reason) {}
+    public record Refund(@Description("The item's id") String itemId, @Description("Why") String reason) {}
 
-    record Order(@Description("The product") String product, @Description("Price in USD") int price) {}
+    public record Order(@Description("The product") String product, @Description("Price in USD") int price) {}
 
     /** What the customer types, in order; "exit" ends the session. */
-    static final List<String> CUSTOMER = List.of("I want a refund", "A pair of shoes I bought", "The shoes are too small",
+    public static final List<String> CUSTOMER = List.of("I want a refund", "A pair of shoes I bought", "The shoes are too small",
             "no I want a refund", "I want to talk to your manager", "Okay", "Hi! Thanks for your service. I give you 5 stars!", "exit");
 
     /** What the manager answers the human agent's questions with. */
-    static final List<String> MANAGER = List.of("Hello this is manager", "Thanks.");
+    public static final List<String> MANAGER = List.of("Hello this is manager", "Thanks.");
 
     /** The conversation as the customer sees it. */
-    static final List<String> TRANSCRIPT = List.of(
+    public static final List<String> TRANSCRIPT = List.of(
             "user: I want a refund",
             "triage_agent: I can help with that! Could I ask what item you're seeking a refund for?",
             "user: A pair of shoes I bought",
@@ -65,7 +63,7 @@ final class SeedDesk {
             "(session ended)");
 
     /** The tool calls of the conversation, name and arguments, in order. */
-    static final List<List<String>> TOOL_CALLS = List.of(
+    public static final List<List<String>> TOOL_CALLS = List.of(
             List.of("transfer_to_issues_and_repairs", "{}"),
             List.of("look_up_item", "{\"search_query\":\"shoes\"}"),
             List.of("execute_refund", "{\"item_id\":\"item_132612938\",\"reason\":\"not provided\"}"),
@@ -73,17 +71,17 @@ final class SeedDesk {
             List.of("escalate_to_human", "{}"));
 
     /** Counts the calls of the tools that change something, to see that none was made twice. */
-    final AtomicInteger refunds = new AtomicInteger();
-    final AtomicInteger lookups = new AtomicInteger();
+    public final AtomicInteger refunds = new AtomicInteger();
+    public final AtomicInteger lookups = new AtomicInteger();
 
     private SeedDesk() {}
 
-    static SeedDesk create() {
+    public static SeedDesk create() {
         return new SeedDesk();
     }
 
     /** The seed's agents; the human agent asks through {@code people}. */
-    Team<Void> team(HumanChannel people) {
+    public Team<Void> team(HumanChannel people) {
         Tool<Void> lookUp = Tool.of("look_up_item", "Find an item's id from a description.", Search.class, (ctx, a) -> {
             lookups.incrementAndGet();
             return "item_132612938";
@@ -114,7 +112,7 @@ final class SeedDesk {
     }
 
     /** The model's steps in the seed's conversation, per agent. */
-    static ScriptedModel model() {
+    public static ScriptedModel model() {
         return ScriptedModel.create()
                 .forAgent("triage_agent",
                         reply("I can help with that! Could I ask what item you're seeking a refund for?"),
@@ -134,7 +132,7 @@ final class SeedDesk {
      * The manager, answering the human agent's questions from {@code people} with {@code replies}
      * on a thread of its own, outside any runtime, until {@code open} is false.
      */
-    static void manager(HumanQueue people, AtomicBoolean open, List<String> replies) {
+    public static void manager(HumanQueue people, AtomicBoolean open, List<String> replies) {
         Thread.ofVirtual().name("manager").start(() -> {
             for (String text : replies) {
                 while (open.get()) {
@@ -149,14 +147,14 @@ final class SeedDesk {
     }
 
     /** A customer who writes the given lines in order, ends the session at "exit", and writes down what was said. */
-    static final class Customer implements Person {
-        final List<String> said = new CopyOnWriteArrayList<>();
-        final List<AgentResponse> answers = new CopyOnWriteArrayList<>();
-        final List<TurnFailed> failures = new CopyOnWriteArrayList<>();
+    public static final class Customer implements Person {
+        public final List<String> said = new CopyOnWriteArrayList<>();
+        public final List<AgentResponse> answers = new CopyOnWriteArrayList<>();
+        public final List<TurnFailed> failures = new CopyOnWriteArrayList<>();
         private final CountDownLatch ended = new CountDownLatch(1);
         private final Deque<String> lines;
 
-        Customer(List<String> lines) {
+        public Customer(List<String> lines) {
             this.lines = new ArrayDeque<>(lines);
         }
 
@@ -180,7 +178,7 @@ final class SeedDesk {
         }
 
         /** Waits until the customer has left; false if {@code wait} passed first. */
-        boolean awaitEnd(Duration wait) throws InterruptedException {
+        public boolean awaitEnd(Duration wait) throws InterruptedException {
             return ended.await(wait.toMillis(), TimeUnit.MILLISECONDS);
         }
 
