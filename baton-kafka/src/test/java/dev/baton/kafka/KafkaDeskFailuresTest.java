@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.runtime.handoff.SeedDesk;
+import dev.baton.runtime.handoff.Transcript;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.human.HumanQueue;
@@ -65,7 +66,7 @@ class KafkaDeskFailuresTest extends DeskOnKafka {
             producer.send(new ProducerRecord<>(triage, "bad-session", envelopeOfUnknownType.getBytes(StandardCharsets.UTF_8))).get();
         }
         HumanQueue people = new HumanQueue();
-        SeedDesk.Customer customer = new SeedDesk.Customer(List.of("My shoes are too small, I want a refund", "exit"));
+        Transcript customer = new Transcript(List.of("My shoes are too small, I want a refund", "exit"));
         DeskProcesses.Console console = processes.console(customer, people);
 
         console.desk().login(console.runtime(), "good-session");
@@ -100,7 +101,7 @@ class KafkaDeskFailuresTest extends DeskOnKafka {
         processes.worker("worker-1");
         processes.worker("worker-2");
         HumanQueue people = new HumanQueue();
-        SeedDesk.Customer customer = new SeedDesk.Customer(SeedDesk.CUSTOMER);
+        Transcript customer = new Transcript(SeedDesk.CUSTOMER);
         DeskProcesses.Console console = processes.console(customer, people);
         SeedDesk.manager(people, open, SeedDesk.MANAGER);
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.baton.runtime.handoff.SeedDesk;
+import dev.baton.runtime.handoff.Transcript;
 import dev.baton.durable.RunQuery;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;
@@ -42,7 +43,7 @@ class KafkaSeedConversationTest extends DeskOnKafka {
         DeskProcesses.await(() -> !first.runtime().assignment().isEmpty() && !second.runtime().assignment().isEmpty(),
                 Duration.ofSeconds(60), "both workers have partitions of the desk's topics");
         HumanQueue people = new HumanQueue();
-        SeedDesk.Customer customer = new SeedDesk.Customer(SeedDesk.CUSTOMER);
+        Transcript customer = new Transcript(SeedDesk.CUSTOMER);
         DeskProcesses.Console console = processes.console(customer, people);
         SeedDesk.manager(people, open, SeedDesk.MANAGER);
 
