@@ -41,9 +41,7 @@ class KafkaCommandsTest {
 
     @BeforeAll
     static void startBroker() {
-        broker = KafkaBroker.start(Map.of(
-                "group.consumer.heartbeat.interval.ms", "500",
-                "group.consumer.min.heartbeat.interval.ms", "500"));
+        broker = KafkaBroker.startWithQuickGroups();
     }
 
     @AfterAll

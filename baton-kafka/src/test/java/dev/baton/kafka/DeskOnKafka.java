@@ -1,7 +1,6 @@
 package dev.baton.kafka;
 
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -24,9 +23,7 @@ abstract class DeskOnKafka {
 
     @BeforeAll
     static void startBroker() {
-        broker = KafkaBroker.start(Map.of(
-                "group.consumer.heartbeat.interval.ms", "500",
-                "group.consumer.min.heartbeat.interval.ms", "500"));
+        broker = KafkaBroker.startWithQuickGroups();
     }
 
     @AfterAll

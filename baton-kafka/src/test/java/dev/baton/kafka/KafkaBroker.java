@@ -83,6 +83,16 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /**
+     * Like {@link #start()}, with the consumer group protocol's heartbeats every 500 ms instead of
+     * 5 s, so that workers get their partitions soon after they join or another leaves.
+     */
+    public static KafkaBroker startWithQuickGroups() {
+        return start(Map.of(
+                "group.consumer.heartbeat.interval.ms", "500",
+                "group.consumer.min.heartbeat.interval.ms", "500"));
+    }
+
+    /**
      * Like {@link #start()}, with {@code overrides} put into the generated server.properties last
      * (e.g. {@code auto.create.topics.enable=true}).
      */

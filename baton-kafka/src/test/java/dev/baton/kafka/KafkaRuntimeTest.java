@@ -80,11 +80,7 @@ class KafkaRuntimeTest {
 
     @BeforeAll
     static void startBroker() {
-        // Heartbeats of the consumer group protocol every 500 ms instead of 5 s, so that workers get
-        // their partitions soon after they join or another leaves.
-        broker = KafkaBroker.start(Map.of(
-                "group.consumer.heartbeat.interval.ms", "500",
-                "group.consumer.min.heartbeat.interval.ms", "500"));
+        broker = KafkaBroker.startWithQuickGroups();
     }
 
     @AfterAll
