@@ -253,7 +253,8 @@ public final class HandoffDesk<C> implements AutoCloseable {
          * other messages wait in their mailboxes. Journaled desks take {@value HandoffDesk#JOURNALED_TURNS_AT_ONCE}
          * unless set: each turn writes its journal step after step, and more turns than the store's
          * connections can serve only queue for a connection until the pool's timeout fails them.
-         * Other desks have no limit unless set.
+         * Other desks have no limit unless set. A human agent's turns do not count (a person may
+         * take minutes to answer).
          */
         public Builder<C> maxConcurrentTurns(int value) {
             if (value < 0) {

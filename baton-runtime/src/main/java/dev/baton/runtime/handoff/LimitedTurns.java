@@ -1,6 +1,7 @@
 package dev.baton.runtime.handoff;
 
 import dev.baton.agent.Agent;
+import dev.baton.internal.HumanAccess;
 import dev.baton.item.Item;
 import dev.baton.run.RunOptions;
 import java.util.List;
@@ -12,6 +13,9 @@ import java.util.function.Supplier;
  * sessions' order, for one to end. A journaled turn writes to its store step after step, so more
  * turns at once than the store has connections only queue for them, and turns queued past the
  * pool's timeout fail and their leases lapse, while waiting here costs nothing.
+ *
+ * <p>A human agent's turns do not count: a person answers them, which may take minutes, and a
+ * limit's worth of customers waiting for a manager would stop every other session of the process.
  */
 final class LimitedTurns implements Turns {
     private final Turns turns;
@@ -24,11 +28,17 @@ final class LimitedTurns implements Turns {
 
     @Override
     public <C> Turn take(String turnId, Agent<C> agent, List<Item> input, RunOptions<C> options) {
+        if (HumanAccess.isHuman(agent)) {
+            return turns.take(turnId, agent, input, options);
+        }
         return limited(() -> turns.take(turnId, agent, input, options));
     }
 
     @Override
     public <C> Turn decide(Agent<C> agent, Turn.Paused paused, List<ApprovalDecision> decisions, RunOptions<C> options) {
+        if (HumanAccess.isHuman(agent)) {
+            return turns.decide(agent, paused, decisions, options);
+        }
         return limited(() -> turns.decide(agent, paused, decisions, options));
     }
 

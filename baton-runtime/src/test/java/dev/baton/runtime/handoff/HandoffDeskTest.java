@@ -285,6 +285,46 @@ class HandoffDeskTest {
     }
 
     @Test
+    void a_human_agents_turn_waiting_for_a_person_does_not_hold_a_place_of_the_limit() throws Exception {
+        java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch manager = new java.util.concurrent.CountDownLatch(1);
+        Agent<Void> human = dev.baton.human.HumanAgent.<Void>builder("human_agent").channel(request -> {
+            asked.countDown();
+            try {
+                manager.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return java.util.Optional.of(dev.baton.human.HumanReply.say("Sam, the manager, here."));
+        }).timeout(java.time.Duration.ofSeconds(30)).build();
+        Agent<Void> triage = Agent.<Void>builder("triage").instructions("Triage.").handoffs(human).build();
+        ScriptedModel model = ScriptedModel.answering(request -> {
+            boolean person = request.input().stream().anyMatch(i -> i instanceof Message m && m.text().contains("person"));
+            return new dev.baton.model.ModelResponse(List.of(person ? new dev.baton.item.ToolCall("c1", "transfer_to_human_agent", "{}")
+                    : Message.assistant("Triage answers.")), dev.baton.model.Usage.zero());
+        });
+        HandoffDesk<Void> desk = HandoffDesk.builder(triage, runner(model)).maxConcurrentTurns(1).build();
+        desk.host(runtime);
+        Transcript waiting = new Transcript("A person, please");
+        Transcript other = new Transcript("Where is my order?");
+        runtime.register(HandoffDesk.USER_AGENT, id -> new UserAgent(id.key().equals("waits") ? waiting : other, desk::holder));
+        runtime.subscribe(Subscription.byType(desk.userTopic(), HandoffDesk.USER_AGENT));
+
+        desk.login(runtime, "waits");
+        try {
+            assertThat(asked.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the human agent asks the manager").isTrue();
+            desk.login(runtime, "other");
+            awaitSize(other.answers, 1);
+        } finally {
+            manager.countDown();
+        }
+        runtime.stopWhenIdle();
+
+        assertThat(other.answers).singleElement().satisfies(a -> assertThat(a.text()).isEqualTo("Triage answers."));
+        assertThat(waiting.answers).singleElement().satisfies(a -> assertThat(a.text()).isEqualTo("Sam, the manager, here."));
+    }
+
+    @Test
     void a_negative_turn_limit_is_refused() {
         assertThatThrownBy(() -> HandoffDesk.builder(desk(), runner(ScriptedModel.create())).maxConcurrentTurns(-1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxConcurrentTurns");
