@@ -78,14 +78,7 @@ class KafkaCommandsTest {
 
         assertThat(chat.exit()).as(chat.toString()).isZero();
         assertThat(chat.out()).contains("runtime on Kafka " + broker.bootstrapServers())
-                .contains("-> handoff (transfer_to_issues_and_repairs)")
-                .contains("[issues_and_repairs]")
-                .contains("Approve execute_refund")
-                .contains("tool execute_refund")
-                .contains("-> handoff (transfer_back_to_triage)")
-                .contains("-> handoff (escalate_to_human)")
-                .contains("[human_agent] Hello this is manager")
-                .contains("[human_agent] Thanks.")
+                .contains(RuntimeChatTest.SEED_CONSOLE)
                 .contains("Session " + chat.session() + " is saved · continue with: ")
                 .contains(" chat --runtime kafka --kafka " + broker.bootstrapServers() + " --db " + db + " --session " + chat.session());
         Cli.Result runs = Cli.inProcess(dir, "", "runs", "list", "--session", chat.session(), "--db", db);

@@ -11,6 +11,10 @@ class RuntimeChatTest {
     static final String SEED = String.join("\n", "I want a refund", "A pair of shoes I bought", "The shoes are too small",
             "no I want a refund", "y", "I want to talk to your manager", "Hello this is manager",
             "Hi! Thanks for your service. I give you 5 stars!", "Thanks.", "exit", "");
+    /** What the console shows of the seed's conversation, in any process: handoffs, the approval, the tool, the manager. */
+    static final String[] SEED_CONSOLE = {"-> handoff (transfer_to_issues_and_repairs)", "[issues_and_repairs]",
+        "Approve execute_refund", "tool execute_refund", "-> handoff (transfer_back_to_triage)", "-> handoff (escalate_to_human)",
+        "[human_agent] Hello this is manager", "[human_agent] Thanks."};
 
     @TempDir
     Path dir;
@@ -21,14 +25,7 @@ class RuntimeChatTest {
 
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).contains("runtime in process")
-                .contains("-> handoff (transfer_to_issues_and_repairs)")
-                .contains("[issues_and_repairs]")
-                .contains("Approve execute_refund")
-                .contains("tool execute_refund")
-                .contains("-> handoff (transfer_back_to_triage)")
-                .contains("-> handoff (escalate_to_human)")
-                .contains("[human_agent] Hello this is manager")
-                .contains("[human_agent] Thanks.");
+                .contains(SEED_CONSOLE);
         String session = r.session();
         Cli.Result runs = Cli.inProcess(dir, "", "runs", "list", "--session", session);
         assertThat(runs.out()).as("each turn is a durable run of the desk").contains("turn_").contains("acme")

@@ -53,20 +53,8 @@ final class RuntimeApi {
     private void next(ServerRequest req, ServerResponse res) {
         Hosted hosted = desk(req);
         String session = session(req);
-        Duration wait = DEFAULT_WAIT;
         var param = req.query().first("wait_seconds");
-        if (param.isPresent()) {
-            double seconds;
-            try {
-                seconds = Double.parseDouble(param.get());
-            } catch (NumberFormatException e) {
-                seconds = -1;
-            }
-            if (!(seconds > 0) || seconds > MAX_WAIT.toSeconds()) {
-                throw ApiError.badRequest("'wait_seconds' must be a number of seconds above 0 and at most " + MAX_WAIT.toSeconds());
-            }
-            wait = Duration.ofMillis((long) (seconds * 1000));
-        }
+        Duration wait = param.isPresent() ? waitOf(parsed(param.get())) : DEFAULT_WAIT;
         reply(res, hosted, session, wait);
     }
 
@@ -132,10 +120,23 @@ final class RuntimeApi {
         if (w == null || w.isNull()) {
             return DEFAULT_WAIT;
         }
-        if (!w.isNumber() || w.asDouble() <= 0 || w.asDouble() > MAX_WAIT.toSeconds()) {
+        return waitOf(w.isNumber() ? w.asDouble() : Double.NaN);
+    }
+
+    private static double parsed(String seconds) {
+        try {
+            return Double.parseDouble(seconds);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** {@code seconds} as a wait, refused unless above 0 and at most {@link #MAX_WAIT} (NaN: not a number). */
+    private static Duration waitOf(double seconds) {
+        if (!(seconds > 0) || seconds > MAX_WAIT.toSeconds()) {
             throw ApiError.badRequest("'wait_seconds' must be a number of seconds above 0 and at most " + MAX_WAIT.toSeconds());
         }
-        return Duration.ofMillis((long) (w.asDouble() * 1000));
+        return Duration.ofMillis((long) (seconds * 1000));
     }
 
     private static void reply(ServerResponse res, Hosted hosted, String session, Duration wait) {

@@ -333,17 +333,7 @@ public final class BenchMain implements Callable<Integer> {
         long baselineKb = Memory.rssKb();
 
         Runner runner = runner(latencyMs);
-        AtomicLong peakKb = new AtomicLong(baselineKb);
-        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                peakKb.accumulateAndGet(Memory.rssKb(), Math::max);
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+        Memory.Peak sampler = Memory.samplePeak(baselineKb);
         long start = System.nanoTime();
         List<CompletableFuture<RunResult>> all = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -357,8 +347,7 @@ public final class BenchMain implements Callable<Integer> {
             }
         }
         double wall = (System.nanoTime() - start) / 1e9;
-        sampler.interrupt();
-        long peak = Math.max(peakKb.get(), Memory.peakRssKb());
+        long peak = sampler.stop();
 
         Map<String, Object> out = header("in-flight", n, n);
         out.put("inflight", n);

@@ -18,6 +18,40 @@ final class Memory {
         return field("VmHWM:");
     }
 
+    /**
+     * Samples the resident set size every 50 ms from {@code baselineKb} on, until {@link Peak#stop()}
+     * returns the highest seen (or the kernel's own peak, if higher).
+     */
+    static Peak samplePeak(long baselineKb) {
+        return new Peak(baselineKb);
+    }
+
+    /** A sampler of the resident set size on a daemon thread; see {@link #samplePeak}. */
+    static final class Peak {
+        private final java.util.concurrent.atomic.AtomicLong peakKb;
+        private final Thread sampler;
+
+        private Peak(long baselineKb) {
+            this.peakKb = new java.util.concurrent.atomic.AtomicLong(baselineKb);
+            this.sampler = Thread.ofPlatform().daemon().start(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    peakKb.accumulateAndGet(rssKb(), Math::max);
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        /** Stops sampling; the peak in KB. */
+        long stop() {
+            sampler.interrupt();
+            return Math.max(peakKb.get(), peakRssKb());
+        }
+    }
+
     private static long field(String name) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

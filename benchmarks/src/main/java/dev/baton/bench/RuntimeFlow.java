@@ -227,21 +227,12 @@ final class RuntimeFlow {
         }
         System.gc();
         long baselineRssKb = Memory.rssKb();
-        AtomicLong peakKb = new AtomicLong(baselineRssKb);
-        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                peakKb.accumulateAndGet(Memory.rssKb(), Math::max);
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
+        Memory.Peak sampler = Memory.samplePeak(baselineRssKb);
         AtomicLong failures = new AtomicLong();
         double wall;
         double submitted;
         Pass timed;
+        long peakRssKb;
         try (Desk desk = new Desk(latencyMs)) {
             long start = System.nanoTime();
             List<CompletableFuture<AgentResponse>> all = new ArrayList<>(n);
@@ -253,11 +244,10 @@ final class RuntimeFlow {
                 await(f, failures);
             }
             wall = (System.nanoTime() - start) / 1e9;
-            sampler.interrupt();
+            peakRssKb = sampler.stop();
             desk.runtime.stopWhenIdle();
             timed = new Pass(n, wall, 0, failures.get(), desk.modelCalls.get(), deadLetters(desk), desk.instances());
         }
-        long peakRssKb = Math.max(peakKb.get(), Memory.peakRssKb());
 
         // Memory: a second pass, probed when the last session has begun its last model call, when a
         // session holds the most (three agent instances, the whole conversation in the session store,

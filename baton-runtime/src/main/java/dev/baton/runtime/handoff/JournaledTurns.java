@@ -62,20 +62,24 @@ final class JournaledTurns implements Turns {
     @Override
     public <C> Turn decide(Agent<C> agent, Turn.Paused paused, List<ApprovalDecision> decisions, RunOptions<C> options) {
         RunHandle run = worker.attach(paused.runId());
+        boolean decidedHere = false;
         for (ApprovalDecision d : decisions) {
             if (run.status() != RunStatus.PAUSED) {
                 break; // decided by an earlier delivery of these decisions: the run went on
             }
             try {
                 run.decide(d.callId(), new Decision(d.approved(), d.always(), d.message(), d.by()));
+                decidedHere = true; // the worker here continues the run once its last call is decided
             } catch (UserError e) {
                 if (run.status() == RunStatus.PAUSED) {
                     throw e;
                 }
             }
         }
-        // Decided elsewhere (the approvals inbox, another process's client): the run waits for a worker, which is here.
-        worker.resume(run.id());
+        if (!decidedHere) {
+            // Decided elsewhere (the approvals inbox, another process's client): the run waits for a worker, which is here.
+            worker.resume(run.id());
+        }
         return outcome(run);
     }
 
