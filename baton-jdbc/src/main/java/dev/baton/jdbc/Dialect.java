@@ -1,6 +1,5 @@
 package dev.baton.jdbc;
 
-import dev.baton.durable.Effect;
 import dev.baton.durable.RecordedEvent;
 import dev.baton.durable.RunRecord;
 import dev.baton.session.SessionLease;
@@ -89,45 +88,20 @@ sealed interface Dialect permits SqliteDialect, PostgresDialect {
      */
     StoreNotifier notifier(Function<List<String>, Map<String, String>> marks);
 
-    // ---- writes of several statements sent as one (PostgreSQL), so each costs one round trip, not one per statement
+    // ---- writes batched across turns (PostgreSQL, where each statement costs a round trip)
 
     /**
-     * Whether {@link #recordAtOnce}, {@link #finishAtOnce} and {@link #addItemsOnceAtOnce} are
-     * supported: PostgreSQL writes each as one statement; SQLite, in process, gains nothing from it
-     * and the stores write the statements one by one in a transaction instead.
+     * The run writes a journaled turn makes, each one statement, batched across the turns waiting
+     * at one moment; null where writes are not batched this way (SQLite commits its writes in
+     * groups already, and its stores write the statements one by one in a transaction).
      */
-    default boolean writesAtOnce() {
-        return false;
+    default @Nullable PostgresRunBatches runBatches() {
+        return null;
     }
 
-    /**
-     * Appends {@code events} (skipping those recorded before) and upserts {@code effect} (the
-     * statement {@code upsertEffect}, bound by {@code rows}) in one statement, telling the run's
-     * readers when there are events.
-     */
-    default void recordAtOnce(Statements c, RunRows rows, String upsertEffect, List<RecordedEvent> events, Effect effect)
-            throws SQLException {
-        throw new UnsupportedOperationException("writesAtOnce is false");
-    }
-
-    /**
-     * Writes a run's outcome with {@code update} (an {@code UPDATE runs} of its outcome columns,
-     * fenced by id and owner), and only if it wrote, appends {@code events} and tells the run's
-     * readers, in one statement; whether it wrote.
-     */
-    default boolean finishAtOnce(Statements c, RunRows rows, String update, RunRecord run, List<RecordedEvent> events)
-            throws SQLException {
-        throw new UnsupportedOperationException("writesAtOnce is false");
-    }
-
-    /**
-     * In one statement: unless {@code lease} no longer holds the session, records the write key
-     * and, if it is new, appends the items; null when the lease lost the session, else whether the
-     * key was new.
-     */
-    default @Nullable Boolean addItemsOnceAtOnce(Statements c, SessionLease lease, String writeKey, List<String> json)
-            throws SQLException {
-        throw new UnsupportedOperationException("writesAtOnce is false");
+    /** The session writes a journaled turn makes, as {@link #runBatches()} are; null where they are not batched. */
+    default @Nullable PostgresSessionBatches sessionBatches() {
+        return null;
     }
 
     // ---- sessions: positions, timestamps and whose clock judges a lease

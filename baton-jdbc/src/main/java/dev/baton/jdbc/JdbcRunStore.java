@@ -71,11 +71,7 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
     private static final String RELEASE = "UPDATE runs SET owner = NULL, lease_until = NULL WHERE id = ? AND owner = ?";
     /** A replaced effect keeps its row, so its seq: its place in the order of first recording. */
     private static final String RECORD_EFFECT = "INSERT INTO run_effects (" + EFFECT_COLUMNS + ") VALUES ("
-            + placeholders(RunRows.EFFECT_COLUMN_COUNT) + """
-            ) ON CONFLICT (run_id, effect_key) DO UPDATE SET kind = excluded.kind, status = excluded.status,
-            agent = excluded.agent, name = excluded.name, request = excluded.request, result = excluded.result,
-            attempts = excluded.attempts, started_at = excluded.started_at, finished_at = excluded.finished_at,
-            usage = excluded.usage""";
+            + placeholders(RunRows.EFFECT_COLUMN_COUNT) + ") " + RunRows.EFFECT_UPSERT;
     private static final String SELECT_EFFECTS = "SELECT " + EFFECT_COLUMNS + " FROM run_effects WHERE run_id = ? ORDER BY seq";
     private static final String APPEND_EVENT = "INSERT INTO run_events (" + EVENT_COLUMNS + ") VALUES ("
             + placeholders(RunRows.EVENT_COLUMN_COUNT) + ") ON CONFLICT (run_id, seq) DO NOTHING";
@@ -131,11 +127,14 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
     @Override
     public void createRun(RunRecord run) {
         Objects.requireNonNull(run, "run");
-        boolean created = write("create", run.id(), false, c -> {
-            PreparedStatement ps = c.prepare(INSERT_RUN);
-            rows.bindRun(ps, 1, run);
-            return ps.executeUpdate() == 1;
-        });
+        PostgresRunBatches batches = dialect.runBatches();
+        boolean created = batches != null
+                ? batches.create("create", "run '" + run.id() + "'", new PostgresRunBatches.Create(rows, run))
+                : write("create", run.id(), false, c -> {
+                    PreparedStatement ps = c.prepare(INSERT_RUN);
+                    rows.bindRun(ps, 1, run);
+                    return ps.executeUpdate() == 1;
+                });
         if (!created) {
             throw new IllegalArgumentException("Run '" + run.id() + "' already exists in " + dialect.store());
         }
@@ -184,8 +183,9 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
         Objects.requireNonNull(run, "run");
         List<RecordedEvent> copy = List.copyOf(events);
         String update = run.status() != RunStatus.RUNNING ? FINISH_RUN : UPDATE_RUN;
-        if (dialect.writesAtOnce() && run.status() != RunStatus.PAUSED) {
-            return write("finish", run.id(), false, c -> dialect.finishAtOnce(c, rows, update, run, copy));
+        PostgresRunBatches batches = dialect.runBatches();
+        if (batches != null && run.status() != RunStatus.PAUSED) {
+            return batches.finish("finish", "run '" + run.id() + "'", new PostgresRunBatches.Finish(run, copy));
         }
         return write("finish", run.id(), true, c -> {
             if (!updateOutcome(c, update, run)) {
@@ -378,11 +378,10 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
     private void writeRecord(List<RecordedEvent> events, Effect effect, @Nullable String currentAgent, @Nullable String owner) {
         Objects.requireNonNull(effect, "effect");
         List<RecordedEvent> copy = List.copyOf(events);
-        if (currentAgent == null && dialect.writesAtOnce()) {
-            write("record effect '" + effect.key() + "' of", effect.runId(), false, c -> {
-                dialect.recordAtOnce(c, rows, RECORD_EFFECT, copy, effect);
-                return null;
-            });
+        PostgresRunBatches batches = dialect.runBatches();
+        if (currentAgent == null && batches != null) {
+            batches.record("record effect '" + effect.key() + "' of", "run '" + effect.runId() + "'",
+                    new PostgresRunBatches.Record(rows, copy, effect));
             return;
         }
         write("record effect '" + effect.key() + "' of", effect.runId(), true, c -> {

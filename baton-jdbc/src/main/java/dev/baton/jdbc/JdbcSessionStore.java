@@ -83,6 +83,14 @@ abstract sealed class JdbcSessionStore implements SessionStore, AutoCloseable pe
     @Override
     public List<Item> items(String sessionId, int limit) {
         Objects.requireNonNull(sessionId, "sessionId");
+        PostgresSessionBatches batches = dialect.sessionBatches();
+        if (batches != null && limit <= 0) {
+            List<Item> items = new ArrayList<>();
+            for (PostgresSessionBatches.Stored stored : batches.items("read the items of", subject(sessionId), sessionId)) {
+                items.add(decode(sessionId, stored.position(), stored.json()));
+            }
+            return items;
+        }
         return read("read the items of", sessionId, c -> {
             PreparedStatement ps = c.prepare(limit > 0 ? LATEST_ITEMS : ALL_ITEMS);
             ps.setString(1, sessionId);
@@ -201,6 +209,10 @@ abstract sealed class JdbcSessionStore implements SessionStore, AutoCloseable pe
     @Override
     public Optional<SessionLease> tryLease(String sessionId, String owner, Duration ttl) {
         SessionLeases.requireValid(sessionId, owner, ttl);
+        PostgresSessionBatches batches = dialect.sessionBatches();
+        if (batches != null) {
+            return batches.tryLease("take the lease of", subject(sessionId), new PostgresSessionBatches.Lease(sessionId, owner, ttl));
+        }
         return write("take the lease of", sessionId, false, c -> dialect.tryLease(c, sessionId, owner, ttl));
     }
 
@@ -213,6 +225,11 @@ abstract sealed class JdbcSessionStore implements SessionStore, AutoCloseable pe
     @Override
     public void releaseLease(SessionLease lease) {
         Objects.requireNonNull(lease, "lease");
+        PostgresSessionBatches batches = dialect.sessionBatches();
+        if (batches != null) {
+            batches.release("release the lease of", subject(lease.sessionId()), lease);
+            return;
+        }
         write("release the lease of", lease.sessionId(), false, c -> {
             dialect.releaseLease(c, lease);
             return null;
@@ -243,10 +260,11 @@ abstract sealed class JdbcSessionStore implements SessionStore, AutoCloseable pe
     public boolean addItemsOnce(SessionLease lease, String writeKey, List<Item> items) {
         Objects.requireNonNull(writeKey, "writeKey");
         List<String> json = encodeAll(lease.sessionId(), items);
-        Boolean added = dialect.writesAtOnce()
-                ? write("add items (write '" + writeKey + "') to", lease.sessionId(), false,
-                        c -> dialect.addItemsOnceAtOnce(c, lease, writeKey, json))
-                : write("add items (write '" + writeKey + "') to", lease.sessionId(), true,
+        String what = "add items (write '" + writeKey + "') to";
+        PostgresSessionBatches batches = dialect.sessionBatches();
+        Boolean added = batches != null
+                ? batches.addItemsOnce(what, subject(lease.sessionId()), new PostgresSessionBatches.AddItems(lease, writeKey, json))
+                : write(what, lease.sessionId(), true,
                         c -> holds(c, lease) ? addOnce(c, lease.sessionId(), writeKey, json) : null);
         if (added == null) {
             throw SessionLeases.lost(lease, "add items to");
@@ -258,6 +276,12 @@ abstract sealed class JdbcSessionStore implements SessionStore, AutoCloseable pe
     @Override
     public void setActiveAgent(SessionLease lease, String agentName) {
         Objects.requireNonNull(agentName, "agentName");
+        PostgresSessionBatches batches = dialect.sessionBatches();
+        if (batches != null) {
+            fenced("set the active agent of", lease, batches.setActiveAgent("set the active agent of",
+                    subject(lease.sessionId()), new PostgresSessionBatches.ActiveAgent(lease, agentName)));
+            return;
+        }
         fenced("set the active agent of", lease, false,
                 c -> dialect.upsertActiveAgentIfHeld(c, lease, agentName, System.currentTimeMillis()));
     }
@@ -268,6 +292,12 @@ abstract sealed class JdbcSessionStore implements SessionStore, AutoCloseable pe
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(usage, "usage");
         Objects.requireNonNull(at, "at");
+        PostgresSessionBatches batches = dialect.sessionBatches();
+        if (batches != null) {
+            fenced("record usage on", lease, batches.recordUsage("record usage on", subject(lease.sessionId()),
+                    new PostgresSessionBatches.Usage(lease, runId, JournalCodec.usage(usage), at.toEpochMilli())));
+            return;
+        }
         fenced("record usage on", lease, false, c -> {
             PreparedStatement ps = c.prepare(fencedUsage);
             ps.setString(1, runId);
@@ -282,7 +312,11 @@ abstract sealed class JdbcSessionStore implements SessionStore, AutoCloseable pe
 
     /** Runs a write under {@code lease}, which returns whether the lease held; one that did not fails with {@link dev.baton.SessionLeaseLost}. */
     private void fenced(String what, SessionLease lease, boolean transaction, Dialect.Work<Boolean> work) {
-        if (!write(what, lease.sessionId(), transaction, work)) {
+        fenced(what, lease, write(what, lease.sessionId(), transaction, work));
+    }
+
+    private static void fenced(String what, SessionLease lease, boolean held) {
+        if (!held) {
             throw SessionLeases.lost(lease, what);
         }
     }
@@ -308,11 +342,11 @@ abstract sealed class JdbcSessionStore implements SessionStore, AutoCloseable pe
     // --- plumbing ---------------------------------------------------------------------------
 
     private <T> T write(String what, String sessionId, boolean transaction, Dialect.Work<T> work) {
-        return dialect.write(what, "session '" + sessionId + "'", transaction, work);
+        return dialect.write(what, subject(sessionId), transaction, work);
     }
 
     private <T> T read(String what, String sessionId, Dialect.Work<T> work) {
-        return dialect.read(what, "session '" + sessionId + "'", work);
+        return dialect.read(what, subject(sessionId), work);
     }
 
     private List<String> encodeAll(String sessionId, List<Item> items) {
@@ -352,5 +386,9 @@ abstract sealed class JdbcSessionStore implements SessionStore, AutoCloseable pe
 
     static String capitalized(String text) {
         return PostgresDatabase.capitalized(text);
+    }
+
+    private static String subject(String sessionId) {
+        return "session '" + sessionId + "'";
     }
 }

@@ -28,9 +28,13 @@ import org.jspecify.annotations.Nullable;
 final class PostgresDialect implements Dialect {
 
     private final PostgresDatabase database;
+    private final PostgresRunBatches runBatches;
+    private final PostgresSessionBatches sessionBatches;
 
     PostgresDialect(PostgresDatabase database) {
         this.database = database;
+        this.runBatches = new PostgresRunBatches(database);
+        this.sessionBatches = new PostgresSessionBatches(database);
     }
 
     @Override
@@ -120,117 +124,16 @@ final class PostgresDialect implements Dialect {
         return new PostgresNotifier(database);
     }
 
-    // ---- writes at once: data-modifying WITH clauses, each of which runs once, in the statement's transaction
-
-    /** The events of a write as columns, one array each, for {@code unnest}; those recorded before are skipped. */
-    private static final String EVENTS = """
-            INSERT INTO run_events (run_id, seq, type, agent, at, data)
-                SELECT * FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::text[])""";
-    private static final String EVENTS_CONFLICT = " ON CONFLICT (run_id, seq) DO NOTHING";
+    // ---- writes batched across turns
 
     @Override
-    public boolean writesAtOnce() {
-        return true;
+    public PostgresRunBatches runBatches() {
+        return runBatches;
     }
 
     @Override
-    public void recordAtOnce(Statements c, RunRows rows, String upsertEffect, List<RecordedEvent> events, Effect effect)
-            throws SQLException {
-        PreparedStatement ps = c.prepare("WITH events AS (" + EVENTS + EVENTS_CONFLICT + "), effect AS (" + upsertEffect
-                + ") SELECT pg_notify('" + PostgresNotifier.CHANNEL + "', ?) WHERE ?");
-        int i = bindEvents(c, ps, 1, events);
-        i = rows.bindEffect(ps, i, effect);
-        ps.setString(i++, effect.runId());
-        ps.setBoolean(i, !events.isEmpty());
-        ps.executeQuery().close();
-    }
-
-    @Override
-    public boolean finishAtOnce(Statements c, RunRows rows, String update, RunRecord run, List<RecordedEvent> events)
-            throws SQLException {
-        PreparedStatement ps = c.prepare("WITH run AS (" + update + " RETURNING id), events AS (" + EVENTS
-                + " WHERE EXISTS (SELECT 1 FROM run)" + EVENTS_CONFLICT + ") SELECT pg_notify('" + PostgresNotifier.CHANNEL
-                + "', id) FROM run");
-        int i = rows.bindRunOutcome(ps, 1, run);
-        ps.setString(i++, run.id());
-        ps.setString(i++, run.owner());
-        bindEvents(c, ps, i, events);
-        try (ResultSet rs = ps.executeQuery()) {
-            return rs.next();
-        }
-    }
-
-    /**
-     * The lease row is locked {@code FOR SHARE} (a takeover waits), the key inserted only under
-     * the lease, the positions reserved and the items inserted only for a new key.
-     */
-    private static final String ADD_ITEMS_ONCE = """
-            WITH lease AS (
-                SELECT 1 FROM session_leases WHERE session_id = ? AND owner = ? AND token = ? FOR SHARE),
-            write AS (
-                INSERT INTO session_writes (session_id, write_key) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM lease)
-                ON CONFLICT DO NOTHING RETURNING 1),
-            reserved AS (
-                INSERT INTO sessions AS s (session_id, next_position) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM write) AND ? > 0
-                ON CONFLICT (session_id) DO UPDATE SET next_position = s.next_position + excluded.next_position, updated_at = now()
-                RETURNING next_position),
-            items AS (
-                INSERT INTO session_items (session_id, position, item)
-                SELECT ?, r.next_position - ? + i.n, i.item FROM reserved r, unnest(?::text[]) WITH ORDINALITY AS i(item, n))
-            SELECT (SELECT count(*) FROM lease), (SELECT count(*) FROM write)""";
-
-    @Override
-    public @Nullable Boolean addItemsOnceAtOnce(Statements c, SessionLease lease, String writeKey, List<String> json)
-            throws SQLException {
-        PreparedStatement ps = c.prepare(ADD_ITEMS_ONCE);
-        String session = lease.sessionId();
-        ps.setString(1, session);
-        ps.setString(2, lease.owner());
-        ps.setLong(3, lease.token());
-        ps.setString(4, session);
-        ps.setString(5, writeKey);
-        ps.setString(6, session);
-        ps.setLong(7, json.size());
-        ps.setLong(8, json.size());
-        ps.setString(9, session);
-        ps.setLong(10, json.size());
-        ps.setArray(11, c.connection().createArrayOf("text", json.toArray()));
-        try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            if (rs.getLong(1) == 0) {
-                return null;
-            }
-            return rs.getLong(2) > 0;
-        }
-    }
-
-    /** Binds the events as the six arrays of {@link #EVENTS}, from parameter {@code from} on. */
-    private static int bindEvents(Statements c, PreparedStatement ps, int from, List<RecordedEvent> events) throws SQLException {
-        int n = events.size();
-        Object[] runIds = new Object[n];
-        Object[] seqs = new Object[n];
-        Object[] types = new Object[n];
-        Object[] agents = new Object[n];
-        Object[] ats = new Object[n];
-        Object[] data = new Object[n];
-        for (int k = 0; k < n; k++) {
-            RecordedEvent e = events.get(k);
-            runIds[k] = e.runId();
-            seqs[k] = e.seq();
-            types[k] = e.type();
-            agents[k] = e.agent();
-            ats[k] = e.at() == null ? null : RunRows.millis(e.at());
-            data[k] = e.data();
-        }
-        Connection connection = c.connection();
-        int i = from;
-        ps.setArray(i++, connection.createArrayOf("text", runIds));
-        ps.setArray(i++, connection.createArrayOf("bigint", seqs));
-        ps.setArray(i++, connection.createArrayOf("text", types));
-        ps.setArray(i++, connection.createArrayOf("text", agents));
-        ps.setArray(i++, connection.createArrayOf("bigint", ats));
-        ps.setArray(i++, connection.createArrayOf("text", data));
-        return i;
+    public PostgresSessionBatches sessionBatches() {
+        return sessionBatches;
     }
 
     // ---- sessions: rows stamped by the server, whose clock judges leases, so the machines' clocks do not matter
@@ -252,25 +155,10 @@ final class PostgresDialect implements Dialect {
     private static final String UPSERT_ACTIVE_AGENT = """
             INSERT INTO sessions (session_id, active_agent) VALUES (?, ?)
             ON CONFLICT (session_id) DO UPDATE SET active_agent = excluded.active_agent, updated_at = now()""";
-    /** The upsert takes its row from the lease row, locked {@code FOR SHARE}: one statement, one round trip. */
-    private static final String UPSERT_ACTIVE_AGENT_IF_HELD = """
-            INSERT INTO sessions (session_id, active_agent)
-            SELECT session_id, ? FROM session_leases WHERE session_id = ? AND owner = ? AND token = ? FOR SHARE
-            ON CONFLICT (session_id) DO UPDATE SET active_agent = excluded.active_agent, updated_at = now()""";
-    /** One upsert, which the row's lock makes atomic across connections. */
-    private static final String TRY_LEASE = """
-            INSERT INTO session_leases AS l (session_id, owner, token, expires_at)
-            VALUES (?, ?, 1, clock_timestamp() + ? * interval '1 millisecond')
-            ON CONFLICT (session_id) DO UPDATE SET owner = excluded.owner, token = l.token + 1,
-                expires_at = excluded.expires_at
-            WHERE l.expires_at <= clock_timestamp()
-            RETURNING token, expires_at""";
     private static final String RENEW_LEASE = """
             UPDATE session_leases SET expires_at = clock_timestamp() + ? * interval '1 millisecond'
             WHERE session_id = ? AND owner = ? AND token = ? AND expires_at <> '-infinity'
             RETURNING expires_at""";
-    private static final String RELEASE_LEASE =
-            "UPDATE session_leases SET expires_at = '-infinity' WHERE session_id = ? AND owner = ? AND token = ?";
     private static final String SELECT_LEASE =
             "SELECT owner, token, expires_at FROM session_leases WHERE session_id = ? AND expires_at > clock_timestamp()";
 
@@ -343,7 +231,7 @@ final class PostgresDialect implements Dialect {
 
     @Override
     public boolean upsertActiveAgentIfHeld(Statements c, SessionLease lease, String agentName, long now) throws SQLException {
-        PreparedStatement ps = c.prepare(UPSERT_ACTIVE_AGENT_IF_HELD);
+        PreparedStatement ps = c.prepare(PostgresSessionBatches.ACTIVE_AGENT_ONE);
         ps.setString(1, agentName);
         ps.setString(2, lease.sessionId());
         ps.setString(3, lease.owner());
@@ -353,7 +241,7 @@ final class PostgresDialect implements Dialect {
 
     @Override
     public Optional<SessionLease> tryLease(Statements c, String sessionId, String owner, Duration ttl) throws SQLException {
-        PreparedStatement ps = c.prepare(TRY_LEASE);
+        PreparedStatement ps = c.prepare(PostgresSessionBatches.LEASE_ONE);
         ps.setString(1, sessionId);
         ps.setString(2, owner);
         ps.setLong(3, ttl.toMillis());
@@ -378,7 +266,7 @@ final class PostgresDialect implements Dialect {
     /** An expiry of {@code -infinity}: ended, and never renewed. */
     @Override
     public void releaseLease(Statements c, SessionLease lease) throws SQLException {
-        PreparedStatement ps = c.prepare(RELEASE_LEASE);
+        PreparedStatement ps = c.prepare(PostgresSessionBatches.RELEASE_ONE);
         ps.setString(1, lease.sessionId());
         ps.setString(2, lease.owner());
         ps.setLong(3, lease.token());
@@ -396,8 +284,7 @@ final class PostgresDialect implements Dialect {
     }
 
     private static Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime at = rs.getObject(column, OffsetDateTime.class);
-        return at == null ? Instant.EPOCH : at.toInstant();
+        return PostgresSessionBatches.instant(rs, column);
     }
 
     /** Closes the pool the store opened; a data source the caller gave stays open. */

@@ -50,6 +50,12 @@ final class RunRows {
     static final String EFFECT_COLUMNS = "run_id, effect_key, kind, status, agent, name, request, result, attempts, "
             + "started_at, finished_at, usage";
     static final int EFFECT_COLUMN_COUNT = 12;
+    /** How an insert of {@link #EFFECT_COLUMNS} replaces an effect recorded before: its row, so its seq, is kept. */
+    static final String EFFECT_UPSERT = """
+            ON CONFLICT (run_id, effect_key) DO UPDATE SET kind = excluded.kind, status = excluded.status,
+            agent = excluded.agent, name = excluded.name, request = excluded.request, result = excluded.result,
+            attempts = excluded.attempts, started_at = excluded.started_at, finished_at = excluded.finished_at,
+            usage = excluded.usage""";
 
     /** The columns of {@value #EVENTS}, in the order {@link #event} and {@link #bindEvent} use. */
     static final String EVENT_COLUMNS = "run_id, seq, type, agent, at, data";
@@ -89,26 +95,33 @@ final class RunRows {
 
     // --- records as parameters --------------------------------------------------------------
 
+    /** The SQL types of {@link #RUN_COLUMNS}, in order: PostgreSQL's names, for arrays of each column. */
+    static final String[] RUN_TYPES = {"text", "text", "text", "text", "text", "text", "bigint", "bigint", "text", "text",
+            "text", "text", "text", "text", "bigint", "text", "text"};
+
+    /** The values of the {@link #RUN_COLUMNS} of {@code run}: strings, instants as epoch milliseconds, nulls. */
+    static Object[] runValues(RunRecord run) {
+        return new Object[] {run.id(), run.startAgent(), run.currentAgent(), run.sessionId(), JournalCodec.items(run.input()),
+                run.status().name(), millis(run.createdAt()), millis(run.updatedAt()), run.finalOutput(), run.error(),
+                JournalCodec.usage(run.usage()), JournalCodec.graph(run.graph()), run.pausedState(), run.owner(),
+                run.leaseUntil() == null ? null : millis(run.leaseUntil()), run.application(), run.context()};
+    }
+
     /** Sets the {@link #RUN_COLUMNS} of {@code run} from parameter {@code from} on. */
     int bindRun(PreparedStatement ps, int from, RunRecord run) throws SQLException {
+        Object[] values = runValues(run);
         int i = from;
-        ps.setString(i++, run.id());
-        ps.setString(i++, run.startAgent());
-        ps.setString(i++, run.currentAgent());
-        ps.setString(i++, run.sessionId());
-        ps.setString(i++, JournalCodec.items(run.input()));
-        ps.setString(i++, run.status().name());
-        setInstant(ps, i++, run.createdAt());
-        setInstant(ps, i++, run.updatedAt());
-        ps.setString(i++, run.finalOutput());
-        ps.setString(i++, run.error());
-        ps.setString(i++, JournalCodec.usage(run.usage()));
-        ps.setString(i++, JournalCodec.graph(run.graph()));
-        ps.setString(i++, run.pausedState());
-        ps.setString(i++, run.owner());
-        setInstant(ps, i++, run.leaseUntil());
-        ps.setString(i++, run.application());
-        ps.setString(i++, run.context());
+        for (int col = 0; col < values.length; col++) {
+            if (RUN_TYPES[col].equals("bigint")) {
+                if (values[col] == null) {
+                    ps.setNull(i++, Types.BIGINT);
+                } else {
+                    ps.setLong(i++, (Long) values[col]);
+                }
+            } else {
+                ps.setString(i++, (String) values[col]);
+            }
+        }
         return i;
     }
 
