@@ -12,8 +12,6 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -45,14 +43,7 @@ final class SessionLocks {
     private static final ConcurrentHashMap<Key, Entry> LOCKS = new ConcurrentHashMap<>();
 
     /** The timer of every held session's next lease renewal: one daemon thread that only schedules. */
-    private static final ScheduledThreadPoolExecutor RENEWALS = renewals();
-
-    private static ScheduledThreadPoolExecutor renewals() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
-                r -> Thread.ofPlatform().daemon().name("baton-session-lease-timer").unstarted(r));
-        timer.setRemoveOnCancelPolicy(true); // a run that ends takes its renewal out of the queue
-        return timer;
-    }
+    private static final LeaseRenewals RENEWALS = new LeaseRenewals("baton-session-lease-timer");
 
     /** Sessions held by the run on this thread, or by the run that started this thread. */
     private static final InheritableThreadLocal<Set<Key>> HELD = new InheritableThreadLocal<>() {
@@ -65,14 +56,13 @@ final class SessionLocks {
     private SessionLocks() {}
 
     /** A run's hold on its session: the lease its writes are fenced with, given back on close. */
-    static final class Held implements AutoCloseable {
+    static final class Held implements AutoCloseable, LeaseRenewals.Due {
         private final Key key;
         private final Entry entry;
         private final Duration ttl;
         private final ReentrantLock leaseLock = new ReentrantLock();
         private volatile SessionLease lease;
         private volatile boolean closed;
-        private volatile @Nullable ScheduledFuture<?> nextRenewal;
         private boolean released;
 
         private Held(Key key, Entry entry, SessionLease lease, Duration ttl) {
@@ -96,27 +86,21 @@ final class SessionLocks {
             if (closed) {
                 return;
             }
-            long period = Math.max(1, ttl.toMillis() / 3);
-            nextRenewal = RENEWALS.schedule(() -> {
-                Thread.ofVirtual().name("baton-session-lease-" + key.sessionId()).start(() -> {
-                    if (!closed && renew()) {
-                        scheduleRenewal();
-                    }
-                });
-            }, period, TimeUnit.MILLISECONDS);
+            RENEWALS.schedule(this, TimeUnit.MILLISECONDS.toNanos(Math.max(1, ttl.toMillis() / 3)));
             if (closed) {
-                cancelRenewal();
+                RENEWALS.cancel(this);
             }
         }
 
-        private void cancelRenewal() {
-            ScheduledFuture<?> next = nextRenewal;
-            if (next != null) {
-                next.cancel(false);
+        /** Called by the timer, on a virtual thread of its own, when the renewal is due. */
+        @Override
+        public void renew() {
+            if (!closed && renewLease()) {
+                scheduleRenewal();
             }
         }
 
-        private boolean renew() {
+        private boolean renewLease() {
             leaseLock.lock();
             try {
                 if (released) {
@@ -143,7 +127,7 @@ final class SessionLocks {
         @Override
         public void close() {
             closed = true;
-            cancelRenewal();
+            RENEWALS.cancel(this);
             boolean interrupted = Thread.interrupted(); // a cancelled run still gives its session back
             try {
                 leaseLock.lock();
