@@ -96,21 +96,10 @@ final class PostgresBatcher<R, T> {
     }
 
     private T await(Pending pending) {
-        boolean interrupted = false;
         try {
-            while (true) {
-                try {
-                    return pending.done.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    throw (RuntimeException) e.getCause();
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            return Waits.uninterruptibly(pending.done);
+        } catch (ExecutionException e) {
+            throw (RuntimeException) e.getCause();
         }
     }
 

@@ -231,23 +231,12 @@ final class PostgresDialect implements Dialect {
 
     @Override
     public boolean upsertActiveAgentIfHeld(Statements c, SessionLease lease, String agentName, long now) throws SQLException {
-        PreparedStatement ps = c.prepare(PostgresSessionBatches.ACTIVE_AGENT_ONE);
-        ps.setString(1, agentName);
-        ps.setString(2, lease.sessionId());
-        ps.setString(3, lease.owner());
-        ps.setLong(4, lease.token());
-        return ps.executeUpdate() > 0;
+        return PostgresSessionBatches.ACTIVE_AGENT.one(c, new PostgresSessionBatches.ActiveAgent(lease, agentName));
     }
 
     @Override
     public Optional<SessionLease> tryLease(Statements c, String sessionId, String owner, Duration ttl) throws SQLException {
-        PreparedStatement ps = c.prepare(PostgresSessionBatches.LEASE_ONE);
-        ps.setString(1, sessionId);
-        ps.setString(2, owner);
-        ps.setLong(3, ttl.toMillis());
-        try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(new SessionLease(sessionId, owner, rs.getLong(1), instant(rs, 2))) : Optional.empty();
-        }
+        return PostgresSessionBatches.LEASE.one(c, new PostgresSessionBatches.Lease(sessionId, owner, ttl));
     }
 
     @Override
@@ -266,11 +255,7 @@ final class PostgresDialect implements Dialect {
     /** An expiry of {@code -infinity}: ended, and never renewed. */
     @Override
     public void releaseLease(Statements c, SessionLease lease) throws SQLException {
-        PreparedStatement ps = c.prepare(PostgresSessionBatches.RELEASE_ONE);
-        ps.setString(1, lease.sessionId());
-        ps.setString(2, lease.owner());
-        ps.setLong(3, lease.token());
-        ps.executeUpdate();
+        PostgresSessionBatches.RELEASE.one(c, lease);
     }
 
     @Override

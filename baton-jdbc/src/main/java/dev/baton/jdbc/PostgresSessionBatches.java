@@ -150,7 +150,7 @@ final class PostgresSessionBatches {
     // ---- the end of a turn on a session: each fenced by the lease, so a lost lease writes nothing
 
     /** The upsert takes its row from the lease row, locked {@code FOR SHARE}. */
-    static final String ACTIVE_AGENT_ONE = """
+    private static final String ACTIVE_AGENT_ONE = """
             INSERT INTO sessions (session_id, active_agent)
             SELECT session_id, ? FROM session_leases WHERE session_id = ? AND owner = ? AND token = ? FOR SHARE
             ON CONFLICT (session_id) DO UPDATE SET active_agent = excluded.active_agent, updated_at = now()""";
@@ -165,7 +165,7 @@ final class PostgresSessionBatches {
     record ActiveAgent(SessionLease lease, String agent) {}
 
     /** Whether the lease held (and so the agent was written). */
-    private static final PostgresBatcher.Kind<ActiveAgent, Boolean> ACTIVE_AGENT = new PostgresBatcher.Kind<>() {
+    static final PostgresBatcher.Kind<ActiveAgent, Boolean> ACTIVE_AGENT = new PostgresBatcher.Kind<>() {
         @Override
         public List<Boolean> all(Statements c, List<ActiveAgent> writes) throws SQLException {
             PreparedStatement ps = c.prepare(ACTIVE_AGENT_ALL);
@@ -239,14 +239,14 @@ final class PostgresSessionBatches {
     };
 
     /** An expiry of {@code -infinity}: ended, and never renewed. */
-    static final String RELEASE_ONE =
+    private static final String RELEASE_ONE =
             "UPDATE session_leases SET expires_at = '-infinity' WHERE session_id = ? AND owner = ? AND token = ?";
     private static final String RELEASE_ALL = """
             UPDATE session_leases l SET expires_at = '-infinity'
             FROM unnest(?::text[], ?::text[], ?::bigint[]) AS r(session_id, owner, token)
             WHERE l.session_id = r.session_id AND l.owner = r.owner AND l.token = r.token""";
 
-    private static final PostgresBatcher.Kind<SessionLease, Void> RELEASE = new PostgresBatcher.Kind<>() {
+    static final PostgresBatcher.Kind<SessionLease, Void> RELEASE = new PostgresBatcher.Kind<>() {
         @Override
         public List<Void> all(Statements c, List<SessionLease> leases) throws SQLException {
             PreparedStatement ps = c.prepare(RELEASE_ALL);
@@ -298,7 +298,7 @@ final class PostgresSessionBatches {
     // ---- taking a session's lease, and reading its items at the start of a turn
 
     /** One upsert, which the row's lock makes atomic across connections: taken if free or expired. */
-    static final String LEASE_ONE = """
+    private static final String LEASE_ONE = """
             INSERT INTO session_leases AS l (session_id, owner, token, expires_at)
             VALUES (?, ?, 1, clock_timestamp() + ? * interval '1 millisecond')
             ON CONFLICT (session_id) DO UPDATE SET owner = excluded.owner, token = l.token + 1,
@@ -316,7 +316,7 @@ final class PostgresSessionBatches {
 
     record Lease(String sessionId, String owner, Duration ttl) {}
 
-    private static final PostgresBatcher.Kind<Lease, Optional<SessionLease>> LEASE = new PostgresBatcher.Kind<>() {
+    static final PostgresBatcher.Kind<Lease, Optional<SessionLease>> LEASE = new PostgresBatcher.Kind<>() {
         @Override
         public List<Optional<SessionLease>> all(Statements c, List<Lease> writes) throws SQLException {
             Connection connection = c.connection();

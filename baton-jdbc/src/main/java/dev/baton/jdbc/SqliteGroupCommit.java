@@ -138,25 +138,14 @@ final class SqliteGroupCommit {
     }
 
     private <T> T awaitUninterruptibly(Pending<T> pending) {
-        boolean interrupted = false;
         try {
-            while (true) {
-                try {
-                    return pending.done.get();
-                } catch (InterruptedException e) {
-                    interrupted = true; // the writer thread completes every queued write, or close() fails it
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof dev.baton.SessionLeaseLost lost) {
-                        throw lost;
-                    }
-                    throw new StoreException(database, cause.getMessage(), cause);
-                }
+            return Waits.uninterruptibly(pending.done); // the writer thread completes every queued write, or close() fails it
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof dev.baton.SessionLeaseLost lost) {
+                throw lost;
             }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            throw new StoreException(database, cause.getMessage(), cause);
         }
     }
 

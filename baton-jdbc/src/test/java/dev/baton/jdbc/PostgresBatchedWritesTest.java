@@ -185,7 +185,8 @@ class PostgresBatchedWritesTest {
                 }
                 assertThat(stored.input()).containsExactly(Message.user("q" + turn));
             }
-            assertThat(runs.dialect.runBatches().largestCreateBatch()).isGreaterThan(1);
+            assertThat(runs.dialect.runBatches().largestCreateBatch()).as("starts were sent together").isGreaterThan(1);
+            assertThat(runs.dialect.runBatches().largestFinishBatch()).as("outcomes were sent together").isGreaterThan(1);
         }
     }
 
