@@ -1,7 +1,6 @@
 package dev.baton.jdbc;
 
 import dev.baton.durable.RecordedEvent;
-import dev.baton.durable.RunRecord;
 import dev.baton.session.SessionLease;
 import java.sql.SQLException;
 import java.time.Duration;

@@ -1,8 +1,6 @@
 package dev.baton.jdbc;
 
-import dev.baton.durable.Effect;
 import dev.baton.durable.RecordedEvent;
-import dev.baton.durable.RunRecord;
 import dev.baton.session.SessionLease;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,7 +8,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

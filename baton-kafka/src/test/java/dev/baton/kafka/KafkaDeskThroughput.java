@@ -43,6 +43,12 @@ public final class KafkaDeskThroughput {
         try (KafkaBroker broker = KafkaBroker.start()) {
             String url = PostgresServer.createDatabase("kafka_bench");
             try (KafkaDesk.Stores stores = KafkaDesk.Stores.open(url, PostgresServer.user(), PostgresServer.password())) {
+                String sql = System.getProperty("kafkaDesk.sql", "").strip();
+                if (!sql.isEmpty()) { // an experiment on the schema (an index dropped, a setting), run before the workers start
+                    try (var c = stores.pool().getConnection(); var st = c.createStatement()) {
+                        st.execute(sql);
+                    }
+                }
                 if (Boolean.getBoolean("kafkaDesk.logStatements")) {  // every statement of the workers in the server's log
                     try (var c = stores.pool().getConnection(); var st = c.createStatement()) {
                         st.execute("ALTER DATABASE " + c.getCatalog() + " SET log_statement = 'all'");
