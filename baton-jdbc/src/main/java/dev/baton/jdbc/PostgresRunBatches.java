@@ -197,7 +197,7 @@ final class PostgresRunBatches {
                     error = r.error, usage = r.usage, paused_state = r.paused_state, updated_at = r.updated_at,
                     owner = CASE WHEN r.ends THEN NULL ELSE u.owner END,
                     lease_until = CASE WHEN r.ends THEN NULL ELSE u.lease_until END
-                FROM req r WHERE u.id = r.id AND u.""" + NOT_ENDED + """
+                FROM req r WHERE u.id = r.id AND u.id = ANY (?::text[]) AND u.""" + NOT_ENDED + """
                  AND (u.owner IS NULL OR u.owner = r.owner) RETURNING u.id),
             events AS (""" + EVENTS_FROM_ARRAYS + """
                  WHERE run_id IN (SELECT id FROM run) ON CONFLICT (run_id, seq) DO NOTHING)
@@ -222,8 +222,9 @@ final class PostgresRunBatches {
                 columns[9][k] = run.owner();
                 events.addAll(writes.get(k).events());
             }
-            PreparedStatement ps = c.prepare(FINISH_ALL);
+            PreparedStatement ps = PostgresBatcher.plannedEachTime(c.prepare(FINISH_ALL));
             int i = bindColumns(c, ps, 1, FINISH_TYPES, columns);
+            ps.setArray(i++, c.connection().createArrayOf("text", columns[8])); // the ids again, for the lookup by key
             bindEvents(c, ps, i, events);
             Set<String> written = new HashSet<>();
             try (ResultSet rs = ps.executeQuery()) {

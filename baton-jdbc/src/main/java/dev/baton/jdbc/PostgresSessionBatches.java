@@ -55,7 +55,8 @@ final class PostgresSessionBatches {
                     WITH ORDINALITY AS r(session_id, owner, token, write_key, n, ord)),
             lease AS (
                 SELECT r.session_id FROM req r JOIN session_leases l
-                    ON l.session_id = r.session_id AND l.owner = r.owner AND l.token = r.token FOR SHARE OF l),
+                    ON l.session_id = r.session_id AND l.owner = r.owner AND l.token = r.token
+                WHERE l.session_id = ANY (?::text[]) FOR SHARE OF l),
             write AS (
                 INSERT INTO session_writes (session_id, write_key)
                 SELECT r.session_id, r.write_key FROM req r JOIN lease USING (session_id)
@@ -100,15 +101,16 @@ final class PostgresSessionBatches {
                 }
             }
             Connection connection = c.connection();
-            PreparedStatement ps = c.prepare(ADD_ITEMS_ALL);
+            PreparedStatement ps = PostgresBatcher.plannedEachTime(c.prepare(ADD_ITEMS_ALL));
             ps.setArray(1, connection.createArrayOf("text", req[0]));
             ps.setArray(2, connection.createArrayOf("text", req[1]));
             ps.setArray(3, connection.createArrayOf("bigint", req[2]));
             ps.setArray(4, connection.createArrayOf("text", req[3]));
             ps.setArray(5, connection.createArrayOf("bigint", req[4]));
-            ps.setArray(6, connection.createArrayOf("text", itemSessions.toArray()));
-            ps.setArray(7, connection.createArrayOf("bigint", itemPlaces.toArray()));
-            ps.setArray(8, connection.createArrayOf("text", items.toArray()));
+            ps.setArray(6, connection.createArrayOf("text", req[0]));
+            ps.setArray(7, connection.createArrayOf("text", itemSessions.toArray()));
+            ps.setArray(8, connection.createArrayOf("bigint", itemPlaces.toArray()));
+            ps.setArray(9, connection.createArrayOf("text", items.toArray()));
             List<@Nullable Boolean> out = new ArrayList<>(n);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -158,7 +160,8 @@ final class PostgresSessionBatches {
             INSERT INTO sessions (session_id, active_agent)
             SELECT l.session_id, r.agent FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[]) AS r(session_id, owner, token, agent)
                 JOIN session_leases l ON l.session_id = r.session_id AND l.owner = r.owner AND l.token = r.token
-                FOR SHARE OF l
+            WHERE l.session_id = ANY (?::text[])
+            FOR SHARE OF l
             ON CONFLICT (session_id) DO UPDATE SET active_agent = excluded.active_agent, updated_at = now()
             RETURNING session_id""";
 
@@ -168,9 +171,10 @@ final class PostgresSessionBatches {
     static final PostgresBatcher.Kind<ActiveAgent, Boolean> ACTIVE_AGENT = new PostgresBatcher.Kind<>() {
         @Override
         public List<Boolean> all(Statements c, List<ActiveAgent> writes) throws SQLException {
-            PreparedStatement ps = c.prepare(ACTIVE_AGENT_ALL);
+            PreparedStatement ps = PostgresBatcher.plannedEachTime(c.prepare(ACTIVE_AGENT_ALL));
             int i = bindLeases(c, ps, 1, writes.stream().map(ActiveAgent::lease).toList());
-            ps.setArray(i, c.connection().createArrayOf("text", writes.stream().map(ActiveAgent::agent).toArray()));
+            ps.setArray(i++, c.connection().createArrayOf("text", writes.stream().map(ActiveAgent::agent).toArray()));
+            ps.setArray(i, sessions(c, writes.stream().map(ActiveAgent::lease).toList()));
             return written(ps, writes.stream().map(w -> w.lease().sessionId()).toList());
         }
 
@@ -201,6 +205,7 @@ final class PostgresSessionBatches {
             FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[]) WITH ORDINALITY
                 AS r(session_id, owner, token, run_id, usage, at, ord)
                 JOIN session_leases l ON l.session_id = r.session_id AND l.owner = r.owner AND l.token = r.token
+            WHERE l.session_id = ANY (?::text[])
             ORDER BY r.ord
             FOR SHARE OF l
             ON CONFLICT (session_id, run_id) DO UPDATE SET usage = excluded.usage, recorded_at = excluded.recorded_at
@@ -211,12 +216,13 @@ final class PostgresSessionBatches {
     private static final PostgresBatcher.Kind<Usage, Boolean> USAGE = new PostgresBatcher.Kind<>() {
         @Override
         public List<Boolean> all(Statements c, List<Usage> writes) throws SQLException {
-            PreparedStatement ps = c.prepare(USAGE_ALL);
+            PreparedStatement ps = PostgresBatcher.plannedEachTime(c.prepare(USAGE_ALL));
             Connection connection = c.connection();
             int i = bindLeases(c, ps, 1, writes.stream().map(Usage::lease).toList());
             ps.setArray(i++, connection.createArrayOf("text", writes.stream().map(Usage::runId).toArray()));
             ps.setArray(i++, connection.createArrayOf("text", writes.stream().map(Usage::usage).toArray()));
-            ps.setArray(i, connection.createArrayOf("bigint", writes.stream().map(Usage::at).toArray()));
+            ps.setArray(i++, connection.createArrayOf("bigint", writes.stream().map(Usage::at).toArray()));
+            ps.setArray(i, sessions(c, writes.stream().map(Usage::lease).toList()));
             return written(ps, writes.stream().map(w -> w.lease().sessionId()).toList());
         }
 
@@ -244,13 +250,15 @@ final class PostgresSessionBatches {
     private static final String RELEASE_ALL = """
             UPDATE session_leases l SET expires_at = '-infinity'
             FROM unnest(?::text[], ?::text[], ?::bigint[]) AS r(session_id, owner, token)
-            WHERE l.session_id = r.session_id AND l.owner = r.owner AND l.token = r.token""";
+            WHERE l.session_id = r.session_id AND l.owner = r.owner AND l.token = r.token
+                AND l.session_id = ANY (?::text[])""";
 
     static final PostgresBatcher.Kind<SessionLease, Void> RELEASE = new PostgresBatcher.Kind<>() {
         @Override
         public List<Void> all(Statements c, List<SessionLease> leases) throws SQLException {
-            PreparedStatement ps = c.prepare(RELEASE_ALL);
-            bindLeases(c, ps, 1, leases);
+            PreparedStatement ps = PostgresBatcher.plannedEachTime(c.prepare(RELEASE_ALL));
+            int i = bindLeases(c, ps, 1, leases);
+            ps.setArray(i, sessions(c, leases));
             ps.executeUpdate();
             return Collections.nCopies(leases.size(), null);
         }
@@ -270,6 +278,15 @@ final class PostgresSessionBatches {
             return lease.sessionId();
         }
     };
+
+    /**
+     * The sessions of {@code leases} as one array, for a {@code session_id = ANY (?)} condition on a table the batch joins:
+     * with it the plan looks the batch's rows up by key, whatever it guesses of the arrays' length. Without it, a plan
+     * cached while the table was small joined by scanning the whole table on every batch.
+     */
+    private static java.sql.Array sessions(Statements c, List<SessionLease> leases) throws SQLException {
+        return c.connection().createArrayOf("text", leases.stream().map(SessionLease::sessionId).toArray());
+    }
 
     /** Binds the leases as three arrays (session, owner, token) from {@code from} on. */
     private static int bindLeases(Statements c, PreparedStatement ps, int from, List<SessionLease> leases) throws SQLException {
@@ -378,7 +395,7 @@ final class PostgresSessionBatches {
     private static final PostgresBatcher.Kind<String, List<Stored>> ITEMS = new PostgresBatcher.Kind<>() {
         @Override
         public List<List<Stored>> all(Statements c, List<String> sessions) throws SQLException {
-            PreparedStatement ps = c.prepare(ITEMS_ALL);
+            PreparedStatement ps = PostgresBatcher.plannedEachTime(c.prepare(ITEMS_ALL));
             ps.setArray(1, c.connection().createArrayOf("text", sessions.toArray()));
             Map<String, List<Stored>> found = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
