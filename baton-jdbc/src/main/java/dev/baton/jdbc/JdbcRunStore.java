@@ -181,11 +181,11 @@ abstract sealed class JdbcRunStore implements RunStore permits SqliteRunStore, P
     public boolean finishRun(List<RecordedEvent> events, RunRecord run) {
         Objects.requireNonNull(run, "run");
         List<RecordedEvent> copy = List.copyOf(events);
-        String update = run.status() != RunStatus.RUNNING ? FINISH_RUN : UPDATE_RUN;
         PostgresRunBatches batches = dialect.runBatches();
         if (batches != null && run.status() != RunStatus.PAUSED) {
             return batches.finish("finish", "run '" + run.id() + "'", new PostgresRunBatches.Finish(run, copy));
         }
+        String update = run.status() != RunStatus.RUNNING ? FINISH_RUN : UPDATE_RUN;
         return write("finish", run.id(), true, c -> {
             if (!updateOutcome(c, update, run)) {
                 return false;

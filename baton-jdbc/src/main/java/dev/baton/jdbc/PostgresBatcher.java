@@ -1,6 +1,7 @@
 package dev.baton.jdbc;
 
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -157,6 +158,24 @@ final class PostgresBatcher<R, T> {
     static PreparedStatement plannedEachTime(PreparedStatement ps) throws SQLException {
         ps.unwrap(PGStatement.class).setPrepareThreshold(0);
         return ps;
+    }
+
+    /**
+     * Runs {@code ps}, whose first column names the rows it wrote ({@code RETURNING id}), and says for each of
+     * {@code keys}, in order, whether it was named: which writes of a batch were made (the others were fenced out).
+     */
+    static List<Boolean> named(PreparedStatement ps, List<String> keys) throws SQLException {
+        Set<String> returned = new HashSet<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                returned.add(rs.getString(1));
+            }
+        }
+        List<Boolean> out = new ArrayList<>(keys.size());
+        for (String key : keys) {
+            out.add(returned.contains(key));
+        }
+        return out;
     }
 
     /** The most writes one statement carried so far. */

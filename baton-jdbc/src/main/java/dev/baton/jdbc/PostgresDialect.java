@@ -7,7 +7,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -244,7 +243,8 @@ final class PostgresDialect implements Dialect {
         ps.setString(3, lease.owner());
         ps.setLong(4, lease.token());
         try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(new SessionLease(lease.sessionId(), lease.owner(), lease.token(), instant(rs, 1)))
+            return rs.next()
+                    ? Optional.of(new SessionLease(lease.sessionId(), lease.owner(), lease.token(), PostgresSessionBatches.instant(rs, 1)))
                     : Optional.empty();
         }
     }
@@ -260,13 +260,10 @@ final class PostgresDialect implements Dialect {
         PreparedStatement ps = c.prepare(SELECT_LEASE);
         ps.setString(1, sessionId);
         try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(new SessionLease(sessionId, rs.getString(1), rs.getLong(2), instant(rs, 3)))
+            return rs.next()
+                    ? Optional.of(new SessionLease(sessionId, rs.getString(1), rs.getLong(2), PostgresSessionBatches.instant(rs, 3)))
                     : Optional.empty();
         }
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        return PostgresSessionBatches.instant(rs, column);
     }
 
     /** Closes the pool the store opened; a data source the caller gave stays open. */

@@ -11,7 +11,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -149,17 +148,7 @@ final class PostgresRunBatches {
             }
             PreparedStatement ps = c.prepare(CREATE_ALL);
             bindColumns(c, ps, 1, RunRows.RUN_TYPES, columns);
-            Set<String> created = new HashSet<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    created.add(rs.getString(1));
-                }
-            }
-            List<Boolean> out = new ArrayList<>(n);
-            for (Create w : writes) {
-                out.add(created.contains(w.run().id()));
-            }
-            return out;
+            return PostgresBatcher.named(ps, writes.stream().map(w -> w.run().id()).toList());
         }
 
         @Override
@@ -226,17 +215,7 @@ final class PostgresRunBatches {
             int i = bindColumns(c, ps, 1, FINISH_TYPES, columns);
             ps.setArray(i++, c.connection().createArrayOf("text", columns[8])); // the ids again, for the lookup by key
             bindEvents(c, ps, i, events);
-            Set<String> written = new HashSet<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    written.add(rs.getString(1));
-                }
-            }
-            List<Boolean> out = new ArrayList<>(n);
-            for (Finish w : writes) {
-                out.add(written.contains(w.run().id()));
-            }
-            return out;
+            return PostgresBatcher.named(ps, writes.stream().map(w -> w.run().id()).toList());
         }
 
         @Override

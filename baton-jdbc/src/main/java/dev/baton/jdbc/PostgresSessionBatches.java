@@ -11,11 +11,9 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -175,7 +173,7 @@ final class PostgresSessionBatches {
             int i = bindLeases(c, ps, 1, writes.stream().map(ActiveAgent::lease).toList());
             ps.setArray(i++, c.connection().createArrayOf("text", writes.stream().map(ActiveAgent::agent).toArray()));
             ps.setArray(i, sessions(c, writes.stream().map(ActiveAgent::lease).toList()));
-            return written(ps, writes.stream().map(w -> w.lease().sessionId()).toList());
+            return PostgresBatcher.named(ps, writes.stream().map(w -> w.lease().sessionId()).toList());
         }
 
         @Override
@@ -223,7 +221,7 @@ final class PostgresSessionBatches {
             ps.setArray(i++, connection.createArrayOf("text", writes.stream().map(Usage::usage).toArray()));
             ps.setArray(i++, connection.createArrayOf("bigint", writes.stream().map(Usage::at).toArray()));
             ps.setArray(i, sessions(c, writes.stream().map(Usage::lease).toList()));
-            return written(ps, writes.stream().map(w -> w.lease().sessionId()).toList());
+            return PostgresBatcher.named(ps, writes.stream().map(w -> w.lease().sessionId()).toList());
         }
 
         @Override
@@ -295,21 +293,6 @@ final class PostgresSessionBatches {
         ps.setArray(from + 1, connection.createArrayOf("text", leases.stream().map(SessionLease::owner).toArray()));
         ps.setArray(from + 2, connection.createArrayOf("bigint", leases.stream().map(SessionLease::token).toArray()));
         return from + 3;
-    }
-
-    /** For each session in order, whether the statement's {@code RETURNING session_id} named it. */
-    private static List<Boolean> written(PreparedStatement ps, List<String> sessions) throws SQLException {
-        Set<String> returned = new java.util.HashSet<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                returned.add(rs.getString(1));
-            }
-        }
-        List<Boolean> out = new ArrayList<>(sessions.size());
-        for (String s : sessions) {
-            out.add(returned.contains(s));
-        }
-        return out;
     }
 
     // ---- taking a session's lease, and reading its items at the start of a turn
