@@ -75,12 +75,14 @@ public final class KafkaDeskThroughput {
                 int expected = 0;
                 expected = round(people, "w", warmup, expected, "warm-up");
                 DatabaseWork work = DatabaseWork.of(stores.pool());
+                ProcessCpu cpu = ProcessCpu.now(workers);
                 List<List<String>> measured = new ArrayList<>();
                 for (int r = 1; r <= rounds; r++) {
                     List<String> ids = ids("r" + r + "-", sessions);
                     measured.add(ids);
                     expected = round(people, "r" + r + "-", sessions, expected, "round " + r);
                     work = work.report(stores.pool(), sessions);
+                    cpu = ProcessCpu.now(workers).report(cpu, sessions);
                 }
                 people.stopWhenIdle();
                 for (Process w : workers) {
@@ -90,6 +92,19 @@ public final class KafkaDeskThroughput {
                     w.waitFor(60, TimeUnit.SECONDS);
                 }
                 hops(people, dir, prefix, measured);
+                String endSql = System.getProperty("kafkaDesk.endSql", "").strip();
+                if (!endSql.isEmpty()) { // a query on the benchmark's database after the rounds (sizes, statistics)
+                    try (var c = stores.pool().getConnection(); var st = c.createStatement(); var rs = st.executeQuery(endSql)) {
+                        int columns = rs.getMetaData().getColumnCount();
+                        while (rs.next()) {
+                            StringBuilder row = new StringBuilder();
+                            for (int i = 1; i <= columns; i++) {
+                                row.append(i > 1 ? " | " : "").append(rs.getString(i));
+                            }
+                            System.out.println(row);
+                        }
+                    }
+                }
             }
         } finally {
             workers.forEach(Process::destroyForcibly);

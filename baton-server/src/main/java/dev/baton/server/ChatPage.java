@@ -49,13 +49,16 @@ final class ChatPage {
     private final DurableClient client;
     private final @Nullable SessionStore sessions;
     private final Humans humans;
+    /** The desks served on the publish/subscribe runtime, whose chat is {@link RuntimeChatPage}. */
+    private final java.util.Set<String> runtimeDesks;
 
-    ChatPage(Api api, Desks desks, DurableClient client, @Nullable SessionStore sessions, Humans humans) {
+    ChatPage(Api api, Desks desks, DurableClient client, @Nullable SessionStore sessions, Humans humans, java.util.Set<String> runtimeDesks) {
         this.api = api;
         this.desks = desks;
         this.client = client;
         this.sessions = sessions;
         this.humans = humans;
+        this.runtimeDesks = java.util.Set.copyOf(runtimeDesks);
     }
 
     void routes(HttpRouting.Builder r) {
@@ -97,8 +100,14 @@ final class ChatPage {
                 .append("<form class=\"filters\" method=\"get\" action=\"/ui/chat\">\n<label>Desk <select name=\"desk\">");
         desks.byName().keySet().stream().sorted().forEach(name ->
                 b.append("<option value=\"").append(esc(name)).append("\">").append(esc(name)).append("</option>"));
-        b.append("</select></label>\n<button type=\"submit\">Start a new conversation</button>\n</form>\n")
-                .append("<h2>Continue a conversation</h2>\n");
+        b.append("</select></label>\n<button type=\"submit\">Start a new conversation</button>\n</form>\n");
+        if (!runtimeDesks.isEmpty()) {
+            b.append("<p class=\"runtime-desks\">On the publish/subscribe runtime:");
+            runtimeDesks.stream().sorted().forEach(name -> b.append(" <a href=\"").append(esc(RuntimeChatPage.start(name))).append("\">")
+                    .append(esc(name)).append("</a>"));
+            b.append("</p>\n");
+        }
+        b.append("<h2>Continue a conversation</h2>\n");
         Map<String, RunRecord> latest = new LinkedHashMap<>();
         for (RunRecord run : client.store().listRuns(RunQuery.all().withLimit(SessionsApi.RUN_WINDOW))) {
             if (run.sessionId() != null && latest.size() < SESSIONS) {

@@ -41,7 +41,8 @@ final class Endpoints {
         new MetricsApi(client.store()).routes(r);
         new OpenApiDoc().routes(r);
         new ApprovalsPage(api, client, humans, decisions).routes(r);
-        new ChatPage(api, desks, client, sessions, humans).routes(r);
+        new ChatPage(api, desks, client, sessions, humans, runtimeDesks.keySet()).routes(r);
+        new RuntimeChatPage(api, runtimeDesks, sessions, humans).routes(r);
         new OverviewPage(desks, new Overview(desks, client.store())).routes(r);
         new WebUi(desks, client.store(), api.privacy()).routes(r);
         api.routes(r);

@@ -59,6 +59,11 @@ final class Humans {
         return waiting().stream().filter(q -> runId.equals(q.request().runId())).toList();
     }
 
+    /** The waiting questions of session {@code sessionId}. */
+    List<HumanQueue.Question> ofSession(String sessionId) {
+        return waiting().stream().filter(q -> sessionId.equals(q.request().sessionId())).toList();
+    }
+
     /**
      * Answers the question {@code id} with a message and, if {@code handoff} names an agent, a handoff.
      *

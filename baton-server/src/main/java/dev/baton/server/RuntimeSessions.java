@@ -29,6 +29,10 @@ final class RuntimeSessions implements Person {
     }
 
     private final Map<String, BlockingQueue<Heard>> heard = new ConcurrentHashMap<>();
+    /** The last thing heard on each session since its last message, which the chat page shows (the queue is the API's). */
+    private final Map<String, Heard> last = new ConcurrentHashMap<>();
+    /** The sessions whose person spoke on the chat page and heard nothing since, with what they said ("" for a decision). */
+    private final Map<String, String> awaiting = new ConcurrentHashMap<>();
 
     private BlockingQueue<Heard> of(String session) {
         return heard.computeIfAbsent(session, s -> new LinkedBlockingQueue<>());
@@ -37,6 +41,36 @@ final class RuntimeSessions implements Person {
     /** Forgets what a session was told and nobody asked for, before a new message to it. */
     void clear(String session) {
         of(session).clear();
+        last.remove(session);
+        awaiting.remove(session);
+    }
+
+    /**
+     * Before the person's message (or decision, {@code text} null) from the chat page: forgets what
+     * was heard, and the session waits for the agents.
+     */
+    void said(String session, @Nullable String text) {
+        clear(session);
+        awaiting.put(session, text == null ? "" : text);
+    }
+
+    /**
+     * What the person said on the chat page while the agents have said nothing since ("" for a
+     * decision); empty when they answered. The session holds the message only once its turn ends.
+     */
+    Optional<String> awaiting(String session) {
+        return Optional.ofNullable(awaiting.get(session));
+    }
+
+    /** The last thing the agents said to {@code session} since its last message, left for the next request that waits. */
+    Optional<Heard> last(String session) {
+        return Optional.ofNullable(last.get(session));
+    }
+
+    private void heard(String session, Heard h) {
+        last.put(session, h);
+        awaiting.remove(session);
+        of(session).add(h);
     }
 
     /** The next thing the agents say to {@code session}, waiting at most {@code wait}. */
@@ -51,18 +85,18 @@ final class RuntimeSessions implements Person {
 
     @Override
     public Optional<String> reply(String session, AgentResponse answer) {
-        of(session).add(new Heard.Answer(answer));
+        heard(session, new Heard.Answer(answer));
         return Optional.empty();
     }
 
     @Override
     public void waiting(String session, ApprovalRequired approval) {
-        of(session).add(new Heard.Waiting(approval));
+        heard(session, new Heard.Waiting(approval));
     }
 
     @Override
     public Optional<String> afterFailure(String session, TurnFailed failure) {
-        of(session).add(new Heard.Failed(failure));
+        heard(session, new Heard.Failed(failure));
         return Optional.empty();
     }
 }

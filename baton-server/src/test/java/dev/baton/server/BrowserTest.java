@@ -57,6 +57,12 @@ class BrowserTest {
     }
 
     void serveWith(ScriptedModel model) {
+        server = Desk.server(model).desk("support", supportTriage()).build().start();
+        http = new Http(server);
+    }
+
+    /** Triage, handing off to billing, whose order lookup waits for {@link #lookupMayAnswer}. */
+    Agent<Void> supportTriage() {
         Tool<Void> lookup = Tool.<Void, Desk.Refund>of("look_up_order", "Find an order.", Desk.Refund.class, (ctx, r) -> {
             try {
                 lookupMayAnswer.await(60, TimeUnit.SECONDS);
@@ -66,9 +72,7 @@ class BrowserTest {
             return "order " + r.orderId() + ": shipped";
         });
         Agent<Void> billing = Agent.<Void>builder("billing").handoffDescription("Charges, invoices and refunds.").tools(lookup).build();
-        Agent<Void> triage = Agent.<Void>builder("triage").instructions("Route the customer.").handoffs(Handoff.to(billing)).build();
-        server = Desk.server(model).desk("support", triage).build().start();
-        http = new Http(server);
+        return Agent.<Void>builder("triage").instructions("Route the customer.").handoffs(Handoff.to(billing)).build();
     }
 
     String startRun(String input) {
@@ -200,5 +204,40 @@ class BrowserTest {
         String run = http.get("/api/runs?limit=4").body().get("runs").get(1).get("id").asText();
         browser.open(server.url().resolve("/ui/runs/" + run));
         assertThat(browser.all("svg.handoff-graph")).hasSize(1);
+    }
+
+    @Test
+    void a_person_chats_with_a_desk_on_the_runtime_and_the_page_reloads_itself_until_the_desk_answers() {
+        ScriptedModel model = ScriptedModel.create()
+                .forAgent("triage", handoffTo("billing"))
+                .forAgent("billing", callTool("look_up_order", new Desk.Refund("A-7")), reply("Order A-7 has shipped."));
+        dev.baton.run.Runner runner = dev.baton.run.Runner.create(dev.baton.run.RunConfig.builder().defaultModel(model)
+                .sessionStore(new dev.baton.session.InMemorySessionStore()).build());
+        try (dev.baton.runtime.InProcessRuntime runtime = dev.baton.runtime.InProcessRuntime.create();
+                dev.baton.runtime.handoff.HandoffDesk<Void> desk = dev.baton.runtime.handoff.HandoffDesk.builder(supportTriage(), runner)
+                        .name("support-runtime").build()) {
+            desk.host(runtime);
+            server = BatonServer.builder().runner(runner).port(0).runtimeDesk(desk, runtime).build().start();
+
+            browser.open(server.url().resolve("/ui/chat"));
+            browser.one("a[href^='/ui/runtime-chat']").click();
+            browser.await(10, "the runtime chat opens on a new session", d -> d.getCurrentUrl().contains("session=chat-"));
+            browser.one("form.send textarea").sendKeys("Where is my order A-7?");
+            browser.one("form.send button").click();
+
+            browser.await(10, "the page says the desk is working", d -> browser.first("#chat-working").isPresent());
+            assertThat(browser.one("#chat").getText()).contains("Where is my order A-7?");
+            lookupMayAnswer.countDown();
+            browser.await(20, "the page reloads itself with the answer",
+                    d -> browser.one("#chat").getText().contains("Order A-7 has shipped."));
+            assertThat(browser.first("#chat-working")).isEmpty();
+            assertThat(browser.one("#chat").getText()).contains("hands off to billing").contains("look_up_order")
+                    .contains("order A-7: shipped").doesNotContain("{\"assistant\":\"billing\"}");
+            assertThat(browser.one(".holding").getText()).isEqualTo("billing");
+            browser.screenshot("ui-runtime-chat");
+        } finally {
+            server.close();
+            server = null;
+        }
     }
 }

@@ -180,4 +180,81 @@ class RuntimeApiTest {
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.body().get("error").get("message").asText()).contains("nobody").contains("billing");
     }
+
+    // ---- the same desk on the web chat page
+
+    @Test
+    void on_the_chat_page_a_person_talks_to_the_runtime_desk_and_decides_the_approval_it_asks_for() throws Exception {
+        FormClient browser = new FormClient(server);
+        FormClient.Page start = browser.get("/ui/runtime-chat?desk=billing-desk");
+        assertThat(start.status()).isEqualTo(303);
+        assertThat(browser.follow(start).html()).contains("No messages yet").contains("on the runtime");
+
+        FormClient.Page sent = browser.post("/ui/runtime-chat", FormClient.fields("desk", "billing-desk", "session", "web-1",
+                "text", "Refund INV-7"));
+
+        assertThat(sent.status()).isEqualTo(303);
+        assertThat(sent.location()).isEqualTo("/ui/runtime-chat?desk=billing-desk&session=web-1");
+        String paused = pageUntil(browser, sent.location(), "id=\"chat-paused\"");
+        assertThat(paused).contains("Refund INV-7").contains("hands off to billing").contains("<code>refund_invoice</code>")
+                .contains("billing waits for approval").doesNotContain("chat-working");
+
+        FormClient.Page decided = browser.post("/ui/runtime-chat/decision", FormClient.fields("desk", "billing-desk", "session", "web-1",
+                "agent", "billing", "run_id", hidden(paused, "run_id"), "call_id", hidden(paused, "call_id"), "approved", "true"));
+
+        assertThat(decided.status()).isEqualTo(303);
+        String answered = pageUntil(browser, decided.location(), "INV-7 is refunded.");
+        assertThat(answered).contains("result: <code class=\"args\">refunded INV-7</code>")
+                .contains("<dd class=\"holding\">billing</dd>").doesNotContain("chat-paused").doesNotContain("chat-working");
+        assertThat(answered.indexOf("INV-7 is refunded.")).isGreaterThan(answered.indexOf("Refund INV-7"));
+    }
+
+    @Test
+    void on_the_chat_page_the_desks_human_agent_is_answered_in_the_conversation() throws Exception {
+        FormClient browser = new FormClient(server);
+        browser.post("/ui/runtime-chat", FormClient.fields("desk", "billing-desk", "session", "web-2", "text", "A person, please"));
+        String asking = pageUntil(browser, "/ui/runtime-chat?desk=billing-desk&session=web-2", "Send as human_agent");
+        assertThat(asking).contains("The conversation waits for human_agent").contains("id=\"chat-working\"");
+        String action = asking.substring(asking.indexOf("action=\"/ui/humans/") + "action=\"".length());
+        action = action.substring(0, action.indexOf('"'));
+
+        FormClient.Page replied = browser.post(action, FormClient.fields("text", "Sam, the manager, here.",
+                "back", "/ui/runtime-chat?desk=billing-desk&session=web-2"));
+
+        assertThat(replied.status()).isEqualTo(303);
+        String answered = pageUntil(browser, "/ui/runtime-chat?desk=billing-desk&session=web-2", "Sam, the manager, here.");
+        assertThat(answered).contains("<dd class=\"holding\">human_agent</dd>").doesNotContain("chat-working");
+    }
+
+    @Test
+    void the_chat_picker_offers_the_runtime_desk_and_the_page_refuses_unknown_desks_and_bad_decisions() {
+        FormClient browser = new FormClient(server);
+        assertThat(browser.get("/ui/chat").html()).contains("href=\"/ui/runtime-chat?desk=billing-desk\"");
+        assertThat(browser.get("/ui/runtime-chat?desk=nope").status()).isEqualTo(404);
+        assertThat(browser.post("/ui/runtime-chat", FormClient.fields("desk", "nope", "session", "s", "text", "hi")).status())
+                .isEqualTo(404);
+        FormClient.Page bad = browser.post("/ui/runtime-chat/decision", FormClient.fields("desk", "billing-desk", "session", "s",
+                "agent", "nobody", "run_id", "r", "call_id", "c", "approved", "true"));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.html()).contains("Not a decision").contains("approves or denies it");
+    }
+
+    /** The page at {@code path} once it contains {@code text}, asked again while it does not (at most 20 s). */
+    private static String pageUntil(FormClient browser, String path, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        String html = browser.get(path).html();
+        while (!html.contains(text) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            html = browser.get(path).html();
+        }
+        assertThat(html).contains(text);
+        return html;
+    }
+
+    private static String hidden(String html, String name) {
+        String marker = "name=\"" + name + "\" value=\"";
+        int at = html.indexOf(marker);
+        assertThat(at).as("hidden field " + name).isNotNegative();
+        return html.substring(at + marker.length(), html.indexOf('"', at + marker.length()));
+    }
 }
