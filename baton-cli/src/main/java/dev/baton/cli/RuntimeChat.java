@@ -5,7 +5,6 @@ import dev.baton.runtime.AgentRuntime;
 import dev.baton.runtime.InProcessRuntime;
 import dev.baton.runtime.Subscription;
 import dev.baton.runtime.handoff.RuntimeHumans;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 
@@ -66,8 +65,9 @@ final class RuntimeChat {
         CountDownLatch left = new CountDownLatch(1);
         HumanChannel operator = Operators.console(t);
         // The operator topic carries every session's questions (and, for a new console, those of earlier
-        // sessions): this console's person answers those of its own session only.
-        RuntimeHumans.hostOperator(runtime, request -> id.equals(request.sessionId()) ? operator.ask(request) : Optional.empty());
+        // sessions): this console's person answers those of its own session only, and leaves the others
+        // to the consoles of their sessions (on a shared broker, each console's group gets every question).
+        RuntimeHumans.hostOperator(runtime, operator, id::equals);
         desk.handoffs.hostUser(runtime, new ConsolePerson(t, id, stores.sessions().items(id, 0).size(), left::countDown));
         runtime.register(ConsoleApprover.TYPE, agent -> new ConsoleApprover(t, desk.desk, id, left::countDown));
         runtime.subscribe(Subscription.byType(desk.handoffs.approvalsTopic(), ConsoleApprover.TYPE));

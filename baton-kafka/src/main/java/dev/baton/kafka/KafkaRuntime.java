@@ -578,6 +578,7 @@ public final class KafkaRuntime implements AgentRuntime {
                 boolean ok = switch (outcome) {
                     case LocalAgents.Handled handled -> awaitEffects(handled.effects());
                     case LocalAgents.Skipped skipped -> true;
+                    case LocalAgents.Declined declined -> true;
                     case LocalAgents.Failed failed -> {
                         if (stopping || failed.reason() == DeliveryFailure.STOPPED) {
                             yield false;
@@ -607,6 +608,7 @@ public final class KafkaRuntime implements AgentRuntime {
         agents.deliver(recipient, message, context, null, outcome -> {
             boolean ok = switch (outcome) {
                 case LocalAgents.Skipped skipped -> true;
+                case LocalAgents.Declined declined -> true; // no reply: another group's instance answers
                 case LocalAgents.Handled handled -> {
                     if (!awaitEffects(handled.effects())) {
                         yield false;

@@ -14,6 +14,7 @@ import dev.baton.runtime.InMemoryDeadLetters;
 import dev.baton.runtime.MessageCodec;
 import dev.baton.runtime.MessageContext;
 import dev.baton.runtime.MessageType;
+import dev.baton.runtime.NotHandledHere;
 import dev.baton.runtime.MessageTypes;
 import dev.baton.runtime.RoutedAgent;
 import dev.baton.runtime.Subscription;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -242,6 +244,40 @@ class KafkaRuntimeTest {
                 .cause().isInstanceOf(TimeoutException.class)
                 .hasMessageContaining("no reply from nobody/acme")
                 .hasMessageContaining("agent type 'nobody'");
+    }
+
+    @Test
+    @DisplayName("a send that runtimes of two groups receive is answered by the one that handles it; the other declines and sends no reply")
+    void a_declined_send_is_left_to_the_group_that_handles_it() throws Exception {
+        CountDownLatch declined = new CountDownLatch(1);
+        KafkaRuntime elsewhere = runtime("elsewhere", group + "-elsewhere", b -> {});
+        elsewhere.register("invoices", id -> new RoutedAgent() {
+            {
+                answer(Lookup.class, (lookup, context) -> {
+                    declined.countDown();
+                    return new NotHandledHere("account " + id.key() + " is served by another console");
+                });
+            }
+        });
+        KafkaRuntime here = runtime("here", group + "-here", b -> {});
+        here.register("invoices", id -> new RoutedAgent() {
+            {
+                answer(Lookup.class, (lookup, context) -> {
+                    try { // answers only after the other group declined: a reply from there would have come first
+                        declined.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return new Invoice(lookup.invoiceId(), 990);
+                });
+            }
+        });
+        KafkaRuntime client = runtime("client", b -> b.sendTimeout(Duration.ofSeconds(30)));
+
+        Invoice invoice = client.send(new Lookup("INV-5"), new AgentId("invoices", "acme"), Invoice.class).get(60, TimeUnit.SECONDS);
+
+        assertThat(declined.getCount()).as("the other group saw the send and declined it").isZero();
+        assertThat(invoice).isEqualTo(new Invoice("INV-5", 990));
     }
 
     /** Publishes two children, then fails the first time it sees a message. */
@@ -491,7 +527,12 @@ class KafkaRuntimeTest {
     // ---------------------------------------------------------------- helpers
 
     private KafkaRuntime runtime(String name, Consumer<KafkaRuntime.Builder> tune) {
-        KafkaSettings settings = broker.settings(group + "-" + name, group).withTopicPrefix(prefix);
+        return runtime(name, group, tune);
+    }
+
+    /** A runtime of consumer group {@code inGroup}. */
+    private KafkaRuntime runtime(String name, String inGroup, Consumer<KafkaRuntime.Builder> tune) {
+        KafkaSettings settings = broker.settings(group + "-" + name, inGroup).withTopicPrefix(prefix);
         KafkaRuntime.Builder builder = KafkaRuntime.builder(settings)
                 .codec(new MessageCodec(MessageTypes.of(Say.class, Lookup.class, Invoice.class, Child.class)))
                 .partitions(4);

@@ -18,6 +18,8 @@ public enum DeliveryFailure {
     HANDLER_FAILED,
     /** The runtime was stopped before the message was handled. */
     STOPPED,
+    /** The recipient answered {@link NotHandledHere}, and no other instance of it answered. */
+    DECLINED,
     /**
      * The message could not be read where it arrived: its serialised form is no envelope, names a
      * message type the reader has not registered, or does not fit its class (a transport across

@@ -120,6 +120,8 @@ public final class InProcessRuntime implements AgentRuntime {
                     case LocalAgents.Handled handled -> reply.complete(handled.reply());
                     case LocalAgents.Failed failed -> reply.completeExceptionally(
                             new DeliveryException(failed.reason(), recipient, failed.detail(), failed.cause()));
+                    case LocalAgents.Declined declined -> reply.completeExceptionally(new DeliveryException(DeliveryFailure.DECLINED,
+                            recipient, declined.recipient() + " does not handle it here: " + declined.why(), null));
                     case LocalAgents.Skipped skipped -> { }
                 }
             });

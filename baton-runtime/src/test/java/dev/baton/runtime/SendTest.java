@@ -97,4 +97,21 @@ class SendTest {
         assertThat(slow.cancelled().await(30, TimeUnit.SECONDS)).as("the handler saw the cancellation").isTrue();
         assertThat(reply).isCancelled();
     }
+
+    @Test
+    @DisplayName("an agent that answers NotHandledHere fails the send with DECLINED and its reason: in one process nobody else answers")
+    void declined_send() {
+        runtime.register("operator", id -> new RoutedAgent() {
+            {
+                answer(Question.class, (q, context) -> new NotHandledHere("session " + id.key() + " is answered elsewhere"));
+            }
+        });
+
+        assertThatThrownBy(() -> runtime.send(new Question("anyone?"), new AgentId("operator", "s-9")).join())
+                .cause().isInstanceOfSatisfying(DeliveryException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(DeliveryFailure.DECLINED);
+                    assertThat(e.recipient()).isEqualTo(new AgentId("operator", "s-9"));
+                    assertThat(e).hasMessageContaining("session s-9 is answered elsewhere");
+                });
+    }
 }

@@ -8,6 +8,7 @@ import dev.baton.runtime.AgentId;
 import dev.baton.runtime.AgentRuntime;
 import dev.baton.runtime.DeliveryException;
 import dev.baton.runtime.MessageContext;
+import dev.baton.runtime.NotHandledHere;
 import dev.baton.runtime.RoutedAgent;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,9 +51,22 @@ public final class RuntimeHumans implements HumanChannel {
      * {@code people} (a console, a {@link dev.baton.human.HumanQueue}), one at a time per session.
      */
     public static void hostOperator(AgentRuntime runtime, HumanChannel people) {
+        hostOperator(runtime, people, session -> true);
+    }
+
+    /**
+     * Hosts the operator of the sessions {@code sessions} accepts on {@code runtime}: their questions
+     * are answered by {@code people}; those of other sessions are left to the operator that hosts
+     * them ({@link dev.baton.runtime.NotHandledHere}). A console that talks on one session hosts the
+     * operator of that session alone, so that on a broker shared with other consoles (each in a
+     * consumer group of its own, each receiving every question) only its person answers it.
+     */
+    public static void hostOperator(AgentRuntime runtime, HumanChannel people, Predicate<String> sessions) {
         Objects.requireNonNull(people, "people");
+        Objects.requireNonNull(sessions, "sessions");
         HandoffDesk.registerMessageTypes(runtime.codec().types());
-        runtime.register(OPERATOR, id -> new Operator(people));
+        runtime.register(OPERATOR, id -> sessions.test(id.key()) ? new Operator(people)
+                : new Elsewhere("the operator of session '" + id.key() + "' is hosted elsewhere"));
     }
 
     /**
@@ -88,6 +103,13 @@ public final class RuntimeHumans implements HumanChannel {
                         + d.getMessage(), d);
             }
             throw new IllegalStateException("The operator failed to answer human agent '" + request.agent() + "': " + cause, cause);
+        }
+    }
+
+    /** The operator of a session another runtime hosts: declines its questions. */
+    static final class Elsewhere extends RoutedAgent {
+        Elsewhere(String why) {
+            answer(HumanQuestion.class, (HumanQuestion question, MessageContext context) -> new NotHandledHere(why));
         }
     }
 

@@ -88,13 +88,16 @@ public final class LocalAgents {
     }
 
     /** What became of one delivery. */
-    public sealed interface Outcome permits Handled, Failed, Skipped {}
+    public sealed interface Outcome permits Handled, Declined, Failed, Skipped {}
 
     /**
      * The handler returned {@code reply}; {@code effects} are the futures a runtime attached while
      * the handler ran (e.g. the acknowledgements of the messages it published).
      */
     public record Handled(@Nullable Object reply, List<CompletableFuture<?>> effects) implements Outcome {}
+
+    /** The handler answered {@link dev.baton.runtime.NotHandledHere}: no reply from here, and no failure. */
+    public record Declined(AgentId recipient, String why) implements Outcome {}
 
     /** The message was not handled, for {@code reason}. */
     public record Failed(DeliveryFailure reason, AgentId recipient, String detail, @Nullable Throwable cause,
@@ -461,7 +464,11 @@ public final class LocalAgents {
                 attempt++;
                 HANDLING.set(new Handling(this, instance.id, context.messageId(), effects));
                 try {
-                    return new Handled(bridge.dispatch(agent, message, context), List.copyOf(effects));
+                    Object reply = bridge.dispatch(agent, message, context);
+                    if (reply instanceof dev.baton.runtime.NotHandledHere declined) {
+                        return new Declined(instance.id, declined.why());
+                    }
+                    return new Handled(reply, List.copyOf(effects));
                 } catch (Throwable e) {
                     last = e;
                 } finally {
