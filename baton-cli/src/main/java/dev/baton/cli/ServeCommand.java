@@ -110,7 +110,8 @@ final class ServeCommand implements Callable<Integer> {
         t.println("Serving the desks " + String.join(", ", Desks.names()) + " at " + server.url() + " (runs: " + server.url()
                 + "ui/runs, API: " + server.url() + "api/desks)");
         if (runtime != null) {
-            t.println("On the runtime (" + runtime + "): POST " + server.url() + "api/runtime/DESK/sessions/ID/messages {\"message\": ...}");
+            t.println("On the runtime (" + runtime + "): chat at " + server.url() + "ui/chat, or POST " + server.url()
+                    + "api/runtime/DESK/sessions/ID/messages {\"message\": ...}");
         }
         if (server.requiresToken()) {
             Optional<String> generated = server.generatedToken();

@@ -118,7 +118,7 @@ class ServeCommandTest {
     @Test
     void with_the_runtime_in_process_the_acme_desk_answers_over_http_and_its_human_agent_in_the_queue() throws Exception {
         Serving serve = new Serving(Map.of(), "serve", "--port", "0", "--runtime", "inprocess");
-        assertThat(serve.out()).contains("api/runtime/DESK/sessions/ID/messages");
+        assertThat(serve.out()).contains("api/runtime/DESK/sessions/ID/messages").contains("chat at " + serve.url + "ui/chat");
 
         Answer refund = call(serve.url, "POST", "/api/runtime/acme/sessions/acme-rt/messages", null, "{\"message\": \"I want a refund\"}");
         assertThat(refund.status()).as("%s", refund.body()).isEqualTo(200);
