@@ -11,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.postgresql.PGStatement;
 
 /**
  * Writes of one kind from many callers, sent to PostgreSQL together as one statement. Each write
@@ -147,17 +146,6 @@ final class PostgresBatcher<R, T> {
             }
         }
         return batch;
-    }
-
-    /**
-     * {@code ps}, planned by PostgreSQL at each execution rather than once per connection. A batch that joins its arrays
-     * to a table must find the table's rows by key; a plan kept from the first executions, made while the table was
-     * small, scanned the whole table instead, and went on doing so as it grew (measured: 2–7 ms per batch instead of
-     * a fraction of one). Planning each time costs a little and looks at the table as it is.
-     */
-    static PreparedStatement plannedEachTime(PreparedStatement ps) throws SQLException {
-        ps.unwrap(PGStatement.class).setPrepareThreshold(0);
-        return ps;
     }
 
     /**

@@ -211,7 +211,7 @@ final class PostgresRunBatches {
                 columns[9][k] = run.owner();
                 events.addAll(writes.get(k).events());
             }
-            PreparedStatement ps = PostgresBatcher.plannedEachTime(c.prepare(FINISH_ALL));
+            PreparedStatement ps = c.prepare(FINISH_ALL);
             int i = bindColumns(c, ps, 1, FINISH_TYPES, columns);
             ps.setArray(i++, c.connection().createArrayOf("text", columns[8])); // the ids again, for the lookup by key
             bindEvents(c, ps, i, events);

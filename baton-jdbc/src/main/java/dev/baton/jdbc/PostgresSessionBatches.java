@@ -99,7 +99,7 @@ final class PostgresSessionBatches {
                 }
             }
             Connection connection = c.connection();
-            PreparedStatement ps = PostgresBatcher.plannedEachTime(c.prepare(ADD_ITEMS_ALL));
+            PreparedStatement ps = c.prepare(ADD_ITEMS_ALL);
             ps.setArray(1, connection.createArrayOf("text", req[0]));
             ps.setArray(2, connection.createArrayOf("text", req[1]));
             ps.setArray(3, connection.createArrayOf("bigint", req[2]));
@@ -169,7 +169,7 @@ final class PostgresSessionBatches {
     static final PostgresBatcher.Kind<ActiveAgent, Boolean> ACTIVE_AGENT = new PostgresBatcher.Kind<>() {
         @Override
         public List<Boolean> all(Statements c, List<ActiveAgent> writes) throws SQLException {
-            PreparedStatement ps = PostgresBatcher.plannedEachTime(c.prepare(ACTIVE_AGENT_ALL));
+            PreparedStatement ps = c.prepare(ACTIVE_AGENT_ALL);
             int i = bindLeases(c, ps, 1, writes.stream().map(ActiveAgent::lease).toList());
             ps.setArray(i++, c.connection().createArrayOf("text", writes.stream().map(ActiveAgent::agent).toArray()));
             ps.setArray(i, sessions(c, writes.stream().map(ActiveAgent::lease).toList()));
@@ -214,7 +214,7 @@ final class PostgresSessionBatches {
     private static final PostgresBatcher.Kind<Usage, Boolean> USAGE = new PostgresBatcher.Kind<>() {
         @Override
         public List<Boolean> all(Statements c, List<Usage> writes) throws SQLException {
-            PreparedStatement ps = PostgresBatcher.plannedEachTime(c.prepare(USAGE_ALL));
+            PreparedStatement ps = c.prepare(USAGE_ALL);
             Connection connection = c.connection();
             int i = bindLeases(c, ps, 1, writes.stream().map(Usage::lease).toList());
             ps.setArray(i++, connection.createArrayOf("text", writes.stream().map(Usage::runId).toArray()));
@@ -254,7 +254,7 @@ final class PostgresSessionBatches {
     static final PostgresBatcher.Kind<SessionLease, Void> RELEASE = new PostgresBatcher.Kind<>() {
         @Override
         public List<Void> all(Statements c, List<SessionLease> leases) throws SQLException {
-            PreparedStatement ps = PostgresBatcher.plannedEachTime(c.prepare(RELEASE_ALL));
+            PreparedStatement ps = c.prepare(RELEASE_ALL);
             int i = bindLeases(c, ps, 1, leases);
             ps.setArray(i, sessions(c, leases));
             ps.executeUpdate();
@@ -378,7 +378,7 @@ final class PostgresSessionBatches {
     private static final PostgresBatcher.Kind<String, List<Stored>> ITEMS = new PostgresBatcher.Kind<>() {
         @Override
         public List<List<Stored>> all(Statements c, List<String> sessions) throws SQLException {
-            PreparedStatement ps = PostgresBatcher.plannedEachTime(c.prepare(ITEMS_ALL));
+            PreparedStatement ps = c.prepare(ITEMS_ALL);
             ps.setArray(1, c.connection().createArrayOf("text", sessions.toArray()));
             Map<String, List<Stored>> found = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
