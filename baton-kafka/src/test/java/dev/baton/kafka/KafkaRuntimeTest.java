@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.human.HumanReply;
+import dev.baton.human.HumanRequest;
 import dev.baton.runtime.AgentId;
 import dev.baton.runtime.DeadLetter;
 import dev.baton.runtime.DeliveryException;
@@ -14,17 +16,20 @@ import dev.baton.runtime.InMemoryDeadLetters;
 import dev.baton.runtime.MessageCodec;
 import dev.baton.runtime.MessageContext;
 import dev.baton.runtime.MessageType;
-import dev.baton.runtime.NotHandledHere;
 import dev.baton.runtime.MessageTypes;
+import dev.baton.runtime.NotHandledHere;
 import dev.baton.runtime.RoutedAgent;
 import dev.baton.runtime.Subscription;
 import dev.baton.runtime.TopicId;
+import dev.baton.runtime.handoff.RuntimeHumans;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -278,6 +283,40 @@ class KafkaRuntimeTest {
 
         assertThat(declined.getCount()).as("the other group saw the send and declined it").isZero();
         assertThat(invoice).isEqualTo(new Invoice("INV-5", 990));
+    }
+
+    @Test
+    @DisplayName("consoles on one broker, each in a group of its own: a human agent's question is answered by its session's console only")
+    void each_console_answers_the_questions_of_its_own_session() {
+        List<String> askedAtB = new CopyOnWriteArrayList<>();
+        KafkaRuntime consoleB = runtime("console-b", group + "-chat-s-b", b -> {});
+        KafkaRuntime consoleA = runtime("console-a", group + "-chat-s-a", b -> {});
+        // The console of session s-b would answer at once; the person at s-a's console takes a moment.
+        RuntimeHumans.hostOperator(consoleB, request -> {
+            askedAtB.add(request.sessionId());
+            return Optional.of(HumanReply.say("Console B here."));
+        }, "s-b"::equals);
+        RuntimeHumans.hostOperator(consoleA, request -> {
+            sleep(Duration.ofMillis(500));
+            return Optional.of(HumanReply.say("Dana, at console A, for " + request.sessionId() + "."));
+        }, "s-a"::equals);
+        RuntimeHumans humanAgent = new RuntimeHumans().bind(runtime("worker", b -> {}));
+        await(() -> !consoleA.assignment().isEmpty() && !consoleB.assignment().isEmpty(),
+                "both consoles read the operator's topic before the question is asked");
+
+        Optional<HumanReply> reply = humanAgent.ask(new HumanRequest("human_agent", null, List.of(), List.of(),
+                Instant.now().plusSeconds(60), "run-1", "s-a"));
+
+        assertThat(reply).hasValueSatisfying(r -> assertThat(r.text()).isEqualTo("Dana, at console A, for s-a."));
+        assertThat(askedAtB).as("console B's person is never asked about another session").isEmpty();
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Publishes two children, then fails the first time it sees a message. */
