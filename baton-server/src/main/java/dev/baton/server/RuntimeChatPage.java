@@ -34,6 +34,8 @@ final class RuntimeChatPage {
     private static final String PATH = "/ui/runtime-chat";
     /** How many of the session's latest items the page shows. */
     private static final int ITEMS = 200;
+    /** The longest session id, as the runtime API takes them. */
+    private static final int MAX_SESSION = 200;
     /** The prefix of the tool a handoff is called as. */
     private static final String TRANSFER = "transfer_to_";
 
@@ -72,6 +74,11 @@ final class RuntimeChatPage {
         String session = Api.param(req, "session");
         if (session == null) {
             WebUi.redirect(res, url(desk.get().desk().name(), "chat-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())));
+            return;
+        }
+        if (session.length() > MAX_SESSION) {
+            WebUi.html(res, Status.BAD_REQUEST_400, Forms.message("Not a session id", "A session id is 1 to " + MAX_SESSION
+                    + " characters.", start(desk.get().desk().name())));
             return;
         }
         WebUi.html(res, Status.OK_200, Html.page("Chat with " + desk.get().desk().name(), conversation(desk.get(), session)));
@@ -196,8 +203,8 @@ final class RuntimeChatPage {
             return;
         }
         String session = Forms.field(form.get(), "session");
-        if (session == null || session.length() > 200) {
-            WebUi.html(res, Status.BAD_REQUEST_400, Forms.message("No session", "A session id is 1 to 200 characters.",
+        if (session == null || session.length() > MAX_SESSION) {
+            WebUi.html(res, Status.BAD_REQUEST_400, Forms.message("Not a session id", "A session id is 1 to " + MAX_SESSION + " characters.",
                     start(desk.get().desk().name())));
             return;
         }

@@ -62,7 +62,7 @@ final class RuntimeSessions implements Person {
         return Optional.ofNullable(awaiting.get(session));
     }
 
-    /** The last thing the agents said to {@code session} since its last message, left for the next request that waits. */
+    /** The last thing the agents said to {@code session} since its last message, which the chat page shows (it stays in the API's queue too). */
     Optional<Heard> last(String session) {
         return Optional.ofNullable(last.get(session));
     }

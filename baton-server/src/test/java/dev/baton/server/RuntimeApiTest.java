@@ -231,6 +231,7 @@ class RuntimeApiTest {
         FormClient browser = new FormClient(server);
         assertThat(browser.get("/ui/chat").html()).contains("href=\"/ui/runtime-chat?desk=billing-desk\"");
         assertThat(browser.get("/ui/runtime-chat?desk=nope").status()).isEqualTo(404);
+        assertThat(browser.get("/ui/runtime-chat?desk=billing-desk&session=" + "s".repeat(201)).status()).isEqualTo(400);
         assertThat(browser.post("/ui/runtime-chat", FormClient.fields("desk", "nope", "session", "s", "text", "hi")).status())
                 .isEqualTo(404);
         FormClient.Page bad = browser.post("/ui/runtime-chat/decision", FormClient.fields("desk", "billing-desk", "session", "s",
