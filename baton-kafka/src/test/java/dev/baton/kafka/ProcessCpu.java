@@ -50,7 +50,7 @@ record ProcessCpu(Map<String, Duration> byKind) {
      * took is then in the server's count of its ended children.
      */
     private static void add(Map<String, Duration> kinds, String kind, ProcessHandle p) {
-        Duration cpu = p.info().totalCpuDuration().orElse(Duration.ZERO);
+        Duration cpu;
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -61,7 +61,7 @@ record ProcessCpu(Map<String, Duration> byKind) {
             }
             cpu = Duration.ofNanos(ticks * (1_000_000_000L / TICKS_PER_SECOND));
         } catch (IOException | RuntimeException e) {
-            // no /proc, or the process ended: what ProcessHandle knew
+            cpu = p.info().totalCpuDuration().orElse(Duration.ZERO); // no /proc, or the process ended: what ProcessHandle knows
         }
         kinds.merge(kind, cpu, Duration::plus);
     }

@@ -159,12 +159,15 @@ final class ChatPage {
         if (last != null) {
             b.append(state(last, here));
         }
-        b.append("<form class=\"send\" method=\"post\" action=\"/ui/chat\">\n<input type=\"hidden\" name=\"desk\" value=\"")
-                .append(esc(desk.name())).append("\">\n<input type=\"hidden\" name=\"session\" value=\"").append(esc(session)).append("\">\n")
-                .append("<label>Your message <textarea name=\"text\" rows=\"3\" required></textarea></label>\n")
-                .append("<button type=\"submit\">Send</button>\n</form>\n")
-                .append("<p><a href=\"/ui/chat\">Another conversation</a></p>\n");
-        return b.toString();
+        return b.append(sendForm("/ui/chat", desk.name(), session)).toString();
+    }
+
+    /** The form a person writes their next message in, posted to {@code action}, and the way to another conversation. */
+    static String sendForm(String action, String desk, String session) {
+        return "<form class=\"send\" method=\"post\" action=\"" + esc(action) + "\">\n<input type=\"hidden\" name=\"desk\" value=\""
+                + esc(desk) + "\">\n<input type=\"hidden\" name=\"session\" value=\"" + esc(session) + "\">\n"
+                + "<label>Your message <textarea name=\"text\" rows=\"3\" required></textarea></label>\n"
+                + "<button type=\"submit\">Send</button>\n</form>\n<p><a href=\"/ui/chat\">Another conversation</a></p>\n";
     }
 
     /** Where the latest run stands: working (and waiting for a person), waiting for approval, or failed. */
@@ -198,12 +201,15 @@ final class ChatPage {
     /** The forms to answer as the human agent the run waits for, if it waits for one. */
     private String waitingFor(String runId, String here) {
         StringBuilder b = new StringBuilder();
-        for (HumanQueue.Question q : humans.ofRun(runId)) {
-            b.append("<div class=\"question\">\n<p>The conversation waits for ").append(esc(q.request().agent()))
-                    .append(", a person: answer as them here, or in the <a href=\"/ui/approvals\">inbox</a>.</p>\n")
-                    .append(ApprovalsPage.answerForm(q, here)).append("</div>\n");
-        }
+        humans.ofRun(runId).forEach(q -> b.append(question(q, here)));
         return b.toString();
+    }
+
+    /** A question the conversation waits on, with the form to answer it as the human agent and come back {@code here}. */
+    static String question(HumanQueue.Question q, String here) {
+        return "<div class=\"question\">\n<p>The conversation waits for " + esc(q.request().agent())
+                + ", a person: answer as them here, or in the <a href=\"/ui/approvals\">inbox</a>.</p>\n"
+                + ApprovalsPage.answerForm(q, here) + "</div>\n";
     }
 
     // ---- fragments the script fetches

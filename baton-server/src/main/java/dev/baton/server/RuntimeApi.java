@@ -29,7 +29,12 @@ final class RuntimeApi {
     private static final Duration MAX_WAIT = Duration.ofMinutes(10);
 
     /** One desk on a runtime, and the people talking to it over HTTP. */
-    record Hosted(HandoffDesk<?> desk, AgentRuntime runtime, RuntimeSessions people) {}
+    record Hosted(HandoffDesk<?> desk, AgentRuntime runtime, RuntimeSessions people) {
+        /** Publishes {@code decision} to {@code agent}, the desk's agent that asked for it, on {@code session}. */
+        void decide(String session, String agent, ApprovalDecision decision) {
+            runtime.publish(decision, new TopicId(agent, session));
+        }
+    }
 
     private final Api api;
     private final Map<String, Hosted> desks;
@@ -110,8 +115,8 @@ final class RuntimeApi {
         }
         Duration wait = waitOf(body);
         hosted.people().clear(session);
-        hosted.runtime().publish(new ApprovalDecision(runId, callId, approved.asBoolean(), body.path("always").asBoolean(false),
-                Api.text(body, "message", false), Api.text(body, "by", false)), new TopicId(agent, session));
+        hosted.decide(session, agent, new ApprovalDecision(runId, callId, approved.asBoolean(), body.path("always").asBoolean(false),
+                Api.text(body, "message", false), Api.text(body, "by", false)));
         reply(res, hosted, session, wait);
     }
 

@@ -7,7 +7,6 @@ import dev.baton.item.Message;
 import dev.baton.item.ToolCall;
 import dev.baton.item.ToolOutput;
 import dev.baton.run.ApprovalRequest;
-import dev.baton.runtime.TopicId;
 import dev.baton.runtime.handoff.ApprovalDecision;
 import dev.baton.runtime.handoff.ApprovalRequired;
 import dev.baton.session.SessionStore;
@@ -36,8 +35,6 @@ final class RuntimeChatPage {
     private static final int ITEMS = 200;
     /** The longest session id, as the runtime API takes them. */
     private static final int MAX_SESSION = 200;
-    /** The prefix of the tool a handoff is called as. */
-    private static final String TRANSFER = "transfer_to_";
 
     private final Api api;
     private final Map<String, RuntimeApi.Hosted> desks;
@@ -103,14 +100,14 @@ final class RuntimeChatPage {
                 .append(holding != null ? esc(holding) : "the desk's first agent").append("</dd>\n</dl>\n<ol class=\"chat\" id=\"chat\">\n");
         List<Item> items = sessions == null ? List.of() : sessions.items(session, ITEMS);
         java.util.Set<String> transfers = new java.util.HashSet<>(); // their outputs only name the target, said by the handoff entry
-        items.forEach(item -> {
-            if (item instanceof ToolCall c && c.name().startsWith(TRANSFER)) {
+        for (Item item : items) {
+            if (item instanceof ToolCall c && hosted.desk().handoffTarget(c.name()).isPresent()) {
                 transfers.add(c.callId());
             }
             if (!(item instanceof ToolOutput o && transfers.contains(o.callId()))) {
-                b.append(entry(item));
+                b.append(entry(hosted, item));
             }
-        });
+        }
         String pending = hosted.people().awaiting(session).orElse("");
         if (!pending.isEmpty() && !lastUserMessage(items).equals(pending)) {
             // said, and not yet in the session: its turn writes it when it ends
@@ -119,24 +116,13 @@ final class RuntimeChatPage {
         } else if (items.isEmpty()) {
             b.append("<li class=\"empty\">No messages yet: say something to the desk.</li>\n");
         }
-        b.append("</ol>\n").append(state(hosted, session, here))
-                .append("<form class=\"send\" method=\"post\" action=\"").append(PATH).append("\">\n")
-                .append("<input type=\"hidden\" name=\"desk\" value=\"").append(esc(name)).append("\">\n")
-                .append("<input type=\"hidden\" name=\"session\" value=\"").append(esc(session)).append("\">\n")
-                .append("<label>Your message <textarea name=\"text\" rows=\"3\" required></textarea></label>\n")
-                .append("<button type=\"submit\">Send</button>\n</form>\n")
-                .append("<p><a href=\"/ui/chat\">Another conversation</a></p>\n");
-        return b.toString();
+        return b.append("</ol>\n").append(state(hosted, session, here)).append(ChatPage.sendForm(PATH, name, session)).toString();
     }
 
     /** What the desk last did: still working (and maybe asking a person), waiting for approval, or failed. */
     private String state(RuntimeApi.Hosted hosted, String session, String here) {
         StringBuilder b = new StringBuilder();
-        for (var q : humans.ofSession(session)) {
-            b.append("<div class=\"question\">\n<p>The conversation waits for ").append(esc(q.request().agent()))
-                    .append(", a person: answer as them here, or in the <a href=\"/ui/approvals\">inbox</a>.</p>\n")
-                    .append(ApprovalsPage.answerForm(q, here)).append("</div>\n");
-        }
+        humans.ofSession(session).forEach(q -> b.append(ChatPage.question(q, here)));
         if (hosted.people().awaiting(session).isPresent()) {
             return b.insert(0, "<meta http-equiv=\"refresh\" content=\"2\">\n<p class=\"working\" id=\"chat-working\">"
                     + "The desk is working on it… this page reloads until it answers.</p>\n").toString();
@@ -176,14 +162,14 @@ final class RuntimeChatPage {
     }
 
     /** One session item as a chat entry: the person's messages, the desk's replies, tool calls and results, handoffs. */
-    private static String entry(Item item) {
+    private static String entry(RuntimeApi.Hosted hosted, Item item) {
         return switch (item) {
             case Message m when m.role() == Message.Role.USER -> "<li class=\"msg user\"><span class=\"who\">You</span>\n<div class=\"text\">"
                     + esc(m.text()) + "</div></li>\n";
             case Message m when m.role() == Message.Role.ASSISTANT -> "<li class=\"msg assistant\"><span class=\"who\">Desk</span>\n"
                     + "<div class=\"text\">" + esc(m.refusal() != null ? m.refusal() : m.text()) + "</div></li>\n";
-            case ToolCall c when c.name().startsWith(TRANSFER) -> "<li class=\"note handoff\">hands off to "
-                    + esc(c.name().substring(TRANSFER.length())) + "</li>\n";
+            case ToolCall c when hosted.desk().handoffTarget(c.name()).isPresent() -> "<li class=\"note handoff\">hands off to "
+                    + esc(hosted.desk().handoffTarget(c.name()).get()) + "</li>\n";
             case ToolCall c -> "<li class=\"note tool\">calls <code>" + esc(c.name()) + "</code> <code class=\"args\">"
                     + esc(c.arguments()) + "</code></li>\n";
             case ToolOutput o -> "<li class=\"note tool-result\">result: <code class=\"args\">" + esc(o.output()) + "</code></li>\n";
@@ -242,8 +228,7 @@ final class RuntimeChatPage {
             return;
         }
         desk.get().people().said(session, null);
-        desk.get().runtime().publish(new ApprovalDecision(runId, callId, Boolean.parseBoolean(approved), false, null, null),
-                new TopicId(agent, session));
+        desk.get().decide(session, agent, new ApprovalDecision(runId, callId, Boolean.parseBoolean(approved), false, null, null));
         WebUi.redirect(res, back);
     }
 }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -168,6 +169,17 @@ public final class HandoffDesk<C> implements AutoCloseable {
         if (worker != null) {
             worker.close();
         }
+    }
+
+    /** The agent that the handoff tool {@code toolName} of one of the desk's agents transfers to; empty for any other tool. */
+    public Optional<String> handoffTarget(String toolName) {
+        for (Agent<C> agent : agents.values()) {
+            var handoff = agent.handoff(toolName);
+            if (handoff != null) {
+                return Optional.of(handoff.targetName());
+            }
+        }
+        return Optional.empty();
     }
 
     /** The names of the hosted agents, which are also their topic types. */
