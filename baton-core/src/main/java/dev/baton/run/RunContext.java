@@ -36,17 +36,11 @@ public final class RunContext<C> {
     }
 
     /**
-     * A random 128-bit id. Unique, not secret: {@link java.util.concurrent.ThreadLocalRandom} is
-     * enough and, unlike {@code UUID.randomUUID()}, does not contend on a shared SecureRandom.
+     * A new run's id: {@code run_} and 32 hex digits, the current millisecond first, as durable runs'
+     * ids, so that rows a store keys by it (a session's usage per run) sort by time (decision 63).
      */
     static String newRunId() {
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        return "run_" + hex(random.nextLong()) + hex(random.nextLong());
-    }
-
-    private static String hex(long value) {
-        String h = Long.toHexString(value);
-        return h.length() == 16 ? h : "0".repeat(16 - h.length()) + h;
+        return "run_" + dev.baton.internal.TimeOrderedIds.hex32();
     }
 
     /** The application's context object given to the run, or null if none was given. */

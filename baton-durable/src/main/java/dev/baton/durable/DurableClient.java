@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -326,10 +325,7 @@ public final class DurableClient implements AutoCloseable {
      * journaled runs per second on SQLite, measured).
      */
     static String newRunId() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        java.util.HexFormat hex = java.util.HexFormat.of();
-        return "run_" + hex.toHexDigits(System.currentTimeMillis()).substring(4) + hex.toHexDigits(random.nextLong())
-                + hex.toHexDigits((short) random.nextInt());
+        return "run_" + dev.baton.internal.TimeOrderedIds.hex32();
     }
 
     /** Closes the store if this client was built to own it. */

@@ -21,16 +21,22 @@ import java.util.Set;
  * its last events. Each kind has one statement for a batch, taking its rows as arrays
  * ({@code unnest}), and one for a write alone, which a failed batch falls back to. Fences are the
  * same in both: an outcome is written only by the run's owner, to a run that has not ended.
+ *
+ * <p>Rows that only a replayed write finds already there (a run's start, its events) are inserted
+ * by the batch statements without {@code ON CONFLICT}: such a row fails the batch, whose writes are
+ * then tried alone with the statements that skip what exists. A conflict check costs every row a
+ * second index lookup, and replays are rare (a worker that died mid-turn); decision 62.
  */
 final class PostgresRunBatches {
 
     // ---- an effect with its events
 
-    /** One write's events as six arrays; those recorded before are skipped. */
+    /** Events as six arrays, inserted as they are (a batch's: one recorded before fails the batch). */
     private static final String EVENTS_FROM_ARRAYS = """
             INSERT INTO run_events (run_id, seq, type, agent, at, data)
                 SELECT * FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::text[])
                     AS e(run_id, seq, type, agent, at, data)""";
+    /** One write's events; those recorded before are skipped. */
     private static final String EVENTS = EVENTS_FROM_ARRAYS + " ON CONFLICT (run_id, seq) DO NOTHING";
     private static final String NOTIFY = "pg_notify('" + PostgresNotifier.CHANNEL + "', ";
     /** A write alone: its events, its effect, and a notification when there are events. */
@@ -38,7 +44,7 @@ final class PostgresRunBatches {
             + RunRows.EFFECT_COLUMNS + ") VALUES (" + JdbcRunStore.placeholders(RunRows.EFFECT_COLUMN_COUNT) + ") "
             + RunRows.EFFECT_UPSERT + ") SELECT " + NOTIFY + "?) WHERE ?";
     /** A batch: every write's events, every write's effect (in the order they came), a notification per run with events. */
-    private static final String RECORD_ALL = "WITH events AS (" + EVENTS + "), effects AS (INSERT INTO run_effects ("
+    private static final String RECORD_ALL = "WITH events AS (" + EVENTS_FROM_ARRAYS + "), effects AS (INSERT INTO run_effects ("
             + RunRows.EFFECT_COLUMNS + """
             ) SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
                 ?::integer[], ?::bigint[], ?::bigint[], ?::text[])
@@ -127,10 +133,10 @@ final class PostgresRunBatches {
 
     private static final String CREATE_ONE = "INSERT INTO runs (" + RunRows.RUN_COLUMNS + ") VALUES ("
             + JdbcRunStore.placeholders(RunRows.RUN_COLUMN_COUNT) + ") ON CONFLICT (id) DO NOTHING";
-    /** Rows in the order the writes came, so runs created in one millisecond keep their order. */
+    /** Rows in the order the writes came, so runs created in one millisecond keep their order; a run that exists fails it. */
     private static final String CREATE_ALL = "INSERT INTO runs (" + RunRows.RUN_COLUMNS + ") SELECT "
             + RunRows.RUN_COLUMNS + " FROM unnest(" + arrays(RunRows.RUN_TYPES) + ") WITH ORDINALITY AS r("
-            + RunRows.RUN_COLUMNS + ", ord) ORDER BY ord ON CONFLICT (id) DO NOTHING RETURNING id";
+            + RunRows.RUN_COLUMNS + ", ord) ORDER BY ord RETURNING id";
 
     record Create(RunRows rows, RunRecord run) {}
 
@@ -189,7 +195,7 @@ final class PostgresRunBatches {
                 FROM req r WHERE u.id = r.id AND u.id = ANY (?::text[]) AND u.""" + NOT_ENDED + """
                  AND (u.owner IS NULL OR u.owner = r.owner) RETURNING u.id),
             events AS (""" + EVENTS_FROM_ARRAYS + """
-                 WHERE run_id IN (SELECT id FROM run) ON CONFLICT (run_id, seq) DO NOTHING)
+                 WHERE run_id IN (SELECT id FROM run))
             SELECT id, """ + NOTIFY + "id) FROM run";
 
     record Finish(RunRecord run, List<RecordedEvent> events) {}

@@ -36,7 +36,7 @@ final class SqliteDatabase {
      * current, and opening it skips Flyway, whose scan and validation cost a command-line process
      * most of its start-up.
      */
-    static final int LATEST_MIGRATION = 8;
+    static final int LATEST_MIGRATION = 9;
 
     /** Migrations of two stores opening the same new file at once must not race in this JVM. */
     private static final Object MIGRATION_LOCK = new Object();

@@ -65,6 +65,43 @@ class PostgresBatchedWritesTest {
     }
 
     @Test
+    void writes_replayed_after_a_crash_among_new_ones_skip_what_was_written_and_the_new_ones_are_written() throws Exception {
+        try (PostgresRunStore runs = PostgresRunStore.open(URL, PostgresServer.user(), PostgresServer.password())) {
+            String prefix = "replayed-" + UUID.randomUUID() + "-";
+            for (int turn = 0; turn < TURNS; turn += 2) { // every other run got through its first step before its worker died
+                String run = prefix + turn;
+                runs.createRun(running(run));
+                runs.record(List.of(event(run, 0), event(run, 1)), effect(run, "model-0", 1));
+            }
+            List<Object> started = atOnce(TURNS, turn -> () -> {
+                String run = prefix + turn;
+                boolean isNew = runs.findRun(run).isEmpty();
+                if (isNew) {
+                    runs.createRun(running(run));
+                }
+                runs.record(List.of(event(run, 0), event(run, 1)), effect(run, "model-0", 1)); // a replay for the even runs
+                runs.record(List.of(event(run, 2)), effect(run, "model-1", 1));
+                runs.record(List.of(event(run, 2)), effect(run, "model-1", 1)); // written twice (a retry after a lost reply)
+                RunRecord done = new RunRecord(run, RunRecord.DEFAULT_APPLICATION, "triage", "triage", null, List.of(),
+                        RunStatus.COMPLETED, NOW, NOW, "answer", null, Usage.of(10, 2), Map.of(), null, "worker", null);
+                boolean finished = runs.finishRun(List.of(event(run, 3)), done);
+                return List.of(isNew, finished);
+            });
+            assertThatThrownBy(() -> runs.createRun(running(prefix + 1)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already exists");
+
+            for (int turn = 0; turn < TURNS; turn++) {
+                String run = prefix + turn;
+                assertThat(started.get(turn)).isEqualTo(List.of(turn % 2 == 1, true));
+                assertThat(runs.effects(run)).extracting(Effect::key).containsExactly("model-0", "model-1");
+                assertThat(runs.events(run, 0, 10)).extracting(RecordedEvent::seq).containsExactly(0L, 1L, 2L, 3L);
+                assertThat(runs.findRun(run).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
+            }
+            assertThat(runs.dialect.runBatches().largestRecordBatch()).as("writes were sent together").isGreaterThan(1);
+        }
+    }
+
+    @Test
     void a_write_the_database_refuses_fails_alone_and_the_others_of_its_batch_are_written() throws Exception {
         try (PostgresRunStore runs = PostgresRunStore.open(URL, PostgresServer.user(), PostgresServer.password())) {
             String prefix = "refused-" + UUID.randomUUID() + "-";
@@ -229,6 +266,11 @@ class PostgresBatchedWritesTest {
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("Cannot add items (write 'k') to session '" + lease.sessionId() + "'")
                 .hasMessageContaining("is closed");
+    }
+
+    private static RunRecord running(String run) {
+        return new RunRecord(run, RunRecord.DEFAULT_APPLICATION, "triage", "triage", null, List.of(Message.user("q")),
+                RunStatus.RUNNING, NOW, NOW, null, null, Usage.zero(), Map.of(), null, "worker", NOW.plusSeconds(30));
     }
 
     private static RecordedEvent event(String run, long seq) {

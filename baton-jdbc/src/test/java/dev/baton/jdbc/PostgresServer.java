@@ -42,8 +42,8 @@ import org.tukaani.xz.XZInputStream;
  * directory. {@code -Dbaton.pg.binaries=embedded} forces the latter, {@code =system} the former.
  *
  * <p>The cluster lives in a temporary directory: trust authentication for user {@value #USER} on
- * 127.0.0.1 at a free port, its unix socket inside the directory, fsync off. initdb and postgres
- * refuse to run as root, so when the JVM is root they run as the {@code postgres} user (or
+ * 127.0.0.1 at a free port, its unix socket inside the directory, fsync off, WAL files not
+ * zero-filled, PostgreSQL's default 128 MB of shared buffers. initdb and postgres refuse to run as root, so when the JVM is root they run as the {@code postgres} user (or
  * {@code nobody}; {@code -Dbaton.pg.runAs=<user>} picks another) through {@code runuser}, and the
  * directory is handed to that user.
  *
@@ -170,7 +170,7 @@ public final class PostgresServer {
             ProcessBuilder postgres = command(directory, runAs, bin.resolve("postgres").toString(), "-D", data.toString(),
                     "-p", Integer.toString(port), "-k", socket.toString(), "-c", "listen_addresses=127.0.0.1",
                     "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-                    "-c", "max_connections=300", "-c", "shared_buffers=32MB");
+                    "-c", "max_connections=300", "-c", "shared_buffers=128MB", "-c", "wal_init_zero=off");
             postgres.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             Process process = postgres.start();
             PostgresServer server = new PostgresServer(describe(bin), port, directory, process);

@@ -53,7 +53,7 @@ class SqliteSessionStoreTest {
         SqliteSessionStore.open(file).close();
 
         assertThat(SqliteFiles.query(file, "SELECT version || ':' || success FROM " + SqliteSessionStore.SCHEMA_HISTORY_TABLE
-                + " WHERE version IS NOT NULL ORDER BY installed_rank")).containsExactly("1:1", "2:1", "3:1", "4:1", "5:1", "6:1", "7:1", "8:1");
+                + " WHERE version IS NOT NULL ORDER BY installed_rank")).containsExactly("1:1", "2:1", "3:1", "4:1", "5:1", "6:1", "7:1", "8:1", "9:1");
         assertThat(SqliteFiles.query(file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"))
                 .containsExactly(SqliteSessionStore.SCHEMA_HISTORY_TABLE, "run_approvals", "run_effects", "run_events", "runs", "session_items", "session_leases", "session_usage", "session_writes", "sessions");
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.internal.TimeOrderedIds;
 import dev.baton.runtime.AgentId;
 import dev.baton.runtime.AgentRuntime;
 import dev.baton.runtime.CancellationToken;
@@ -275,7 +276,7 @@ public final class KafkaRuntime implements AgentRuntime {
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(topic, "topic");
         LocalAgents.Handling handling = handling();
-        String id = handling != null ? handling.nextChildId() : UUID.randomUUID().toString();
+        String id = handling != null ? handling.nextChildId() : TimeOrderedIds.uuid();
         codec.types().register(message.getClass());
         Envelope envelope = codec.encode(message, id, sender, topic, null);
         if (agents.stopped()) {
@@ -312,7 +313,7 @@ public final class KafkaRuntime implements AgentRuntime {
             return reply;
         }
         LocalAgents.Handling handling = handling();
-        String id = handling != null ? handling.nextChildId() : UUID.randomUUID().toString();
+        String id = handling != null ? handling.nextChildId() : TimeOrderedIds.uuid();
         String correlation = UUID.randomUUID().toString();
         codec.types().register(message.getClass());
         Envelope envelope = codec.encode(message, id, sender, null, recipient);

@@ -2,11 +2,11 @@ package dev.baton.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.baton.internal.TimeOrderedIds;
 import dev.baton.runtime.internal.LocalAgents;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -34,8 +34,6 @@ public final class InProcessRuntime implements AgentRuntime {
     private final DeadLetters deadLetters;
     private final MessageCodec codec;
     private final Clock clock;
-    private final String idPrefix = UUID.randomUUID() + "-";
-    private final java.util.concurrent.atomic.AtomicLong messages = new java.util.concurrent.atomic.AtomicLong();
 
     private InProcessRuntime(Builder builder) {
         this.deadLetters = builder.deadLetters;
@@ -130,12 +128,12 @@ public final class InProcessRuntime implements AgentRuntime {
     }
 
     /**
-     * A new message id: this runtime's random prefix and a counter, unique across runtimes and
-     * restarts (a journaled turn is named after its message's id) without a secure random number
-     * per message.
+     * A new message id, unique across runtimes and restarts (a journaled turn is named after its
+     * message's id) without a secure random number per message: a version 7 UUID, which carries the
+     * millisecond so that the runs of journaled turns sort by time (decision 63).
      */
-    private String nextMessageId() {
-        return idPrefix + Long.toString(messages.incrementAndGet(), 36);
+    private static String nextMessageId() {
+        return TimeOrderedIds.uuid();
     }
 
     @Override

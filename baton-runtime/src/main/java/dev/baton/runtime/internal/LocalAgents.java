@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.internal.TimeOrderedIds;
 import dev.baton.runtime.AgentId;
 import dev.baton.runtime.AgentRuntime;
 import dev.baton.runtime.CancellationToken;
@@ -13,7 +14,6 @@ import dev.baton.runtime.MessageTypes;
 import dev.baton.runtime.RoutedAgent;
 import dev.baton.runtime.Subscription;
 import dev.baton.runtime.TopicId;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -144,7 +143,7 @@ public final class LocalAgents {
          */
         public String nextChildId() {
             int n = children++;
-            return UUID.nameUUIDFromBytes((messageId + '\n' + recipient + '\n' + n).getBytes(StandardCharsets.UTF_8)).toString();
+            return TimeOrderedIds.derivedUuid(messageId, messageId + '\n' + recipient + '\n' + n);
         }
 
         /** Makes the delivery's outcome carry {@code effect}. */
