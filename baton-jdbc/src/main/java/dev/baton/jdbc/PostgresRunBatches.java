@@ -5,7 +5,6 @@ import dev.baton.durable.RecordedEvent;
 import dev.baton.durable.RunRecord;
 import dev.baton.durable.RunStatus;
 import dev.baton.durable.internal.JournalCodec;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -81,12 +80,11 @@ final class PostgresRunBatches {
             }
             PreparedStatement ps = c.prepare(RECORD_ALL);
             int i = bindEvents(c, ps, 1, events);
-            Connection connection = c.connection();
             for (int col = 0; col < effects.length; col++) {
                 String type = col == 8 ? "integer" : col == 9 || col == 10 ? "bigint" : "text";
-                ps.setArray(i++, connection.createArrayOf(type, effects[col]));
+                PgArrays.bind(ps, i++, type, effects[col]);
             }
-            ps.setArray(i, connection.createArrayOf("text", told.toArray()));
+            PgArrays.bind(ps, i, "text", told.toArray());
             ps.executeQuery().close();
             return Collections.nCopies(n, null);
         }
@@ -121,10 +119,9 @@ final class PostgresRunBatches {
             columns[4][k] = e.at() == null ? null : RunRows.millis(e.at());
             columns[5][k] = e.data();
         }
-        Connection connection = c.connection();
         int i = from;
         for (int col = 0; col < columns.length; col++) {
-            ps.setArray(i++, connection.createArrayOf(col == 1 || col == 4 ? "bigint" : "text", columns[col]));
+            PgArrays.bind(ps, i++, col == 1 || col == 4 ? "bigint" : "text", columns[col]);
         }
         return i;
     }
@@ -219,7 +216,7 @@ final class PostgresRunBatches {
             }
             PreparedStatement ps = c.prepare(FINISH_ALL);
             int i = bindColumns(c, ps, 1, FINISH_TYPES, columns);
-            ps.setArray(i++, c.connection().createArrayOf("text", columns[8])); // the ids again, for the lookup by key
+            PgArrays.bind(ps, i++, "text", columns[8]); // the ids again, for the lookup by key
             bindEvents(c, ps, i, events);
             return PostgresBatcher.named(ps, writes.stream().map(w -> w.run().id()).toList());
         }
@@ -274,7 +271,7 @@ final class PostgresRunBatches {
             throws SQLException {
         int i = from;
         for (int col = 0; col < columns.length; col++) {
-            ps.setArray(i++, c.connection().createArrayOf(types[col], columns[col]));
+            PgArrays.bind(ps, i++, types[col], columns[col]);
         }
         return i;
     }

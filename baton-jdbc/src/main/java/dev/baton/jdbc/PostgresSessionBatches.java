@@ -1,7 +1,6 @@
 package dev.baton.jdbc;
 
 import dev.baton.session.SessionLease;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -102,17 +101,16 @@ final class PostgresSessionBatches {
                     items.add(w.json().get(j));
                 }
             }
-            Connection connection = c.connection();
             PreparedStatement ps = c.prepare(ADD_ITEMS_ALL);
-            ps.setArray(1, connection.createArrayOf("text", req[0]));
-            ps.setArray(2, connection.createArrayOf("text", req[1]));
-            ps.setArray(3, connection.createArrayOf("bigint", req[2]));
-            ps.setArray(4, connection.createArrayOf("text", req[3]));
-            ps.setArray(5, connection.createArrayOf("bigint", req[4]));
-            ps.setArray(6, connection.createArrayOf("text", req[0]));
-            ps.setArray(7, connection.createArrayOf("text", itemSessions.toArray()));
-            ps.setArray(8, connection.createArrayOf("bigint", itemPlaces.toArray()));
-            ps.setArray(9, connection.createArrayOf("text", items.toArray()));
+            PgArrays.bind(ps, 1, "text", req[0]);
+            PgArrays.bind(ps, 2, "text", req[1]);
+            PgArrays.bind(ps, 3, "bigint", req[2]);
+            PgArrays.bind(ps, 4, "text", req[3]);
+            PgArrays.bind(ps, 5, "bigint", req[4]);
+            PgArrays.bind(ps, 6, "text", req[0]);
+            PgArrays.bind(ps, 7, "text", itemSessions.toArray());
+            PgArrays.bind(ps, 8, "bigint", itemPlaces.toArray());
+            PgArrays.bind(ps, 9, "text", items.toArray());
             List<@Nullable Boolean> out = new ArrayList<>(n);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -138,7 +136,7 @@ final class PostgresSessionBatches {
             ps.setLong(8, size);
             ps.setString(9, session);
             ps.setLong(10, size);
-            ps.setArray(11, c.connection().createArrayOf("text", w.json().toArray()));
+            PgArrays.bind(ps, 11, "text", w.json().toArray());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1) == 0 ? null : rs.getLong(2) > 0;
@@ -175,8 +173,8 @@ final class PostgresSessionBatches {
         public List<Boolean> all(Statements c, List<ActiveAgent> writes) throws SQLException {
             PreparedStatement ps = c.prepare(ACTIVE_AGENT_ALL);
             int i = bindLeases(c, ps, 1, writes.stream().map(ActiveAgent::lease).toList());
-            ps.setArray(i++, c.connection().createArrayOf("text", writes.stream().map(ActiveAgent::agent).toArray()));
-            ps.setArray(i, sessions(c, writes.stream().map(ActiveAgent::lease).toList()));
+            PgArrays.bind(ps, i++, "text", writes.stream().map(ActiveAgent::agent).toArray());
+            PgArrays.bind(ps, i, "text", sessions(writes.stream().map(ActiveAgent::lease).toList()));
             return PostgresBatcher.named(ps, writes.stream().map(w -> w.lease().sessionId()).toList());
         }
 
@@ -219,12 +217,11 @@ final class PostgresSessionBatches {
         @Override
         public List<Boolean> all(Statements c, List<Usage> writes) throws SQLException {
             PreparedStatement ps = c.prepare(USAGE_ALL);
-            Connection connection = c.connection();
             int i = bindLeases(c, ps, 1, writes.stream().map(Usage::lease).toList());
-            ps.setArray(i++, connection.createArrayOf("text", writes.stream().map(Usage::runId).toArray()));
-            ps.setArray(i++, connection.createArrayOf("text", writes.stream().map(Usage::usage).toArray()));
-            ps.setArray(i++, connection.createArrayOf("bigint", writes.stream().map(Usage::at).toArray()));
-            ps.setArray(i, sessions(c, writes.stream().map(Usage::lease).toList()));
+            PgArrays.bind(ps, i++, "text", writes.stream().map(Usage::runId).toArray());
+            PgArrays.bind(ps, i++, "text", writes.stream().map(Usage::usage).toArray());
+            PgArrays.bind(ps, i++, "bigint", writes.stream().map(Usage::at).toArray());
+            PgArrays.bind(ps, i, "text", sessions(writes.stream().map(Usage::lease).toList()));
             return PostgresBatcher.named(ps, writes.stream().map(w -> w.lease().sessionId()).toList());
         }
 
@@ -260,7 +257,7 @@ final class PostgresSessionBatches {
         public List<Void> all(Statements c, List<SessionLease> leases) throws SQLException {
             PreparedStatement ps = c.prepare(RELEASE_ALL);
             int i = bindLeases(c, ps, 1, leases);
-            ps.setArray(i, sessions(c, leases));
+            PgArrays.bind(ps, i, "text", sessions(leases));
             ps.executeUpdate();
             return Collections.nCopies(leases.size(), null);
         }
@@ -286,16 +283,15 @@ final class PostgresSessionBatches {
      * with it the plan looks the batch's rows up by key, whatever it guesses of the arrays' length. Without it, a plan
      * cached while the table was small joined by scanning the whole table on every batch.
      */
-    private static java.sql.Array sessions(Statements c, List<SessionLease> leases) throws SQLException {
-        return c.connection().createArrayOf("text", leases.stream().map(SessionLease::sessionId).toArray());
+    private static Object[] sessions(List<SessionLease> leases) {
+        return leases.stream().map(SessionLease::sessionId).toArray();
     }
 
     /** Binds the leases as three arrays (session, owner, token) from {@code from} on. */
     private static int bindLeases(Statements c, PreparedStatement ps, int from, List<SessionLease> leases) throws SQLException {
-        Connection connection = c.connection();
-        ps.setArray(from, connection.createArrayOf("text", leases.stream().map(SessionLease::sessionId).toArray()));
-        ps.setArray(from + 1, connection.createArrayOf("text", leases.stream().map(SessionLease::owner).toArray()));
-        ps.setArray(from + 2, connection.createArrayOf("bigint", leases.stream().map(SessionLease::token).toArray()));
+        PgArrays.bind(ps, from, "text", leases.stream().map(SessionLease::sessionId).toArray());
+        PgArrays.bind(ps, from + 1, "text", leases.stream().map(SessionLease::owner).toArray());
+        PgArrays.bind(ps, from + 2, "bigint", leases.stream().map(SessionLease::token).toArray());
         return from + 3;
     }
 
@@ -323,11 +319,10 @@ final class PostgresSessionBatches {
     static final PostgresBatcher.Kind<Lease, Optional<SessionLease>> LEASE = new PostgresBatcher.Kind<>() {
         @Override
         public List<Optional<SessionLease>> all(Statements c, List<Lease> writes) throws SQLException {
-            Connection connection = c.connection();
             PreparedStatement ps = c.prepare(LEASE_ALL);
-            ps.setArray(1, connection.createArrayOf("text", writes.stream().map(Lease::sessionId).toArray()));
-            ps.setArray(2, connection.createArrayOf("text", writes.stream().map(Lease::owner).toArray()));
-            ps.setArray(3, connection.createArrayOf("bigint", writes.stream().map(w -> w.ttl().toMillis()).toArray()));
+            PgArrays.bind(ps, 1, "text", writes.stream().map(Lease::sessionId).toArray());
+            PgArrays.bind(ps, 2, "text", writes.stream().map(Lease::owner).toArray());
+            PgArrays.bind(ps, 3, "bigint", writes.stream().map(w -> w.ttl().toMillis()).toArray());
             Map<String, SessionLease> taken = new HashMap<>();
             Map<String, String> owners = new HashMap<>();
             for (Lease w : writes) {
@@ -383,7 +378,7 @@ final class PostgresSessionBatches {
         @Override
         public List<List<Stored>> all(Statements c, List<String> sessions) throws SQLException {
             PreparedStatement ps = c.prepare(ITEMS_ALL);
-            ps.setArray(1, c.connection().createArrayOf("text", sessions.toArray()));
+            PgArrays.bind(ps, 1, "text", sessions.toArray());
             Map<String, List<Stored>> found = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

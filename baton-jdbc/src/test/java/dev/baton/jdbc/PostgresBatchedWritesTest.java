@@ -102,6 +102,34 @@ class PostgresBatchedWritesTest {
     }
 
     @Test
+    void text_that_array_syntax_would_escape_reads_back_exactly() throws Exception {
+        List<String> awkward = List.of("", "NULL", "null", "a,b", "{braces}", "\"quoted\"", "back\\slash", "line\nbreak",
+                "tab\tand spaces  ", "ünïcödé ✓ 🚀", "{\"json\":[1,\"two\",{\"three\":null}]}");
+        try (PostgresRunStore runs = PostgresRunStore.open(URL, PostgresServer.user(), PostgresServer.password());
+                PostgresSessionStore sessions = PostgresSessionStore.open(URL, PostgresServer.user(), PostgresServer.password())) {
+            String prefix = "awkward-" + UUID.randomUUID() + "-";
+            atOnce(TURNS, turn -> () -> {
+                String text = awkward.get(turn % awkward.size());
+                String run = prefix + turn;
+                runs.record(List.of(new RecordedEvent(run, 0, "MessageOutput", text, NOW, text)), effect(run, text, 1));
+                SessionLease lease = sessions.tryLease(run, "worker", Duration.ofMinutes(1)).orElseThrow();
+                sessions.addItemsOnce(lease, text, List.of(Message.user(text)));
+                return null;
+            });
+
+            for (int turn = 0; turn < TURNS; turn++) {
+                String text = awkward.get(turn % awkward.size());
+                String run = prefix + turn;
+                RecordedEvent event = runs.events(run, 0, 10).getFirst();
+                assertThat(event.agent()).isEqualTo(text);
+                assertThat(event.data()).isEqualTo(text);
+                assertThat(runs.effects(run)).extracting(Effect::key).containsExactly(text);
+                assertThat(sessions.items(run, 0)).containsExactly(Message.user(text));
+            }
+        }
+    }
+
+    @Test
     void a_write_the_database_refuses_fails_alone_and_the_others_of_its_batch_are_written() throws Exception {
         try (PostgresRunStore runs = PostgresRunStore.open(URL, PostgresServer.user(), PostgresServer.password())) {
             String prefix = "refused-" + UUID.randomUUID() + "-";
