@@ -79,7 +79,7 @@ final class PostgresRunBatches {
                 effects[11][k] = e.usage() == null ? null : JournalCodec.usage(e.usage());
             }
             PreparedStatement ps = c.prepare(RECORD_ALL);
-            int i = bindEvents(c, ps, 1, events);
+            int i = bindEvents(ps, 1, events);
             for (int col = 0; col < effects.length; col++) {
                 String type = col == 8 ? "integer" : col == 9 || col == 10 ? "bigint" : "text";
                 PgArrays.bind(ps, i++, type, effects[col]);
@@ -92,7 +92,7 @@ final class PostgresRunBatches {
         @Override
         public Void one(Statements c, Record w) throws SQLException {
             PreparedStatement ps = c.prepare(RECORD_ONE);
-            int i = bindEvents(c, ps, 1, w.events());
+            int i = bindEvents(ps, 1, w.events());
             i = w.rows().bindEffect(ps, i, w.effect());
             ps.setString(i++, w.effect().runId());
             ps.setBoolean(i, !w.events().isEmpty());
@@ -107,7 +107,7 @@ final class PostgresRunBatches {
     };
 
     /** Binds {@code events} as the six arrays of {@link #EVENTS}, from parameter {@code from} on. */
-    static int bindEvents(Statements c, PreparedStatement ps, int from, List<RecordedEvent> events) throws SQLException {
+    static int bindEvents(PreparedStatement ps, int from, List<RecordedEvent> events) throws SQLException {
         int n = events.size();
         Object[][] columns = new Object[6][n];
         for (int k = 0; k < n; k++) {
@@ -150,7 +150,7 @@ final class PostgresRunBatches {
                 }
             }
             PreparedStatement ps = c.prepare(CREATE_ALL);
-            bindColumns(c, ps, 1, RunRows.RUN_TYPES, columns);
+            bindColumns(ps, 1, RunRows.RUN_TYPES, columns);
             return PostgresBatcher.named(ps, writes.stream().map(w -> w.run().id()).toList());
         }
 
@@ -215,9 +215,9 @@ final class PostgresRunBatches {
                 events.addAll(writes.get(k).events());
             }
             PreparedStatement ps = c.prepare(FINISH_ALL);
-            int i = bindColumns(c, ps, 1, FINISH_TYPES, columns);
+            int i = bindColumns(ps, 1, FINISH_TYPES, columns);
             PgArrays.bind(ps, i++, "text", columns[8]); // the ids again, for the lookup by key
-            bindEvents(c, ps, i, events);
+            bindEvents(ps, i, events);
             return PostgresBatcher.named(ps, writes.stream().map(w -> w.run().id()).toList());
         }
 
@@ -231,7 +231,7 @@ final class PostgresRunBatches {
             }
             ps.setString(i++, w.run().id());
             ps.setString(i++, w.run().owner());
-            bindEvents(c, ps, i, w.events());
+            bindEvents(ps, i, w.events());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
@@ -267,7 +267,7 @@ final class PostgresRunBatches {
     }
 
     /** Binds each column as an array of its type, from parameter {@code from} on. */
-    private static int bindColumns(Statements c, PreparedStatement ps, int from, String[] types, Object[][] columns)
+    private static int bindColumns(PreparedStatement ps, int from, String[] types, Object[][] columns)
             throws SQLException {
         int i = from;
         for (int col = 0; col < columns.length; col++) {

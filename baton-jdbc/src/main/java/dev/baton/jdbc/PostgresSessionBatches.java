@@ -172,7 +172,7 @@ final class PostgresSessionBatches {
         @Override
         public List<Boolean> all(Statements c, List<ActiveAgent> writes) throws SQLException {
             PreparedStatement ps = c.prepare(ACTIVE_AGENT_ALL);
-            int i = bindLeases(c, ps, 1, writes.stream().map(ActiveAgent::lease).toList());
+            int i = bindLeases(ps, 1, writes.stream().map(ActiveAgent::lease).toList());
             PgArrays.bind(ps, i++, "text", writes.stream().map(ActiveAgent::agent).toArray());
             PgArrays.bind(ps, i, "text", sessions(writes.stream().map(ActiveAgent::lease).toList()));
             return PostgresBatcher.named(ps, writes.stream().map(w -> w.lease().sessionId()).toList());
@@ -217,7 +217,7 @@ final class PostgresSessionBatches {
         @Override
         public List<Boolean> all(Statements c, List<Usage> writes) throws SQLException {
             PreparedStatement ps = c.prepare(USAGE_ALL);
-            int i = bindLeases(c, ps, 1, writes.stream().map(Usage::lease).toList());
+            int i = bindLeases(ps, 1, writes.stream().map(Usage::lease).toList());
             PgArrays.bind(ps, i++, "text", writes.stream().map(Usage::runId).toArray());
             PgArrays.bind(ps, i++, "text", writes.stream().map(Usage::usage).toArray());
             PgArrays.bind(ps, i++, "bigint", writes.stream().map(Usage::at).toArray());
@@ -256,7 +256,7 @@ final class PostgresSessionBatches {
         @Override
         public List<Void> all(Statements c, List<SessionLease> leases) throws SQLException {
             PreparedStatement ps = c.prepare(RELEASE_ALL);
-            int i = bindLeases(c, ps, 1, leases);
+            int i = bindLeases(ps, 1, leases);
             PgArrays.bind(ps, i, "text", sessions(leases));
             ps.executeUpdate();
             return Collections.nCopies(leases.size(), null);
@@ -288,7 +288,7 @@ final class PostgresSessionBatches {
     }
 
     /** Binds the leases as three arrays (session, owner, token) from {@code from} on. */
-    private static int bindLeases(Statements c, PreparedStatement ps, int from, List<SessionLease> leases) throws SQLException {
+    private static int bindLeases(PreparedStatement ps, int from, List<SessionLease> leases) throws SQLException {
         PgArrays.bind(ps, from, "text", leases.stream().map(SessionLease::sessionId).toArray());
         PgArrays.bind(ps, from + 1, "text", leases.stream().map(SessionLease::owner).toArray());
         PgArrays.bind(ps, from + 2, "bigint", leases.stream().map(SessionLease::token).toArray());
