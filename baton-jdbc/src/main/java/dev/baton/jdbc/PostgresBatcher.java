@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>When the batch's statement fails, each of its writes is tried again alone with
  * {@link Kind#one}, so one bad write fails only its own caller, with the message it would have had
- * alone. A waiting caller is not stopped by an interrupt (its status is kept): the write may be in
+ * alone. A unique violation (a replayed write's rows, decision 62) first gets the batch sent once
+ * more, skipping the rows that exist. A waiting caller is not stopped by an interrupt (its status is kept): the write may be in
  * flight, and the caller learns its outcome, as with a write made on its own thread.
  *
  * @param <R> a write's request
@@ -36,8 +37,13 @@ final class PostgresBatcher<R, T> {
 
     /** How the writes of one kind are sent. */
     interface Kind<R, T> {
-        /** Writes all of {@code requests} in one statement; their results in the same order. */
-        List<T> all(Statements c, List<R> requests) throws SQLException;
+        /**
+         * Writes all of {@code requests} in one statement; their results in the same order. With
+         * {@code skipExisting}, rows that exist already are skipped ({@code ON CONFLICT}), as a
+         * replayed write needs; without, such a row fails the statement with a unique violation,
+         * and the batch is sent again with it (decision 62).
+         */
+        List<T> all(Statements c, List<R> requests, boolean skipExisting) throws SQLException;
 
         /** Writes one request alone (a batch that failed is retried this way, one by one). */
         T one(Statements c, R request) throws SQLException;
@@ -69,6 +75,10 @@ final class PostgresBatcher<R, T> {
     /** Writes held back from a batch because an earlier one had their key; touched only by the drainer. */
     private final List<Pending> heldBack = new ArrayList<>();
     private volatile int largestBatch;
+    /** Writes of failed batches that were then sent alone. */
+    private final java.util.concurrent.atomic.AtomicInteger sentAlone = new java.util.concurrent.atomic.AtomicInteger();
+    /** Batches sent again skipping existing rows after a unique violation. */
+    private final java.util.concurrent.atomic.AtomicInteger resentSkipping = new java.util.concurrent.atomic.AtomicInteger();
 
     /** @param name the drainer thread's name, for thread dumps: "record effects" */
     PostgresBatcher(PostgresDatabase database, String name, Kind<R, T> kind) {
@@ -166,9 +176,37 @@ final class PostgresBatcher<R, T> {
         return out;
     }
 
+    /** Whether {@code e} or a cause of it is PostgreSQL's unique violation (SQLSTATE 23505). */
+    static boolean uniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code sql} with {@code from} replaced by {@code to}; fails at once if {@code from} is not in it. */
+    static String changed(String sql, String from, String to) {
+        if (!sql.contains(from)) {
+            throw new IllegalStateException("'" + from + "' is not in: " + sql);
+        }
+        return sql.replace(from, to);
+    }
+
     /** The most writes one statement carried so far. */
     int largestBatch() {
         return largestBatch;
+    }
+
+    /** How many writes were sent alone because their batch failed: how tests see which way a batch recovered. */
+    int sentAlone() {
+        return sentAlone.get();
+    }
+
+    /** How many batches were sent again, skipping the rows that existed, after a unique violation. */
+    int resentSkipping() {
+        return resentSkipping.get();
     }
 
     private void send(List<Pending> batch) {
@@ -182,9 +220,17 @@ final class PostgresBatcher<R, T> {
             }
             List<T> results;
             try {
-                results = database.autoCommit(c -> run(c, s -> kind.all(s, requests)));
+                results = database.autoCommit(c -> run(c, s -> kind.all(s, requests, false)));
             } catch (SQLException | RuntimeException e) {
                 results = null; // each is tried alone below, and fails with its own message if it fails again
+                if (uniqueViolation(e)) { // a replayed write among them: once more, skipping what exists
+                    resentSkipping.incrementAndGet();
+                    try {
+                        results = database.autoCommit(c -> run(c, s -> kind.all(s, requests, true)));
+                    } catch (SQLException | RuntimeException again) {
+                        results = null;
+                    }
+                }
             }
             if (results != null) {
                 for (int i = 0; i < batch.size(); i++) {
@@ -192,6 +238,9 @@ final class PostgresBatcher<R, T> {
                 }
                 return;
             }
+        }
+        if (batch.size() > 1) {
+            sentAlone.addAndGet(batch.size());
         }
         for (Pending p : batch) {
             try {

@@ -22,9 +22,9 @@ import java.util.Set;
  * same in both: an outcome is written only by the run's owner, to a run that has not ended.
  *
  * <p>Rows that only a replayed write finds already there (a run's start, its events) are inserted
- * by the batch statements without {@code ON CONFLICT}: such a row fails the batch, whose writes are
- * then tried alone with the statements that skip what exists. A conflict check costs every row a
- * second index lookup, and replays are rare (a worker that died mid-turn); decision 62.
+ * by the batch statements without {@code ON CONFLICT}: such a row fails the batch, which is sent
+ * again as a statement that skips what exists. A conflict check costs every row a second index
+ * lookup, and replays are rare (a worker that died mid-turn); decision 62.
  */
 final class PostgresRunBatches {
 
@@ -43,17 +43,21 @@ final class PostgresRunBatches {
             + RunRows.EFFECT_COLUMNS + ") VALUES (" + JdbcRunStore.placeholders(RunRows.EFFECT_COLUMN_COUNT) + ") "
             + RunRows.EFFECT_UPSERT + ") SELECT " + NOTIFY + "?) WHERE ?";
     /** A batch: every write's events, every write's effect (in the order they came), a notification per run with events. */
-    private static final String RECORD_ALL = "WITH events AS (" + EVENTS_FROM_ARRAYS + "), effects AS (INSERT INTO run_effects ("
-            + RunRows.EFFECT_COLUMNS + """
-            ) SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                ?::integer[], ?::bigint[], ?::bigint[], ?::text[])
-            """ + RunRows.EFFECT_UPSERT + ") SELECT " + NOTIFY + "r) FROM unnest(?::text[]) AS n(r)";
+    private static String recordAll(String events) {
+        return "WITH events AS (" + events + "), effects AS (INSERT INTO run_effects (" + RunRows.EFFECT_COLUMNS + """
+                ) SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                    ?::integer[], ?::bigint[], ?::bigint[], ?::text[])
+                """ + RunRows.EFFECT_UPSERT + ") SELECT " + NOTIFY + "r) FROM unnest(?::text[]) AS n(r)";
+    }
+
+    private static final String RECORD_ALL = recordAll(EVENTS_FROM_ARRAYS);
+    private static final String RECORD_ALL_SKIPPING = recordAll(EVENTS);
 
     record Record(RunRows rows, List<RecordedEvent> events, Effect effect) {}
 
     private static final PostgresBatcher.Kind<Record, Void> RECORD = new PostgresBatcher.Kind<>() {
         @Override
-        public List<Void> all(Statements c, List<Record> writes) throws SQLException {
+        public List<Void> all(Statements c, List<Record> writes, boolean skipExisting) throws SQLException {
             List<RecordedEvent> events = new ArrayList<>();
             Set<String> told = new LinkedHashSet<>();
             int n = writes.size();
@@ -78,7 +82,7 @@ final class PostgresRunBatches {
                 effects[10][k] = e.finishedAt() == null ? null : RunRows.millis(e.finishedAt());
                 effects[11][k] = e.usage() == null ? null : JournalCodec.usage(e.usage());
             }
-            PreparedStatement ps = c.prepare(RECORD_ALL);
+            PreparedStatement ps = c.prepare(skipExisting ? RECORD_ALL_SKIPPING : RECORD_ALL);
             int i = bindEvents(ps, 1, events);
             for (int col = 0; col < effects.length; col++) {
                 String type = col == 8 ? "integer" : col == 9 || col == 10 ? "bigint" : "text";
@@ -134,13 +138,15 @@ final class PostgresRunBatches {
     private static final String CREATE_ALL = "INSERT INTO runs (" + RunRows.RUN_COLUMNS + ") SELECT "
             + RunRows.RUN_COLUMNS + " FROM unnest(" + arrays(RunRows.RUN_TYPES) + ") WITH ORDINALITY AS r("
             + RunRows.RUN_COLUMNS + ", ord) ORDER BY ord RETURNING id";
+    private static final String CREATE_ALL_SKIPPING = PostgresBatcher.changed(CREATE_ALL, " RETURNING id",
+            " ON CONFLICT (id) DO NOTHING RETURNING id");
 
     record Create(RunRows rows, RunRecord run) {}
 
     /** Whether the run was new. */
     private static final PostgresBatcher.Kind<Create, Boolean> CREATE = new PostgresBatcher.Kind<>() {
         @Override
-        public List<Boolean> all(Statements c, List<Create> writes) throws SQLException {
+        public List<Boolean> all(Statements c, List<Create> writes, boolean skipExisting) throws SQLException {
             int n = writes.size();
             Object[][] columns = new Object[RunRows.RUN_COLUMN_COUNT][n];
             for (int k = 0; k < n; k++) {
@@ -149,7 +155,7 @@ final class PostgresRunBatches {
                     columns[col][k] = row[col];
                 }
             }
-            PreparedStatement ps = c.prepare(CREATE_ALL);
+            PreparedStatement ps = c.prepare(skipExisting ? CREATE_ALL_SKIPPING : CREATE_ALL);
             bindColumns(ps, 1, RunRows.RUN_TYPES, columns);
             return PostgresBatcher.named(ps, writes.stream().map(w -> w.run().id()).toList());
         }
@@ -194,13 +200,15 @@ final class PostgresRunBatches {
             events AS (""" + EVENTS_FROM_ARRAYS + """
                  WHERE run_id IN (SELECT id FROM run))
             SELECT id, """ + NOTIFY + "id) FROM run";
+    private static final String FINISH_ALL_SKIPPING = PostgresBatcher.changed(FINISH_ALL, "WHERE run_id IN (SELECT id FROM run))",
+            "WHERE run_id IN (SELECT id FROM run) ON CONFLICT (run_id, seq) DO NOTHING)");
 
     record Finish(RunRecord run, List<RecordedEvent> events) {}
 
     /** Whether the outcome was written (the fence held). */
     private static final PostgresBatcher.Kind<Finish, Boolean> FINISH = new PostgresBatcher.Kind<>() {
         @Override
-        public List<Boolean> all(Statements c, List<Finish> writes) throws SQLException {
+        public List<Boolean> all(Statements c, List<Finish> writes, boolean skipExisting) throws SQLException {
             int n = writes.size();
             Object[][] columns = new Object[10][n];
             List<RecordedEvent> events = new ArrayList<>();
@@ -214,7 +222,7 @@ final class PostgresRunBatches {
                 columns[9][k] = run.owner();
                 events.addAll(writes.get(k).events());
             }
-            PreparedStatement ps = c.prepare(FINISH_ALL);
+            PreparedStatement ps = c.prepare(skipExisting ? FINISH_ALL_SKIPPING : FINISH_ALL);
             int i = bindColumns(ps, 1, FINISH_TYPES, columns);
             PgArrays.bind(ps, i++, "text", columns[8]); // the ids again, for the lookup by key
             bindEvents(ps, i, events);
@@ -291,6 +299,16 @@ final class PostgresRunBatches {
     /** The most writes one statement carried so far: how tests see that writes were batched. */
     int largestRecordBatch() {
         return records.largestBatch();
+    }
+
+    /** How many effect records were sent alone because their batch failed. */
+    int recordsSentAlone() {
+        return records.sentAlone();
+    }
+
+    /** How many batches of effect records were sent again skipping existing rows (a replay among them). */
+    int recordBatchesResentSkipping() {
+        return records.resentSkipping();
     }
 
     int largestCreateBatch() {

@@ -98,6 +98,9 @@ class PostgresBatchedWritesTest {
                 assertThat(runs.findRun(run).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
             }
             assertThat(runs.dialect.runBatches().largestRecordBatch()).as("writes were sent together").isGreaterThan(1);
+            assertThat(runs.dialect.runBatches().recordBatchesResentSkipping()).as("batches carried replays").isPositive();
+            assertThat(runs.dialect.runBatches().recordsSentAlone())
+                    .as("a batch with a replay is sent again as a whole, skipping what exists, not write by write").isZero();
         }
     }
 
@@ -159,6 +162,8 @@ class PostgresBatchedWritesTest {
                     assertThat(runs.events(run, 0, 10)).hasSize(1);
                 }
             }
+            assertThat(runs.dialect.runBatches().recordsSentAlone()).as("a refused write's batch is retried write by write")
+                    .isPositive();
         }
     }
 
