@@ -38,12 +38,19 @@ final class PostgresBatcher<R, T> {
     /** How the writes of one kind are sent. */
     interface Kind<R, T> {
         /**
-         * Writes all of {@code requests} in one statement; their results in the same order. With
-         * {@code skipExisting}, rows that exist already are skipped ({@code ON CONFLICT}), as a
-         * replayed write needs; without, such a row fails the statement with a unique violation,
-         * and the batch is sent again with it (decision 62).
+         * Writes all of {@code requests} in one statement; their results in the same order. A row
+         * that exists already (a replayed write's) may fail it with a unique violation.
          */
-        List<T> all(Statements c, List<R> requests, boolean skipExisting) throws SQLException;
+        List<T> all(Statements c, List<R> requests) throws SQLException;
+
+        /**
+         * {@link #all}, skipping rows that exist already ({@code ON CONFLICT}): how a batch that
+         * failed with a unique violation is sent again (decision 62). Kinds whose batch statement
+         * never fails that way need not override it.
+         */
+        default List<T> allSkippingExisting(Statements c, List<R> requests) throws SQLException {
+            return all(c, requests);
+        }
 
         /** Writes one request alone (a batch that failed is retried this way, one by one). */
         T one(Statements c, R request) throws SQLException;
@@ -220,13 +227,13 @@ final class PostgresBatcher<R, T> {
             }
             List<T> results;
             try {
-                results = database.autoCommit(c -> run(c, s -> kind.all(s, requests, false)));
+                results = database.autoCommit(c -> run(c, s -> kind.all(s, requests)));
             } catch (SQLException | RuntimeException e) {
                 results = null; // each is tried alone below, and fails with its own message if it fails again
                 if (uniqueViolation(e)) { // a replayed write among them: once more, skipping what exists
                     resentSkipping.incrementAndGet();
                     try {
-                        results = database.autoCommit(c -> run(c, s -> kind.all(s, requests, true)));
+                        results = database.autoCommit(c -> run(c, s -> kind.allSkippingExisting(s, requests)));
                     } catch (SQLException | RuntimeException again) {
                         results = null;
                     }

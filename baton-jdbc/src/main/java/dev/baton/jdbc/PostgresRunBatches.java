@@ -57,7 +57,16 @@ final class PostgresRunBatches {
 
     private static final PostgresBatcher.Kind<Record, Void> RECORD = new PostgresBatcher.Kind<>() {
         @Override
-        public List<Void> all(Statements c, List<Record> writes, boolean skipExisting) throws SQLException {
+        public List<Void> all(Statements c, List<Record> writes) throws SQLException {
+            return batch(c, writes, RECORD_ALL);
+        }
+
+        @Override
+        public List<Void> allSkippingExisting(Statements c, List<Record> writes) throws SQLException {
+            return batch(c, writes, RECORD_ALL_SKIPPING);
+        }
+
+        private List<Void> batch(Statements c, List<Record> writes, String sql) throws SQLException {
             List<RecordedEvent> events = new ArrayList<>();
             Set<String> told = new LinkedHashSet<>();
             int n = writes.size();
@@ -82,7 +91,7 @@ final class PostgresRunBatches {
                 effects[10][k] = e.finishedAt() == null ? null : RunRows.millis(e.finishedAt());
                 effects[11][k] = e.usage() == null ? null : JournalCodec.usage(e.usage());
             }
-            PreparedStatement ps = c.prepare(skipExisting ? RECORD_ALL_SKIPPING : RECORD_ALL);
+            PreparedStatement ps = c.prepare(sql);
             int i = bindEvents(ps, 1, events);
             for (int col = 0; col < effects.length; col++) {
                 String type = col == 8 ? "integer" : col == 9 || col == 10 ? "bigint" : "text";
@@ -146,7 +155,16 @@ final class PostgresRunBatches {
     /** Whether the run was new. */
     private static final PostgresBatcher.Kind<Create, Boolean> CREATE = new PostgresBatcher.Kind<>() {
         @Override
-        public List<Boolean> all(Statements c, List<Create> writes, boolean skipExisting) throws SQLException {
+        public List<Boolean> all(Statements c, List<Create> writes) throws SQLException {
+            return batch(c, writes, CREATE_ALL);
+        }
+
+        @Override
+        public List<Boolean> allSkippingExisting(Statements c, List<Create> writes) throws SQLException {
+            return batch(c, writes, CREATE_ALL_SKIPPING);
+        }
+
+        private List<Boolean> batch(Statements c, List<Create> writes, String sql) throws SQLException {
             int n = writes.size();
             Object[][] columns = new Object[RunRows.RUN_COLUMN_COUNT][n];
             for (int k = 0; k < n; k++) {
@@ -155,7 +173,7 @@ final class PostgresRunBatches {
                     columns[col][k] = row[col];
                 }
             }
-            PreparedStatement ps = c.prepare(skipExisting ? CREATE_ALL_SKIPPING : CREATE_ALL);
+            PreparedStatement ps = c.prepare(sql);
             bindColumns(ps, 1, RunRows.RUN_TYPES, columns);
             return PostgresBatcher.named(ps, writes.stream().map(w -> w.run().id()).toList());
         }
@@ -208,7 +226,16 @@ final class PostgresRunBatches {
     /** Whether the outcome was written (the fence held). */
     private static final PostgresBatcher.Kind<Finish, Boolean> FINISH = new PostgresBatcher.Kind<>() {
         @Override
-        public List<Boolean> all(Statements c, List<Finish> writes, boolean skipExisting) throws SQLException {
+        public List<Boolean> all(Statements c, List<Finish> writes) throws SQLException {
+            return batch(c, writes, FINISH_ALL);
+        }
+
+        @Override
+        public List<Boolean> allSkippingExisting(Statements c, List<Finish> writes) throws SQLException {
+            return batch(c, writes, FINISH_ALL_SKIPPING);
+        }
+
+        private List<Boolean> batch(Statements c, List<Finish> writes, String sql) throws SQLException {
             int n = writes.size();
             Object[][] columns = new Object[10][n];
             List<RecordedEvent> events = new ArrayList<>();
@@ -222,7 +249,7 @@ final class PostgresRunBatches {
                 columns[9][k] = run.owner();
                 events.addAll(writes.get(k).events());
             }
-            PreparedStatement ps = c.prepare(skipExisting ? FINISH_ALL_SKIPPING : FINISH_ALL);
+            PreparedStatement ps = c.prepare(sql);
             int i = bindColumns(ps, 1, FINISH_TYPES, columns);
             PgArrays.bind(ps, i++, "text", columns[8]); // the ids again, for the lookup by key
             bindEvents(ps, i, events);

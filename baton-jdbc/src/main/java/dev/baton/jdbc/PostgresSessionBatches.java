@@ -84,7 +84,16 @@ final class PostgresSessionBatches {
     /** Null when the lease lost the session, else whether the key was new. */
     private static final PostgresBatcher.Kind<AddItems, @Nullable Boolean> ADD_ITEMS = new PostgresBatcher.Kind<>() {
         @Override
-        public List<@Nullable Boolean> all(Statements c, List<AddItems> writes, boolean skipExisting) throws SQLException {
+        public List<@Nullable Boolean> all(Statements c, List<AddItems> writes) throws SQLException {
+            return batch(c, writes, ADD_ITEMS_ALL);
+        }
+
+        @Override
+        public List<@Nullable Boolean> allSkippingExisting(Statements c, List<AddItems> writes) throws SQLException {
+            return batch(c, writes, ADD_ITEMS_ALL_SKIPPING);
+        }
+
+        private List<@Nullable Boolean> batch(Statements c, List<AddItems> writes, String sql) throws SQLException {
             int n = writes.size();
             Object[][] req = new Object[5][n];
             List<Object> itemSessions = new ArrayList<>();
@@ -104,7 +113,7 @@ final class PostgresSessionBatches {
                     items.add(w.json().get(j));
                 }
             }
-            PreparedStatement ps = c.prepare(skipExisting ? ADD_ITEMS_ALL_SKIPPING : ADD_ITEMS_ALL);
+            PreparedStatement ps = c.prepare(sql);
             PgArrays.bind(ps, 1, "text", req[0]);
             PgArrays.bind(ps, 2, "text", req[1]);
             PgArrays.bind(ps, 3, "bigint", req[2]);
@@ -173,7 +182,7 @@ final class PostgresSessionBatches {
     /** Whether the lease held (and so the agent was written). */
     static final PostgresBatcher.Kind<ActiveAgent, Boolean> ACTIVE_AGENT = new PostgresBatcher.Kind<>() {
         @Override
-        public List<Boolean> all(Statements c, List<ActiveAgent> writes, boolean skipExisting) throws SQLException {
+        public List<Boolean> all(Statements c, List<ActiveAgent> writes) throws SQLException {
             PreparedStatement ps = c.prepare(ACTIVE_AGENT_ALL);
             int i = bindLeases(ps, 1, writes.stream().map(ActiveAgent::lease).toList());
             PgArrays.bind(ps, i++, "text", writes.stream().map(ActiveAgent::agent).toArray());
@@ -218,7 +227,7 @@ final class PostgresSessionBatches {
 
     private static final PostgresBatcher.Kind<Usage, Boolean> USAGE = new PostgresBatcher.Kind<>() {
         @Override
-        public List<Boolean> all(Statements c, List<Usage> writes, boolean skipExisting) throws SQLException {
+        public List<Boolean> all(Statements c, List<Usage> writes) throws SQLException {
             PreparedStatement ps = c.prepare(USAGE_ALL);
             int i = bindLeases(ps, 1, writes.stream().map(Usage::lease).toList());
             PgArrays.bind(ps, i++, "text", writes.stream().map(Usage::runId).toArray());
@@ -257,7 +266,7 @@ final class PostgresSessionBatches {
 
     static final PostgresBatcher.Kind<SessionLease, Void> RELEASE = new PostgresBatcher.Kind<>() {
         @Override
-        public List<Void> all(Statements c, List<SessionLease> leases, boolean skipExisting) throws SQLException {
+        public List<Void> all(Statements c, List<SessionLease> leases) throws SQLException {
             PreparedStatement ps = c.prepare(RELEASE_ALL);
             int i = bindLeases(ps, 1, leases);
             PgArrays.bind(ps, i, "text", sessions(leases));
@@ -321,7 +330,7 @@ final class PostgresSessionBatches {
 
     static final PostgresBatcher.Kind<Lease, Optional<SessionLease>> LEASE = new PostgresBatcher.Kind<>() {
         @Override
-        public List<Optional<SessionLease>> all(Statements c, List<Lease> writes, boolean skipExisting) throws SQLException {
+        public List<Optional<SessionLease>> all(Statements c, List<Lease> writes) throws SQLException {
             PreparedStatement ps = c.prepare(LEASE_ALL);
             PgArrays.bind(ps, 1, "text", writes.stream().map(Lease::sessionId).toArray());
             PgArrays.bind(ps, 2, "text", writes.stream().map(Lease::owner).toArray());
@@ -379,7 +388,7 @@ final class PostgresSessionBatches {
     /** All the items of each session asked for, in order. */
     private static final PostgresBatcher.Kind<String, List<Stored>> ITEMS = new PostgresBatcher.Kind<>() {
         @Override
-        public List<List<Stored>> all(Statements c, List<String> sessions, boolean skipExisting) throws SQLException {
+        public List<List<Stored>> all(Statements c, List<String> sessions) throws SQLException {
             PreparedStatement ps = c.prepare(ITEMS_ALL);
             PgArrays.bind(ps, 1, "text", sessions.toArray());
             Map<String, List<Stored>> found = new HashMap<>();
