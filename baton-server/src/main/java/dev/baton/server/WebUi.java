@@ -433,8 +433,18 @@ final class WebUi {
         return "<time datetime=\"" + esc(at.toString()) + "\">" + esc(iso.replace('T', ' ').replace("Z", " UTC")) + "</time>";
     }
 
+    /**
+     * A long id as a short label: its kind ({@code run_}, {@code turn_}) and its last 8 characters.
+     * Run ids begin with their millisecond (decision 63), so their first characters are the same
+     * for every run of the same minute; their end is what tells them apart.
+     */
     static String shortId(String id) {
-        return id.length() > 12 ? id.substring(0, 12) + "…" : id;
+        if (id.length() <= 14) {
+            return id;
+        }
+        int kind = id.indexOf('_');
+        String prefix = kind >= 0 && kind < 8 ? id.substring(0, kind + 1) : "";
+        return prefix + "…" + id.substring(id.length() - 8);
     }
 
     private static String lower(RunStatus s) {

@@ -131,6 +131,22 @@ class WebUiTest {
     }
 
     @Test
+    void runs_started_within_the_same_minute_are_told_apart_by_their_short_ids() {
+        serveSupport("A-1");
+        String first = finishedRun("Where is my order A-1?");
+        String second = http.post("/api/desks/support/runs", "{\"input\": \"And my order A-2?\"}").body().get("id").asText();
+        http.awaitEnd(second); // its script is spent: it fails, and is listed all the same
+
+        String html = page("/ui/runs").html();
+
+        String firstLabel = WebUi.shortId(first);
+        String secondLabel = WebUi.shortId(second);
+        assertThat(firstLabel).as("ids begin with their millisecond; the label shows their random end").isNotEqualTo(secondLabel)
+                .startsWith("run_").endsWith(first.substring(first.length() - 8));
+        assertThat(html).contains(">" + firstLabel + "</a>").contains(">" + secondLabel + "</a>");
+    }
+
+    @Test
     void the_runs_page_filters_by_desk_and_status_and_refuses_an_unknown_status() {
         serveSupport("A-1");
         String id = finishedRun("Where is my order A-1?");
