@@ -46,7 +46,8 @@ final class PostgresSessionBatches {
                 SELECT ?, r.next_position - ? + i.n, i.item FROM reserved r, unnest(?::text[]) WITH ORDINALITY AS i(item, n))
             SELECT (SELECT count(*) FROM lease), (SELECT count(*) FROM write)""";
     /**
-     * A batch of writes to different sessions: the same steps, each joined on its session. A key
+     * A batch of writes to different sessions: the same steps, each joined on its session (joins, not
+     * a subquery per row, which would scan the lease and write results once for every write). A key
      * written before (a replayed turn) fails the batch, which is sent again as
      * {@link #ADD_ITEMS_ALL_SKIPPING}: checking every key for a conflict first costs an index
      * lookup that only replays need (decision 62).
@@ -73,9 +74,8 @@ final class PostgresSessionBatches {
                 SELECT i.session_id, v.next_position - r.n + i.k, i.item
                 FROM unnest(?::text[], ?::bigint[], ?::text[]) AS i(session_id, k, item)
                 JOIN reserved v USING (session_id) JOIN req r USING (session_id))
-            SELECT r.ord, EXISTS (SELECT 1 FROM lease l WHERE l.session_id = r.session_id),
-                EXISTS (SELECT 1 FROM write w WHERE w.session_id = r.session_id)
-            FROM req r ORDER BY r.ord""";
+            SELECT r.ord, l.session_id IS NOT NULL, w.session_id IS NOT NULL
+            FROM req r LEFT JOIN lease l USING (session_id) LEFT JOIN write w USING (session_id) ORDER BY r.ord""";
     private static final String ADD_ITEMS_ALL_SKIPPING = PostgresBatcher.changed(ADD_ITEMS_ALL, "RETURNING session_id),",
             "ON CONFLICT DO NOTHING RETURNING session_id),");
 
