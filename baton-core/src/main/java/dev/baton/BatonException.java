@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
 public abstract sealed class BatonException extends RuntimeException
         permits CallbackFailed, GuardrailTripwireTriggered, JournalMismatch, MaxTurnsExceeded, ModelBehaviorError,
                 ModelCallFailed, ModelRefusalError, NobodyAnswered, RunCancelled, RunStoreFailed, SessionBusy,
-                SessionLeaseLost, SessionStoreFailed, ToolCallFailed, UserError {
+                SessionLeaseLost, SessionStoreFailed, ToolCallFailed, ToolProviderFailed, UserError {
 
     /**
      * What a failed run had produced: its id, the agent active when it failed, the items so far

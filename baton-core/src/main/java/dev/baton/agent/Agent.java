@@ -13,6 +13,7 @@ import dev.baton.model.ModelSettings;
 import dev.baton.model.ToolChoice;
 import dev.baton.run.RunContext;
 import dev.baton.tool.Tool;
+import dev.baton.tool.ToolProvider;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -61,6 +62,7 @@ public final class Agent<C> implements HandoffTarget<C> {
     private final @Nullable Model model;
     private final ModelSettings modelSettings;
     private final List<Tool<C>> tools;
+    private final List<ToolProvider<C>> toolProviders;
     private final List<Handoff<C, ?>> handoffs;
     private final ToolUseBehavior<C> toolUseBehavior;
     private final boolean resetToolChoice;
@@ -86,6 +88,7 @@ public final class Agent<C> implements HandoffTarget<C> {
         this.model = b.model;
         this.modelSettings = b.modelSettings;
         this.tools = List.copyOf(b.tools);
+        this.toolProviders = List.copyOf(b.toolProviders);
         this.handoffs = List.copyOf(b.handoffs);
         this.toolUseBehavior = b.toolUseBehavior;
         this.resetToolChoice = b.resetToolChoice;
@@ -103,6 +106,12 @@ public final class Agent<C> implements HandoffTarget<C> {
                 throw new UserError("Agent '" + name + "' has two tools named '" + t.name() + "'");
             }
         }
+        Set<String> providerNames = new HashSet<>();
+        for (ToolProvider<C> p : toolProviders) {
+            if (!providerNames.add(p.name())) {
+                throw new UserError("Agent '" + name + "' has two tool providers named '" + p.name() + "'");
+            }
+        }
         Set<String> handoffNames = new HashSet<>();
         for (Handoff<C, ?> h : handoffs) {
             String tn = h.toolName();
@@ -114,12 +123,12 @@ public final class Agent<C> implements HandoffTarget<C> {
                 throw new UserError("Agent '" + name + "' has two handoffs named '" + tn + "'");
             }
         }
-        if (modelSettings.toolChoice() instanceof ToolChoice.Named named
+        if (modelSettings.toolChoice() instanceof ToolChoice.Named named && toolProviders.isEmpty()
                 && !toolNames.contains(named.name()) && !handoffNames.contains(named.name())) {
             throw new UserError("Agent '" + name + "' forces tool choice '" + named.name()
                     + "', which is neither one of its tools " + toolNames + " nor its handoffs " + handoffNames);
         }
-        if (toolUseBehavior instanceof ToolUseBehavior.StopAtTools<C> stop) {
+        if (toolUseBehavior instanceof ToolUseBehavior.StopAtTools<C> stop && toolProviders.isEmpty()) {
             for (String t : stop.toolNames()) {
                 if (!toolNames.contains(t)) {
                     throw new UserError("Agent '" + name + "' stops at tool '" + t + "', which it does not have");
@@ -143,6 +152,7 @@ public final class Agent<C> implements HandoffTarget<C> {
         b.model = model;
         b.modelSettings = modelSettings;
         b.tools.addAll(tools);
+        b.toolProviders.addAll(toolProviders);
         b.handoffs.addAll(handoffs);
         b.toolUseBehavior = toolUseBehavior;
         b.resetToolChoice = resetToolChoice;
@@ -183,6 +193,11 @@ public final class Agent<C> implements HandoffTarget<C> {
 
     public List<Tool<C>> tools() {
         return tools;
+    }
+
+    /** The sources asked for more tools on every turn (see {@link ToolProvider}), in the order asked. */
+    public List<ToolProvider<C>> toolProviders() {
+        return toolProviders;
     }
 
     public List<Handoff<C, ?>> handoffs() {
@@ -268,7 +283,7 @@ public final class Agent<C> implements HandoffTarget<C> {
             return offered;
         }
         Offered<C> o = null;
-        if (tools.stream().allMatch(t -> t.enabled().isFixed()) && handoffs.stream().allMatch(h -> h.enabled().isFixed())) {
+        if (toolProviders.isEmpty() && tools.stream().allMatch(t -> t.enabled().isFixed()) && handoffs.stream().allMatch(h -> h.enabled().isFixed())) {
             java.util.Map<String, Tool<C>> toolMap = new java.util.LinkedHashMap<>();
             List<dev.baton.model.ToolSpec> toolSpecs = new ArrayList<>();
             for (Tool<C> t : tools) {
@@ -295,7 +310,8 @@ public final class Agent<C> implements HandoffTarget<C> {
 
     /**
      * A stable identity for the agent's definition: a hash of its name, fixed instructions, handoff
-     * description, model name, tools, handoffs and output type. Two differently built agents
+     * description, model name, tools, tool providers (their {@link ToolProvider#fingerprint()}, not
+     * the tools they give at the moment), handoffs and output type. Two differently built agents
      * with the same name have different fingerprints, so a saved {@code RunState} cannot resume
      * on the wrong one; the same definitions in another JVM have the same fingerprint.
      */
@@ -306,6 +322,9 @@ public final class Agent<C> implements HandoffTarget<C> {
                     .append(staticInstructions == null ? (instructions == null ? "" : "<function>") : staticInstructions).append('\u0000')
                     .append(handoffDescription).append('\u0000').append(modelName).append('\u0000');
             tools.stream().map(t -> t.name() + ":" + t.description()).sorted().forEach(t -> text.append(t).append(','));
+            if (!toolProviders.isEmpty()) { // agents without providers keep the fingerprints their paused runs recorded
+                toolProviders.stream().map(p -> p.name() + "=" + p.fingerprint()).sorted().forEach(p -> text.append("provider ").append(p).append(','));
+            }
             text.append('\u0000');
             handoffs.stream().map(h -> h.toolName() + "->" + h.targetName()).sorted().forEach(h -> text.append(h).append(','));
             text.append('\u0000').append(outputType == null ? "" : outputType.name());
@@ -357,6 +376,12 @@ public final class Agent<C> implements HandoffTarget<C> {
         return (Tool<C>) tool;
     }
 
+    /** A provider for a supertype of {@code C} gives tools that accept any {@code C}: its tools only read the context. */
+    @SuppressWarnings("unchecked")
+    private static <C> ToolProvider<C> narrow(ToolProvider<? super C> provider) {
+        return (ToolProvider<C>) provider;
+    }
+
     @SuppressWarnings("unchecked")
     private static <C> Handoff<C, ?> narrow(Handoff<? super C, ?> handoff) {
         return (Handoff<C, ?>) handoff;
@@ -372,6 +397,7 @@ public final class Agent<C> implements HandoffTarget<C> {
         private @Nullable Model model;
         private ModelSettings modelSettings = ModelSettings.defaults();
         private final List<Tool<C>> tools = new ArrayList<>();
+        private final List<ToolProvider<C>> toolProviders = new ArrayList<>();
         private final List<Handoff<C, ?>> handoffs = new ArrayList<>();
         private ToolUseBehavior<C> toolUseBehavior = ToolUseBehavior.runLlmAgain();
         private boolean resetToolChoice = true;
@@ -482,6 +508,23 @@ public final class Agent<C> implements HandoffTarget<C> {
         public Builder<C> tools(List<? extends Tool<? super C>> values) {
             for (Tool<? super C> t : values) {
                 this.tools.add(narrow(Objects.requireNonNull(t, "tool")));
+            }
+            return this;
+        }
+
+        /**
+         * Sources asked for more tools on every turn, such as MCP servers; their tools are offered
+         * after the agent's own, in the order of the providers. A provider for a supertype of
+         * {@code C} fits too.
+         */
+        @SafeVarargs
+        public final Builder<C> toolProviders(ToolProvider<? super C>... values) {
+            return toolProviders(java.util.Arrays.asList(values));
+        }
+
+        public Builder<C> toolProviders(List<? extends ToolProvider<? super C>> values) {
+            for (ToolProvider<? super C> p : values) {
+                this.toolProviders.add(narrow(Objects.requireNonNull(p, "toolProvider")));
             }
             return this;
         }

@@ -1,5 +1,8 @@
 package dev.baton.run;
 
+import dev.baton.BatonException;
+import dev.baton.ToolProviderFailed;
+import dev.baton.UserError;
 import dev.baton.agent.Agent;
 import dev.baton.agent.OutputType;
 import dev.baton.handoff.Handoff;
@@ -12,6 +15,7 @@ import dev.baton.model.ModelRequest;
 import dev.baton.model.ModelSettings;
 import dev.baton.model.ToolSpec;
 import dev.baton.tool.Tool;
+import dev.baton.tool.ToolProvider;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,7 +85,45 @@ final class TurnPlans<C> {
                 handoffs.put(h.toolName(), h);
             }
         }
+        if (!agent.toolProviders().isEmpty()) {
+            provided(agent, ctx, tools);
+        }
         return new Offer<>(tools, handoffs);
+    }
+
+    /**
+     * Adds each provider's enabled tools after the agent's own. A name that another source already
+     * offers is the agent's definition at fault, not the model's: the run fails naming both.
+     */
+    private static <C> void provided(Agent<C> agent, RunContext<C> ctx, Map<String, Tool<C>> tools) {
+        Map<String, String> sources = new java.util.HashMap<>();
+        for (Tool<C> t : agent.tools()) {
+            sources.put(t.name(), "its own tools");
+        }
+        for (String h : agent.handoffs().stream().map(Handoff::toolName).toList()) {
+            sources.put(h, "its handoffs");
+        }
+        for (ToolProvider<C> provider : agent.toolProviders()) {
+            List<Tool<C>> given;
+            try {
+                given = List.copyOf(provider.tools(ctx, agent));
+            } catch (BatonException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new ToolProviderFailed(provider.name(), agent.name(), e);
+            }
+            String source = "tool provider '" + provider.name() + "'";
+            for (Tool<C> t : given) {
+                String before = sources.putIfAbsent(t.name(), source);
+                if (before != null) {
+                    throw new UserError("Agent '" + agent.name() + "' is offered two tools named '" + t.name() + "': one from "
+                            + before + ", one from " + source + "; filter or prefix the provider's tools");
+                }
+                if (Callbacks.call(() -> t.enabled().test(ctx, agent), () -> "enabling check of tool '" + t.name() + "'")) {
+                    tools.put(t.name(), t);
+                }
+            }
+        }
     }
 
     private String instructions() {

@@ -19,6 +19,7 @@ import dev.baton.SessionBusy;
 import dev.baton.SessionLeaseLost;
 import dev.baton.SessionStoreFailed;
 import dev.baton.ToolCallFailed;
+import dev.baton.ToolProviderFailed;
 import dev.baton.UserError;
 import dev.baton.agent.Agent;
 import dev.baton.internal.RunFailures;
@@ -56,6 +57,7 @@ class RunFailureTest {
             case ModelBehaviorError m -> "the model misbehaved";
             case ModelRefusalError m -> "the model refused";
             case ToolCallFailed t -> "a tool failed";
+            case ToolProviderFailed t -> "a tool source is down: try again later";
             case CallbackFailed c -> "application code failed";
             case GuardrailTripwireTriggered g -> "a guardrail stopped it";
             case MaxTurnsExceeded m -> "too many turns";

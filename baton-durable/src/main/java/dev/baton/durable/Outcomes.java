@@ -4,6 +4,7 @@ import dev.baton.JournalMismatch;
 import dev.baton.RunCancelled;
 import dev.baton.RunStoreFailed;
 import dev.baton.SessionStoreFailed;
+import dev.baton.ToolProviderFailed;
 import dev.baton.durable.internal.JournalCodec;
 import dev.baton.run.ApprovalRequest;
 import dev.baton.run.RunResult;
@@ -85,6 +86,13 @@ final class Outcomes {
             if (lost != null) {
                 runs.unrecorded.put(runId, lost);
             }
+            ex.failure = error;
+            log.warn("run {} stopped: {}", runId, error.getMessage());
+            leases.release(runId);
+            leases.retakeLater(runId);
+        } else if (error instanceof ToolProviderFailed) {
+            // A tool source that is down (an MCP server) stops the run, it does not end it: taken up again later.
+            journal.discard();
             ex.failure = error;
             log.warn("run {} stopped: {}", runId, error.getMessage());
             leases.release(runId);
