@@ -31,7 +31,7 @@ class ApiSurfaceTest {
     /** The library modules whose public types are API (the CLI and the benchmarks are programs). */
     private static final List<String> LIBRARY_MODULES = List.of(
             "baton-core", "baton-testing", "baton-durable", "baton-offline", "baton-openai", "baton-otel", "baton-jdbc", "baton-server",
-            "baton-runtime", "baton-kafka");
+            "baton-runtime", "baton-kafka", "baton-mcp");
 
     /** Methods that were public once and are internals, by the type that has them. */
     private static final Map<String, Set<String>> INTERNAL_METHODS = Map.of(

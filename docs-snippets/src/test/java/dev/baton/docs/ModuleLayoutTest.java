@@ -40,7 +40,7 @@ class ModuleLayoutTest {
 
     private static final Pattern MODULE_ROW = Pattern.compile("^\\| `([\\w-]+)` \\| (.*) \\| (.*) \\|$");
     private static final Pattern BATON_MODULE = Pattern.compile(
-            "(?<![-\\w])(core|testing|durable|offline|openai|otel|jdbc|server|runtime|kafka|cli)(?![-\\w])('s test-jar)?");
+            "(?<![-\\w])(core|testing|durable|offline|openai|otel|jdbc|server|runtime|kafka|mcp|cli)(?![-\\w])('s test-jar)?");
 
     private static Path root() {
         String root = System.getProperty("baton.docs.root");

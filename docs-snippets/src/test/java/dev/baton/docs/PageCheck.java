@@ -74,6 +74,7 @@ final class PageCheck {
             "dev.baton.human.*",
             "dev.baton.item.*",
             "dev.baton.jdbc.*",
+            "dev.baton.mcp.*",
             "dev.baton.model.*",
             "dev.baton.offline.*",
             "dev.baton.openai.*",
