@@ -54,7 +54,7 @@ public final class BatonCli implements Runnable {
      */
     static final List<Class<?>> SUBCOMMANDS =
             List.of(ChatCommand.class, RunCommand.class, RunsCommand.class, ApprovalsCommand.class, DemoCommand.class,
-                    ServeCommand.class, WorkerCommand.class);
+                    ServeCommand.class, WorkerCommand.class, McpCommand.class);
 
     private final Terminal terminal;
 

@@ -1,0 +1,102 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.cli.desk.Desk;
+import dev.baton.durable.Approval;
+import dev.baton.durable.RunHandle;
+import dev.baton.durable.RunRecord;
+import dev.baton.durable.RunStatus;
+import dev.baton.mcp.McpDeskServer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code baton mcp --desk support}: a desk as an MCP server over stdio, for MCP clients (an IDE, an
+ * agent of another framework, the MCP Inspector) that start it as a command. Its one tool,
+ * {@code send_message}, runs a turn of the desk as the {@code run} command does (a durable run, in
+ * the database the other commands use) and returns the answer, the agent and the calls waiting for
+ * approval. Standard output carries the protocol only; nothing else is printed there.
+ */
+@Command(name = "mcp", mixinStandardHelpOptions = true,
+        description = {"Serve a desk to MCP clients over stdio (standard input and output) until the client closes it.",
+                "Its tool send_message takes a message (and a session to continue) and returns the desk's answer,",
+                "the agent that gave it and the calls waiting for approval (decide them with './baton approvals')."})
+final class McpCommand implements Callable<Integer> {
+
+    @ParentCommand
+    BatonCli root;
+
+    @Option(names = "--desk", paramLabel = "DESK", defaultValue = "support", description = "support, acme or rma (default ${DEFAULT-VALUE})")
+    String desk;
+
+    @Override
+    public Integer call() {
+        Workbench.checkDesk(desk);
+        // Nobody is at a console to answer as the acme desk's human agent: such a turn gets the human agent's no-answer outcome.
+        try (Workbench wb = Workbench.open(root.settings(), request -> Optional.empty())) {
+            Desk<?> d = wb.desk(desk);
+            try (McpDeskServer server = McpDeskServer.builder("baton-" + desk, (session, message) -> turn(wb, d, session, message))
+                    .build()) {
+                server.serve(System.in, System.out).awaitClosed();
+            }
+        }
+        return 0;
+    }
+
+    private McpDeskServer.Reply turn(Workbench wb, Desk<?> d, @Nullable String session, String message) {
+        try {
+            Workbench.checkSessionId(session);
+        } catch (CliError e) {
+            throw new McpDeskServer.Refused(e.getMessage());
+        }
+        if (session != null && Workbench.deskOfSession(session).filter(other -> !other.equals(desk)).isPresent()) {
+            throw new McpDeskServer.Refused("session " + session + " belongs to the " + Workbench.deskOfSession(session).get()
+                    + " desk, not " + desk);
+        }
+        String id = session != null ? session : Workbench.newSessionId(desk);
+        if (session != null && wb.sessionExists(session)) {
+            refuseIfWaiting(wb, session);
+        }
+        RunHandle run = wb.start(d, id, message);
+        RunRecord done = Turns.drive(wb, run, Turns.Approver.none());
+        if (done.status() == RunStatus.FAILED || done.status() == RunStatus.CANCELLED) {
+            throw new CliError(Turns.failureLine(done, wb.failure(done.id())));
+        }
+        List<McpDeskServer.PendingCall> waiting = new ArrayList<>();
+        if (done.status() == RunStatus.PAUSED) {
+            for (Approval a : Turns.pending(run)) {
+                waiting.add(new McpDeskServer.PendingCall(run.id(), Turns.approvalId(a), a.agent(), a.tool(), a.arguments()));
+            }
+        }
+        return new McpDeskServer.Reply(id, done.currentAgent(), answer(done.finalOutput()), waiting);
+    }
+
+    /** A session whose turn waits for approval takes no new message (the new run would not see the decision). */
+    private static void refuseIfWaiting(Workbench wb, String session) {
+        List<String> waiting = new ArrayList<>();
+        for (RunRecord paused : wb.pausedRuns(session)) {
+            for (Approval a : Turns.pending(wb.attach(paused.id()))) {
+                waiting.add(a.tool() + " " + a.arguments() + " [" + Turns.approvalId(a) + "]");
+            }
+        }
+        if (!waiting.isEmpty()) {
+            throw new McpDeskServer.Refused("session " + session + " waits for approval of " + String.join("; ", waiting)
+                    + "; decide first (" + Hint.command() + " approvals), then send the message again");
+        }
+    }
+
+    /** The final output's text: a JSON string's value, else the JSON (a structured output); empty if there is none. */
+    private static String answer(@Nullable String finalOutput) {
+        if (finalOutput == null) {
+            return "";
+        }
+        JsonNode node = Text.tree(finalOutput);
+        return node.isTextual() ? node.asText() : finalOutput;
+    }
+}

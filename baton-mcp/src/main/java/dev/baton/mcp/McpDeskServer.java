@@ -1,0 +1,253 @@
+package dev.baton.mcp;
+
+import dev.baton.UserError;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpServerFeatures;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A desk served to MCP clients (an IDE, another agent framework, the MCP Inspector): one tool,
+ * {@value #SEND_MESSAGE}, sends a customer's message to the desk on a session and returns the
+ * answer, the agent that gave it, and the calls waiting for a person's approval. The session goes
+ * on where it left off, with the agent that holds it, on the next message with the same session id.
+ *
+ * <pre>{@code
+ * McpDeskServer server = McpDeskServer.builder("support", (session, message) -> ...).build();
+ * server.serve(System.in, System.out).awaitClosed();   // until the client closes the stream
+ * }</pre>
+ *
+ * <p>What a message does is the caller's {@link Desk}: the {@code baton mcp} command runs the
+ * example desks' turns as durable runs, so they show in {@code baton runs} and the web UI.
+ */
+public final class McpDeskServer implements AutoCloseable {
+    /** The name of the tool that sends a message to the desk. */
+    public static final String SEND_MESSAGE = "send_message";
+    private static final Logger LOG = LoggerFactory.getLogger(McpDeskServer.class);
+
+    /** A call of a tool that waits for a person's decision before it runs. */
+    public record PendingCall(String runId, String callId, String agent, String tool, String arguments) {}
+
+    /**
+     * What the desk did with a message.
+     *
+     * @param session the session the message went to (a new one when the client gave none)
+     * @param agent the agent that answered, which holds the session now
+     * @param answer the answer's text; empty when the run waits for approval
+     * @param waiting the calls waiting for a person's approval (decided with {@code baton approvals} or the web UI)
+     */
+    public record Reply(String session, String agent, String answer, List<PendingCall> waiting) {
+        public Reply {
+            waiting = List.copyOf(waiting);
+        }
+    }
+
+    /**
+     * The desk does not take this message, for a reason the client should read (a session waiting
+     * for approval, an unknown session): an error result with the message, and no warning in the log.
+     */
+    public static final class Refused extends RuntimeException {
+        public Refused(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Takes one message on a session (null: start a new one) and returns what the desk made of it;
+     * throws {@link Refused} for a message it does not take.
+     */
+    @FunctionalInterface
+    public interface Desk {
+        Reply send(@Nullable String session, String message);
+    }
+
+    private final String name;
+    private final String version;
+    private final String description;
+    private final Desk desk;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private volatile @Nullable McpSyncServer server;
+
+    private McpDeskServer(Builder b) {
+        this.name = b.name;
+        this.version = b.version;
+        this.description = b.description;
+        this.desk = b.desk;
+    }
+
+    public static Builder builder(String name, Desk desk) {
+        return new Builder(name, desk);
+    }
+
+    /**
+     * Serves the desk over stdio on these streams (a process's standard input and output, which
+     * nothing else may write to), until the client closes {@code in}.
+     */
+    public McpDeskServer serve(InputStream in, OutputStream out) {
+        InputStream watched = new FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                return ended(super.read());
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return ended(super.read(b, off, len));
+            }
+
+            private int ended(int n) {
+                if (n < 0) {
+                    closed.countDown();
+                }
+                return n;
+            }
+        };
+        StdioServerTransportProvider transport = new StdioServerTransportProvider(McpJsonDefaults.getMapper(), watched, out);
+        server = McpServer.sync(transport)
+                .serverInfo(name, version)
+                .instructions("Talk to the " + name + " desk with " + SEND_MESSAGE + ": pass the session id it returns to go on with "
+                        + "the same conversation.")
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+                .requestTimeout(Duration.ofMinutes(10))
+                .tools(sendMessage())
+                .build();
+        return this;
+    }
+
+    /** Waits until the client closes the stream (or {@link #close()}). */
+    public void awaitClosed() {
+        try {
+            closed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        McpSyncServer s = server;
+        if (s != null) {
+            s.closeGracefully();
+        }
+        closed.countDown();
+    }
+
+    private McpServerFeatures.SyncToolSpecification sendMessage() {
+        Map<String, Object> input = Map.of("type", "object",
+                "properties", Map.of(
+                        "message", Map.of("type", "string", "description", "What the customer writes."),
+                        "session", Map.of("type", "string", "description",
+                                "The session to continue, as an earlier answer returned it; leave it out to start a new one.")),
+                "required", List.of("message"));
+        Map<String, Object> call = Map.of("type", "object", "properties", Map.of(
+                "run_id", Map.of("type", "string"), "call_id", Map.of("type", "string"), "agent", Map.of("type", "string"),
+                "tool", Map.of("type", "string"), "arguments", Map.of("type", "string")));
+        Map<String, Object> output = Map.of("type", "object",
+                "properties", Map.of(
+                        "session", Map.of("type", "string"),
+                        "agent", Map.of("type", "string"),
+                        "answer", Map.of("type", "string"),
+                        "waiting_for_approval", Map.of("type", "array", "items", call)),
+                "required", List.of("session", "agent", "answer", "waiting_for_approval"));
+        McpSchema.Tool tool = McpSchema.Tool.builder(SEND_MESSAGE)
+                .description(description)
+                .inputSchema(input)
+                .outputSchema(output)
+                .build();
+        return McpServerFeatures.SyncToolSpecification.builder().tool(tool).callHandler((exchange, request) -> {
+            Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
+            Object message = args.get("message");
+            Object session = args.get("session");
+            if (!(message instanceof String text) || text.isBlank()) {
+                return error("'message' must be a non-blank string");
+            }
+            if (session != null && !(session instanceof String)) {
+                return error("'session' must be a string");
+            }
+            try {
+                return result(desk.send((String) session, text.strip()));
+            } catch (Refused | UserError e) {
+                return error(e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warn("desk '{}': a message failed: {}", name, e.toString());
+                return error("the " + name + " desk failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            }
+        }).build();
+    }
+
+    private static McpSchema.CallToolResult result(Reply reply) {
+        List<Map<String, Object>> waiting = new ArrayList<>();
+        StringBuilder text = new StringBuilder(reply.answer());
+        for (PendingCall c : reply.waiting()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("run_id", c.runId());
+            m.put("call_id", c.callId());
+            m.put("agent", c.agent());
+            m.put("tool", c.tool());
+            m.put("arguments", c.arguments());
+            waiting.add(m);
+            text.append(text.isEmpty() ? "" : "\n").append("Waiting for a person to approve ").append(c.tool()).append(' ')
+                    .append(c.arguments()).append(" (").append(c.agent()).append(", run ").append(c.runId()).append(')');
+        }
+        Map<String, Object> structured = new LinkedHashMap<>();
+        structured.put("session", reply.session());
+        structured.put("agent", reply.agent());
+        structured.put("answer", reply.answer());
+        structured.put("waiting_for_approval", waiting);
+        return McpSchema.CallToolResult.builder().addTextContent(text.toString()).structuredContent(structured).build();
+    }
+
+    private static McpSchema.CallToolResult error(String message) {
+        return McpSchema.CallToolResult.builder().isError(true).addTextContent(message).build();
+    }
+
+    /** Configures an {@link McpDeskServer}. */
+    public static final class Builder {
+        private final String name;
+        private final Desk desk;
+        private String version = "0.1";
+        private String description;
+
+        private Builder(String name, Desk desk) {
+            if (name == null || name.isBlank()) {
+                throw new UserError("An MCP desk server needs a non-blank name");
+            }
+            this.name = name;
+            this.desk = Objects.requireNonNull(desk, "desk");
+            this.description = "Sends a customer's message to the " + name + " desk and returns its answer, the agent that gave it, "
+                    + "and any call waiting for a person's approval. Pass the returned session to continue the conversation.";
+        }
+
+        /** The version the server reports to clients. */
+        public Builder version(String value) {
+            version = Objects.requireNonNull(value, "version");
+            return this;
+        }
+
+        /** What the {@value McpDeskServer#SEND_MESSAGE} tool tells clients (and their models) the desk is for. */
+        public Builder description(String value) {
+            description = Objects.requireNonNull(value, "description");
+            return this;
+        }
+
+        public McpDeskServer build() {
+            return new McpDeskServer(this);
+        }
+    }
+}
