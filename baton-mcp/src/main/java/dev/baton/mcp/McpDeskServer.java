@@ -11,6 +11,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -121,8 +122,7 @@ public final class McpDeskServer implements AutoCloseable {
         StdioServerTransportProvider transport = new StdioServerTransportProvider(McpJsonDefaults.getMapper(), watched, out);
         server = McpServer.sync(transport)
                 .serverInfo(name, version)
-                .instructions("Talk to the " + name + " desk with " + SEND_MESSAGE + ": pass the session id it returns to go on with "
-                        + "the same conversation.")
+                .instructions(instructions())
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
                 .requestTimeout(Duration.ofMinutes(10))
                 .tools(sendMessage())
@@ -149,6 +149,10 @@ public final class McpDeskServer implements AutoCloseable {
     }
 
     private McpServerFeatures.SyncToolSpecification sendMessage() {
+        return McpServerFeatures.SyncToolSpecification.builder().tool(tool()).callHandler((exchange, request) -> call(request)).build();
+    }
+
+    private McpSchema.Tool tool() {
         Map<String, Object> input = Map.of("type", "object",
                 "properties", Map.of(
                         "message", Map.of("type", "string", "description", "What the customer writes."),
@@ -165,12 +169,15 @@ public final class McpDeskServer implements AutoCloseable {
                         "answer", Map.of("type", "string"),
                         "waiting_for_approval", Map.of("type", "array", "items", call)),
                 "required", List.of("session", "agent", "answer", "waiting_for_approval"));
-        McpSchema.Tool tool = McpSchema.Tool.builder(SEND_MESSAGE)
+        return McpSchema.Tool.builder(SEND_MESSAGE)
                 .description(description)
                 .inputSchema(input)
                 .outputSchema(output)
                 .build();
-        return McpServerFeatures.SyncToolSpecification.builder().tool(tool).callHandler((exchange, request) -> {
+    }
+
+    private McpSchema.CallToolResult call(McpSchema.CallToolRequest request) {
+        {
             Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
             Object message = args.get("message");
             Object session = args.get("session");
@@ -188,7 +195,101 @@ public final class McpDeskServer implements AutoCloseable {
                 LOG.warn("desk '{}': a message failed: {}", name, e.toString());
                 return error("the " + name + " desk failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
             }
-        }).build();
+        }
+    }
+
+    // ---- Streamable HTTP, stateless
+
+    /** What a web server sends back for one request to the desk's MCP endpoint. */
+    public record HttpReply(int status, @Nullable String contentType, byte[] body) {}
+
+    private volatile @Nullable Stateless stateless;
+
+    /**
+     * Answers one request to the desk's MCP endpoint over Streamable HTTP, for a web server to call
+     * from its route: a JSON-RPC request POSTed gets its JSON response (200), a notification 202. The
+     * server is stateless: it keeps no MCP session between requests (the desk's own sessions are
+     * the {@code session} argument) and opens no event stream, so a GET is answered 405, as the
+     * transport allows.
+     */
+    public HttpReply handleHttp(String method, byte[] body) {
+        if (!method.equals("POST")) {
+            return new HttpReply(405, "application/json", jsonRpcError(null, -32000, "Method not allowed: this MCP endpoint takes POST"));
+        }
+        Stateless s = stateless();
+        McpSchema.JSONRPCMessage message;
+        try {
+            message = McpSchema.deserializeJsonRpcMessage(McpJsonDefaults.getMapper(), new String(body, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            return new HttpReply(400, "application/json", jsonRpcError(null, -32700, "Parse error: the body is not a JSON-RPC message"));
+        }
+        var context = io.modelcontextprotocol.common.McpTransportContext.EMPTY;
+        try {
+            if (message instanceof McpSchema.JSONRPCRequest request) {
+                McpSchema.JSONRPCResponse response = s.handler.handleRequest(context, request).block();
+                return new HttpReply(200, "application/json", McpJsonDefaults.getMapper().writeValueAsBytes(response));
+            }
+            if (message instanceof McpSchema.JSONRPCNotification notification) {
+                s.handler.handleNotification(context, notification).block();
+            }
+            return new HttpReply(202, null, new byte[0]);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("desk '{}': an MCP request failed: {}", name, e.toString());
+            return new HttpReply(500, "application/json", jsonRpcError(message instanceof McpSchema.JSONRPCRequest r ? r.id() : null,
+                    -32603, "Internal error: " + e.getMessage()));
+        }
+    }
+
+    private Stateless stateless() {
+        Stateless s = stateless;
+        if (s == null) {
+            synchronized (this) {
+                s = stateless;
+                if (s == null) {
+                    Stateless made = new Stateless();
+                    McpServer.sync(made)
+                            .serverInfo(name, version)
+                            .instructions(instructions())
+                            .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+                            .tools(io.modelcontextprotocol.server.McpStatelessServerFeatures.SyncToolSpecification.builder()
+                                    .tool(tool()).callHandler((context, request) -> call(request)).build())
+                            .build();
+                    stateless = s = made;
+                }
+            }
+        }
+        return s;
+    }
+
+    /** The SDK's stateless server hands this transport its handler; the web server's requests go to it. */
+    private static final class Stateless implements io.modelcontextprotocol.spec.McpStatelessServerTransport {
+        private volatile io.modelcontextprotocol.server.McpStatelessServerHandler handler;
+
+        @Override
+        public void setMcpHandler(io.modelcontextprotocol.server.McpStatelessServerHandler value) {
+            handler = value;
+        }
+
+        @Override
+        public reactor.core.publisher.Mono<Void> closeGracefully() {
+            return reactor.core.publisher.Mono.empty();
+        }
+    }
+
+    private static byte[] jsonRpcError(@Nullable Object id, int code, String message) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("jsonrpc", "2.0");
+        error.put("id", id);
+        error.put("error", Map.of("code", code, "message", message));
+        try {
+            return McpJsonDefaults.getMapper().writeValueAsBytes(error);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private String instructions() {
+        return "Talk to the " + name + " desk with " + SEND_MESSAGE + ": pass the session id it returns to go on with the same conversation.";
     }
 
     private static McpSchema.CallToolResult result(Reply reply) {

@@ -39,6 +39,7 @@ final class Endpoints {
             new SessionsApi(api, desks, client, sessions).routes(r);
         }
         new MetricsApi(client.store()).routes(r);
+        new McpEndpoint(desks, client, api.maxBodyBytes()).routes(r);
         new OpenApiDoc().routes(r);
         new ApprovalsPage(api, client, humans, decisions).routes(r);
         new ChatPage(api, desks, client, sessions, humans, runtimeDesks.keySet()).routes(r);
