@@ -1,7 +1,9 @@
 package dev.baton.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.agent.Agent;
 import dev.baton.cli.desk.Desk;
+import dev.baton.internal.AgentAccess;
 import dev.baton.durable.Approval;
 import dev.baton.durable.RunHandle;
 import dev.baton.durable.RunRecord;
@@ -35,14 +37,21 @@ final class McpCommand implements Callable<Integer> {
     @Option(names = "--desk", paramLabel = "DESK", defaultValue = "support", description = "support, acme or rma (default ${DEFAULT-VALUE})")
     String desk;
 
+    @Option(names = "--tools", description = {"Also serve the desk's own tools that need no approval (lookups such as get_invoice),",
+            "each called directly; the others are reached through send_message."})
+    boolean tools;
+
     @Override
     public Integer call() {
         Workbench.checkDesk(desk);
         // Nobody is at a console to answer as the acme desk's human agent: such a turn gets the human agent's no-answer outcome.
         try (Workbench wb = Workbench.open(root.settings(), request -> Optional.empty())) {
             Desk<?> d = wb.desk(desk);
-            try (McpDeskServer server = McpDeskServer.builder("baton-" + desk, (session, message) -> turn(wb, d, session, message))
-                    .build()) {
+            McpDeskServer.Builder builder = McpDeskServer.builder("baton-" + desk, (session, message) -> turn(wb, d, session, message));
+            if (tools) {
+                serveTools(builder, d);
+            }
+            try (McpDeskServer server = builder.build()) {
                 server.serve(System.in, System.out).awaitClosed();
             }
         }
@@ -75,6 +84,22 @@ final class McpCommand implements Callable<Integer> {
             }
         }
         return new McpDeskServer.Reply(id, done.currentAgent(), answer(done.finalOutput()), waiting);
+    }
+
+    /** The tools of the desk's agents that need no approval and have no guardrails, each once, in the order the agents reach them. */
+    private static <C> void serveTools(McpDeskServer.Builder builder, Desk<C> d) {
+        java.util.Map<String, dev.baton.tool.Tool<C>> plain = new java.util.LinkedHashMap<>();
+        java.util.List<Agent<C>> agents = new ArrayList<>();
+        agents.add(d.entry());
+        agents.addAll(AgentAccess.reachableAgents(d.entry()).values());
+        for (Agent<C> agent : agents) {
+            for (dev.baton.tool.Tool<C> t : agent.tools()) {
+                if (t.approvalPolicy() == null && t.guardrails().isEmpty()) {
+                    plain.putIfAbsent(t.name(), t);
+                }
+            }
+        }
+        builder.tools(List.copyOf(plain.values()), d::newContext);
     }
 
     /** A session whose turn waits for approval takes no new message (the new run would not see the decision). */

@@ -31,10 +31,34 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(180)
 class McpCommandTest {
 
-    private static List<String> batonMcp(Path db) {
+    private static List<String> batonMcp(Path db, String... more) {
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        return List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), BatonCli.class.getName(),
-                "--db", db.toString(), "--create-db", "--model", "offline", "mcp", "--desk", "support");
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                BatonCli.class.getName(), "--db", db.toString(), "--create-db", "--model", "offline", "mcp", "--desk", "support"));
+        command.addAll(List.of(more));
+        return command;
+    }
+
+    private static McpSyncClient client(List<String> command) {
+        StdioClientTransport transport = new StdioClientTransport(
+                ServerParameters.builder(command.getFirst()).args(command.subList(1, command.size())).build(), McpJsonDefaults.getMapper());
+        return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60)).build();
+    }
+
+    @Test
+    void with_tools_the_desks_lookups_are_served_too_and_tools_that_need_approval_are_not(@TempDir Path dir) {
+        McpSyncClient client = client(batonMcp(dir.resolve("baton.db"), "--tools"));
+        try {
+            client.initialize();
+            List<String> names = client.listTools().tools().stream().map(McpSchema.Tool::name).toList();
+            assertThat(names).contains("send_message", "get_invoice").doesNotContain("process_refund");
+
+            McpSchema.CallToolResult invoice = client.callTool(new McpSchema.CallToolRequest("get_invoice", Map.of("invoice_id", "INV-8821")));
+            assertThat(invoice.isError()).isNotEqualTo(Boolean.TRUE);
+            assertThat(((McpSchema.TextContent) invoice.content().getFirst()).text()).contains("INV-8821");
+        } finally {
+            client.closeGracefully();
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -44,10 +68,7 @@ class McpCommandTest {
 
     @Test
     void a_desk_served_over_stdio_answers_the_sdk_client_and_says_what_waits_for_approval(@TempDir Path dir) {
-        List<String> command = batonMcp(dir.resolve("baton.db"));
-        StdioClientTransport transport = new StdioClientTransport(
-                ServerParameters.builder(command.getFirst()).args(command.subList(1, command.size())).build(), McpJsonDefaults.getMapper());
-        McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60)).build();
+        McpSyncClient client = client(batonMcp(dir.resolve("baton.db")));
         try {
             client.initialize();
             assertThat(client.getServerInfo().name()).isEqualTo("baton-support");

@@ -74,8 +74,13 @@ class ToolProviderDurableTest {
             assertThatThrownBy(run::result).isInstanceOf(ToolProviderFailed.class).hasMessageContaining("'crm'");
             assertThat(store.findRun(run.id()).orElseThrow().status()).as("stopped, not ended").isEqualTo(RunStatus.RUNNING);
 
-            up.set(true);
-            RunRecord done = worker.attach(run.id()).result();
+            up.set(true); // the worker takes the run up again on its own, at a later heartbeat
+            RunRecord done = store.findRun(run.id()).orElseThrow();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (done.status() == RunStatus.RUNNING && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                done = store.findRun(run.id()).orElseThrow();
+            }
 
             assertThat(done.status()).isEqualTo(RunStatus.COMPLETED);
             assertThat(done.finalOutput()).contains("customer Ada is C-7");

@@ -41,6 +41,7 @@ public final class McpDeskServer implements AutoCloseable {
     /** The name of the tool that sends a message to the desk. */
     public static final String SEND_MESSAGE = "send_message";
     private static final Logger LOG = LoggerFactory.getLogger(McpDeskServer.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** A call of a tool that waits for a person's decision before it runs. */
     public record PendingCall(String runId, String callId, String agent, String tool, String arguments) {}
@@ -82,6 +83,7 @@ public final class McpDeskServer implements AutoCloseable {
     private final String version;
     private final String description;
     private final Desk desk;
+    private final List<Served> served;
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile @Nullable McpSyncServer server;
 
@@ -90,7 +92,11 @@ public final class McpDeskServer implements AutoCloseable {
         this.version = b.version;
         this.description = b.description;
         this.desk = b.desk;
+        this.served = List.copyOf(b.served);
     }
+
+    /** One of the desk's own tools, served as it is: its MCP description and what a call does. */
+    private record Served(McpSchema.Tool tool, java.util.function.Function<McpSchema.CallToolRequest, McpSchema.CallToolResult> call) {}
 
     public static Builder builder(String name, Desk desk) {
         return new Builder(name, desk);
@@ -125,7 +131,7 @@ public final class McpDeskServer implements AutoCloseable {
                 .instructions(instructions())
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
                 .requestTimeout(Duration.ofMinutes(10))
-                .tools(sendMessage())
+                .tools(sessionTools())
                 .build();
         return this;
     }
@@ -148,8 +154,49 @@ public final class McpDeskServer implements AutoCloseable {
         closed.countDown();
     }
 
-    private McpServerFeatures.SyncToolSpecification sendMessage() {
-        return McpServerFeatures.SyncToolSpecification.builder().tool(tool()).callHandler((exchange, request) -> call(request)).build();
+    private List<McpServerFeatures.SyncToolSpecification> sessionTools() {
+        List<McpServerFeatures.SyncToolSpecification> specs = new ArrayList<>();
+        specs.add(McpServerFeatures.SyncToolSpecification.builder().tool(tool()).callHandler((exchange, request) -> call(request)).build());
+        for (Served s : served) {
+            specs.add(McpServerFeatures.SyncToolSpecification.builder().tool(s.tool()).callHandler((exchange, request) -> s.call().apply(request))
+                    .build());
+        }
+        return specs;
+    }
+
+    private List<io.modelcontextprotocol.server.McpStatelessServerFeatures.SyncToolSpecification> statelessTools() {
+        List<io.modelcontextprotocol.server.McpStatelessServerFeatures.SyncToolSpecification> specs = new ArrayList<>();
+        specs.add(io.modelcontextprotocol.server.McpStatelessServerFeatures.SyncToolSpecification.builder()
+                .tool(tool()).callHandler((context, request) -> call(request)).build());
+        for (Served s : served) {
+            specs.add(io.modelcontextprotocol.server.McpStatelessServerFeatures.SyncToolSpecification.builder()
+                    .tool(s.tool()).callHandler((context, request) -> s.call().apply(request)).build());
+        }
+        return specs;
+    }
+
+    /** A Baton tool called directly, outside any run: its result as text (JSON for anything but a string), a failure as an error result. */
+    private static <C> Served served(dev.baton.tool.Tool<C> tool, java.util.function.Supplier<? extends C> context) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> schema = JSON.convertValue(tool.parameters(), Map.class);
+        McpSchema.Tool described = McpSchema.Tool.builder(tool.name()).description(tool.description()).inputSchema(schema).build();
+        return new Served(described, request -> {
+            String arguments;
+            try {
+                arguments = JSON.writeValueAsString(request.arguments() == null ? Map.of() : request.arguments());
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return error("the arguments are not JSON: " + e.getOriginalMessage());
+            }
+            String callId = "mcp_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            try {
+                Object result = tool.call(new dev.baton.tool.ToolContext<>(dev.baton.run.RunContext.of(context.get()), "mcp", tool.name(), callId,
+                        arguments), arguments);
+                String text = result instanceof String str ? str : JSON.writeValueAsString(result);
+                return McpSchema.CallToolResult.builder().addTextContent(text).build();
+            } catch (Exception e) {
+                return error(tool.name() + " failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            }
+        });
     }
 
     private McpSchema.Tool tool() {
@@ -177,24 +224,22 @@ public final class McpDeskServer implements AutoCloseable {
     }
 
     private McpSchema.CallToolResult call(McpSchema.CallToolRequest request) {
-        {
-            Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
-            Object message = args.get("message");
-            Object session = args.get("session");
-            if (!(message instanceof String text) || text.isBlank()) {
-                return error("'message' must be a non-blank string");
-            }
-            if (session != null && !(session instanceof String)) {
-                return error("'session' must be a string");
-            }
-            try {
-                return result(desk.send((String) session, text.strip()));
-            } catch (Refused | UserError e) {
-                return error(e.getMessage());
-            } catch (RuntimeException e) {
-                LOG.warn("desk '{}': a message failed: {}", name, e.toString());
-                return error("the " + name + " desk failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-            }
+        Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
+        Object message = args.get("message");
+        Object session = args.get("session");
+        if (!(message instanceof String text) || text.isBlank()) {
+            return error("'message' must be a non-blank string");
+        }
+        if (session != null && !(session instanceof String)) {
+            return error("'session' must be a string");
+        }
+        try {
+            return result(desk.send((String) session, text.strip()));
+        } catch (Refused | UserError e) {
+            return error(e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("desk '{}': a message failed: {}", name, e.toString());
+            return error("the " + name + " desk failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
         }
     }
 
@@ -251,8 +296,7 @@ public final class McpDeskServer implements AutoCloseable {
                             .serverInfo(name, version)
                             .instructions(instructions())
                             .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
-                            .tools(io.modelcontextprotocol.server.McpStatelessServerFeatures.SyncToolSpecification.builder()
-                                    .tool(tool()).callHandler((context, request) -> call(request)).build())
+                            .tools(statelessTools())
                             .build();
                     stateless = s = made;
                 }
@@ -324,6 +368,8 @@ public final class McpDeskServer implements AutoCloseable {
         private final Desk desk;
         private String version = "0.1";
         private String description;
+        private final List<Served> served = new ArrayList<>();
+        private final java.util.Set<String> names = new java.util.HashSet<>(List.of(SEND_MESSAGE));
 
         private Builder(String name, Desk desk) {
             if (name == null || name.isBlank()) {
@@ -344,6 +390,28 @@ public final class McpDeskServer implements AutoCloseable {
         /** What the {@value McpDeskServer#SEND_MESSAGE} tool tells clients (and their models) the desk is for. */
         public Builder description(String value) {
             description = Objects.requireNonNull(value, "description");
+            return this;
+        }
+
+        /**
+         * The desk's own tools, served too, each called directly with a context from {@code context}:
+         * for clients that look things up without a conversation (an invoice, an order). A tool that
+         * needs a person's approval or has guardrails is refused here: those checks belong to a run,
+         * and the tool is reached through {@value McpDeskServer#SEND_MESSAGE}, where they apply.
+         *
+         * @throws UserError for such a tool, or for two tools of one name
+         */
+        public <C> Builder tools(List<? extends dev.baton.tool.Tool<C>> tools, java.util.function.Supplier<? extends C> context) {
+            for (dev.baton.tool.Tool<C> t : tools) {
+                if (t.approvalPolicy() != null || !t.guardrails().isEmpty()) {
+                    throw new UserError("Tool '" + t.name() + "' needs approval or has guardrails: it is served only through "
+                            + SEND_MESSAGE + ", where a run applies them");
+                }
+                if (!names.add(t.name())) {
+                    throw new UserError("MCP desk server '" + name + "' already serves a tool named '" + t.name() + "'");
+                }
+                served.add(served(t, context));
+            }
             return this;
         }
 
