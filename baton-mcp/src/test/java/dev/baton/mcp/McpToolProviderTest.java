@@ -162,6 +162,21 @@ class McpToolProviderTest {
     }
 
     @Test
+    void tool_guardrails_check_the_servers_calls_like_any_tools() {
+        dev.baton.guardrail.ToolGuardrail<Object> noSecrets = dev.baton.guardrail.ToolGuardrail.input("no secrets",
+                (ctx, arguments) -> arguments.contains("password") ? dev.baton.guardrail.ToolGuardrail.Decision.replace("Not sent: it held a password.")
+                        : dev.baton.guardrail.ToolGuardrail.Decision.allow());
+        McpToolProvider provider = kept(everything().allow("echo").guardrails(noSecrets));
+        ScriptedModel model = ScriptedModel.create().then(callTool("echo", "{\"message\":\"my password is hunter2\"}"),
+                callTool("echo", "{\"message\":\"hello\"}"), reply("done"));
+
+        run(provider, model, "echo twice");
+
+        assertThat(toolOutput(model.requests().get(1))).isEqualTo("Not sent: it held a password.");
+        assertThat(toolOutput(model.requests().get(2))).isEqualTo("Echo: hello");
+    }
+
+    @Test
     void when_the_server_changes_its_tools_the_next_turn_is_offered_the_new_list() {
         McpToolProvider provider = kept(changing().deny("crash", "hang"));
         ScriptedModel model = ScriptedModel.create().then(callTool("unlock"), callTool("secret"), reply("42"));

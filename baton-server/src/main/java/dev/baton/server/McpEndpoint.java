@@ -1,7 +1,5 @@
 package dev.baton.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.durable.Approval;
 import dev.baton.durable.DurableClient;
 import dev.baton.durable.RunQuery;
@@ -30,7 +28,6 @@ import org.jspecify.annotations.Nullable;
  * calls waiting for approval (decided on the approvals page or {@code /api/approvals}).
  */
 final class McpEndpoint {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(5);
 
     private final Desks desks;
@@ -100,18 +97,6 @@ final class McpEndpoint {
                 }
             }
         }
-        return new McpDeskServer.Reply(id, run.currentAgent(), text(run.finalOutput()), pending);
-    }
-
-    private static String text(@Nullable String finalOutput) {
-        if (finalOutput == null) {
-            return "";
-        }
-        try {
-            JsonNode node = JSON.readTree(finalOutput);
-            return node != null && node.isTextual() ? node.asText() : finalOutput;
-        } catch (java.io.IOException e) {
-            return finalOutput;
-        }
+        return new McpDeskServer.Reply(id, run.currentAgent(), OpenAiEndpoint.text(run.finalOutput()), pending);
     }
 }

@@ -246,7 +246,7 @@ final class OpenAiEndpoint {
     }
 
     /** The final output as the reply's text: a plain-text agent's string, any other output as its JSON. */
-    private static String text(@Nullable String finalOutput) {
+    static String text(@Nullable String finalOutput) {
         if (finalOutput == null) {
             return "";
         }
