@@ -333,7 +333,7 @@ public final class McpDeskServer implements AutoCloseable {
     }
 
     private String instructions() {
-        return "Talk to the " + name + " desk with " + SEND_MESSAGE + ": pass the session id it returns to go on with the same conversation.";
+        return "Talk to this desk with " + SEND_MESSAGE + ": pass the session id it returns to go on with the same conversation.";
     }
 
     private static McpSchema.CallToolResult result(Reply reply) {
@@ -377,7 +377,7 @@ public final class McpDeskServer implements AutoCloseable {
             }
             this.name = name;
             this.desk = Objects.requireNonNull(desk, "desk");
-            this.description = "Sends a customer's message to the " + name + " desk and returns its answer, the agent that gave it, "
+            this.description = "Sends a customer's message to this support desk and returns its answer, the agent that gave it, "
                     + "and any call waiting for a person's approval. Pass the returned session to continue the conversation.";
         }
 
