@@ -120,7 +120,7 @@ final class McpConnection implements AutoCloseable {
             made.initialize();
         } catch (RuntimeException e) {
             closeQuietly(made);
-            throw failure("did not start", e);
+            throw failure("could not start a session", e);
         }
         client = made;
         return made;
