@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +48,8 @@ final class StdioTransport implements McpClientTransport {
     private volatile @Nullable Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler;
     private volatile boolean closing;
     private volatile @Nullable String notStarted;
+    private volatile @Nullable Thread outReader;
+    private volatile @Nullable Thread errReader;
 
     StdioTransport(String server, List<String> command, Map<String, String> env, McpJsonMapper json) {
         this.server = server;
@@ -73,9 +76,9 @@ final class StdioTransport implements McpClientTransport {
         }
         process = p;
         stdin = p.getOutputStream();
-        Thread.ofVirtual().name("mcp-" + server + "-out").start(() -> readMessages(p));
-        Thread.ofVirtual().name("mcp-" + server + "-err").start(() -> readErrors(p));
-        p.onExit().thenAccept(this::exited);
+        outReader = Thread.ofVirtual().name("mcp-" + server + "-out").start(() -> readMessages(p));
+        errReader = Thread.ofVirtual().name("mcp-" + server + "-err").start(() -> readErrors(p));
+        p.onExit().thenAcceptAsync(this::exited, task -> Thread.ofVirtual().name("mcp-" + server + "-exit").start(task));
     }
 
     private void readMessages(Process p) {
@@ -121,16 +124,17 @@ final class StdioTransport implements McpClientTransport {
         }
     }
 
-    /** Answers every request still waiting: the process that would have answered is gone. */
+    /**
+     * Answers every request still waiting: the process that would have answered is gone. First the
+     * readers finish what the process wrote before it ended (an answer it sent just before exiting
+     * is delivered, not replaced by an error; its last error lines are kept).
+     */
     private void exited(Process p) {
         if (closing) {
             return;
         }
-        try {
-            p.getErrorStream().transferTo(OutputStream.nullOutputStream()); // let the last lines of its errors arrive
-        } catch (IOException ignored) {
-            // nothing more to read
-        }
+        finish(outReader);
+        finish(errReader);
         String why = "MCP server '" + server + "' exited with code " + p.exitValue() + lastWords();
         LOG.warn("{}", why);
         for (Object id : List.copyOf(waiting)) {
@@ -138,6 +142,17 @@ final class StdioTransport implements McpClientTransport {
                 deliver(new McpSchema.JSONRPCResponse(McpSchema.JSONRPC_VERSION, id, null,
                         new McpSchema.JSONRPCResponse.JSONRPCError(SERVER_ERROR, why, EXITED)));
             }
+        }
+    }
+
+    private static void finish(@Nullable Thread reader) {
+        if (reader == null) {
+            return;
+        }
+        try {
+            reader.join(Duration.ofSeconds(2)); // a descendant that keeps the pipe open does not hold this up longer
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

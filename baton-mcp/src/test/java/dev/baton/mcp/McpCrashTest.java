@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -82,9 +83,15 @@ class McpCrashTest {
             Runner runner = Runner.create(RunConfig.builder().defaultModel(survivor).build());
             try (DurableWorker worker = DurableWorker.builder(runner, store).agents(agent).lease(Duration.ofSeconds(1))
                     .pollInterval(Duration.ofMillis(50)).build().start()) {
+                // Once the dead worker's lease runs out, this worker takes the run: by resumeIncomplete, or by its own loop.
+                String deadOwner = store.findRun(runId).orElseThrow().owner();
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 while (worker.resumeIncomplete().isEmpty() && System.nanoTime() < deadline) {
-                    Thread.sleep(100); // the dead worker's lease runs out first
+                    RunRecord now = store.findRun(runId).orElseThrow();
+                    if (now.status() != RunStatus.RUNNING || !Objects.equals(now.owner(), deadOwner)) {
+                        break;
+                    }
+                    Thread.sleep(100);
                 }
                 RunRecord done = worker.attach(runId).result();
 
