@@ -1,6 +1,5 @@
 package dev.baton.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.agent.Agent;
 import dev.baton.cli.desk.Desk;
 import dev.baton.internal.AgentAccess;
@@ -83,7 +82,7 @@ final class McpCommand implements Callable<Integer> {
                 waiting.add(new McpDeskServer.PendingCall(run.id(), Turns.approvalId(a), a.agent(), a.tool(), a.arguments()));
             }
         }
-        return new McpDeskServer.Reply(id, done.currentAgent(), answer(done.finalOutput()), waiting);
+        return new McpDeskServer.Reply(id, done.currentAgent(), Text.display(Text.tree(done.finalOutput())), waiting);
     }
 
     /** The tools of the desk's agents that need no approval and have no guardrails, each once, in the order the agents reach them. */
@@ -105,23 +104,12 @@ final class McpCommand implements Callable<Integer> {
     /** A session whose turn waits for approval takes no new message (the new run would not see the decision). */
     private static void refuseIfWaiting(Workbench wb, String session) {
         List<String> waiting = new ArrayList<>();
-        for (RunRecord paused : wb.pausedRuns(session)) {
-            for (Approval a : Turns.pending(wb.attach(paused.id()))) {
-                waiting.add(a.tool() + " " + a.arguments() + " [" + Turns.approvalId(a) + "]");
-            }
+        for (Approval a : wb.waitingCalls(session)) {
+            waiting.add(a.tool() + " " + a.arguments() + " [" + Turns.approvalId(a) + "]");
         }
         if (!waiting.isEmpty()) {
             throw new McpDeskServer.Refused("session " + session + " waits for approval of " + String.join("; ", waiting)
                     + "; decide first (" + Hint.command() + " approvals), then send the message again");
         }
-    }
-
-    /** The final output's text: a JSON string's value, else the JSON (a structured output); empty if there is none. */
-    private static String answer(@Nullable String finalOutput) {
-        if (finalOutput == null) {
-            return "";
-        }
-        JsonNode node = Text.tree(finalOutput);
-        return node.isTextual() ? node.asText() : finalOutput;
     }
 }

@@ -98,12 +98,10 @@ final class RunCommand implements Callable<Integer> {
      */
     private void refuseIfWaiting(Workbench wb, String session) {
         List<String> waiting = new ArrayList<>();
-        for (RunRecord paused : wb.pausedRuns(session)) {
-            for (Approval a : Turns.pending(wb.attach(paused.id()))) {
-                String id = Turns.approvalId(a);
-                waiting.add(Approvals.call(a, wb.explain(a)) + " [decide with: " + Hint.command() + " approvals approve " + id + Approvals.dbOption(root.db())
-                        + "  or  " + Hint.command() + " approvals reject " + id + " --message \"...\"" + Approvals.dbOption(root.db()) + "]");
-            }
+        for (Approval a : wb.waitingCalls(session)) {
+            String id = Turns.approvalId(a);
+            waiting.add(Approvals.call(a, wb.explain(a)) + " [decide with: " + Hint.command() + " approvals approve " + id + Approvals.dbOption(root.db())
+                    + "  or  " + Hint.command() + " approvals reject " + id + " --message \"...\"" + Approvals.dbOption(root.db()) + "]");
         }
         if (!waiting.isEmpty()) {
             throw new CliError("session " + session + " waits for approval of " + String.join("; ", waiting)

@@ -349,6 +349,15 @@ final class Workbench implements AutoCloseable {
         return run;
     }
 
+    /** The calls waiting for a decision in a session's paused runs, oldest first: what keeps it from taking a new message. */
+    List<Approval> waitingCalls(String sessionId) {
+        List<Approval> waiting = new ArrayList<>();
+        for (RunRecord paused : pausedRuns(sessionId)) {
+            waiting.addAll(Turns.pending(attach(paused.id())));
+        }
+        return waiting;
+    }
+
     /**
      * A handle on a recorded run, through the runner of its desk (so deciding its approvals
      * continues it with the right agents).

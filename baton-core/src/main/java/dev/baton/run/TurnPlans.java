@@ -100,8 +100,8 @@ final class TurnPlans<C> {
         for (Tool<C> t : agent.tools()) {
             sources.put(t.name(), "its own tools");
         }
-        for (String h : agent.handoffs().stream().map(Handoff::toolName).toList()) {
-            sources.put(h, "its handoffs");
+        for (Handoff<C, ?> h : agent.handoffs()) {
+            sources.put(h.toolName(), "its handoffs");
         }
         for (ToolProvider<C> provider : agent.toolProviders()) {
             List<Tool<C>> given;

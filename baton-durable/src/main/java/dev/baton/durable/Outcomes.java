@@ -79,20 +79,14 @@ final class Outcomes {
     /** Records how a run that did not settle ended, or leaves it resumable if it only stopped. */
     void stopped(Execution ex, StoreJournal journal, RuntimeException error) {
         String runId = ex.record.id();
-        if (error instanceof RunStoreFailed || error instanceof SessionStoreFailed) {
-            // A store outage stops the run, it does not end it: the journal replays it once the store is back.
+        if (error instanceof RunStoreFailed || error instanceof SessionStoreFailed || error instanceof ToolProviderFailed) {
+            // An outage (a store, a tool source such as an MCP server) stops the run, it does not end it: the journal
+            // replays it once what was down is back.
             journal.discard();
             StoreJournal.Unrecorded lost = journal.unrecorded();
             if (lost != null) {
                 runs.unrecorded.put(runId, lost);
             }
-            ex.failure = error;
-            log.warn("run {} stopped: {}", runId, error.getMessage());
-            leases.release(runId);
-            leases.retakeLater(runId);
-        } else if (error instanceof ToolProviderFailed) {
-            // A tool source that is down (an MCP server) stops the run, it does not end it: taken up again later.
-            journal.discard();
             ex.failure = error;
             log.warn("run {} stopped: {}", runId, error.getMessage());
             leases.release(runId);

@@ -80,10 +80,10 @@ public final class McpToolProvider implements ToolProvider<Object>, AutoCloseabl
 
     private record Offered(McpTool info, Tool<Object> tool) {}
 
-    private McpToolProvider(Builder b) {
+    private McpToolProvider(Builder b, Supplier<McpClientTransport> transports) {
         this.name = b.name;
         this.target = b.target;
-        this.connection = new McpConnection(b.name, b.transports, b.callTimeout);
+        this.connection = new McpConnection(b.name, transports, b.callTimeout);
         this.allow = Set.copyOf(b.allow);
         this.deny = Set.copyOf(b.deny);
         this.filter = b.filter;
@@ -256,9 +256,6 @@ public final class McpToolProvider implements ToolProvider<Object>, AutoCloseabl
         private @Nullable ApprovalPolicy<Object> approvalPolicy;
         private final List<ToolGuardrail<Object>> guardrails = new ArrayList<>();
         private ToolFailureMode failureMode = ToolFailureMode.REPORT_TO_MODEL;
-        private Supplier<McpClientTransport> transports = () -> {
-            throw new IllegalStateException("no transport");
-        };
 
         private Builder(String name, String target) {
             if (name == null || name.isBlank()) {
@@ -352,6 +349,7 @@ public final class McpToolProvider implements ToolProvider<Object>, AutoCloseabl
         }
 
         public McpToolProvider build() {
+            Supplier<McpClientTransport> transports;
             if (command != null) {
                 String cmd = command;
                 List<String> a = args;
@@ -373,7 +371,7 @@ public final class McpToolProvider implements ToolProvider<Object>, AutoCloseabl
                         .httpRequestCustomizer((request, method, uri, body, context) -> h.forEach(request::header))
                         .build();
             }
-            return new McpToolProvider(this);
+            return new McpToolProvider(this, transports);
         }
 
         private void requireStdio(String what) {

@@ -43,8 +43,8 @@ final class StdioTransport implements McpClientTransport {
     private final McpJsonMapper json;
     private final Set<Object> waiting = ConcurrentHashMap.newKeySet();
     private final ArrayDeque<String> lastErrors = new ArrayDeque<>();
-    private @Nullable Process process;
-    private @Nullable OutputStream stdin;
+    private volatile @Nullable Process process;
+    private volatile @Nullable OutputStream stdin;
     private volatile @Nullable Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler;
     private volatile boolean closing;
     private volatile @Nullable String notStarted;
