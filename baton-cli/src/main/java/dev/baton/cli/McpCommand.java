@@ -25,9 +25,10 @@ import picocli.CommandLine.ParentCommand;
  * approval. Standard output carries the protocol only; nothing else is printed there.
  */
 @Command(name = "mcp", mixinStandardHelpOptions = true,
-        description = {"Serve a desk to MCP clients over stdio (standard input and output) until the client closes it.",
-                "Its tool send_message takes a message (and a session to continue) and returns the desk's answer,",
-                "the agent that gave it and the calls waiting for approval (decide them with './baton approvals')."})
+        description = {"Serve a desk to MCP clients over stdio until the client closes it.",
+                "Its tool send_message takes a message (and a session to continue)",
+                "and returns the answer, the agent that gave it and the calls",
+                "waiting for approval (decide them with: baton approvals)."})
 final class McpCommand implements Callable<Integer> {
 
     @ParentCommand
