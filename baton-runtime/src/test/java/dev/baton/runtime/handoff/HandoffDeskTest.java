@@ -79,7 +79,11 @@ class HandoffDeskTest {
         assertThat(customer.answers).extracting(AgentResponse::agent).containsExactlyInAnyOrder("billing", "sales");
         assertThat(customer.answers).allSatisfy(a -> assertThat(a.conversation()).first()
                 .isEqualTo(Message.user("Is my invoice paid, and what does the new plan cost?")));
-        assertThat(model.requestsFor("billing").getFirst().input()).last().isInstanceOf(ToolOutput.class);
+        // The targets take their turns concurrently on one session: each reads both transfers' outputs,
+        // and one that starts after the other answered reads that answer too, so the order is not fixed.
+        for (String target : List.of("billing", "sales")) {
+            assertThat(model.requestsFor(target).getFirst().input()).filteredOn(ToolOutput.class::isInstance).hasSize(2);
+        }
         assertThat(deadLetters.list()).isEmpty();
     }
 
