@@ -109,7 +109,7 @@ public record HistoryNesting(String preamble, String start, String end, @org.jsp
             case Message m -> m.role().name().toLowerCase(java.util.Locale.ROOT) + ": " + oneLine(m.text())
                     + (m.refused() ? (m.text().isEmpty() ? "" : " ") + "(declined: " + oneLine(m.refusal()) + ")" : "");
             case ToolCall c -> "called " + c.name() + "(" + oneLine(c.arguments()) + ")";
-            case ToolOutput o -> "result: " + oneLine(o.output());
+            case ToolOutput o -> "result: " + oneLine(o.describe());
             case Reasoning r -> null;
         };
     }

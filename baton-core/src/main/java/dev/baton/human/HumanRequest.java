@@ -76,7 +76,7 @@ public record HumanRequest(String agent, @Nullable String instructions, List<Ite
         return switch (item) {
             case Message m -> m.role().name().toLowerCase(Locale.ROOT) + ": " + m.text();
             case ToolCall c -> "called " + c.name() + "(" + c.arguments() + ")";
-            case ToolOutput o -> "result: " + o.output();
+            case ToolOutput o -> "result: " + o.describe();
             case Reasoning r -> null;
         };
     }

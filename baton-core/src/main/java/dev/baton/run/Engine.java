@@ -1,6 +1,7 @@
 package dev.baton.run;
 
 import dev.baton.guardrail.GuardrailResult;
+import dev.baton.item.Image;
 import dev.baton.model.ModelRequest;
 import dev.baton.model.ModelResponse;
 import java.time.Instant;
@@ -132,24 +133,28 @@ public interface Engine {
      * @param guardrails the tool guardrails that checked the call
      * @param paused the paused state of an agent used as a tool that waits for approvals, else null
      * @param handoffTo the agent the tool handed the conversation to, else null
+     * @param images images the tool returned for the model to look at after {@code output}
      */
     record ToolOutcome(String output, boolean error, List<GuardrailResult> guardrails, @Nullable RunState paused,
-            @Nullable String handoffTo) {
+            @Nullable String handoffTo, List<Image> images) {
         public ToolOutcome {
             guardrails = List.copyOf(guardrails);
+            images = List.copyOf(images);
         }
 
         /** An output the model reads, with nothing else to it. */
         public ToolOutcome(String output, boolean error) {
-            this(output, error, List.of(), null, null);
+            this(output, error, List.of(), null, null, List.of());
         }
 
-        ToolOutcome(String output, boolean error, List<GuardrailResult> guardrails) {
-            this(output, error, guardrails, null, null);
+        /** An output the model reads, with images after it. */
+        public ToolOutcome(String output, boolean error, List<Image> images) {
+            this(output, error, List.of(), null, null, images);
         }
 
         ToolOutcome withGuardrails(String newOutput, List<GuardrailResult> checked) {
-            return new ToolOutcome(newOutput, error, checked, paused, handoffTo);
+            // A guardrail that replaced the text replaced what the model sees, images included.
+            return new ToolOutcome(newOutput, error, checked, paused, handoffTo, newOutput.equals(output) ? images : List.of());
         }
     }
 }

@@ -1,13 +1,15 @@
 package dev.baton.run;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.baton.UserError;
-import dev.baton.item.Item;
 import dev.baton.guardrail.GuardrailResult;
+import dev.baton.item.Image;
+import dev.baton.item.Item;
 import dev.baton.item.RunItem;
 import dev.baton.model.ModelResponse;
 import dev.baton.model.Usage;
@@ -100,7 +102,12 @@ public final class RunState {
     }
 
     /** The output of a call of the paused turn that already ran. */
-    record Done(String output, boolean error, @Nullable String handoffTo) {}
+    record Done(String output, boolean error, @Nullable String handoffTo,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Image> images) {
+        Done {
+            images = images == null ? List.of() : List.copyOf(images); // absent in states saved before images
+        }
+    }
 
     /**
      * The loop's state when the run paused (see {@code LoopState}), which the resumed loop starts

@@ -8,10 +8,12 @@ import dev.baton.agent.Agent;
 import dev.baton.guardrail.GuardrailResult;
 import dev.baton.guardrail.ToolGuardrail;
 import dev.baton.internal.ToolAccess;
+import dev.baton.item.Image;
 import dev.baton.item.ToolCall;
 import dev.baton.run.Engine.ToolOutcome;
 import dev.baton.schema.InvalidArgumentsException;
 import dev.baton.tool.Tool;
+import dev.baton.tool.ToolAnswer;
 import dev.baton.tool.ToolContext;
 import dev.baton.tool.ToolError;
 import dev.baton.tool.ToolErrorFormatter;
@@ -182,7 +184,7 @@ final class ToolCalls<C> {
                     throw new ToolGuardrailTripwireTriggered(r);
                 }
                 if (d instanceof ToolGuardrail.Decision.Replace replace) {
-                    return new ToolOutcome(replace.message(), false, results);
+                    return new ToolOutcome(replace.message(), false, results, null, null, List.of());
                 }
             }
         }
@@ -232,9 +234,15 @@ final class ToolCalls<C> {
             if (value instanceof Agent<?> target) {
                 return handOff(target);
             }
+            if (value instanceof ToolAnswer answer) {
+                return new ToolOutcome(answer.text(), false, answer.images());
+            }
+            if (value instanceof Image image) {
+                return new ToolOutcome("", false, List.of(image));
+            }
             return new ToolOutcome(ToolOutputs.toText(value), false);
         } catch (ToolPaused paused) {
-            return new ToolOutcome("", false, List.of(), paused.state, null);
+            return new ToolOutcome("", false, List.of(), paused.state, null, List.of());
         } catch (InvalidArgumentsException e) {
             return failed(tool, toolContext, new ToolError(tool.name(), call.callId(), ToolError.Kind.INVALID_ARGUMENTS,
                     Callbacks.message(e), e));
@@ -264,7 +272,7 @@ final class ToolCalls<C> {
             throw new UserError("Tools of this run returned two different agents named '" + target.name()
                     + "' to hand off to: agent names must be unique");
         }
-        return new ToolOutcome("Handing the conversation to " + target.name() + ".", false, List.of(), null, target.name());
+        return new ToolOutcome("Handing the conversation to " + target.name() + ".", false, List.of(), null, target.name(), List.of());
     }
 
     /** A failed call: an error output the model reads, or, for a tool set to raise, the end of the run. */

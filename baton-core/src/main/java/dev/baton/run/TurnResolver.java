@@ -2,6 +2,7 @@ package dev.baton.run;
 
 import dev.baton.RunCancelled;
 import dev.baton.agent.Agent;
+import dev.baton.item.Image;
 import dev.baton.item.Item;
 import dev.baton.item.RunItem;
 import dev.baton.item.ToolCall;
@@ -75,7 +76,7 @@ final class TurnResolver<C> {
         RunItem.HandoffOutputItem toolHandoff = null;
         if (!pendingTools.isEmpty()) {
             Map<String, ToolOutcome> outcomes = new HashMap<>();
-            done.forEach((id, d) -> outcomes.put(id, new ToolOutcome(d.output(), d.error(), List.of(), null, d.handoffTo())));
+            done.forEach((id, d) -> outcomes.put(id, new ToolOutcome(d.output(), d.error(), List.of(), null, d.handoffTo(), d.images())));
             NextStep.Interrupted<C> paused = runTools(pendingTools, offer, outcomes, output);
             if (paused != null) {
                 return paused;
@@ -85,6 +86,7 @@ final class TurnResolver<C> {
                 ToolCall call = p.call();
                 ToolOutcome o = outcomes.get(call.callId());
                 String text = o.output();
+                List<Image> images = o.images();
                 if (o.handoffTo() != null) {
                     if (toolHandoff == null && out.handoffCalls().isEmpty()) {
                         // Carried out like a transfer call, which also writes its output.
@@ -94,8 +96,9 @@ final class TurnResolver<C> {
                     }
                     text = "Not carried out: only one handoff of a response is carried out, so the handoff of "
                             + call.name() + " to " + o.handoffTo() + " was ignored.";
+                    images = List.of();
                 }
-                RunItem.ToolOutputItem oi = new RunItem.ToolOutputItem(agent.name(), new ToolOutput(call.callId(), text), o.error());
+                RunItem.ToolOutputItem oi = new RunItem.ToolOutputItem(agent.name(), new ToolOutput(call.callId(), text, images), o.error());
                 turnItems.add(oi);
                 results.add(new ToolResult(call.name(), call.callId(), call.arguments(), text, o.error()));
                 if (events.observed()) {
@@ -182,7 +185,7 @@ final class TurnResolver<C> {
             return null;
         }
         Map<String, RunState.Done> ranSoFar = new LinkedHashMap<>();
-        outcomes.forEach((id, o) -> ranSoFar.put(id, new RunState.Done(o.output(), o.error(), o.handoffTo())));
+        outcomes.forEach((id, o) -> ranSoFar.put(id, new RunState.Done(o.output(), o.error(), o.handoffTo(), o.images())));
         return new NextStep.Interrupted<>(output, ranSoFar, awaiting, Map.copyOf(nestedPaused));
     }
 

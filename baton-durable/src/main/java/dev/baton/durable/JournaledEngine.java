@@ -2,8 +2,10 @@ package dev.baton.durable;
 
 import dev.baton.JournalMismatch;
 import dev.baton.durable.internal.JournalCodec;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.item.Image;
 import dev.baton.model.ModelResponse;
 import dev.baton.run.Engine;
 import dev.baton.run.RunEvent;
@@ -95,7 +97,7 @@ final class JournaledEngine implements Engine {
                 requireSameAgent(key, r, call.agent(), "tool call " + call.callId());
                 if (r.status() == Effect.Status.DONE) {
                     ToolRecord rec = read(r.result(), ToolRecord.class, key);
-                    outcomes[i] = new ToolOutcome(rec.output(), rec.error(), List.of(), null, rec.handoffTo());
+                    outcomes[i] = new ToolOutcome(rec.output(), rec.error(), List.of(), null, rec.handoffTo(), rec.images());
                     continue;
                 }
                 attempt = r.attempts() + 1;
@@ -129,7 +131,7 @@ final class JournaledEngine implements Engine {
         ToolOutcome outcome = perform.apply(call);
         if (outcome.paused() == null) {
             journal.write(new Effect(journal.runId(), key, Effect.Kind.TOOL, Effect.Status.DONE, call.agent(), call.tool(),
-                    call.arguments(), write(new ToolRecord(outcome.output(), outcome.error(), outcome.handoffTo())), attempt,
+                    call.arguments(), write(new ToolRecord(outcome.output(), outcome.error(), outcome.handoffTo(), outcome.images())), attempt,
                     started, now(), null));
         } else {
             // An agent used as a tool paused for approval: not an interruption, so the attempt does not count.
@@ -144,7 +146,7 @@ final class JournaledEngine implements Engine {
                 + " times by a stopped process and was not tried again; its effect, if any, is unknown.", true);
         Instant now = now();
         journal.write(new Effect(journal.runId(), key, Effect.Kind.TOOL, Effect.Status.DONE, call.agent(), call.tool(),
-                call.arguments(), write(new ToolRecord(gaveUp.output(), true, null)), attempts, now, now, null));
+                call.arguments(), write(new ToolRecord(gaveUp.output(), true, null, List.of())), attempts, now, now, null));
         return gaveUp;
     }
 
@@ -184,7 +186,12 @@ final class JournaledEngine implements Engine {
     }
 
     /** A tool call's outcome; {@code handoffTo} names the agent the tool handed the conversation to. */
-    record ToolRecord(String output, boolean error, @Nullable String handoffTo) {}
+    record ToolRecord(String output, boolean error, @Nullable String handoffTo,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Image> images) {
+        ToolRecord {
+            images = images == null ? List.of() : List.copyOf(images); // absent in results journaled before images
+        }
+    }
 
     private void requireSameAgent(String key, Effect r, String agent, String what) {
         if (!r.agent().equals(agent)) {

@@ -10,6 +10,7 @@ import dev.baton.run.RunContext;
 import dev.baton.schema.InvalidArgumentsException;
 import dev.baton.tool.ApprovalPolicy;
 import dev.baton.tool.Tool;
+import dev.baton.tool.ToolAnswer;
 import dev.baton.tool.ToolFailureMode;
 import dev.baton.tool.ToolProvider;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -223,11 +224,11 @@ public final class McpToolProvider implements ToolProvider<Object>, AutoCloseabl
             throw new InvalidArgumentsException("the arguments are not a JSON object: " + e.getOriginalMessage(), argumentsJson, e);
         }
         McpSchema.CallToolResult result = connection.call(tool, arguments == null ? Map.of() : arguments);
-        String text = McpResults.text(result, structuredFirst);
         if (Boolean.TRUE.equals(result.isError())) {
-            throw new McpToolError(name, tool, text);
+            throw new McpToolError(name, tool, McpResults.text(result));
         }
-        return text;
+        ToolAnswer answer = McpResults.answer(result, structuredFirst);
+        return answer.images().isEmpty() ? answer.text() : answer;
     }
 
     /** A tool's own error result: the message is the server's text, which the model reads. */

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -111,15 +112,20 @@ class McpToolProviderTest {
     }
 
     @Test
-    void an_image_in_a_result_is_named_for_the_model_with_the_text_around_it() {
+    void an_image_in_a_result_reaches_the_model_as_an_image_after_the_text_around_it() {
         McpToolProvider provider = kept(everything().allow("get-tiny-image"));
         ScriptedModel model = ScriptedModel.create().then(callTool("get-tiny-image"), reply("ok"));
 
         run(provider, model, "show me");
 
-        String output = toolOutput(model.requests().get(1));
-        assertThat(output).contains("[image/png image, ").contains("not shown to the model");
-        assertThat(output.lines().count()).as("the text parts around the image are kept").isGreaterThan(1);
+        ToolOutput output = (ToolOutput) model.requests().get(1).lastInput();
+        assertThat(output.output().lines().count()).as("the text parts around the image are kept").isEqualTo(2);
+        assertThat(output.output()).doesNotContain("base64");
+        assertThat(output.images()).singleElement().satisfies(image -> {
+            assertThat(image.mediaType()).isEqualTo("image/png");
+            byte[] png = Base64.getDecoder().decode(image.url().substring(image.url().indexOf(',') + 1));
+            assertThat(png).startsWith(0x89, 'P', 'N', 'G');
+        });
     }
 
     @Test

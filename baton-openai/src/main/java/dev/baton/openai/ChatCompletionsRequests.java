@@ -7,6 +7,9 @@ import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
 import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletionAssistantMessageParam;
+import com.openai.models.chat.completions.ChatCompletionContentPart;
+import com.openai.models.chat.completions.ChatCompletionContentPartImage;
+import com.openai.models.chat.completions.ChatCompletionContentPartText;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionDeveloperMessageParam;
 import com.openai.models.chat.completions.ChatCompletionFunctionTool;
@@ -17,6 +20,7 @@ import com.openai.models.chat.completions.ChatCompletionSystemMessageParam;
 import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
 import com.openai.models.chat.completions.ChatCompletionUserMessageParam;
+import dev.baton.item.Image;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.item.Reasoning;
@@ -30,6 +34,7 @@ import dev.baton.model.ToolSpec;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -120,7 +125,12 @@ final class ChatCompletionsRequests {
         String pendingRefusal = null;
         List<ChatCompletionMessageFunctionToolCall> pendingCalls = new ArrayList<>();
         boolean pending = false;
+        List<ToolOutput> imagesToShow = new ArrayList<>();
         for (Item item : input) {
+            if (!(item instanceof ToolOutput) && !imagesToShow.isEmpty()) {
+                params.addMessage(toolImages(imagesToShow));
+                imagesToShow.clear();
+            }
             if (item instanceof ToolCall call) {
                 pendingCalls.add(ChatCompletionMessageFunctionToolCall.builder()
                         .id(call.callId())
@@ -151,19 +161,50 @@ final class ChatCompletionsRequests {
                         params.addMessage(ChatCompletionSystemMessageParam.builder().content(m.text()).build());
                 case Message m ->
                         params.addMessage(ChatCompletionDeveloperMessageParam.builder().content(m.text()).build());
-                case ToolOutput out -> params.addMessage(ChatCompletionToolMessageParam.builder()
-                        .toolCallId(out.callId())
-                        .content(out.output())
-                        .build());
+                case ToolOutput out -> {
+                    params.addMessage(ChatCompletionToolMessageParam.builder()
+                            .toolCallId(out.callId())
+                            .content(out.images().isEmpty() ? out.output() : out.output() + (out.output().isEmpty() ? "" : "\n")
+                                    + "[" + out.images().size() + (out.images().size() == 1 ? " image follows" : " images follow")
+                                    + " in the next message]")
+                            .build());
+                    if (!out.images().isEmpty()) {
+                        imagesToShow.add(out);
+                    }
+                }
                 case Reasoning ignored -> {
                     // Chat Completions takes no reasoning items as input.
                 }
                 case ToolCall ignored -> throw new IllegalStateException("handled above");
             }
         }
+        if (!imagesToShow.isEmpty()) {
+            params.addMessage(toolImages(imagesToShow));
+        }
         if (pending) {
             params.addMessage(assistant(pendingText, pendingRefusal, pendingCalls));
         }
+    }
+
+    /**
+     * The images of tool outputs, as one user message after the tool messages: Chat Completions reads
+     * only text in a tool message, and nothing may come between an assistant's calls and their answers.
+     */
+    private static ChatCompletionUserMessageParam toolImages(List<ToolOutput> outputs) {
+        List<ChatCompletionContentPart> parts = new ArrayList<>();
+        for (ToolOutput out : outputs) {
+            parts.add(ChatCompletionContentPart.ofText(ChatCompletionContentPartText.builder()
+                    .text("The image" + (out.images().size() == 1 ? "" : "s") + " returned by tool call " + out.callId() + ":")
+                    .build()));
+            for (Image image : out.images()) {
+                ChatCompletionContentPartImage.ImageUrl.Builder url = ChatCompletionContentPartImage.ImageUrl.builder().url(image.url());
+                if (image.detail() != null) {
+                    url.detail(ChatCompletionContentPartImage.ImageUrl.Detail.of(image.detail().name().toLowerCase(Locale.ROOT)));
+                }
+                parts.add(ChatCompletionContentPart.ofImageUrl(ChatCompletionContentPartImage.builder().imageUrl(url.build()).build()));
+            }
+        }
+        return ChatCompletionUserMessageParam.builder().contentOfArrayOfContentParts(parts).build();
     }
 
     /** One assistant message; a refusal goes back in its own {@code refusal} field, as the model wrote it. */

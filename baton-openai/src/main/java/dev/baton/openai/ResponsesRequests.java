@@ -7,13 +7,17 @@ import com.openai.models.responses.EasyInputMessage;
 import com.openai.models.responses.FunctionTool;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseFormatTextJsonSchemaConfig;
+import com.openai.models.responses.ResponseFunctionCallOutputItem;
 import com.openai.models.responses.ResponseFunctionToolCall;
 import com.openai.models.responses.ResponseIncludable;
+import com.openai.models.responses.ResponseInputImageContent;
 import com.openai.models.responses.ResponseInputItem;
+import com.openai.models.responses.ResponseInputTextContent;
 import com.openai.models.responses.ResponseReasoningItem;
 import com.openai.models.responses.ResponseTextConfig;
 import com.openai.models.responses.ToolChoiceFunction;
 import com.openai.models.responses.ToolChoiceOptions;
+import dev.baton.item.Image;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.item.Reasoning;
@@ -28,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Maps a Baton {@link ModelRequest} to the SDK's Responses API parameters. */
@@ -91,10 +96,7 @@ final class ResponsesRequests {
                     }
                     input.add(ResponseInputItem.ofFunctionCall(functionCall.build()));
                 }
-                case ToolOutput out -> input.add(ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
-                        .callId(out.callId())
-                        .output(out.output())
-                        .build()));
+                case ToolOutput out -> input.add(ResponseInputItem.ofFunctionCallOutput(functionCallOutput(out)));
                 case Reasoning r -> {
                     // Only a reasoning item with an id can be sent back; one without is a summary for the reader.
                     if (r.id() != null && !r.id().isBlank()) {
@@ -111,6 +113,26 @@ final class ResponsesRequests {
             }
         }
         return input;
+    }
+
+    /** A tool's output: its text, or its text and images as a list of parts when it returned images. */
+    private static ResponseInputItem.FunctionCallOutput functionCallOutput(ToolOutput out) {
+        ResponseInputItem.FunctionCallOutput.Builder output = ResponseInputItem.FunctionCallOutput.builder().callId(out.callId());
+        if (out.images().isEmpty()) {
+            return output.output(out.output()).build();
+        }
+        List<ResponseFunctionCallOutputItem> parts = new ArrayList<>(out.images().size() + 1);
+        if (!out.output().isEmpty()) {
+            parts.add(ResponseFunctionCallOutputItem.ofInputText(ResponseInputTextContent.builder().text(out.output()).build()));
+        }
+        for (Image image : out.images()) {
+            ResponseInputImageContent.Builder part = ResponseInputImageContent.builder().imageUrl(image.url());
+            if (image.detail() != null) {
+                part.detail(ResponseInputImageContent.Detail.of(image.detail().name().toLowerCase(Locale.ROOT)));
+            }
+            parts.add(ResponseFunctionCallOutputItem.ofInputImage(part.build()));
+        }
+        return output.outputOfResponseFunctionCallOutputItemList(parts).build();
     }
 
     /**

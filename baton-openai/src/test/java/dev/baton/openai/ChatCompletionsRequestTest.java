@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.item.Image;
 import dev.baton.item.Message;
 import dev.baton.item.Reasoning;
 import dev.baton.item.ToolCall;
@@ -191,5 +192,30 @@ class ChatCompletionsRequestTest {
         JsonNode function = body.get("tools").get(0).get("function");
         assertThat(function.get("strict").asBoolean()).isFalse();
         assertThat(function.has("description")).isFalse();
+    }
+
+    @Test
+    void images_of_tool_outputs_follow_the_tool_messages_in_one_user_message() throws Exception {
+        ModelRequest request = ModelRequest.of("billing", null, List.of(
+                Message.user("show both"),
+                new ToolCall("c1", "get_receipt", "{}"),
+                new ToolCall("c2", "get_invoice", "{}"),
+                new ToolOutput("c1", "Receipt INV-1:", List.of(Image.ofBase64("image/png", "iVBORw0KGgo=").withDetail(Image.Detail.LOW))),
+                new ToolOutput("c2", "{\"status\":\"paid\"}"),
+                Message.assistant("It was paid.")));
+
+        JsonNode body = send(request);
+
+        assertThat(body.get("messages")).isEqualTo(json("""
+                [{"role":"user","content":"show both"},
+                 {"role":"assistant","content":null,"tool_calls":[
+                    {"id":"c1","type":"function","function":{"name":"get_receipt","arguments":"{}"}},
+                    {"id":"c2","type":"function","function":{"name":"get_invoice","arguments":"{}"}}]},
+                 {"role":"tool","tool_call_id":"c1","content":"Receipt INV-1:\\n[1 image follows in the next message]"},
+                 {"role":"tool","tool_call_id":"c2","content":"{\\"status\\":\\"paid\\"}"},
+                 {"role":"user","content":[
+                    {"type":"text","text":"The image returned by tool call c1:"},
+                    {"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo=","detail":"low"}}]},
+                 {"role":"assistant","content":"It was paid."}]"""));
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.item.Image;
 import dev.baton.item.Message;
 import dev.baton.item.Reasoning;
 import dev.baton.item.ToolCall;
@@ -212,5 +213,27 @@ class ResponsesRequestTest {
 
         assertThat(server.lastRequest().json()).isEqualTo(json("""
                 {"model":"gpt-4.1-mini","input":[{"type":"message","role":"user","content":"hi"}],"store":true}"""));
+    }
+
+    @Test
+    void a_tool_output_with_images_is_sent_as_text_and_image_parts() throws Exception {
+        ModelRequest request = ModelRequest.of("billing", null, List.of(
+                Message.user("show INV-1"),
+                new ToolCall("c1", "get_receipt", "{}"),
+                new ToolOutput("c1", "Receipt INV-1:", List.of(Image.ofBase64("image/png", "iVBORw0KGgo="),
+                        Image.ofUrl("https://files.example.com/r.png").withDetail(Image.Detail.HIGH))),
+                new ToolCall("c2", "get_receipt", "{}"),
+                new ToolOutput("c2", "", List.of(Image.ofUrl("https://files.example.com/s.png")))));
+
+        JsonNode input = send(request).get("input");
+
+        assertThat(input.get(2)).isEqualTo(json("""
+                {"type":"function_call_output","call_id":"c1","output":[
+                  {"type":"input_text","text":"Receipt INV-1:"},
+                  {"type":"input_image","image_url":"data:image/png;base64,iVBORw0KGgo="},
+                  {"type":"input_image","image_url":"https://files.example.com/r.png","detail":"high"}]}"""));
+        assertThat(input.get(4)).isEqualTo(json("""
+                {"type":"function_call_output","call_id":"c2","output":[
+                  {"type":"input_image","image_url":"https://files.example.com/s.png"}]}"""));
     }
 }

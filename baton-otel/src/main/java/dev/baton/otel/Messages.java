@@ -104,7 +104,7 @@ final class Messages {
                 ObjectNode part = parts.addObject().put("type", "tool_call").put("id", c.callId()).put("name", c.name());
                 part.set("arguments", jsonOrText(c.arguments()));
             }
-            case ToolOutput o -> parts.addObject().put("type", "tool_call_response").put("id", o.callId()).put("response", o.output());
+            case ToolOutput o -> parts.addObject().put("type", "tool_call_response").put("id", o.callId()).put("response", o.describe());
             case Reasoning r -> {
                 if (!r.summary().isEmpty()) {
                     parts.addObject().put("type", "reasoning").put("content", r.summary());

@@ -303,7 +303,8 @@ final class ChatPage {
             case "ToolFinished" -> {
                 kind = "note tool-result";
                 html = (d.path("item").path("error").asBoolean() ? "tool error: " : "tool result: ") + "<code class=\"args\">"
-                        + esc(d.path("item").path("output").path("output").asText("")) + "</code>";
+                        + esc(d.path("item").path("output").path("output").asText("")) + "</code>"
+                        + Html.images(d.path("item").path("output").path("images"));
             }
             case "HandoffOccurred" -> {
                 kind = "note handoff";

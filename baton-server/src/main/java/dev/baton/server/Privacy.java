@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * What the server shows of tool arguments and results. With sensitive data off, the API and the web
  * UI alike replace every tool call's arguments and every tool output (in events, the live stream and
- * approvals) with {@value #HIDDEN}; conversation text, tool names, tokens and timing stay visible.
+ * approvals, the images of tool outputs included) with {@value #HIDDEN}; conversation text, tool names, tokens and timing stay visible.
  */
 record Privacy(boolean sensitiveData) {
     /** What stands in for hidden arguments and results. */
@@ -41,6 +41,11 @@ record Privacy(boolean sensitiveData) {
             }
             if ("function_call_output".equals(object.path("type").asText()) && object.has("output")) {
                 object.put("output", HIDDEN);
+                for (JsonNode image : object.path("images")) {
+                    if (image instanceof ObjectNode o) {
+                        o.put("url", HIDDEN);
+                    }
+                }
             }
             for (Iterator<Map.Entry<String, JsonNode>> fields = object.fields(); fields.hasNext(); ) {
                 hide(fields.next().getValue());

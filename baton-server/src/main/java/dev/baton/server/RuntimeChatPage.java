@@ -172,7 +172,7 @@ final class RuntimeChatPage {
                     + esc(hosted.desk().handoffTarget(c.name()).get()) + "</li>\n";
             case ToolCall c -> "<li class=\"note tool\">calls <code>" + esc(c.name()) + "</code> <code class=\"args\">"
                     + esc(c.arguments()) + "</code></li>\n";
-            case ToolOutput o -> "<li class=\"note tool-result\">result: <code class=\"args\">" + esc(o.output()) + "</code></li>\n";
+            case ToolOutput o -> "<li class=\"note tool-result\">result: <code class=\"args\">" + esc(o.describe()) + "</code></li>\n";
             default -> "";
         };
     }

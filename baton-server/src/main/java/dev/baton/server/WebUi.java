@@ -247,7 +247,7 @@ final class WebUi {
             case "ToolFinished" -> {
                 boolean error = d.path("item").path("error").asBoolean();
                 label = error ? "Tool error" : "Tool result";
-                body = pre(d.path("item").path("output").path("output").asText(""));
+                body = pre(d.path("item").path("output").path("output").asText("")) + Html.images(d.path("item").path("output").path("images"));
                 note = RunFacts.note(facts.tool(d.path("item").path("output").path("callId").asText("")));
             }
             case "HandoffRequested" -> {
@@ -371,7 +371,7 @@ final class WebUi {
     static void html(ServerResponse res, Status status, String html) {
         res.status(status);
         res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-        res.header(HeaderNames.create("Content-Security-Policy"), "default-src 'self'; object-src 'none'; frame-ancestors 'none'");
+        res.header(HeaderNames.create("Content-Security-Policy"), "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'");
         res.header(HeaderNames.create("X-Content-Type-Options"), "nosniff");
         res.send(html.getBytes(StandardCharsets.UTF_8));
     }

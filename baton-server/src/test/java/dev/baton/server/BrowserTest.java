@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.baton.agent.Agent;
 import dev.baton.handoff.Handoff;
+import dev.baton.item.Image;
 import dev.baton.testing.ScriptedModel;
 import dev.baton.tool.Tool;
+import dev.baton.tool.ToolAnswer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -239,5 +241,39 @@ class BrowserTest {
             server.close();
             server = null;
         }
+    }
+
+    /** A small real PNG, {@code width} by {@code height}, drawn for the test. */
+    static byte[] png(int width, int height) throws java.io.IOException {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = image.createGraphics();
+        g.setColor(java.awt.Color.ORANGE);
+        g.fillRect(0, 0, width, height);
+        g.dispose();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    @Test
+    void an_image_a_tool_returned_is_shown_on_the_runs_timeline() throws Exception {
+        byte[] receiptScan = png(40, 20);
+        Tool<Void> receipt = Tool.<Void, Desk.Refund>of("get_receipt", "Show an order's receipt.", Desk.Refund.class,
+                (ctx, r) -> ToolAnswer.of("Receipt for " + r.orderId() + ":", Image.ofBytes("image/png", receiptScan)));
+        Agent<Void> billing = Agent.<Void>builder("billing").tools(receipt).build();
+        server = Desk.server(ScriptedModel.create().then(callTool("get_receipt", new Desk.Refund("A-9")), reply("Here it is.")))
+                .desk("support", billing).build().start();
+        http = new Http(server);
+        String id = startRun("Show me the receipt for A-9");
+        assertThat(http.awaitEnd(id).get("status").asText()).isEqualTo("completed");
+
+        browser.open(server.url().resolve("/ui/runs/" + id));
+
+        org.openqa.selenium.WebElement shown = browser.await(20, "the image is on the timeline",
+                d -> browser.first("#timeline li[data-type=ToolFinished] img.tool-image").orElse(null));
+        Object width = browser.driver() instanceof org.openqa.selenium.JavascriptExecutor js
+                ? js.executeScript("return arguments[0].complete ? arguments[0].naturalWidth : -1", shown) : null;
+        assertThat(width).as("the browser loaded the image (the page's policy allows inline images)").isEqualTo(40L);
+        assertThat(browser.one("#timeline").getText()).contains("Receipt for A-9:");
     }
 }

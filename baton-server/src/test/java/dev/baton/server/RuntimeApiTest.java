@@ -203,7 +203,7 @@ class RuntimeApiTest {
                 "agent", "billing", "run_id", hidden(paused, "run_id"), "call_id", hidden(paused, "call_id"), "approved", "true"));
 
         assertThat(decided.status()).isEqualTo(303);
-        String answered = pageUntil(browser, decided.location(), "INV-7 is refunded.");
+        String answered = pageSettled(browser, decided.location(), "INV-7 is refunded.");
         assertThat(answered).contains("result: <code class=\"args\">refunded INV-7</code>")
                 .contains("<dd class=\"holding\">billing</dd>").doesNotContain("chat-paused").doesNotContain("chat-working");
         assertThat(answered.indexOf("INV-7 is refunded.")).isGreaterThan(answered.indexOf("Refund INV-7"));
@@ -222,7 +222,7 @@ class RuntimeApiTest {
                 "back", "/ui/runtime-chat?desk=billing-desk&session=web-2"));
 
         assertThat(replied.status()).isEqualTo(303);
-        String answered = pageUntil(browser, "/ui/runtime-chat?desk=billing-desk&session=web-2", "Sam, the manager, here.");
+        String answered = pageSettled(browser, "/ui/runtime-chat?desk=billing-desk&session=web-2", "Sam, the manager, here.");
         assertThat(answered).contains("<dd class=\"holding\">human_agent</dd>").doesNotContain("chat-working");
     }
 
@@ -249,6 +249,21 @@ class RuntimeApiTest {
             html = browser.get(path).html();
         }
         assertThat(html).contains(text);
+        return html;
+    }
+
+    /**
+     * The page once it shows {@code text} and the desk is no longer working: a turn writes its answer
+     * to the session a moment before the answer reaches the person's side, and the page reloads itself
+     * until both are there.
+     */
+    private static String pageSettled(FormClient browser, String path, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        String html = pageUntil(browser, path, text);
+        while (html.contains("id=\"chat-working\"") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            html = browser.get(path).html();
+        }
         return html;
     }
 

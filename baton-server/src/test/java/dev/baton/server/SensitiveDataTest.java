@@ -5,9 +5,13 @@ import static dev.baton.testing.Steps.handoffTo;
 import static dev.baton.testing.Steps.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.baton.agent.Agent;
+import dev.baton.item.Image;
 import dev.baton.run.RunConfig;
 import dev.baton.run.Runner;
 import dev.baton.testing.ScriptedModel;
+import dev.baton.tool.Tool;
+import dev.baton.tool.ToolAnswer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
@@ -86,5 +90,23 @@ class SensitiveDataTest {
 
         assertThat(text("/api/runs/" + id + "/events")).doesNotContain(ORDER);
         assertThat(text("/ui/runs/" + id)).doesNotContain(ORDER);
+    }
+
+    @Test
+    void off_the_images_of_tool_results_are_hidden_too() throws Exception {
+        String scan = java.util.Base64.getEncoder().encodeToString(BrowserTest.png(8, 8));
+        Tool<Void> receipt = Tool.<Void, Desk.Refund>of("get_receipt", "Show an order's receipt.", Desk.Refund.class,
+                (ctx, r) -> ToolAnswer.of("Receipt:", Image.ofBase64("image/png", scan)));
+        ScriptedModel model = ScriptedModel.create().then(callTool("get_receipt", new Desk.Refund(ORDER)), reply("Here it is."));
+        server = Desk.server(model).desk("support", Agent.<Void>builder("billing").tools(receipt).build()).sensitiveData(false)
+                .build().start();
+        http = new Http(server);
+        String id = http.post("/api/desks/support/runs", "{\"input\": \"My receipt, please.\"}").body().get("id").asText();
+        assertThat(http.awaitEnd(id).get("status").asText()).isEqualTo("completed");
+
+        for (String path : new String[] {"/api/runs/" + id + "/events", "/ui/runs/" + id, "/ui/runs/" + id + "/entries?from=0"}) {
+            assertThat(text(path)).as(path).doesNotContain(scan.substring(0, 16)).contains(Privacy.HIDDEN);
+        }
+        assertThat(text("/ui/runs/" + id)).contains("[image hidden]");
     }
 }

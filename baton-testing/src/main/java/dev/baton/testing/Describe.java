@@ -23,7 +23,7 @@ final class Describe {
                     + (m.text().isEmpty() ? "" : " after " + text(m.text()));
             case Message m -> m.role().name().toLowerCase(Locale.ROOT) + " message " + text(m.text());
             case ToolCall c -> "call " + c.name() + "(" + shorten(c.arguments()) + ") [" + c.callId() + "]";
-            case ToolOutput o -> "output of " + o.callId() + ": " + text(o.output());
+            case ToolOutput o -> "output of " + o.callId() + ": " + text(o.describe());
             case Reasoning r -> "reasoning " + text(r.summary());
         };
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.baton.item.HistorySummary;
+import dev.baton.item.Image;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.item.Reasoning;
@@ -707,6 +708,9 @@ public abstract class SessionStoreConformance {
         items.add(Named.of("tool output", new ToolOutput("call_1", "{\"id\":\"INV-8821\",\"amount\":99,\"status\":\"paid\"}")));
         items.add(Named.of("tool output with an error text", new ToolOutput("call_4", "Error: invalid arguments for tool 'get_invoice'")));
         items.add(Named.of("empty tool output", new ToolOutput("call_5", "")));
+        items.add(Named.of("tool output with images", new ToolOutput("call_6", "Receipt INV-8821:", List.of(
+                Image.ofBytes("image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13}),
+                Image.ofUrl("https://status.example.com/eu-west.png").withDetail(Image.Detail.LOW)))));
         items.add(Named.of("reasoning with id and encrypted content",
                 new Reasoning("rs_1", "Checked the invoice before refunding.", "gAAAAABn_encrypted+/=content==")));
         items.add(Named.of("reasoning with a summary only", new Reasoning("Thinking about refunds.")));
