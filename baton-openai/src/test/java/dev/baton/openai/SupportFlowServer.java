@@ -57,7 +57,13 @@ final class SupportFlowServer {
         if (messages.isEmpty()) {
             return false;
         }
-        JsonNode last = messages.get(messages.size() - 1);
+        int at = messages.size() - 1;
+        // The images of tool outputs follow the tool messages in a user message of parts: look past it.
+        while (at > 0 && "user".equals(messages.get(at).path("role").asText()) && messages.get(at).path("content").isArray()
+                && "tool".equals(messages.get(at - 1).path("role").asText())) {
+            at--;
+        }
+        JsonNode last = messages.get(at);
         if (!"tool".equals(last.path("role").asText())) {
             return false;
         }

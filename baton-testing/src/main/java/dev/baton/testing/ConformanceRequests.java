@@ -2,6 +2,7 @@ package dev.baton.testing;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.item.Image;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.item.ToolCall;
@@ -47,6 +48,19 @@ public final class ConformanceRequests {
         List<Item> input = new ArrayList<>(afterHandoff());
         input.add(new ToolCall(INVOICE_CALL_ID, ConformanceScript.INVOICE_TOOL, ConformanceScript.INVOICE_ARGUMENTS));
         input.add(new ToolOutput(INVOICE_CALL_ID, INVOICE_JSON));
+        return new ModelRequest(ConformanceScript.BILLING, "Look up the invoice before answering.",
+                input, List.of(invoiceTool()), List.of(), null, ModelSettings.defaults());
+    }
+
+    /** A scan of the invoice: a tiny PNG, as a tool may return it beside its text. */
+    public static final Image INVOICE_SCAN = Image.ofBase64("image/png",
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+
+    /** {@link #afterInvoice()}, with the invoice's output carrying {@link #INVOICE_SCAN} after its text. */
+    public static ModelRequest afterInvoiceWithScan() {
+        List<Item> input = new ArrayList<>(afterHandoff());
+        input.add(new ToolCall(INVOICE_CALL_ID, ConformanceScript.INVOICE_TOOL, ConformanceScript.INVOICE_ARGUMENTS));
+        input.add(new ToolOutput(INVOICE_CALL_ID, INVOICE_JSON, List.of(INVOICE_SCAN)));
         return new ModelRequest(ConformanceScript.BILLING, "Look up the invoice before answering.",
                 input, List.of(invoiceTool()), List.of(), null, ModelSettings.defaults());
     }

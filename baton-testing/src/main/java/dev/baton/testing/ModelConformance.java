@@ -129,6 +129,20 @@ public abstract class ModelConformance {
         }
     }
 
+    @Test
+    protected void a_tool_output_with_an_image_is_accepted_and_answered_like_its_text_alone() {
+        ModelResponse response = model.respond(ConformanceRequests.afterInvoiceWithScan());
+
+        assertThat(calls(response)).as("function calls in %s", response.output()).isEmpty();
+        List<Message> messages = messages(response);
+        assertThat(messages).as("messages in %s", response.output()).hasSize(1);
+        if (repliesWithScriptedText()) {
+            assertThat(messages.get(0).text()).isEqualTo(ConformanceScript.REFUND_REPLY);
+        } else {
+            assertThat(messages.get(0).text()).isNotBlank().contains(ConformanceScript.INVOICE_ID);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.baton.testing.ModelConformance#scriptRequests")
     protected void usage_is_never_negative_and_the_total_covers_input_and_output(ModelRequest request) {
