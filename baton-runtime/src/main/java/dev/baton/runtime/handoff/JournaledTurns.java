@@ -2,6 +2,7 @@ package dev.baton.runtime.handoff;
 
 import dev.baton.RunStoreFailed;
 import dev.baton.SessionStoreFailed;
+import dev.baton.ToolProviderFailed;
 import dev.baton.UserError;
 import dev.baton.agent.Agent;
 import dev.baton.durable.Approval;
@@ -89,11 +90,13 @@ final class JournaledTurns implements Turns {
     /**
      * Waits for the run to end or pause, taking it over when the worker that executed it died.
      *
-     * <p>A run this process stopped on a store failure (a write to the run or session store failed,
-     * or its lease was lost and its execution interrupted) stays resumable, and another process may be finishing it: its
-     * stored record decides, not the failure this process remembers. So the turn waits for the
-     * record to settle, taking the run back when nobody holds it, and fails only when the store
-     * cannot be read or the run failed here {@value #LOCAL_FAILURES} times in a row.
+     * <p>A run this process stopped on an outage (a write to the run or session store failed, its
+     * lease was lost and its execution interrupted, or a tool source such as an MCP server could not
+     * list its tools) stays resumable, and another process may be finishing it: its stored record
+     * decides, not the failure this process remembers. So the turn waits for the record to settle,
+     * taking the run back when nobody holds it, and fails only when the store cannot be read or the
+     * run stopped here {@value #LOCAL_FAILURES} times in a row. The run itself stays resumable then:
+     * the message delivered again, or the worker's own retake, continues it once what was down is back.
      */
     private Turn outcome(RunHandle run) {
         RunRecord record;
@@ -102,11 +105,13 @@ final class JournaledTurns implements Turns {
             Optional<RunRecord> settled;
             try {
                 settled = run.await(poll);
-            } catch (RunStoreFailed | SessionStoreFailed e) {
+            } catch (RunStoreFailed | SessionStoreFailed | ToolProviderFailed e) {
                 RunRecord now = run.record();  // a store that cannot be read fails the turn here
                 if (now.status().isTerminal() || now.status() == RunStatus.PAUSED) {
                     settled = Optional.of(now);
-                } else if (worker.resume(run.id()).isPresent()) {
+                } else if (e instanceof ToolProviderFailed && failures + 1 >= LOCAL_FAILURES) {
+                    throw e; // asked again and again: the turn fails now, and the run is taken up later
+                } else if (resumeAfter(e, run)) {
                     if (++failures >= LOCAL_FAILURES) {
                         throw e;
                     }
@@ -155,6 +160,14 @@ final class JournaledTurns implements Turns {
             }
         }
         return new Turn.Answered(record.id(), record.currentAgent(), text(record.finalOutput()), conversation);
+    }
+
+    /** Takes the run back here, a moment after a tool source failed (it may be starting again); false if another worker holds it. */
+    private boolean resumeAfter(RuntimeException failure, RunHandle run) {
+        if (failure instanceof ToolProviderFailed) {
+            sleep(STILL_ELSEWHERE);
+        }
+        return worker.resume(run.id()).isPresent();
     }
 
     private static void sleep(Duration d) {

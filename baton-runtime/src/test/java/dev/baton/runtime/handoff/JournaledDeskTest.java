@@ -4,7 +4,9 @@ import static dev.baton.testing.Steps.callTool;
 import static dev.baton.testing.Steps.handoffTo;
 import static dev.baton.testing.Steps.reply;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.baton.ToolProviderFailed;
 import dev.baton.agent.Agent;
 import dev.baton.durable.InMemoryRunStore;
 import dev.baton.durable.RunQuery;
@@ -13,6 +15,7 @@ import dev.baton.durable.RunStatus;
 import dev.baton.item.Item;
 import dev.baton.item.Message;
 import dev.baton.run.RunConfig;
+import dev.baton.run.RunContext;
 import dev.baton.run.Runner;
 import dev.baton.runtime.InMemoryDeadLetters;
 import dev.baton.runtime.InProcessRuntime;
@@ -20,6 +23,7 @@ import dev.baton.schema.Description;
 import dev.baton.session.InMemorySessionStore;
 import dev.baton.testing.ScriptedModel;
 import dev.baton.tool.Tool;
+import dev.baton.tool.ToolProvider;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -163,5 +167,69 @@ class JournaledDeskTest {
             assertThat(store.approvals(paused.runId())).singleElement()
                     .satisfies(a -> assertThat(a.decidedBy()).isEqualTo("Dana"));
         }
+    }
+
+    /** A CRM whose tool source is down while {@link #down} says so (a server that crashed and is starting again). */
+    final class Crm implements ToolProvider<Void> {
+        volatile int failuresLeft;
+        final AtomicInteger asked = new AtomicInteger();
+
+        @Override
+        public String name() {
+            return "crm";
+        }
+
+        @Override
+        public List<Tool<Void>> tools(RunContext<Void> context, Agent<Void> agent) {
+            asked.incrementAndGet();
+            if (failuresLeft > 0) {
+                failuresLeft--;
+                throw new IllegalStateException("MCP server 'crm' exited with code 1");
+            }
+            return List.of(Tool.of("find_customer", "Find a customer.", Invoice.class, (ctx, a) -> "customer of " + a.id()));
+        }
+    }
+
+    Agent<Void> withCrm(Crm crm) {
+        return Agent.<Void>builder("accounts").instructions("Accounts.").toolProviders(crm).build();
+    }
+
+    HandoffDesk<Void> desk(ScriptedModel model, Agent<Void> entry) {
+        Runner runner = Runner.create(RunConfig.builder().defaultModel(model).sessionStore(sessions).build());
+        return HandoffDesk.builder(entry, runner).name("accounts-desk").journaled(store, java.time.Duration.ofMillis(300)).build();
+    }
+
+    @Test
+    void a_tool_source_down_for_a_moment_is_asked_again_and_the_turn_answers() {
+        Crm crm = new Crm();
+        crm.failuresLeft = 1;
+        ScriptedModel model = ScriptedModel.create().forAgent("accounts", callTool("find_customer", new Invoice("INV-5")), reply("Found."));
+        try (HandoffDesk<Void> desk = desk(model, withCrm(crm))) {
+            Turn turn = desk.turns().take("message-5", withCrm(crm), List.of(Message.user("who paid INV-5?")), desk.optionsFor("s5"));
+
+            assertThat(turn).isInstanceOfSatisfying(Turn.Answered.class, a -> assertThat(a.text()).isEqualTo("Found."));
+        }
+        assertThat(store.listRuns(RunQuery.all())).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(RunStatus.COMPLETED));
+    }
+
+    @Test
+    void a_tool_source_that_stays_down_fails_the_turn_naming_it_and_the_turn_continues_when_its_message_comes_again() {
+        Crm crm = new Crm();
+        crm.failuresLeft = Integer.MAX_VALUE;
+        ScriptedModel model = ScriptedModel.create().forAgent("accounts", callTool("find_customer", new Invoice("INV-6")), reply("Found."));
+        List<Item> input = List.of(Message.user("who paid INV-6?"));
+        try (HandoffDesk<Void> desk = desk(model, withCrm(crm))) {
+            assertThatThrownBy(() -> desk.turns().take("message-6", withCrm(crm), input, desk.optionsFor("s6")))
+                    .isInstanceOf(ToolProviderFailed.class).hasMessageContaining("'crm'").hasMessageContaining("exited with code 1");
+            assertThat(crm.asked).as("asked again before the turn fails").hasValueGreaterThan(1);
+            assertThat(store.listRuns(RunQuery.all())).singleElement()
+                    .satisfies(r -> assertThat(r.status()).as("the run is not failed: it waits for the source").isEqualTo(RunStatus.RUNNING));
+
+            crm.failuresLeft = 0;
+            Turn again = desk.turns().take("message-6", withCrm(crm), input, desk.optionsFor("s6"));
+
+            assertThat(again).isInstanceOfSatisfying(Turn.Answered.class, a -> assertThat(a.text()).isEqualTo("Found."));
+        }
+        assertThat(store.listRuns(RunQuery.all())).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(RunStatus.COMPLETED));
     }
 }
