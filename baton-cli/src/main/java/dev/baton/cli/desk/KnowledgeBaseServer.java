@@ -33,8 +33,8 @@ import java.util.regex.Pattern;
  * }</pre>
  *
  * <p>A search scores each article by the words of the query it shares (in its title or keywords 3
- * points a word, in its text 1) and returns up to {@value #MAX_RESULTS} articles scoring at least
- * half of the best one. The result's text gives the best article with its steps and names the
+ * points a word, in its text 1) and returns the best one and up to {@value #MAX_RESULTS} in all
+ * that come close to it (see {@link #search}). The result's text gives the best article with its steps and names the
  * others; its structured content ({@code query}, {@code articles}) has every article found, with
  * its steps. A query that matches nothing gets an answer that says so and what the help center
  * covers; a blank query is an error result. Standard output carries only the protocol's messages;
@@ -76,8 +76,8 @@ final class KnowledgeBaseServer {
         }
     }
 
-    /** An article a query found, with its score. */
-    record Hit(Article article, int score) {}
+    /** An article a query found, with its score and how many words of the query it shares. */
+    record Hit(Article article, int score, int words) {}
 
     /** The articles, as a help center would have them. */
     static final List<Article> ARTICLES = List.of(
@@ -258,8 +258,11 @@ final class KnowledgeBaseServer {
 
     /**
      * The articles that match {@code query}, best first: each scores 3 for every word of the query
-     * in its title or keywords and 1 for every other word found in its note or steps; those scoring
-     * at least half of the best one are kept, up to {@value #MAX_RESULTS}. Empty when no word matches.
+     * in its title or keywords and 1 for every other word found in its note or steps. The best one
+     * is kept, and the others that score at least half as much and share at least two words with
+     * the query (one, when the best shares only one), up to {@value #MAX_RESULTS}: "rotate key" finds
+     * the API keys article, not also two-factor authentication for its security keys. Empty when no
+     * word matches.
      */
     static List<Hit> search(String query) {
         Set<String> words = stems(query);
@@ -268,19 +271,24 @@ final class KnowledgeBaseServer {
             Set<String> strong = stems(a.title() + " " + String.join(" ", a.keywords()));
             Set<String> weak = stems(a.note() + " " + String.join(" ", a.steps()));
             int score = 0;
+            int shared = 0;
             for (String w : words) {
-                score += strong.contains(w) ? 3 : weak.contains(w) ? 1 : 0;
+                int points = strong.contains(w) ? 3 : weak.contains(w) ? 1 : 0;
+                score += points;
+                shared += points > 0 ? 1 : 0;
             }
             if (score > 0) {
-                scored.add(new Hit(a, score));
+                scored.add(new Hit(a, score, shared));
             }
         }
         scored.sort(Comparator.comparingInt(Hit::score).reversed()); // stable: ties keep the help center's order
         if (scored.isEmpty()) {
             return List.of();
         }
-        int best = scored.getFirst().score();
-        return scored.stream().filter(h -> h.score() * 2 >= best).limit(MAX_RESULTS).toList();
+        Hit best = scored.getFirst();
+        int wordsNeeded = Math.min(2, best.words());
+        return scored.stream().filter(h -> h == best || h.score() * 2 >= best.score() && h.words() >= wordsNeeded)
+                .limit(MAX_RESULTS).toList();
     }
 
     /** The text a model reads: the best article with its steps, then the others by id and title. */
