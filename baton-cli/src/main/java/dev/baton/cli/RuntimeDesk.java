@@ -47,8 +47,13 @@ final class RuntimeDesk implements AutoCloseable {
         return builder.build();
     }
 
+    /** Stops the desk's runtime part, then the desk itself (what it started, such as a tool server's process). */
     @Override
     public void close() {
-        handoffs.close();
+        try {
+            handoffs.close();
+        } finally {
+            desk.close();
+        }
     }
 }

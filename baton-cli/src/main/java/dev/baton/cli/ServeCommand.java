@@ -63,6 +63,8 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The runtimes and runtime desks this server opened, closed when it stops. */
     private final java.util.List<AutoCloseable> runtimeParts = new java.util.ArrayList<>();
+    /** The desks the server's worker runs, closed once it stopped (ending what they started, such as a tool server). */
+    private final java.util.List<Desk<?>> desks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @Option(names = "--hide-sensitive-data",
             description = "Show '[hidden]' in place of tool arguments and results in the API and the web UI (conversation text, tools, tokens and timing stay).")
@@ -96,6 +98,7 @@ final class ServeCommand implements Callable<Integer> {
             server = server(stores, model, configured, loopback ? null : tokenFile(dbFile, t.workDir())).start();
         } catch (RuntimeException e) {
             closeRuntimes();
+            Workbench.closeDesks(desks);
             stores.close();
             model.close();
             throw e;
@@ -103,6 +106,7 @@ final class ServeCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             closeRuntimes();
             stop(server, stores, model);
+            Workbench.closeDesks(desks);
         }, "baton-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         t.println("Baton · model " + model.label() + " · store " + stores.label()
@@ -135,6 +139,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         closeRuntimes();
         stop(server, stores, model);
+        Workbench.closeDesks(desks);
         t.println("Stopped serving.");
         return 0;
     }
@@ -144,6 +149,7 @@ final class ServeCommand implements Callable<Integer> {
         // A person answers for the acme desk's human agent in the browser (the approvals and chat pages, or /api/humans).
         HumanQueue people = new HumanQueue();
         Desks.names().forEach(name -> desks.put(name, Desks.create(name, people)));
+        this.desks.addAll(desks.values());
         BatonServer.Builder b = BatonServer.builder()
                 .humans(people)
                 .store(stores.runs())

@@ -80,6 +80,7 @@ final class Workbench implements AutoCloseable {
         for (String name : Desks.names()) {
             desks.put(name, Desks.create(name, operator));
         }
+        // The desks start nothing until a run needs it (the support desk's help center): a failure below leaves nothing running.
         // The default model, not a per-run override: an agent with a model of its own keeps it (the acme
         // desk's human agent, answered by the operator, would keep it either way).
         RunConfig.Builder config = RunConfig.builder().sessionStore(stores.sessions()).defaultModel(model.model());
@@ -504,7 +505,22 @@ final class Workbench implements AutoCloseable {
             try {
                 stores.close();
             } finally {
-                model.close();
+                try {
+                    model.close();
+                } finally {
+                    closeDesks(desks.values());
+                }
+            }
+        }
+    }
+
+    /** Closes each desk (ending what it started, such as a tool server's process), even when one fails to. */
+    static void closeDesks(Iterable<? extends Desk<?>> desks) {
+        for (Desk<?> desk : desks) {
+            try {
+                desk.close();
+            } catch (RuntimeException e) {
+                // Closing is best effort: the next desk still gets closed, and a server left behind ends with this process's pipes.
             }
         }
     }

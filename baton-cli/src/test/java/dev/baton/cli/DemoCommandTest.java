@@ -26,6 +26,12 @@ class DemoCommandTest {
                 // support: a new topic goes back through triage; a plan change waits for approval
                 .contains("-> handoff billing_specialist -> support_triage")
                 .contains("Approve change_plan {\"customer\":\"C-1004\",\"plan\":\"BUSINESS\"} (prorated charge $210.60")
+                // support: a how-to question answered from the help center, an MCP server the desk starts
+                .contains("customer> How do I set up single sign-on with Okta for my team?\n"
+                        + "-> handoff support_triage -> technical_specialist\n"
+                        + "   tool search_help_articles {\"query\":\"single signon okta team\"}\n"
+                        + "   => search_help_articles: KB-1042 \"Set up single sign-on (SAML) with Okta\"")
+                .contains("[technical_specialist] Help articles: KB-1042 \"Set up single sign-on (SAML) with Okta\"")
                 // acme: seed 001 played through: which item, what is wrong, a fix, the refund of the shoes with approval,
                 // back to triage and the manager; then repairs, back to triage, sales
                 .contains("customer> I want a refund\n-> handoff triage_agent -> issues_and_repairs\n"
@@ -47,7 +53,7 @@ class DemoCommandTest {
                 .contains("-> handoff support_triage -> rma_specialist")
                 .contains("-> handoff support_triage -> product_specialist")
                 .contains("!! guardrail priority tripped")
-                .contains("Demo done: 3 desks");
+                .contains("Demo done: 3 desks, 19 steps.");
         assertThat(dir.resolve(".baton")).doesNotExist();
     }
 

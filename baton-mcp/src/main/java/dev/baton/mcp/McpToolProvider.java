@@ -83,7 +83,7 @@ public final class McpToolProvider implements ToolProvider<Object>, AutoCloseabl
 
     private McpToolProvider(Builder b, Supplier<McpClientTransport> transports) {
         this.name = b.name;
-        this.target = b.target;
+        this.target = b.identity != null ? "server:" + b.identity : b.target;
         this.connection = new McpConnection(b.name, transports, b.callTimeout);
         this.allow = Set.copyOf(b.allow);
         this.deny = Set.copyOf(b.deny);
@@ -242,6 +242,7 @@ public final class McpToolProvider implements ToolProvider<Object>, AutoCloseabl
     public static final class Builder {
         private final String name;
         private final String target;
+        private @Nullable String identity;
         private @Nullable String command;
         private List<String> args = List.of();
         private final Map<String, String> env = new LinkedHashMap<>();
@@ -306,6 +307,20 @@ public final class McpToolProvider implements ToolProvider<Object>, AutoCloseabl
         /** Decides on every turn which tools are offered, from the run and what the server says of each tool. */
         public Builder filter(McpToolFilter value) {
             filter = Objects.requireNonNull(value, "filter");
+            return this;
+        }
+
+        /**
+         * Names the server in the agent's fingerprint instead of its command line or address. Give one
+         * when those differ between the processes that run the agent (an absolute path, a class path,
+         * a host per region): a paused or durable run goes on in another process only with an agent of
+         * the same fingerprint. The allow and deny lists and the prefix still count.
+         */
+        public Builder fingerprint(String identity) {
+            if (Objects.requireNonNull(identity, "identity").isBlank()) {
+                throw new UserError("MCP server '" + name + "': a fingerprint identity must not be blank");
+            }
+            this.identity = identity;
             return this;
         }
 

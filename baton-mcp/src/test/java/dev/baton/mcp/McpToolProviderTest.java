@@ -5,6 +5,7 @@ import static dev.baton.testing.Steps.reply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.baton.UserError;
 import dev.baton.ToolProviderFailed;
 import dev.baton.agent.Agent;
 import dev.baton.item.Item;
@@ -271,5 +272,19 @@ class McpToolProviderTest {
             assertThat(toolOutput(model.requests().get(1))).isEqualTo("Echo: over http");
             provider.close();
         }
+    }
+
+    @Test
+    void a_servers_fingerprint_is_its_command_and_filters_or_the_identity_it_was_given() {
+        String here = McpToolProvider.stdio("crm", "/opt/a/node", "crm.js").allow("find").build().fingerprint();
+        String there = McpToolProvider.stdio("crm", "/usr/local/b/node", "crm.js").allow("find").build().fingerprint();
+        assertThat(here).isNotEqualTo(there).contains("/opt/a/node");
+
+        String named = McpToolProvider.stdio("crm", "/opt/a/node", "crm.js").fingerprint("crm-server").allow("find").build().fingerprint();
+        assertThat(McpToolProvider.stdio("crm", "/usr/local/b/node", "crm.js").fingerprint("crm-server").allow("find").build().fingerprint())
+                .isEqualTo(named).doesNotContain("/opt/a");
+        assertThat(McpToolProvider.stdio("crm", "/opt/a/node", "crm.js").fingerprint("crm-server").allow("find", "delete").build()
+                .fingerprint()).as("the tools kept still count").isNotEqualTo(named);
+        assertThatThrownBy(() -> McpToolProvider.stdio("crm", "node").fingerprint(" ")).isInstanceOf(UserError.class);
     }
 }

@@ -9,9 +9,12 @@ import org.jspecify.annotations.Nullable;
  * {@code baton} command chats with a desk, runs single turns on it and demonstrates it. Each desk
  * is an ordinary example of Baton code that a user can copy.
  *
+ * <p>A desk may own processes and connections (the support desk's help center is an MCP server it
+ * starts): whoever creates a desk closes it when done with it.
+ *
  * @param <C> the run context the desk's agents share (created per run by {@link #newContext()})
  */
-public interface Desk<C> {
+public interface Desk<C> extends AutoCloseable {
 
     /** The desk's name on the command line: {@code support}, {@code acme} or {@code rma}. */
     String name();
@@ -32,6 +35,13 @@ public interface Desk<C> {
     default @Nullable String explain(String tool, String arguments) {
         return null;
     }
+
+    /**
+     * Ends what the desk started (a tool server's process); its agents are not to be run after. Does
+     * nothing for a desk that started nothing, and nothing the second time.
+     */
+    @Override
+    default void close() {}
 
     /**
      * The non-interactive walkthrough of {@code baton demo}: customer messages in order, each on the

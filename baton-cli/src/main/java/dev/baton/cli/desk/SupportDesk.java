@@ -6,9 +6,11 @@ import dev.baton.agent.Agent;
 import dev.baton.agent.Team;
 import dev.baton.handoff.Handoff;
 import dev.baton.handoff.Prompts;
+import dev.baton.mcp.McpToolProvider;
 import dev.baton.schema.Description;
 import dev.baton.tool.ApprovalPolicy;
 import dev.baton.tool.Tool;
+import dev.baton.tool.ToolProvider;
 import java.math.BigDecimal;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -17,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  * The {@code support} desk: a triage agent hands the customer to a billing, technical or account
  * specialist, each with tools on {@link SupportBackend}, and each able to hand back to triage when
  * the customer brings up another topic. Refunds above $200, immediate cancellations with a refund and
- * plan changes with a prorated charge or credit wait for a person's approval.
+ * plan changes with a prorated charge or credit wait for a person's approval. The technical specialist
+ * answers how-to questions from the help center, an MCP server ({@link KnowledgeBaseServer}) the desk
+ * starts on first use and ends when it is closed.
  */
 final class SupportDesk implements Desk<SupportDesk.Support> {
 
@@ -61,7 +65,8 @@ final class SupportDesk implements Desk<SupportDesk.Support> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SupportBackend backend = new SupportBackend();
-    private final Agent<Support> entry = triage();
+    private final McpToolProvider helpCenter = HelpCenter.provider();
+    private final Agent<Support> entry = team(helpCenter).agent("support_triage");
 
     @Override
     public String name() {
@@ -88,6 +93,12 @@ final class SupportDesk implements Desk<SupportDesk.Support> {
         return backend;
     }
 
+    /** Ends the help center's server process, if a run started it. */
+    @Override
+    public void close() {
+        helpCenter.close();
+    }
+
     @Override
     public List<DemoStep> demo() {
         return List.of(
@@ -105,15 +116,17 @@ final class SupportDesk implements Desk<SupportDesk.Support> {
                         "a handoff to the account specialist, who looks the account up by e-mail and cancels at the end of "
                                 + "the billing period"),
                 new DemoStep("support-5", "Please upgrade C-1004 to the Business plan.",
-                        "a plan change: the prorated charge for the rest of the cycle waits for approval"));
+                        "a plan change: the prorated charge for the rest of the cycle waits for approval"),
+                new DemoStep("support-6", "How do I set up single sign-on with Okta for my team?",
+                        "a how-to question: the technical specialist searches the help center, an MCP server the desk starts, "
+                                + "and answers from the article"));
     }
 
-    static Agent<Support> triage() {
-        return team().agent("support_triage");
-    }
-
-    /** The desk's agents: triage, and three specialists who each hand back to triage for other topics. */
-    static Team<Support> team() {
+    /**
+     * The desk's agents: triage, and three specialists who each hand back to triage for other topics;
+     * the technical specialist also has the tools of {@code helpCenter}.
+     */
+    static Team<Support> team(ToolProvider<Object> helpCenter) {
         Tool<Support> getAccount = Tool.of("get_account", "Look up a customer's account: plan, billing status, seats and region.",
                 CustomerRef.class, (ctx, a) -> ctx.context().backend().account(a.customer()));
         Tool<Support> getInvoice = Tool.of("get_invoice",
@@ -158,10 +171,14 @@ final class SupportDesk implements Desk<SupportDesk.Support> {
                 .build();
         Agent<Support> technical = Agent.<Support>builder("technical_specialist")
                 .handoffDescription(TECHNICAL)
-                .instructions("You handle technical issues. Check the service status of the customer's region first. "
-                        + "Send a password reset only to the e-mail address on the account. For another topic, transfer "
-                        + "back to triage.")
+                .instructions("You handle technical issues and how-to questions. For a how-to or setup question (single "
+                        + "sign-on, API keys, webhooks, two-factor authentication), search the help center with "
+                        + "search_help_articles first and answer from the article you found, citing its id; if no article "
+                        + "matches, say so rather than guess. For a problem, check the service status of the customer's "
+                        + "region first. Send a password reset only to the e-mail address on the account. For another "
+                        + "topic, transfer back to triage.")
                 .tools(getAccount, serviceStatus, resetPassword, escalate)
+                .toolProviders(helpCenter)
                 .handoffs(backToTriage("what technical support does not handle: invoices, charges, refunds, cancellations "
                         + "and plan changes"))
                 .build();
@@ -178,8 +195,8 @@ final class SupportDesk implements Desk<SupportDesk.Support> {
         Agent<Support> triage = Agent.<Support>builder("support_triage")
                 .instructions(Prompts.withHandoffInstructions("You are the support desk's triage agent. Understand the "
                         + "customer's issue and hand off to the right specialist immediately: billing, charges, "
-                        + "invoices and refunds to billing_specialist; login, outages and errors to "
-                        + "technical_specialist; plan changes and cancellations to account_specialist."))
+                        + "invoices and refunds to billing_specialist; login, outages, errors and how-to "
+                        + "or setup questions to technical_specialist; plan changes and cancellations to account_specialist."))
                 .handoffs(Handoff.<Support>to("billing_specialist").description(BILLING),
                         Handoff.<Support>to("technical_specialist").description(TECHNICAL),
                         Handoff.<Support>to("account_specialist").description(ACCOUNT))
@@ -189,7 +206,8 @@ final class SupportDesk implements Desk<SupportDesk.Support> {
 
     private static final String BILLING = "Billing: invoices, charges, double charges, refunds, payments, receipts and wrong amounts.";
     private static final String TECHNICAL = "Technical problems: login and password trouble, sign-in errors, outages, a slow or "
-            + "unavailable service, API errors.";
+            + "unavailable service, API errors; and how-to questions on setting up single sign-on (SSO, SAML, Okta), API keys, "
+            + "webhooks and two-factor authentication.";
     private static final String ACCOUNT = "Account changes: plan upgrades and downgrades, cancellations, subscriptions, seats "
             + "and data exports.";
 
