@@ -17,9 +17,9 @@ import dev.baton.session.InMemorySessionStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Whole conversations with the desks and the offline model, as a customer has them: several
@@ -31,18 +31,8 @@ class DeskConversationTest {
     final Runner runner = Runner.create(RunConfig.builder().defaultModel(OfflineModel.create())
             .sessionStore(new InMemorySessionStore()).build());
 
-    /** The desks a test made, closed after it: the support desk's help center is a process it may have started. */
-    final List<Desk<?>> opened = new ArrayList<>();
-
-    <D extends Desk<?>> D open(D desk) {
-        opened.add(desk);
-        return desk;
-    }
-
-    @AfterEach
-    void closeDesks() {
-        opened.forEach(Desk::close);
-    }
+    @RegisterExtension
+    final OpenedDesks desks = new OpenedDesks();
 
     <C> RunResult send(Desk<C> desk, String session, String message) {
         return runner.run(desk.entry(), message, options(desk, session));
@@ -103,7 +93,7 @@ class DeskConversationTest {
 
     @Test
     void a_rejected_refund_is_reported_as_not_done_with_the_reviewers_message() {
-        SupportDesk desk = open(new SupportDesk());
+        SupportDesk desk = desks.open(new SupportDesk());
         RunResult paused = send(desk, "reject", "Please refund $450 for invoice INV-9000, we were billed for 5 seats we never used.");
         assertThat(paused).paused().awaitingApproval("process_refund");
 
@@ -119,7 +109,7 @@ class DeskConversationTest {
 
     @Test
     void a_polite_request_in_a_later_message_refunds_the_invoice_the_customer_named_earlier() {
-        SupportDesk desk = open(new SupportDesk());
+        SupportDesk desk = desks.open(new SupportDesk());
 
         RunResult question = send(desk, "polite", "I have a question about invoice INV-8821.");
         RunResult refund = send(desk, "polite", "Can you refund the duplicate charge please?");
@@ -133,7 +123,7 @@ class DeskConversationTest {
 
     @Test
     void an_outage_after_a_billing_question_goes_back_through_triage_to_technical_support() {
-        SupportDesk desk = open(new SupportDesk());
+        SupportDesk desk = desks.open(new SupportDesk());
 
         send(desk, "topics", "Hi, I was charged $99 twice last month for invoice INV-8821. Can I get a refund?");
         RunResult outage = send(desk, "topics", "Something else: the service seems to be down for us in eu-west. Is there an outage?");
@@ -144,7 +134,7 @@ class DeskConversationTest {
 
     @Test
     void every_specialist_of_every_desk_can_hand_back_to_triage() {
-        SupportDesk support = open(new SupportDesk());
+        SupportDesk support = desks.open(new SupportDesk());
         RmaDesk rma = new RmaDesk();
 
         for (String specialist : List.of("billing_specialist", "technical_specialist", "account_specialist")) {
@@ -159,7 +149,7 @@ class DeskConversationTest {
 
     @Test
     void a_cancellation_at_the_end_of_the_period_moves_no_money_and_needs_no_approval() {
-        SupportDesk desk = open(new SupportDesk());
+        SupportDesk desk = desks.open(new SupportDesk());
 
         RunResult r = send(desk, "cancel", "I want to cancel my subscription. My e-mail is priya.raman@example.org.");
 
@@ -174,7 +164,7 @@ class DeskConversationTest {
 
     @Test
     void an_immediate_cancellation_with_a_prorated_refund_waits_for_approval() {
-        SupportDesk desk = open(new SupportDesk());
+        SupportDesk desk = desks.open(new SupportDesk());
 
         RunResult paused = send(desk, "now", "Please cancel my subscription right away, I'm customer C-1001.");
 
@@ -193,7 +183,7 @@ class DeskConversationTest {
 
     @Test
     void a_plan_upgrade_charges_the_rest_of_the_cycle_once_approved_and_a_rejected_one_changes_nothing() {
-        SupportDesk desk = open(new SupportDesk());
+        SupportDesk desk = desks.open(new SupportDesk());
 
         RunResult paused = send(desk, "upgrade", "Please upgrade C-1004 to the Business plan.");
         assertThat(paused).paused().awaitingApproval("change_plan");

@@ -17,13 +17,12 @@ import dev.baton.run.RunState;
 import dev.baton.run.Runner;
 import dev.baton.session.InMemorySessionStore;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The three desks with the offline model: the walkthrough each demo promises. */
 @DisplayName("Desks with the offline model")
@@ -32,18 +31,8 @@ class DeskWalkthroughTest {
     final Runner runner = Runner.create(RunConfig.builder().defaultModel(OfflineModel.create())
             .sessionStore(new InMemorySessionStore()).build());
 
-    /** The desks a test made, closed after it: the support desk's help center is a process it may have started. */
-    final List<Desk<?>> opened = new ArrayList<>();
-
-    <D extends Desk<?>> D open(D desk) {
-        opened.add(desk);
-        return desk;
-    }
-
-    @AfterEach
-    void closeDesks() {
-        opened.forEach(Desk::close);
-    }
+    @RegisterExtension
+    final OpenedDesks desks = new OpenedDesks();
 
     <C> RunResult send(Desk<C> desk, String session, String message) {
         return runner.run(desk.entry(), message, RunOptions.<C>session(session).withContext(desk.newContext()));
@@ -51,7 +40,7 @@ class DeskWalkthroughTest {
 
     @Test
     void a_double_charge_goes_to_billing_which_reads_the_invoice_and_refunds_99_dollars() {
-        SupportDesk desk = open(new SupportDesk());
+        SupportDesk desk = desks.open(new SupportDesk());
 
         RunResult r = send(desk, "s1", "Hi, I was charged $99 twice last month for invoice INV-8821. Can I get a refund?");
 
@@ -65,7 +54,7 @@ class DeskWalkthroughTest {
 
     @Test
     void a_450_dollar_refund_pauses_for_approval_and_completes_once_approved() {
-        SupportDesk desk = open(new SupportDesk());
+        SupportDesk desk = desks.open(new SupportDesk());
         RunOptions<SupportDesk.Support> options = RunOptions.<SupportDesk.Support>session("s2").withContext(desk.newContext());
 
         RunResult paused = runner.run(desk.entry(), "Please refund $450 for invoice INV-9000, we were billed for 5 seats we never used.", options);
@@ -86,7 +75,7 @@ class DeskWalkthroughTest {
 
     @Test
     void a_login_problem_goes_to_technical_and_the_next_message_stays_there_for_a_password_reset() {
-        SupportDesk desk = open(new SupportDesk());
+        SupportDesk desk = desks.open(new SupportDesk());
 
         RunResult first = send(desk, "s3", "I can't log in since this morning. I'm in eu-west.");
         RunResult second = send(desk, "s3", "Please send me a password reset, my customer id is C-1001.");
@@ -100,7 +89,7 @@ class DeskWalkthroughTest {
 
     @Test
     void a_cancellation_goes_to_the_account_specialist_who_finds_the_account_by_e_mail() {
-        SupportDesk desk = open(new SupportDesk());
+        SupportDesk desk = desks.open(new SupportDesk());
 
         RunResult r = send(desk, "s4", "I want to cancel my subscription. My e-mail is priya.raman@example.org.");
 
@@ -110,7 +99,7 @@ class DeskWalkthroughTest {
 
     @Test
     void an_invoice_question_without_an_id_gets_asked_for_the_id() {
-        SupportDesk desk = open(new SupportDesk());
+        SupportDesk desk = desks.open(new SupportDesk());
 
         RunResult r = send(desk, "s5", "I have a question about my invoice.");
 
@@ -188,7 +177,7 @@ class DeskWalkthroughTest {
     @Test
     void every_demo_step_runs_to_an_answer_a_pause_or_a_guardrail_trip() {
         for (String name : Desks.names()) {
-            Desk<?> desk = open(Desks.create(name, request -> Optional.of(HumanReply.say("A person from the team here, how can I help?"))));
+            Desk<?> desk = desks.open(Desks.create(name, request -> Optional.of(HumanReply.say("A person from the team here, how can I help?"))));
             runDemo(desk);
         }
     }
@@ -210,7 +199,7 @@ class DeskWalkthroughTest {
         assertThat(Desks.create("acme", p -> Optional.empty()).name()).isEqualTo("acme");
         assertThatThrownBy(() -> Desks.create("sales", p -> Optional.empty())).isInstanceOf(UserError.class)
                 .hasMessageContaining("support, acme, rma");
-        assertThat(List.of(AgentAccess.reachableAgents(open(new SupportDesk()).entry()).keySet()).get(0))
+        assertThat(List.of(AgentAccess.reachableAgents(desks.open(new SupportDesk()).entry()).keySet()).get(0))
                 .contains("support_triage", "billing_specialist", "technical_specialist", "account_specialist");
     }
 }

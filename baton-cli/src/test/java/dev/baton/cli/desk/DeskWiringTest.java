@@ -13,29 +13,17 @@ import dev.baton.run.RunResult;
 import dev.baton.run.Runner;
 import dev.baton.session.InMemorySessionStore;
 import dev.baton.testing.ScriptedModel;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The desks' wiring with a scripted model: agents, tools and handoffs are connected, whatever model drives them. */
 @DisplayName("Desk wiring with a scripted model")
 class DeskWiringTest {
 
-    /** The desks a test made, closed after it: the support desk's help center is a process it may have started. */
-    final List<Desk<?>> opened = new ArrayList<>();
-
-    <D extends Desk<?>> D open(D desk) {
-        opened.add(desk);
-        return desk;
-    }
-
-    @AfterEach
-    void closeDesks() {
-        opened.forEach(Desk::close);
-    }
+    @RegisterExtension
+    final OpenedDesks desks = new OpenedDesks();
 
     static Runner runner(ScriptedModel model) {
         return Runner.create(RunConfig.builder().defaultModel(model).sessionStore(new InMemorySessionStore()).build());
@@ -43,7 +31,7 @@ class DeskWiringTest {
 
     @Test
     void support_triage_offers_the_three_specialists_and_billing_refunds_through_the_backend() {
-        SupportDesk desk = open(new SupportDesk());
+        SupportDesk desk = desks.open(new SupportDesk());
         ScriptedModel model = ScriptedModel.create()
                 .forAgent("support_triage", handoffTo("billing_specialist"))
                 .forAgent("billing_specialist",
