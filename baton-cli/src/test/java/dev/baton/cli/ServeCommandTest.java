@@ -51,7 +51,8 @@ class ServeCommandTest {
                     BatonCli.run(args, new ByteArrayInputStream(new byte[0]), out, err, env, dir)));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             Matcher m;
-            while (!(m = SERVING.matcher(out())).find()) {
+            // The address comes first, then the other lines; "Stop with Ctrl-C." is the last one printed.
+            while (!(m = SERVING.matcher(out())).find() || !out().contains("Stop with Ctrl-C.")) {
                 assertThat(thread.isAlive()).as("baton serve still running:%n%s%n%s", out(), err()).isTrue();
                 assertThat(System.nanoTime()).as("baton serve started in time:%n%s", out()).isLessThan(deadline);
                 Thread.sleep(20);
