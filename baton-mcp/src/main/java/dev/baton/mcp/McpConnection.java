@@ -79,20 +79,10 @@ final class McpConnection implements AutoCloseable {
             if (e.getJsonRpcError() == null || !StdioTransport.EXITED.equals(e.getJsonRpcError().data())) {
                 throw failure("refused the call of tool '" + tool + "'", e);
             }
-            lock.lock();
-            try {
-                drop(c); // the process is gone: the next use starts it again
-            } finally {
-                lock.unlock();
-            }
+            dropLocked(c); // the process is gone: the next use starts it again
             throw new McpServerException(server, e.getJsonRpcError().message() + ", in the call of tool '" + tool + "'", e);
         } catch (RuntimeException e) {
-            lock.lock();
-            try {
-                drop(c); // hung or gone: the next use starts a new session
-            } finally {
-                lock.unlock();
-            }
+            dropLocked(c); // hung or gone: the next use starts a new session
             throw failure("failed in the call of tool '" + tool + "'", e);
         }
     }
@@ -141,6 +131,15 @@ final class McpConnection implements AutoCloseable {
             cursor = page.nextCursor();
         } while (cursor != null);
         return List.copyOf(all);
+    }
+
+    private void dropLocked(McpSyncClient c) {
+        lock.lock();
+        try {
+            drop(c);
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void drop(McpSyncClient c) {

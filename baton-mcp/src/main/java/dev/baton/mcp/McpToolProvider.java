@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * <p>The tool list is asked once and kept; the server's list-changed notification replaces it, so a
  * turn sees the server's tools as they are. The schemas go to the model as the server wrote them,
  * strict where they already are. A call's text, structured content and embedded text resources go
- * to the model; an image, audio or binary resource is named but not shown. An error result, a call
+ * to the model, and images as images; audio and binary resources are named. An error result, a call
  * past {@link Builder#callTimeout}, or a server that went away is a tool error the model reads (or
  * fails the run, with {@link ToolFailureMode#RAISE}); the next turn starts the server again. Calls
  * go through approvals, guardrails, tracing and a durable run's journal like any tool's, so a

@@ -275,5 +275,6 @@ class BrowserTest {
                 ? js.executeScript("return arguments[0].complete ? arguments[0].naturalWidth : -1", shown) : null;
         assertThat(width).as("the browser loaded the image (the page's policy allows inline images)").isEqualTo(40L);
         assertThat(browser.one("#timeline").getText()).contains("Receipt for A-9:");
+        browser.screenshot("ui-run-tool-image");
     }
 }

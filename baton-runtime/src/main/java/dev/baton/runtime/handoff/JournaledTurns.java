@@ -109,9 +109,14 @@ final class JournaledTurns implements Turns {
                 RunRecord now = run.record();  // a store that cannot be read fails the turn here
                 if (now.status().isTerminal() || now.status() == RunStatus.PAUSED) {
                     settled = Optional.of(now);
-                } else if (e instanceof ToolProviderFailed && failures + 1 >= LOCAL_FAILURES) {
-                    throw e; // asked again and again: the turn fails now, and the run is taken up later
-                } else if (resumeAfter(e, run)) {
+                } else if (e instanceof ToolProviderFailed) {
+                    if (++failures >= LOCAL_FAILURES) {
+                        throw e; // asked again and again: the turn fails now, and the run is taken up later
+                    }
+                    sleep(STILL_ELSEWHERE); // the source may be starting again; the worker's own retake may take the run first
+                    worker.resume(run.id());
+                    continue;
+                } else if (worker.resume(run.id()).isPresent()) {
                     if (++failures >= LOCAL_FAILURES) {
                         throw e;
                     }
@@ -160,14 +165,6 @@ final class JournaledTurns implements Turns {
             }
         }
         return new Turn.Answered(record.id(), record.currentAgent(), text(record.finalOutput()), conversation);
-    }
-
-    /** Takes the run back here, a moment after a tool source failed (it may be starting again); false if another worker holds it. */
-    private boolean resumeAfter(RuntimeException failure, RunHandle run) {
-        if (failure instanceof ToolProviderFailed) {
-            sleep(STILL_ELSEWHERE);
-        }
-        return worker.resume(run.id()).isPresent();
     }
 
     private static void sleep(Duration d) {
