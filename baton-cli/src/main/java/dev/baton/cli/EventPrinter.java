@@ -50,7 +50,7 @@ final class EventPrinter implements Consumer<RunEvent> {
             }
             case RunEvent.ToolFinished e -> {
                 String name = toolNames.getOrDefault(e.item().output().callId(), "tool");
-                String output = Text.oneLine(e.item().output().output(), MAX_VALUE);
+                String output = Text.oneLine(e.item().output().describe(), MAX_VALUE);
                 terminal.println("   " + (e.item().error() ? "error " : "=> ") + name + ": " + output);
             }
             case RunEvent.MessageOutput e -> {

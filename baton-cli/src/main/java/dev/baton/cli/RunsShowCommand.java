@@ -105,7 +105,7 @@ final class RunsShowCommand implements Callable<Integer> {
             case RunEvent.ReasoningOutput e -> e.item().reasoning().summary();
             case RunEvent.ToolCalled e -> e.item().call().name() + " " + e.item().call().arguments();
             case RunEvent.HandoffRequested e -> e.item().call().name() + " " + e.item().call().arguments();
-            case RunEvent.ToolFinished e -> (e.item().error() ? "error: " : "") + e.item().output().output();
+            case RunEvent.ToolFinished e -> (e.item().error() ? "error: " : "") + e.item().output().describe();
             case RunEvent.HandoffIgnored e -> "ignored handoff to " + e.targetAgent();
             case RunEvent.HandoffOccurred e -> e.from() + " -> " + e.to();
             case RunEvent.GuardrailChecked e -> e.result().name() + (e.result().tripwireTriggered() ? " tripped" : " passed")
